@@ -1,0 +1,3 @@
+module github.com/lpedge/lpedge
+
+go 1.26
