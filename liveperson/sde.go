@@ -1,0 +1,398 @@
+package liveperson
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+)
+
+// An SDE is one validated engagement attribute in its wire form: a JSON
+// object (as map[string]any with float64 numbers) whose "type" is a
+// reference type name. Values come from [ParseSDE] or [DecodeSDEs], which
+// resolve aliases and drop null members, so an SDE is always safe to send.
+type SDE map[string]any
+
+// Type returns the SDE's wire type name.
+func (s SDE) Type() string { t, _ := s["type"].(string); return t }
+
+// A ValidationError says which field of which input is wrong and why.
+type ValidationError struct {
+	// Index is the position in the list the SDE came from, or -1.
+	Index int
+	// Field is the dotted path of the offending field, starting with the
+	// SDE's type, e.g. "cart.total" or "personal.personal.contacts[0].phoneType".
+	Field string
+	// Problem says what is wrong, e.g. "is required".
+	Problem string
+}
+
+func (e *ValidationError) Error() string {
+	s := e.Field + ": " + e.Problem
+	if e.Index >= 0 {
+		s = "sdes[" + strconv.Itoa(e.Index) + "]: " + s
+	}
+	return s
+}
+
+// ParseSDE validates one engagement attribute, given as a decoded JSON
+// object (map[string]any; Go integer types are taken for numbers), and
+// returns it in wire form: reference type and field names, enum values in
+// their canonical spelling, integer codes converted where the reference
+// changed a field's type. Unknown types and fields, wrong value types,
+// missing required fields and values outside an enum are errors.
+func ParseSDE(v any) (SDE, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, &ValidationError{Index: -1, Field: "sde", Problem: "want an object, got " + describe(v)}
+	}
+	name, ok := m["type"].(string)
+	if !ok {
+		if m["type"] == nil {
+			return nil, &ValidationError{Index: -1, Field: "type", Problem: "is required"}
+		}
+		return nil, &ValidationError{Index: -1, Field: "type", Problem: "want a string, got " + describe(m["type"])}
+	}
+	t := LookupType(name)
+	if t == nil {
+		return nil, &ValidationError{Index: -1, Field: "type", Problem: strconv.Quote(name) +
+			" is not an engagement attribute type (want one of " + typeNames() + ")"}
+	}
+	out, err := checkObject(t.Name, t.Fields, m, "type")
+	if err != nil {
+		return nil, err
+	}
+	out["type"] = t.Name
+	return SDE(out), nil
+}
+
+// ParseSDEs validates a list of engagement attributes: an array of
+// objects, or a single object (as lpTag.sdes.push takes either). A
+// [ValidationError] from it carries the index of the bad entry.
+func ParseSDEs(v any) ([]SDE, error) {
+	list, ok := v.([]any)
+	if !ok {
+		if _, isObj := v.(map[string]any); !isObj {
+			return nil, &ValidationError{Index: -1, Field: "sdes", Problem: "want an object or an array, got " + describe(v)}
+		}
+		list = []any{v}
+	}
+	out := make([]SDE, 0, len(list))
+	for i, e := range list {
+		s, err := ParseSDE(e)
+		if err != nil {
+			err.(*ValidationError).Index = i
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// DecodeSDEs parses JSON text holding one SDE object or an array of them
+// and validates it with [ParseSDEs].
+func DecodeSDEs(data []byte) ([]SDE, error) {
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSDEs(v)
+}
+
+// checkObject validates m against fields and returns the normalized copy.
+// skip names one member that the caller handles ("type" at the top).
+func checkObject(path string, fields []*Field, m map[string]any, skip string) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k == skip {
+			continue
+		}
+		fl := lookupField(fields, k)
+		if fl == nil {
+			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is not a field of " + path +
+				" (want one of " + fieldNames(fields) + ")"}
+		}
+		if v == nil {
+			continue // null means absent, as on the LivePerson side
+		}
+		if _, dup := out[fl.Name]; dup {
+			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is given twice (also as " + fl.Name + ")"}
+		}
+		nv, err := checkValue(path+"."+fl.Name, fl, v)
+		if err != nil {
+			return nil, err
+		}
+		out[fl.Name] = nv
+	}
+	for _, fl := range fields {
+		if fl.Required {
+			if _, ok := out[fl.Name]; !ok {
+				return nil, &ValidationError{Index: -1, Field: path + "." + fl.Name, Problem: "is required"}
+			}
+		}
+	}
+	return out, nil
+}
+
+func lookupField(fields []*Field, name string) *Field {
+	for _, fl := range fields {
+		if fl.Name == name {
+			return fl
+		}
+		for _, a := range fl.Aliases {
+			if a == name {
+				return fl
+			}
+		}
+	}
+	return nil
+}
+
+func fieldNames(fields []*Field) string {
+	names := make([]string, len(fields))
+	for i, fl := range fields {
+		names[i] = fl.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func checkValue(path string, fl *Field, v any) (any, error) {
+	bad := func(problem string) error { return &ValidationError{Index: -1, Field: path, Problem: problem} }
+	want := func() error { return bad("want " + fl.Kind.String() + ", got " + describe(v)) }
+	switch fl.Kind {
+	case Any:
+		if err := checkAny(v, 0); err != nil {
+			return nil, bad(err.Error())
+		}
+		return v, nil
+	case String:
+		if n, ok := number(v); ok && fl.IntCodes {
+			if n != math.Trunc(n) || n < 0 || int(n) >= len(fl.Enum) {
+				return nil, bad(describe(v) + " is not a code of " + enumList(fl.Enum, true))
+			}
+			return fl.Enum[int(n)], nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, want()
+		}
+		if len(s) > MaxString {
+			return nil, bad("is longer than " + strconv.Itoa(MaxString) + " bytes")
+		}
+		if fl.Enum != nil {
+			for _, e := range fl.Enum {
+				if strings.EqualFold(e, s) {
+					return e, nil
+				}
+			}
+			return nil, bad(strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false))
+		}
+		return s, nil
+	case Double, Int, Long:
+		n, ok := number(v)
+		if !ok && fl.DigitString {
+			if s, isStr := v.(string); isStr {
+				if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
+					n, ok = float64(i), true
+				}
+			}
+		}
+		if !ok {
+			return nil, want()
+		}
+		if math.IsNaN(n) || math.IsInf(n, 0) {
+			return nil, bad("want a finite number")
+		}
+		if fl.Kind == Double {
+			return n, nil
+		}
+		if n != math.Trunc(n) {
+			return nil, bad("want an integer, got " + describe(v))
+		}
+		limit := float64(1 << 53)
+		if fl.Kind == Int {
+			limit = math.MaxInt32
+		}
+		if math.Abs(n) > limit {
+			return nil, bad(describe(v) + " is out of range")
+		}
+		if fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)) {
+			return nil, bad(describe(v) + " is not one of " + enumList(fl.Enum, true))
+		}
+		return n, nil
+	case Bool:
+		if _, ok := v.(bool); !ok {
+			return nil, want()
+		}
+		return v, nil
+	case Object:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, want()
+		}
+		return checkObject(path, fl.Fields, m, "")
+	case Array:
+		list, ok := v.([]any)
+		if !ok {
+			if ss, isStrs := v.([]string); isStrs {
+				list = make([]any, len(ss))
+				for i, s := range ss {
+					list[i] = s
+				}
+			} else {
+				return nil, want()
+			}
+		}
+		out := make([]any, len(list))
+		for i, e := range list {
+			ep := path + "[" + strconv.Itoa(i) + "]"
+			if e == nil {
+				return nil, &ValidationError{Index: -1, Field: ep, Problem: "want " + fl.Elem.Kind.String() + ", got null"}
+			}
+			ne, err := checkValue(ep, fl.Elem, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ne
+		}
+		return out, nil
+	}
+	return nil, bad("has no schema")
+}
+
+// checkAny accepts only JSON-shaped values, so that Append can write them.
+func checkAny(v any, depth int) error {
+	if depth > jsonv.MaxDepth {
+		return &ValidationError{Index: -1, Problem: "is nested too deeply"}
+	}
+	switch v := v.(type) {
+	case nil, bool, string:
+		return nil
+	case []any:
+		for _, e := range v {
+			if err := checkAny(e, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case map[string]any:
+		for _, e := range v {
+			if err := checkAny(e, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if n, ok := number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
+		return nil
+	}
+	return &ValidationError{Index: -1, Problem: "is not a JSON value"}
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case float32:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+func enumList(enum []string, codes bool) string {
+	s := ""
+	for i, e := range enum {
+		if i > 0 {
+			s += ", "
+		}
+		if codes {
+			s += strconv.Itoa(i) + " (" + e + ")"
+		} else {
+			s += e
+		}
+	}
+	return s
+}
+
+// describe names a value's JSON type for an error, with a short excerpt.
+func describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(v)
+	case string:
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		return "a string (" + strconv.Quote(v) + ")"
+	case []any, []string:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	if n, ok := number(v); ok {
+		return string(jsonv.AppendFloat(nil, n))
+	}
+	return "a non-JSON value"
+}
+
+// AppendJSON writes the SDE as JSON.
+func (s SDE) AppendJSON(b []byte) []byte { return jsonv.Append(b, map[string]any(s)) }
+
+// AppendSDEs writes a JSON array of SDEs.
+func AppendSDEs(b []byte, sdes []SDE) []byte {
+	b = append(b, '[')
+	for i, s := range sdes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = s.AppendJSON(b)
+	}
+	return append(b, ']')
+}
+
+// ForMessaging returns the SDEs that may go into a Connector conversation's
+// lp_sdes: only ctmrinfo and personal, without ctmrinfo.info.customerId
+// (it makes LivePerson treat the conversation as authenticated, and the
+// request fails) and without the fields the reference marks as
+// unauthenticated-only. The input is not modified. dropped names what was
+// left out, for the caller to report.
+func ForMessaging(sdes []SDE) (kept []SDE, dropped []string) {
+	for _, s := range sdes {
+		t := LookupType(s.Type())
+		if t == nil || !t.Messaging {
+			dropped = append(dropped, s.Type())
+			continue
+		}
+		kept = append(kept, SDE(stripForMessaging(t.Name, t.Fields, s, &dropped)))
+	}
+	return kept, dropped
+}
+
+func stripForMessaging(path string, fields []*Field, m map[string]any, dropped *[]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		fl := lookupField(fields, k)
+		switch {
+		case fl == nil:
+			out[k] = v // "type"
+		case fl.UnauthOnly || (path == "ctmrinfo.info" && k == "customerId"):
+			*dropped = append(*dropped, path+"."+k)
+		case fl.Kind == Object:
+			if sub, ok := v.(map[string]any); ok {
+				out[k] = stripForMessaging(path+"."+k, fl.Fields, sub, dropped)
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
