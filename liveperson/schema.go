@@ -68,7 +68,9 @@ func f(name string, kind Kind) *Field { return &Field{Name: name, Kind: kind} }
 
 func req(fl *Field) *Field { fl.Required = true; return fl }
 
-func obj(name string, fields ...*Field) *Field { return &Field{Name: name, Kind: Object, Fields: fields} }
+func obj(name string, fields ...*Field) *Field {
+	return &Field{Name: name, Kind: Object, Fields: fields}
+}
 
 func arr(name string, elem *Field) *Field { return &Field{Name: name, Kind: Array, Elem: elem} }
 
