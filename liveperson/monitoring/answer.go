@@ -1,0 +1,296 @@
+package monitoring
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+)
+
+// An Answer is the body of a successful report or engagement call (200,
+// or 201 when LivePerson made a new session: keep the new ids).
+type Answer struct {
+	SessionID   string
+	VisitorID   string
+	PageID      string
+	Engagements []EngagementDetail // engagement only; none means no engagement is available
+}
+
+// An EngagementDetail is one entry of an engagement answer's
+// engagementDetails: the ids a conversation is opened with.
+type EngagementDetail struct {
+	CampaignID         int64
+	EngagementID       int64
+	EngagementRevision int64
+	ContextID          string // the conversation's interactionContextId
+	ConnectorID        string // a number in the examples, a string in the table: either is read
+	ConversationID     string // set when the consumer has an active conversation
+	WindowID           string
+	Language           string
+	Status             string // "expose", "conversation" ("interaction" in the table)
+}
+
+// DecodeAnswer parses an answer body. Whatever the response's content type
+// says (LivePerson has sent application/octet-stream), the body is JSON.
+// Unknown members are ignored, as the API asks of clients.
+func DecodeAnswer(data []byte) (*Answer, error) {
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fieldErr("answer", "want a JSON object")
+	}
+	a := &Answer{}
+	// The response-format table says sid/vid, the examples sessionId/visitorId.
+	a.SessionID = firstString(m, "sessionId", "sid")
+	a.VisitorID = firstString(m, "visitorId", "vid")
+	a.PageID, _ = m["pageId"].(string)
+	if a.SessionID == "" || a.VisitorID == "" {
+		return nil, fieldErr("answer", "has no sessionId or visitorId")
+	}
+	if list, ok := m["engagementDetails"].([]any); ok {
+		for i, e := range list {
+			d, ok := e.(map[string]any)
+			if !ok {
+				return nil, fieldErr("engagementDetails["+strconv.Itoa(i)+"]", "want an object")
+			}
+			a.Engagements = append(a.Engagements, EngagementDetail{
+				CampaignID:         intOf(d["campaignId"]),
+				EngagementID:       intOf(d["engagementId"]),
+				EngagementRevision: intOf(d["engagementRevision"]),
+				ContextID:          stringOf(d["contextId"]),
+				ConnectorID:        stringOf(d["connectorId"]),
+				ConversationID:     stringOf(d["conversationId"]),
+				WindowID:           stringOf(d["windowId"]),
+				Language:           stringOf(d["language"]),
+				Status:             stringOf(d["status"]),
+			})
+		}
+	}
+	return a, nil
+}
+
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := m[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// stringOf reads an id that may arrive as a string or a number.
+func stringOf(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return string(jsonv.AppendFloat(nil, v))
+	}
+	return ""
+}
+
+func intOf(v any) int64 {
+	switch v := v.(type) {
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) <= 1<<53 {
+			return int64(v)
+		}
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+// AppendJSON writes the answer as LivePerson does.
+func (a *Answer) AppendJSON(b []byte) []byte {
+	b = append(b, `{"sessionId":`...)
+	b = jsonv.AppendString(b, a.SessionID)
+	b = append(b, `,"visitorId":`...)
+	b = jsonv.AppendString(b, a.VisitorID)
+	b = append(b, `,"pageId":`...)
+	b = jsonv.AppendString(b, a.PageID)
+	if len(a.Engagements) > 0 {
+		b = append(b, `,"engagementDetails":[`...)
+		for i, d := range a.Engagements {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"campaignId":`...)
+			b = strconv.AppendInt(b, d.CampaignID, 10)
+			b = append(b, `,"engagementId":`...)
+			b = strconv.AppendInt(b, d.EngagementID, 10)
+			b = append(b, `,"engagementRevision":`...)
+			b = strconv.AppendInt(b, d.EngagementRevision, 10)
+			b = append(b, `,"contextId":`...)
+			b = jsonv.AppendString(b, d.ContextID)
+			if n, err := strconv.ParseInt(d.ConnectorID, 10, 64); err == nil {
+				b = append(b, `,"connectorId":`...)
+				b = strconv.AppendInt(b, n, 10)
+			}
+			for _, kv := range [...][2]string{{"conversationId", d.ConversationID}, {"windowId", d.WindowID},
+				{"language", d.Language}, {"status", d.Status}} {
+				if kv[1] != "" {
+					b = append(b, `,"`...)
+					b = append(b, kv[0]...)
+					b = append(b, `":`...)
+					b = jsonv.AppendString(b, kv[1])
+				}
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// An ErrorBody is the body of a failed Monitoring call.
+type ErrorBody struct {
+	Time         int64 // ms since the epoch
+	Message      string
+	InternalCode int
+}
+
+func (e *ErrorBody) Error() string {
+	return "monitoring: " + e.Message + " (internal code " + strconv.Itoa(e.InternalCode) + ")"
+}
+
+// AppendJSON writes e as LivePerson does.
+func (e *ErrorBody) AppendJSON(b []byte) []byte {
+	b = append(b, `{"time":`...)
+	b = strconv.AppendInt(b, e.Time, 10)
+	b = append(b, `,"message":`...)
+	b = jsonv.AppendString(b, e.Message)
+	b = append(b, `,"internalCode":`...)
+	b = strconv.AppendInt(b, int64(e.InternalCode), 10)
+	return append(b, '}')
+}
+
+// DecodeError parses an error body; it returns nil when data is not one.
+func DecodeError(data []byte) *ErrorBody {
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	code, ok := m["internalCode"].(float64)
+	if !ok {
+		return nil
+	}
+	e := &ErrorBody{InternalCode: int(intOf(code)), Time: intOf(m["time"])}
+	e.Message, _ = m["message"].(string)
+	return e
+}
+
+// LoadingAccountVisitorID returns the vid a "Loading account" error carries
+// inside its message ("Loading account: X, vid: Y"); the retry should use it.
+func LoadingAccountVisitorID(message string) string {
+	i := strings.LastIndex(message, "vid: ")
+	if i < 0 {
+		return ""
+	}
+	vid := strings.TrimSpace(message[i+5:])
+	if CheckID("visitorId", vid, 128) != nil {
+		return ""
+	}
+	return vid
+}
+
+// Outcome is what a client does after a Monitoring call.
+type Outcome uint8
+
+// The outcomes [Classify] returns.
+const (
+	Done       Outcome = iota // success: keep the answer's ids
+	Retry                     // try again after Decision.Wait
+	NewSession                // the ids are stale: drop them and send again at once, without vid/sid
+	Fail                      // a 4xx: retrying cannot help; fix the request
+)
+
+// A Decision is the retry policy's answer for one failed attempt.
+type Decision struct {
+	Outcome Outcome
+	Wait    time.Duration // for Retry
+}
+
+// Schedule is LivePerson's documented pause before each retry of a
+// Monitoring call after a 5xx or a 202 "loading account" (spec 1.4).
+var Schedule = []time.Duration{3 * time.Second, 10 * time.Second, 30 * time.Second, 90 * time.Second}
+
+// MaxWait caps the pause once [Schedule] is used up. LivePerson's general
+// guidance is to keep retrying with longer pauses (2, 4, 8 minutes) rather
+// than give up, so events are not lost in a long outage.
+const MaxWait = 8 * time.Minute
+
+// Classify applies LivePerson's retry policy to a response. status is the
+// HTTP status (0 for a network error or timeout), body the response body,
+// retryAfter the Retry-After header, attempt the number of retries so far.
+//   - 200, 201: Done.
+//   - 202 (loading account, v1.1) and 5xx, network errors: Retry after
+//     Schedule[attempt], then doubling pauses up to MaxWait.
+//   - 429: Retry after Retry-After (seconds or an HTTP date), at least 1 s.
+//   - 404 with internal code 37 or 39 (invalid vid or sid): NewSession.
+//   - other 4xx: Fail.
+func Classify(status int, body []byte, retryAfter string, attempt int, now time.Time) Decision {
+	switch {
+	case status == 200 || status == 201:
+		return Decision{Outcome: Done}
+	case status == 429:
+		wait := ParseRetryAfter(retryAfter, now)
+		if wait < time.Second {
+			wait = time.Second
+		}
+		return Decision{Outcome: Retry, Wait: wait}
+	case status == 404:
+		if e := DecodeError(body); e != nil && (e.InternalCode == CodeInvalidVisitor || e.InternalCode == CodeInvalidSession) {
+			return Decision{Outcome: NewSession}
+		}
+		return Decision{Outcome: Fail}
+	case status >= 400 && status < 500:
+		return Decision{Outcome: Fail}
+	}
+	return Decision{Outcome: Retry, Wait: Backoff(attempt)}
+}
+
+// Backoff is the pause before retry number attempt (from 0).
+func Backoff(attempt int) time.Duration {
+	if attempt < 0 {
+		attempt = 0
+	}
+	if attempt < len(Schedule) {
+		return Schedule[attempt]
+	}
+	wait := 2 * time.Minute
+	for i := len(Schedule); i < attempt && wait < MaxWait; i++ {
+		wait *= 2
+	}
+	return min(wait, MaxWait)
+}
+
+// ParseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// It returns 0 when the value is missing or unreadable.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 || n > 86400 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	t, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v)
+	if err != nil || !t.After(now) {
+		return 0
+	}
+	return min(t.Sub(now), 24*time.Hour)
+}

@@ -1,0 +1,252 @@
+package monitoring
+
+import (
+	"strconv"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+)
+
+// A Request is the body of a report or engagement call.
+type Request struct {
+	// VisitorID and SessionID travel in the query string on LivePerson's
+	// API; they are body members only on lpedge's proxy routes (see
+	// [DecodeOptions.IDsInBody]), and AppendJSON writes them only there.
+	VisitorID, SessionID string
+
+	Identities  []Identity
+	EntryPoints []string         // URLs, "sec://<section>", "lang://<language>", "tel://..."
+	SDEs        []liveperson.SDE // engagementAttributes
+	PageID      string           // report only; LivePerson makes one up when empty
+}
+
+// MaxEntryPoints and MaxSDEs bound a request so that one bad page cannot
+// build an unbounded body; LivePerson documents no limit.
+const (
+	MaxEntryPoints = 50
+	MaxSDEs        = 500
+)
+
+// AppendJSON writes the LivePerson body of r.
+func (r *Request) AppendJSON(b []byte) []byte { return r.appendJSON(b, false) }
+
+// AppendProxyJSON writes r as the body of lpedge's /v1/report and
+// /v1/engagement routes, which carry the ids in the body.
+func (r *Request) AppendProxyJSON(b []byte) []byte { return r.appendJSON(b, true) }
+
+func (r *Request) appendJSON(b []byte, ids bool) []byte {
+	b = append(b, '{')
+	comma := false
+	member := func(name string) {
+		if comma {
+			b = append(b, ',')
+		}
+		comma = true
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	if ids && r.VisitorID != "" {
+		member("visitorId")
+		b = jsonv.AppendString(b, r.VisitorID)
+	}
+	if ids && r.SessionID != "" {
+		member("sessionId")
+		b = jsonv.AppendString(b, r.SessionID)
+	}
+	if len(r.Identities) > 0 {
+		member("identities")
+		b = append(b, '[')
+		for i, id := range r.Identities {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = id.appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	if len(r.EntryPoints) > 0 {
+		member("entryPoints")
+		b = jsonv.Append(b, r.EntryPoints)
+	}
+	if r.PageID != "" {
+		member("pageId")
+		b = jsonv.AppendString(b, r.PageID)
+	}
+	member("engagementAttributes")
+	b = liveperson.AppendSDEs(b, r.SDEs)
+	return append(b, '}')
+}
+
+// DecodeOptions says which body a decoder expects.
+type DecodeOptions struct {
+	Method Method // Report requires engagementAttributes and allows impressions; Engagement the reverse
+	// IDsInBody accepts visitorId and sessionId members (lpedge's proxy
+	// routes); LivePerson's own API rejects them as unknown.
+	IDsInBody bool
+}
+
+// DecodeRequest parses and validates a report or engagement body. Every
+// SDE is validated with [liveperson.ParseSDE]; errors name the member
+// ("engagementAttributes[2]: cart.total: is required").
+func DecodeRequest(data []byte, opt DecodeOptions) (*Request, error) {
+	v, err := jsonv.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fieldErr("body", "want a JSON object")
+	}
+	r := &Request{}
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		switch k {
+		case "visitorId", "sessionId":
+			if !opt.IDsInBody {
+				return nil, fieldErr(k, "is not a body member (it goes in the query string as "+k[:1]+"id)")
+			}
+			s, ok := v.(string)
+			if !ok {
+				return nil, fieldErr(k, "want a string")
+			}
+			if err := CheckID(k, s, 128); err != nil {
+				return nil, err
+			}
+			if k == "visitorId" {
+				r.VisitorID = s
+			} else {
+				r.SessionID = s
+			}
+		case "identities":
+			if r.Identities, err = decodeIdentities(v); err != nil {
+				return nil, err
+			}
+		case "entryPoints":
+			if r.EntryPoints, err = decodeEntryPoints(v); err != nil {
+				return nil, err
+			}
+		case "pageId":
+			s, ok := v.(string)
+			if !ok {
+				return nil, fieldErr(k, "want a string")
+			}
+			if err := CheckID(k, s, 128); err != nil {
+				return nil, err
+			}
+			r.PageID = s
+		case "engagementAttributes":
+			list, ok := v.([]any)
+			if !ok {
+				return nil, fieldErr(k, "want an array of engagement attributes")
+			}
+			if len(list) > MaxSDEs {
+				return nil, fieldErr(k, "has "+strconv.Itoa(len(list))+" entries, more than "+strconv.Itoa(MaxSDEs))
+			}
+			if r.SDEs, err = liveperson.ParseSDEs(list); err != nil {
+				ve := err.(*liveperson.ValidationError)
+				return nil, fieldErr(k+"["+strconv.Itoa(ve.Index)+"]", ve.Field+": "+ve.Problem)
+			}
+			if opt.Method == Engagement {
+				for i, s := range r.SDEs {
+					if liveperson.LookupType(s.Type()).Impression {
+						return nil, fieldErr(k+"["+strconv.Itoa(i)+"]", s.Type()+" is an impression event, which only report accepts")
+					}
+				}
+			}
+		case "consumerId":
+			return nil, fieldErr(k, "is deprecated; send identities instead")
+		default:
+			return nil, fieldErr(k, "is not a member of a "+string(opt.Method)+" body")
+		}
+	}
+	if opt.Method == Report && r.SDEs == nil {
+		return nil, fieldErr("engagementAttributes", "is required")
+	}
+	return r, nil
+}
+
+func fieldErr(field, problem string) error {
+	return &liveperson.ValidationError{Index: -1, Field: field, Problem: problem}
+}
+
+func decodeIdentities(v any) ([]Identity, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fieldErr("identities", "want an array")
+	}
+	if len(list) > 10 {
+		return nil, fieldErr("identities", "has more than 10 entries")
+	}
+	out := make([]Identity, 0, len(list))
+	for i, e := range list {
+		path := "identities[" + strconv.Itoa(i) + "]"
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fieldErr(path, "want an object")
+		}
+		var id Identity
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				return nil, fieldErr(path+"."+k, "want a string")
+			}
+			switch k {
+			case "iss":
+				id.Iss = s
+			case "acr":
+				id.Acr = s
+			case "sub":
+				id.Sub = s
+			default:
+				return nil, fieldErr(path+"."+k, "is not a member of an identity (want iss, acr, sub)")
+			}
+		}
+		switch {
+		case id.Sub == "" || len(id.Sub) > 256:
+			return nil, fieldErr(path+".sub", "is required (1 to 256 characters)")
+		case id.Acr != ACRAuthenticated && id.Acr != ACRNone:
+			return nil, fieldErr(path+".acr", "want \"loa1\" or \"0\", got "+strconv.Quote(id.Acr))
+		case len(id.Iss) > 256:
+			return nil, fieldErr(path+".iss", "is longer than 256 characters")
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func decodeEntryPoints(v any) ([]string, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fieldErr("entryPoints", "want an array of strings")
+	}
+	if len(list) > MaxEntryPoints {
+		return nil, fieldErr("entryPoints", "has more than "+strconv.Itoa(MaxEntryPoints)+" entries")
+	}
+	out := make([]string, 0, len(list))
+	for i, e := range list {
+		s, ok := e.(string)
+		if !ok || s == "" || len(s) > 2048 {
+			return nil, fieldErr("entryPoints["+strconv.Itoa(i)+"]", "want a non-empty string of at most 2048 bytes")
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// SectionEntryPoint is the entry point that reports a page section, as
+// lpTag.section does for the web tag.
+func SectionEntryPoint(section string) string { return "sec://" + section }
+
+// Sections returns the sections named by "sec://" entry points.
+func Sections(entryPoints []string) []string {
+	var out []string
+	for _, e := range entryPoints {
+		if len(e) > 6 && e[:6] == "sec://" {
+			out = append(out, e[6:])
+		}
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+// Package monitoring models LivePerson's Monitoring API (service "smt"):
+// the report and engagement methods' URLs, request bodies, answers, error
+// bodies and retry policy. It does no I/O, and the browser tag links it, so
+// it imports neither encoding/json, fmt, net/http, net/url nor regexp.
+//
+// A report call, as the tag makes it from a browser (POST with the
+// override header, because LivePerson's CORS allow-list lacks PUT):
+//
+//	call := monitoring.Call{Domain: "va.v.liveperson.net", Account: "12345678",
+//		App: "8de29e3d-25b1-4d08-b713-8331ab222bfa", VisitorID: vid, SessionID: sid}
+//	url, err := call.URL(monitoring.Report)
+//	body := (&monitoring.Request{SDEs: sdes, EntryPoints: []string{"https://shop.example/p/1"}}).AppendJSON(nil)
+//	// POST url, headers: Content-Type: application/json, X-HTTP-Method-Override: PUT
+//	// then: answer, err := monitoring.DecodeAnswer(respBody) and
+//	// monitoring.Classify(status, body, retryAfter, attempt) on failure.
+package monitoring
+
+import (
+	"strconv"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+)
+
+// Method is a Monitoring API method.
+type Method string
+
+// The Monitoring API methods.
+const (
+	Report     Method = "report"     // PUT; accepts every SDE type, impressions included
+	Engagement Method = "engagement" // POST; answers engagementDetails; no impressions
+)
+
+// HTTPMethod is the method the API documents for m. A browser must send
+// report as POST with [OverrideHeader]: PUT instead.
+func (m Method) HTTPMethod() string {
+	if m == Report {
+		return "PUT"
+	}
+	return "POST"
+}
+
+// Header names and values used by Monitoring calls.
+const (
+	OverrideHeader = "X-HTTP-Method-Override" // a request header, not a query parameter (spec 1.5)
+	Version        = "1.1"                    // the API version lpedge speaks: it has 202 "loading account"
+	ServiceName    = "smt"                    // the Domain API service name
+)
+
+// Internal codes of Monitoring error bodies (overview "error table").
+const (
+	CodeInvalidData      = 5  // 400: missing or invalid data
+	CodeInternal         = 18 // 500: internal server error; also 404: invalid appInstallationId
+	CodeAccountNotLoaded = 20 // 500: account not loaded or timeout (v1.0 loading account)
+	CodeIllegalVersion   = 33 // 400
+	CodeInvalidVisitor   = 37 // 404: invalid visitorId
+	CodeLoadingAccount   = 38 // 202: loading account (v1.1)
+	CodeInvalidSession   = 39 // 404: invalid sessionId
+)
+
+// A Call addresses one Monitoring method for one visitor.
+type Call struct {
+	Domain    string // smt host from the Domain API, e.g. "va.v.liveperson.net"; no scheme
+	Account   string // LivePerson account (site) id
+	App       string // app installation id
+	VisitorID string // vid; empty on the first call
+	SessionID string // sid; empty on the first call
+	OnBehalf  bool   // obh=true: a server calls for the visitor, so LivePerson keeps the visitor's geo-location
+	Scheme    string // "https" when empty; tests against a loopback lptest use "http"
+}
+
+// URL returns the method's URL, or an error naming the bad part of c.
+func (c *Call) URL(m Method) (string, error) {
+	if err := CheckHost(c.Domain); err != nil {
+		return "", err
+	}
+	if err := CheckAccount(c.Account); err != nil {
+		return "", err
+	}
+	if err := CheckID("app installation id", c.App, 64); err != nil {
+		return "", err
+	}
+	if err := CheckID("visitorId", c.VisitorID, 128); err != nil && c.VisitorID != "" {
+		return "", err
+	}
+	if err := CheckID("sessionId", c.SessionID, 128); err != nil && c.SessionID != "" {
+		return "", err
+	}
+	scheme := c.Scheme
+	if scheme == "" {
+		scheme = "https"
+	}
+	u := scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version
+	if c.VisitorID != "" {
+		u += "&vid=" + queryEscape(c.VisitorID)
+	}
+	if c.SessionID != "" {
+		u += "&sid=" + queryEscape(c.SessionID)
+	}
+	if c.OnBehalf {
+		u += "&obh=true"
+	}
+	return u, nil
+}
+
+// Path is the URL path of method m; account and app must have passed
+// [CheckAccount] and [CheckID].
+func Path(account, app string, m Method) string {
+	return "/api/account/" + account + "/app/" + app + "/" + string(m)
+}
+
+// CheckAccount reports whether s is a LivePerson account id: 1 to 20
+// letters, digits or underscores (the reference's ^[a-zA-Z0-9_]{1,20}$).
+func CheckAccount(s string) error {
+	if s == "" || len(s) > 20 {
+		return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + strconv.Quote(s)}
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(isAlnum(c) || c == '_') {
+			return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + strconv.Quote(s)}
+		}
+	}
+	return nil
+}
+
+// CheckID reports whether s is a usable opaque id (app installation id,
+// vid, sid, page id): 1 to max bytes of letters, digits and "-_.~+/=",
+// which covers UUIDs and LivePerson's base64 ids and needs no escaping in
+// a path.
+func CheckID(name, s string, max int) error {
+	if s == "" || len(s) > max {
+		return &liveperson.ValidationError{Index: -1, Field: name, Problem: "want 1 to " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(len(s))}
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '=') {
+			return &liveperson.ValidationError{Index: -1, Field: name, Problem: "has a character that is not allowed: " + strconv.QuoteRune(rune(c))}
+		}
+	}
+	return nil
+}
+
+// CheckHost reports whether s is a bare host name (optionally with a
+// port), as the Domain API returns: no scheme, path, user info or spaces.
+func CheckHost(s string) error {
+	if s == "" || len(s) > 253 {
+		return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a host name, got " + strconv.Quote(s)}
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(isAlnum(c) || c == '-' || c == '.' || c == ':') {
+			return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a bare host name, got " + strconv.Quote(s)}
+		}
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+
+// queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
+func queryEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+// An Identity is one entry of a request's identities: who the consumer is.
+type Identity struct {
+	Iss string // issuer: the brand's URL for authenticated consumers
+	Acr string // assurance: "loa1" (the only value the table allows; the example also shows "0")
+	Sub string // stable, unguessable consumer id
+}
+
+// Assurance levels of an [Identity].
+const (
+	ACRAuthenticated = "loa1"
+	ACRNone          = "0"
+)
+
+func (id Identity) appendJSON(b []byte) []byte {
+	b = append(b, `{"iss":`...)
+	b = jsonv.AppendString(b, id.Iss)
+	b = append(b, `,"acr":`...)
+	b = jsonv.AppendString(b, id.Acr)
+	b = append(b, `,"sub":`...)
+	b = jsonv.AppendString(b, id.Sub)
+	return append(b, '}')
+}
