@@ -153,7 +153,9 @@ func CheckHost(s string) error {
 	return nil
 }
 
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
 func queryEscape(s string) string {
