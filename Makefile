@@ -1,0 +1,46 @@
+# lpedge build. `make demo` and `make test` work on a fresh machine with Go,
+# Node and apt: both install what they need first (make deps).
+SHELL := /bin/bash
+GO ?= go
+GOROOT := $(shell $(GO) env GOROOT)
+# Packages that the browser tag links; they also run under Node as wasm.
+WASM_PKGS := ./internal/jsonv ./liveperson ./liveperson/monitoring $(wildcard ./liveperson/retail) $(wildcard ./wasm)
+WASM_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm
+FUZZTIME ?= 3m
+BENCHTIME ?= 1s
+
+.PHONY: all deps test test-native test-wasm lint bench size fuzz demo
+
+all: test
+
+deps: ## Chromium, brotli (apt) and the pinned npm packages, when missing.
+	bash scripts/deps.sh
+
+test: deps lint test-native test-wasm ## Everything CI runs.
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet $(WASM_PKGS)
+
+test-native:
+	$(GO) test -race -count=1 ./...
+
+test-wasm: ## The tag's packages, compiled to wasm, under Node via go_js_wasm_exec.
+	$(WASM_ENV) $(GO) test -count=1 $(WASM_PKGS)
+
+bench: ## Go benchmarks; figures go into README's performance table.
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+fuzz: ## Every Fuzz target for FUZZTIME each.
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main.
+	$(GO) run ./internal/cmd/size
+
+demo:
+	@echo "make demo: the demo shop arrives with the lptest, proxy and tag issues"; exit 1
