@@ -22,7 +22,7 @@
 //	if err != nil {
 //		// e.g. "cart.numItems: is required"
 //	}
-//	body := sde.AppendJSON(nil) // {"numItems":2,"total":99.5,"type":"cart"}
+//	body := sde.AppendJSON(nil) // {"type":"cart","total":99.5,"numItems":2}
 //
 // [ForMessaging] keeps what a Connector conversation may carry in lp_sdes.
 package liveperson

@@ -12,7 +12,7 @@ func ExampleParseSDE() {
 	_, err = liveperson.ParseSDE(map[string]any{"type": "service", "service": map[string]any{"status": 42}})
 	fmt.Println(err)
 	// Output:
-	// {"numItems":2,"total":99.5,"type":"cart"} <nil>
+	// {"type":"cart","total":99.5,"numItems":2} <nil>
 	// service.service.status: 42 is not one of 0 (Complete), 1 (In Progress), 2 (Approved), 3 (Cancelled), 4 (Not Approved), 5 (Reviewed), 6 (Missing Details), 7 (Closed), 8 (Removed), 9 (Assigned), 10 (Waiting for Customer Response), 11 (Waiting for Response), 12 (Pending), 13 (Resolved)
 }
 
@@ -26,5 +26,5 @@ func ExampleForMessaging() {
 	sdes, _ := liveperson.DecodeSDEs([]byte(`[{"type":"ctmrinfo","info":{"customerId":"c-1","ctype":"vip"}},{"type":"cart","total":5,"numItems":1}]`))
 	kept, dropped := liveperson.ForMessaging(sdes)
 	fmt.Println(string(liveperson.AppendSDEs(nil, kept)), dropped)
-	// Output: [{"info":{"ctype":"vip"},"type":"ctmrinfo"}] [ctmrinfo.info.customerId cart]
+	// Output: [{"type":"ctmrinfo","info":{"ctype":"vip"}}] [ctmrinfo.info.customerId cart]
 }

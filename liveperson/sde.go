@@ -344,8 +344,58 @@ func describe(v any) string {
 	return "a non-JSON value"
 }
 
-// AppendJSON writes the SDE as JSON.
-func (s SDE) AppendJSON(b []byte) []byte { return jsonv.Append(b, map[string]any(s)) }
+// AppendJSON writes the SDE as JSON: "type" first, then the members in
+// the reference's order. Walking the schema instead of sorting keys keeps
+// encoding free of allocations.
+func (s SDE) AppendJSON(b []byte) []byte {
+	t := LookupType(s.Type())
+	if t == nil { // not from ParseSDE; write what is there
+		return jsonv.Append(b, map[string]any(s))
+	}
+	b = append(b, `{"type":`...)
+	b = jsonv.AppendString(b, t.Name)
+	return appendMembers(b, t.Fields, s, true)
+}
+
+// appendMembers writes the members of m that fields name, in their order,
+// and closes the object; comma says whether one was written already.
+func appendMembers(b []byte, fields []*Field, m map[string]any, comma bool) []byte {
+	for _, fl := range fields {
+		v, ok := m[fl.Name]
+		if !ok {
+			continue
+		}
+		if comma {
+			b = append(b, ',')
+		}
+		comma = true
+		b = jsonv.AppendString(b, fl.Name)
+		b = append(b, ':')
+		b = appendValue(b, fl, v)
+	}
+	return append(b, '}')
+}
+
+func appendValue(b []byte, fl *Field, v any) []byte {
+	switch fl.Kind {
+	case Object:
+		if m, ok := v.(map[string]any); ok {
+			return appendMembers(append(b, '{'), fl.Fields, m, false)
+		}
+	case Array:
+		if list, ok := v.([]any); ok {
+			b = append(b, '[')
+			for i, e := range list {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendValue(b, fl.Elem, e)
+			}
+			return append(b, ']')
+		}
+	}
+	return jsonv.Append(b, v)
+}
 
 // AppendSDEs writes a JSON array of SDEs.
 func AppendSDEs(b []byte, sdes []SDE) []byte {

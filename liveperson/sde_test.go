@@ -196,7 +196,7 @@ func TestParseSDEGoValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := string(sde.AppendJSON(nil)); got != `{"numItems":2,"products":[{"quantity":2}],"total":10,"type":"cart"}` {
+	if got := string(sde.AppendJSON(nil)); got != `{"type":"cart","total":10,"numItems":2,"products":[{"quantity":2}]}` {
 		t.Errorf("AppendJSON = %s", got)
 	}
 	sde, err = liveperson.ParseSDE(map[string]any{"type": "searchInfo", "keywords": []string{"a"}})
@@ -231,7 +231,7 @@ func TestAppendSDEs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `[{"lead":{"leadId":"1"},"type":"lead"},{"keywords":["k"],"type":"searchInfo"}]`
+	want := `[{"type":"lead","lead":{"leadId":"1"}},{"type":"searchInfo","keywords":["k"]}]`
 	if got := string(liveperson.AppendSDEs(nil, sdes)); got != want {
 		t.Errorf("AppendSDEs = %s, want %s", got, want)
 	}
@@ -251,7 +251,7 @@ func TestForMessaging(t *testing.T) {
 	}
 	kept, dropped := liveperson.ForMessaging(sdes)
 	got := string(liveperson.AppendSDEs(nil, kept))
-	want := `[{"info":{"ctype":"vip","lastPaymentDate":{"day":1}},"type":"ctmrinfo"},{"personal":{"firstname":"Ann"},"type":"personal"}]`
+	want := `[{"type":"ctmrinfo","info":{"ctype":"vip","lastPaymentDate":{"day":1}}},{"type":"personal","personal":{"firstname":"Ann"}}]`
 	if got != want {
 		t.Errorf("kept = %s, want %s", got, want)
 	}

@@ -20,7 +20,7 @@ func ExampleRequest_AppendJSON() {
 	sdes, _ := liveperson.DecodeSDEs([]byte(`{"type":"searchContent","keywords":["shoes"]}`))
 	r := monitoring.Request{EntryPoints: []string{"https://shop.example/search", monitoring.SectionEntryPoint("shoes")}, SDEs: sdes}
 	fmt.Println(string(r.AppendJSON(nil)))
-	// Output: {"entryPoints":["https://shop.example/search","sec://shoes"],"engagementAttributes":[{"keywords":["shoes"],"type":"searchInfo"}]}
+	// Output: {"entryPoints":["https://shop.example/search","sec://shoes"],"engagementAttributes":[{"type":"searchInfo","keywords":["shoes"]}]}
 }
 
 func ExampleDecodeRequest() {
