@@ -277,7 +277,7 @@ func TestPage(t *testing.T) {
 	}{
 		{"https://shop.example/p/42", []string{"shoes"}, []string{"https://shop.example/p/42", "sec://shoes"}},
 		{" https://shop.example/ ", nil, []string{"https://shop.example/"}},
-		{"", []string{"a", " ", "b", "a", "sec://b", " c "}, []string{"sec://a", "sec://b", "sec://c"}},
+		{"", []string{"a", " ", "b", "a", "Summer Sale", " c "}, []string{"sec://a", "sec://b", "sec://Summer Sale", "sec://c"}},
 		{"", nil, nil},
 	}
 	for _, tt := range tests {
