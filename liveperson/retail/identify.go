@@ -51,7 +51,9 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	var err error
 	r := reader{event: "identify", m: traits, err: &err}
 	info, person := map[string]any{}, map[string]any{}
-	set(info, "customerId", userID)
+	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
+	// SDE returned is the one LivePerson gets.
+	set(info, "customerId", strings.ToValidUTF8(userID, "\uFFFD"))
 
 	if name, ok := traits["company"].(string); ok {
 		set(person, "company", name)

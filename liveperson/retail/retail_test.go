@@ -232,6 +232,7 @@ func TestIdentify(t *testing.T) {
 		name, userID, traits, want string
 	}{
 		{"user id only", "cust-1", `{}`, `[{"type":"ctmrinfo","info":{"customerId":"cust-1"}}]`},
+		{"user id not UTF-8", "c\xb0", `{}`, `[{"type":"ctmrinfo","info":{"customerId":"c\ufffd"}}]`},
 		{"nothing", "", `{"plan":"pro","logins":5}`, `[]`},
 		{"Segment camelCase traits", "u1", `{
 			"firstName":"Peter","lastName":"Gibbons","email":"peter@example.com","phone":"+1 555 0100",
