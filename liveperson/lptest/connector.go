@@ -1,0 +1,194 @@
+package lptest
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/connector"
+)
+
+// caller is who a Connector call is made by and for.
+type caller struct {
+	app      string // azp of the AppJWT
+	consumer consumerClaims
+	props    *connector.ClientProperties // nil without a Client-Properties header
+}
+
+// checkConnector applies what CONVERSATION and SEND both check, in this
+// order: POST, the AppJWT, the ConsumerJWS, v=3, a JSON body and a valid
+// Client-Properties header when there is one. batch says how to shape a
+// 400: an array of answer items (CONVERSATION) or one item (SEND).
+func (s *Server) checkConnector(r *http.Request, account string, batch bool) (caller, *answer) {
+	if r.Method != http.MethodPost {
+		a := plain(http.StatusMethodNotAllowed, "the Connector API takes POST, not "+r.Method)
+		return caller{}, &a
+	}
+	app, fail := s.checkAppJWT(r, account)
+	if fail != nil {
+		return caller{}, fail
+	}
+	consumer, fail := s.checkConsumerJWS(r, account)
+	if fail != nil {
+		return caller{}, fail
+	}
+	bad := func(msg string) (caller, *answer) { a := badRequest(batch, "", msg); return caller{}, &a }
+	if v := r.URL.Query().Get("v"); v != connector.Version {
+		return bad("v must be " + connector.Version + ", got " + strconv.Quote(v))
+	}
+	if mediaType(r) != connector.ContentTypeJSON {
+		return bad("Content-Type must be application/json, got " + strconv.Quote(r.Header.Get("Content-Type")))
+	}
+	c := caller{app: app.app, consumer: consumer}
+	if vs := r.Header.Values(connector.HeaderClientProperties); len(vs) > 0 {
+		if len(vs) > 1 {
+			return bad(connector.HeaderClientProperties + " is given " + strconv.Itoa(len(vs)) + " times")
+		}
+		p, err := connector.DecodeClientProperties(vs[0])
+		if err != nil {
+			return bad(connector.HeaderClientProperties + ": " + err.Error())
+		}
+		c.props = p
+	}
+	return c, nil
+}
+
+// badRequest is a 400 BAD_REQUEST answer: one item, in an array for a
+// CONVERSATION batch.
+func badRequest(batch bool, reqID, msg string) answer {
+	r := connector.BadRequestResponse(reqID, msg)
+	if batch {
+		return newAnswer(http.StatusBadRequest, connector.ContentTypeJSON, connector.AppendResponses(nil, []connector.Response{r}))
+	}
+	return newAnswer(http.StatusBadRequest, connector.ContentTypeJSON, r.AppendJSON(nil))
+}
+
+// reqIDAt finds the envelope id of the request an error's path points
+// into ("$[1].body..." in a batch, "$..." for SEND), so the refusal
+// answers that request.
+func reqIDAt(body []byte, err error) string {
+	var ve *liveperson.ValidationError
+	if !errors.As(err, &ve) {
+		return ""
+	}
+	v, perr := jsonv.Parse(body)
+	if perr != nil {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(ve.Field, "$["); ok {
+		end := strings.IndexByte(rest, ']')
+		i, aerr := strconv.Atoi(rest[:max(end, 0)])
+		list, _ := v.([]any)
+		if aerr != nil || i < 0 || i >= len(list) {
+			return ""
+		}
+		v = list[i]
+	}
+	m, _ := v.(map[string]any)
+	switch id := m["id"].(type) {
+	case string:
+		return id
+	case float64:
+		return strconv.FormatFloat(id, 'f', -1, 64)
+	}
+	return ""
+}
+
+// conversation serves CONVERSATION: [SetUserProfile, ConsumerRequestConversation]
+// opens a conversation for the consumer, who may have one open at a time.
+func (s *Server) conversation(r *http.Request, body []byte) answer {
+	account := r.PathValue("account")
+	c, fail := s.checkConnector(r, account, true)
+	if fail != nil {
+		return *fail
+	}
+	req, err := connector.DecodeConversation(body, account)
+	if err != nil {
+		return badRequest(true, reqIDAt(body, err), err.Error())
+	}
+	if req.CampaignID != "" {
+		if _, ok := s.findEngagement(req.CampaignID, req.EngagementID); !ok {
+			return badRequest(true, req.RequestID, "campaignInfo: campaign "+req.CampaignID+" engagement "+req.EngagementID+
+				" is not an engagement of this account (take the ids from the Monitoring engagement answer)")
+		}
+	}
+	profileOK := connector.ProfileSetResponse(req.ProfileID)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := account + "/" + c.consumer.lp
+	if id, open := s.st.open[key]; open {
+		a := newAnswer(http.StatusBadRequest, connector.ContentTypeJSON, connector.AppendResponses(nil,
+			[]connector.Response{profileOK, connector.OpenConversationResponse(req.RequestID, c.consumer.lp)}))
+		a.conversation = id
+		return a
+	}
+	conv := &Conversation{
+		ID: newUUID(), Account: account, App: c.app, ConsumerID: c.consumer.ext, LPConsumerID: c.consumer.lp,
+		State: StateOpen, Opened: s.now(), CampaignID: req.CampaignID, EngagementID: req.EngagementID,
+		Context: req.Context, TTR: req.TTR, SkillID: req.SkillID, SDEs: req.SDEs, ClientProperties: c.props,
+		Messages: []Message{},
+	}
+	s.st.conversations[conv.ID] = conv
+	s.st.convOrder = append(s.st.convOrder, conv.ID)
+	s.st.open[key] = conv.ID
+	a := newAnswer(http.StatusOK, connector.ContentTypeJSON, connector.AppendResponses(nil,
+		[]connector.Response{profileOK, connector.CreatedResponse(req.RequestID, conv.ID)}))
+	a.conversation = conv.ID
+	return a
+}
+
+// send serves SEND: a text message into, or the close of, the consumer's
+// own open conversation.
+func (s *Server) send(r *http.Request, body []byte) answer {
+	account := r.PathValue("account")
+	c, fail := s.checkConnector(r, account, false)
+	if fail != nil {
+		return *fail
+	}
+	req, err := connector.DecodeSend(body)
+	if err != nil {
+		return badRequest(false, reqIDAt(body, err), err.Error())
+	}
+	var id string
+	switch req := req.(type) {
+	case *connector.Message:
+		id = req.DialogID
+		if req.ConversationID != "" && req.ConversationID != req.DialogID {
+			return badRequest(false, req.RequestID(), "conversationId "+strconv.Quote(req.ConversationID)+" is not the dialogId "+strconv.Quote(req.DialogID))
+		}
+	case *connector.Close:
+		id = req.ConversationID
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conv := s.st.conversations[id]
+	var a answer
+	switch {
+	case conv == nil || conv.Account != account:
+		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" does not exist")
+	case conv.LPConsumerID != c.consumer.lp:
+		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is not the consumer's")
+	case conv.State != StateOpen:
+		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is closed")
+	default:
+		var res connector.Response
+		switch req := req.(type) {
+		case *connector.Message:
+			seq := int64(len(conv.Messages))
+			conv.Messages = append(conv.Messages, Message{Sequence: seq, Time: s.now(), Text: req.Text})
+			res = connector.PublishedResponse(req.RequestID(), seq)
+		case *connector.Close:
+			conv.State, conv.Closed = StateClosed, s.now()
+			delete(s.st.open, account+"/"+conv.LPConsumerID)
+			res = connector.ClosedResponse(req.RequestID())
+		}
+		a = newAnswer(http.StatusOK, connector.ContentTypeJSON, res.AppendJSON(nil))
+	}
+	a.conversation = id
+	return a
+}

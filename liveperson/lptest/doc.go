@@ -1,0 +1,120 @@
+// Package lptest is an in-memory LivePerson for tests and the demo, in the
+// style of net/http/httptest: the Domain API, Monitoring (service smt:
+// report and engagement), Sentinel (AppJWT), IDP (ConsumerJWS) and the
+// Connector API (asyncMessagingEnt: CONVERSATION, SEND), all on one
+// loopback host, with fault injection and an inspector.
+//
+// It is strict: what LivePerson's reference says the real service rejects,
+// lptest rejects with the same status and error body, and it checks every
+// engagement attribute with the liveperson package's model. Where the
+// reference is silent, lptest picks the stricter reading and says so
+// below, so a client that passes against lptest does not lean on
+// undocumented leniency.
+//
+//	srv := lptest.NewServer(lptest.WithEngagement(lptest.Engagement{
+//		CampaignID: 1001, EngagementID: 2001, Sections: []string{"shoes"},
+//	}))
+//	defer srv.Close()
+//	// Domain API: srv.URL + "/api/account/12345678/service/smt/baseURI.json?version=1.0"
+//	// answers {"service":"smt","account":"12345678","baseURI":srv.Host()}; so do
+//	// asyncMessagingEnt, sentinel and idp. Clients use "http" with that host.
+//	srv.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: 2})
+//	// ... run the client ...
+//	for _, c := range srv.Calls() { /* route, method, headers, body, status, answer */ }
+//
+// Without options a server has account [DefaultAccount] with the
+// Monitoring app [DefaultApp], Sentinel credentials [DefaultClientID] /
+// [DefaultClientSecret], no engagements and the wall clock.
+//
+// # Monitoring (smt)
+//
+// POST /api/account/{account}/app/{app}/engagement and PUT .../report,
+// v=1.0 or 1.1, for configured accounts and apps (404, internal code 18,
+// otherwise). report also takes POST with the header
+// X-HTTP-Method-Override: PUT, which is how a browser must send it:
+// every answer, preflights included, carries the CORS headers LivePerson's
+// server sent in the reference's capture ([CORSAllowMethods] without PUT,
+// [CORSAllowHeaders] with Content-Type and X-HTTP-Method-Override,
+// credentials allowed, the Origin echoed), so a browser's preflight for a
+// PUT fails and one for the POST passes. Answers are JSON sent as
+// application/octet-stream, as in the capture.
+//
+// Bodies must be application/json (415 otherwise; LivePerson documents no
+// other) and pass monitoring.DecodeRequest, plus the two members the
+// reference allows that it does not: the deprecated consumerId and, on
+// engagement, clientProperties. The first violation is a 400 with
+// internal code 5 whose message names it ("engagementAttributes[0]:
+// cart.total: is required"). A report needs a form of identification (vid,
+// identities[].sub or consumerId: 400 "consumerId" otherwise, as the
+// reference's example), and impression events only in the session where
+// engagement offered that engagement, with its context id. A vid or sid
+// that is not a well-formed id is a 404 with internal code 37 or 39; a
+// well-formed but unknown pair starts a new session: 201 with new ids. A
+// known pair answers 200. Answers are {"sessionId","visitorId","pageId"};
+// engagement adds engagementDetails for the first [Engagement] (in option
+// order) whose sections, entry point and SDE conditions match, with the
+// context id the session gives it ("1", "2", ...), or the visitor's open
+// conversation (status "conversation") when a Connector conversation's
+// SharkContext names the visitor.
+//
+// # Sentinel, IDP and the Connector
+//
+// POST /sentinel/api/account/{account}/app/token?v=1.0&grant_type=client_credentials
+// with client_id and client_secret in an application/x-www-form-urlencoded
+// body (or the query string) answers {"access_token","token_type":"Bearer"}:
+// an RS256 AppJWT with kid "appjwt-DD-MM-YY" and the claims aud (account),
+// azp (client id), scope msg.consumer, iss Sentinel, iat and exp an hour
+// later by the server's clock ([WithClock]). Wrong credentials are a 401
+// with an OAuth 2.0 error body ({"error":"invalid_client",...}; LivePerson
+// documents none).
+//
+// POST /api/account/{account}/consumer?v=1.0 with the AppJWT, raw, in
+// Authorization and {"ext_consumer_id"} answers 201 {"token"}: a
+// ConsumerJWS with account_id, ext_consumer_id and lp_consumer_id and no
+// exp. The Connector's CONVERSATION and SEND
+// (/api/account/{account}/messaging/consumer/conversation[/send]?v=3) also
+// need the ConsumerJWS in X-LP-ON-BEHALF. Authorization failures are 401
+// with {"kind":"resp","code":401,"body":{"title","details","errorCode"},
+// "type":".ReqBody$ErrorResp"}: 40105 no AppJWT, 40102 an AppJWT that is
+// expired, not lptest's, for another account or sent as "Bearer <token>",
+// 40001 (HTTP 400) one missing its claims, 40104 no ConsumerJWS, 40103 a
+// ConsumerJWS that is not valid for the account.
+//
+// CONVERSATION and SEND bodies are read with connector.DecodeConversation
+// and connector.DecodeSend: batch order and types, lp_sdes limited to
+// ctmrinfo and personal without customerId, 5000 characters at most; a
+// Client-Properties header, when present, must pass
+// connector.DecodeClientProperties. campaignInfo must name a configured
+// engagement. A consumer has at most one open conversation: a second
+// CONVERSATION is a 400 whose ConsumerRequestConversation item says
+// "... already has open conversation". SEND takes a text message or a
+// close, only into the consumer's own open conversation. Refusals are 400
+// with BAD_REQUEST answer items.
+//
+// # Faults
+//
+// [Server.SetFault] makes the next calls of a [Route] answer a status
+// (500, 503, 429 with Retry-After, 202 "Loading account" on Monitoring,
+// 401 with errorCode 40102 on IDP and the Connector), stall for a delay,
+// or drop the connection. [Server.AddFault] queues faults one after
+// another.
+//
+// # Control endpoints
+//
+// Under /lptest/, open to any origin so that browser tests can use them:
+//
+//	GET    /lptest/                     the agent view (HTML): visitors and conversations; ?visitor=ID or
+//	                                    ?conversation=ID shows the consumer-info widget, journey and messages
+//	GET    /lptest/calls                every call (JSON [Call]); filters: route, visitor, conversation, since=SEQ
+//	GET    /lptest/visitors[/{vid}]     visitors, sessions, pages, SDEs; one visitor adds its merged attributes
+//	GET    /lptest/conversations[/{id}] conversations with lp_sdes, context and messages
+//	GET    /lptest/faults               pending faults per route
+//	POST   /lptest/faults               {"route":"report","status":503,"count":2,"retryAfter":"5",
+//	                                    "delay":"1.5s","drop":false,"body":"...","add":false}: SetFault, or AddFault with add
+//	DELETE /lptest/faults[?route=R]     clear faults
+//	POST   /lptest/reset                Reset
+//	GET    /lptest/config               accounts, apps, client credentials, engagements
+//
+// The command liveperson/lptest/cmd/lptest serves a demo configuration on
+// a fixed port.
+package lptest
