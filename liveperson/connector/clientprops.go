@@ -122,7 +122,7 @@ func (p *ClientProperties) AppendJSON(b []byte) ([]byte, error) {
 
 // Header returns the Client-Properties header value.
 func (p *ClientProperties) Header() (string, error) {
-	b, err := p.AppendJSON(nil)
+	b, err := p.AppendJSON(make([]byte, 0, 512)) // room for every member: one allocation
 	return string(b), err
 }
 

@@ -218,7 +218,8 @@ func CheckMessagingSDEs(sdes []liveperson.SDE) error {
 // right types, brandId equal to account, lp_sdes valid SDEs (checked with
 // [liveperson.ParseSDE]) that messaging allows. Unknown members are
 // errors. Integers are accepted where LivePerson's examples write ids as
-// numbers.
+// numbers. An absent skillId reads as SkillAny, and an empty lp_sdes as
+// none, the way AppendJSON writes them.
 func DecodeConversation(data []byte, account string) (*Conversation, error) {
 	if err := checkSize(data); err != nil {
 		return nil, err
@@ -305,6 +306,9 @@ func readProfile(body object) ([]liveperson.SDE, error) {
 	if !ok {
 		return nil, bad(pathSDEs, "want an array of SDEs, got "+describe(v))
 	}
+	if len(list) == 0 {
+		return nil, nil // as AppendJSON writes it: no authenticatedData
+	}
 	sdes := make([]liveperson.SDE, len(list))
 	for i, e := range list {
 		s, err := liveperson.ParseSDE(e)
@@ -336,6 +340,7 @@ func (c *Conversation) readConsumerRequest(body object) error {
 	if c.SkillID, err = body.id("skillId"); err != nil {
 		return err
 	}
+	c.SkillID = orDefault(c.SkillID, SkillAny) // what LivePerson assumes, and what AppendJSON writes
 	if err := c.readCampaign(body); err != nil {
 		return err
 	}

@@ -120,7 +120,9 @@ func TestConversationAppendJSONErrors(t *testing.T) {
 		{"engagement digits", func(c *connector.Conversation) { c.EngagementID = "-5" }, `$[1].body.campaignInfo.engagementId: want decimal digits, got "-5"`},
 		{"lang", func(c *connector.Conversation) { c.Context.Lang = "en_US" }, `$[1].body.conversationContext.lang: want a language tag such as en-US, got "en_US"`},
 		{"feature", func(c *connector.Conversation) { c.Context.Features = []string{"A", ""} }, "$[1].body.conversationContext.features[1]: is empty"},
-		{"sde type", func(c *connector.Conversation) { c.SDEs = append(c.SDEs, sdes(t, `{"type":"lead","lead":{"topic":"x"}}`)...) },
+		{"sde type", func(c *connector.Conversation) {
+			c.SDEs = append(c.SDEs, sdes(t, `{"type":"lead","lead":{"topic":"x"}}`)...)
+		},
 			`$[0].body.authenticatedData.lp_sdes[2]: type "lead" may not be sent in lp_sdes (only ctmrinfo and personal)`},
 		{"customerId", func(c *connector.Conversation) { c.SDEs = sdes(t, `{"type":"ctmrinfo","info":{"customerId":"x"}}`) },
 			"$[0].body.authenticatedData.lp_sdes[0]: ctmrinfo.info.customerId may not be sent in lp_sdes: LivePerson would treat the conversation as authenticated and fail it"},

@@ -128,9 +128,13 @@ func TestDecodeSendReferenceExamples(t *testing.T) {
 }
 
 func TestDecodeSendErrors(t *testing.T) {
-	msg := func(body string) string { return `{"kind":"req","id":"1","type":"ms.PublishEvent","body":` + body + `}` }
+	msg := func(body string) string {
+		return `{"kind":"req","id":"1","type":"ms.PublishEvent","body":` + body + `}`
+	}
 	event := func(ev string) string { return msg(`{"dialogId":"d","event":` + ev + `}`) }
-	closing := func(body string) string { return `{"kind":"req","id":"1","type":"cm.UpdateConversationField","body":` + body + `}` }
+	closing := func(body string) string {
+		return `{"kind":"req","id":"1","type":"cm.UpdateConversationField","body":` + body + `}`
+	}
 	field := func(f string) string { return closing(`{"conversationId":"c","conversationField":` + f + `}`) }
 	for _, tt := range []struct {
 		name, body, want string
