@@ -66,14 +66,14 @@ func Map(event string, props map[string]any) ([]liveperson.SDE, error) {
 // strings or integers. Each product needs a product_id, sku or name.
 //
 //   - Product Viewed: a prodView of the product, with currency.
-//   - Product List Viewed: one prodView of all the list's products (the
-//     visitor saw them; prodView is appended to, so a list view adds each
-//     product once); the list's category fills in products without one. An
-//     empty list reports nothing.
+//   - Product List Viewed: one prodView of all the list's products: the
+//     visitor saw them, and LivePerson appends prodViews, so the agent sees
+//     what was browsed. The list's category fills in products without one.
+//     An empty list reports nothing.
 //   - Products Searched: a searchInfo whose keywords are the words of
 //     query, split at white space, without repeats, as in the reference's
-//     own example (["summer","jacket"]): campaign rules on searched content
-//     match words.
+//     own example (["summer","jacket"]), so that each word matches on its
+//     own; the phrase's order is kept.
 //   - Product Added, Product Removed, Cart Viewed, Checkout Started: the
 //     full cart, because LivePerson replaces the cart object with each one
 //     it receives. An event that carries products[] gives the whole cart
