@@ -147,8 +147,8 @@ func DecodeClientProperties(header string) (*ClientProperties, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(clientPropertiesTypes, typ) {
-		return nil, bad("$.type", "want "+strings.Join(clientPropertiesTypes, " or ")+", got "+strconv.Quote(typ))
+	if err := oneOf("$.type", typ, clientPropertiesTypes); err != nil {
+		return nil, err
 	}
 	p := &ClientProperties{}
 	for _, f := range propFields {

@@ -104,7 +104,7 @@ func TestClientPropertiesErrors(t *testing.T) {
 	}{
 		{"not JSON", `type=.ClientProperties`, nil, "invalid JSON at byte 0: unexpected character 't'"},
 		{"array", `[]`, nil, "$: want an object, got an array"},
-		{"no type", `{"features":[]}`, nil, `$.type: want .ClientProperties or .ams.headers.ClientProperties or ClientProperties, got ""`},
+		{"no type", `{"features":[]}`, nil, `$.type: is required (want .ClientProperties or .ams.headers.ClientProperties or ClientProperties)`},
 		{"other type", `{"type":"ClientProperty"}`, nil, `$.type: want .ClientProperties or .ams.headers.ClientProperties or ClientProperties, got "ClientProperty"`},
 		{"unknown member", `{"type":".ClientProperties","appName":"x"}`, nil,
 			"$.appName: is not a member here (want type, appId, appVersion, ipAddress, deviceFamily, os, osName, osVersion, integration, integrationVersion, browser, browserVersion, timeZone, deviceManufacture, deviceModel, features)"},

@@ -277,8 +277,8 @@ func readRequest(path string, v any, types ...string) (id, typ string, body obje
 	if err != nil {
 		return "", "", object{}, err
 	}
-	if typ, err = env.str("type"); err == nil && !slices.Contains(types, typ) {
-		err = bad(env.at("type"), "want "+strings.Join(types, " or ")+", got "+strconv.Quote(typ))
+	if typ, err = env.str("type"); err == nil {
+		err = oneOf(env.at("type"), typ, types)
 	}
 	if err != nil {
 		return "", "", object{}, err

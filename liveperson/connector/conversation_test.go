@@ -285,7 +285,13 @@ func TestDecodeConversationReferenceExamples(t *testing.T) {
 			}
 		})
 	}
-	c, err := connector.DecodeConversation([]byte(referenceBatches[5].body), account)
+	var numbers string
+	for _, tt := range referenceBatches {
+		if strings.HasPrefix(tt.name, "numbers as ids") {
+			numbers = tt.body
+		}
+	}
+	c, err := connector.DecodeConversation([]byte(numbers), account)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +323,7 @@ func TestDecodeConversationErrors(t *testing.T) {
 		{"item not object", `["x",` + request + `]`, `$[0]: want an object, got a string ("x")`},
 		{"order", `[` + request + `,` + profile + `]`, `$[0].type: want userprofile.SetUserProfile, got "cm.ConsumerRequestConversation"`},
 		{"same type twice", `[` + profile + `,` + profile + `]`, `$[1].type: want cm.ConsumerRequestConversation, got "userprofile.SetUserProfile"`},
-		{"type missing", `[{"kind":"req","id":"1","body":{}},` + request + `]`, `$[0].type: want userprofile.SetUserProfile, got ""`},
+		{"type missing", `[{"kind":"req","id":"1","body":{}},` + request + `]`, `$[0].type: is required (want userprofile.SetUserProfile)`},
 		{"type not string", `[{"kind":"req","id":"1","type":7,"body":{}},` + request + `]`, `$[0].type: want a string, got 7`},
 		{"kind missing", `[{"id":"1","type":"userprofile.SetUserProfile","body":{}},` + request + `]`, `$[0].kind: is required (want "req")`},
 		{"kind wrong", `[{"kind":"resp","id":"1","type":"userprofile.SetUserProfile","body":{}},` + request + `]`, `$[0].kind: want "req", got a string ("resp")`},

@@ -161,3 +161,14 @@ func (o object) int(key string) (int, error) {
 	}
 	return int(n), nil
 }
+
+// oneOf checks that a required string value is one of want.
+func oneOf(path, v string, want []string) error {
+	switch {
+	case v == "":
+		return bad(path, "is required (want "+strings.Join(want, " or ")+")")
+	case !slices.Contains(want, v):
+		return bad(path, "want "+strings.Join(want, " or ")+", got "+strconv.Quote(v))
+	}
+	return nil
+}

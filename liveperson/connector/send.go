@@ -38,10 +38,14 @@ type Close struct {
 	ConversationID string // required
 }
 
+// RequestID is the envelope id written: ID, or "1".
 func (m *Message) RequestID() string { return orDefault(m.ID, "1") }
-func (c *Close) RequestID() string   { return orDefault(c.ID, "1") }
-func (*Message) sendRequest()        {}
-func (*Close) sendRequest()          {}
+
+// RequestID is the envelope id written: ID, or "1".
+func (c *Close) RequestID() string { return orDefault(c.ID, "1") }
+
+func (*Message) sendRequest() {}
+func (*Close) sendRequest()   {}
 
 func (m *Message) check() error {
 	if m.DialogID == "" {

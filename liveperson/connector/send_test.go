@@ -145,6 +145,7 @@ func TestDecodeSendErrors(t *testing.T) {
 			`$.type: want ms.PublishEvent or cm.UpdateConversationField, got "ms.GenerateURLForUploadFile"`},
 		{"envelope member", `{"kind":"req","id":"1","type":"ms.PublishEvent","body":{},"extra":1}`, "$.extra: is not a member here (want kind, id, type, body)"},
 		{"no id", `{"kind":"req","type":"ms.PublishEvent","body":{}}`, "$.id: is required"},
+		{"no type", `{"kind":"req","id":"1","body":{}}`, "$.type: is required (want ms.PublishEvent or cm.UpdateConversationField)"},
 		{"body member", msg(`{"dialogId":"d","text":"x"}`), "$.body.text: is not a member here (want dialogId, conversationId, event)"},
 		{"no dialogId", msg(`{"event":{"type":"ContentEvent","contentType":"text/plain","message":"m"}}`), "$.body.dialogId: is required"},
 		{"dialogId number", msg(`{"dialogId":1}`), "$.body.dialogId: want a string, got 1"},
