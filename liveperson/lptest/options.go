@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -296,4 +297,40 @@ func DemoEngagements() []Engagement {
 			SDEs: []Condition{{Type: "cart", Field: "total", Op: Above, Value: 100.0}}},
 		{Name: "Shoes section", CampaignID: 1003, EngagementID: 2003, Sections: []string{"shoes"}},
 	}
+}
+
+// String describes the engagement and its targeting, e.g.
+// `1002/2002 "Big cart": cart total > 100`.
+func (e Engagement) String() string {
+	s := strconv.FormatInt(e.CampaignID, 10) + "/" + strconv.FormatInt(e.EngagementID, 10)
+	if e.Name != "" {
+		s += " " + strconv.Quote(e.Name)
+	}
+	var t []string
+	if len(e.Sections) > 0 {
+		t = append(t, "section "+strings.Join(e.Sections, " or "))
+	}
+	if e.EntryPoint != "" {
+		t = append(t, "entry point "+e.EntryPoint+"*")
+	}
+	for _, c := range e.SDEs {
+		t = append(t, c.String())
+	}
+	if len(t) == 0 {
+		t = append(t, "every visitor")
+	}
+	return s + ": " + strings.Join(t, ", ")
+}
+
+// String describes the condition, e.g. "ctmrinfo info.ctype = vip".
+func (c Condition) String() string {
+	op := c.Op
+	if op == "" {
+		op = Equals
+	}
+	s := c.Type + " " + c.Field + " " + string(op)
+	if op != Present {
+		s += " " + string(jsonv.Append(nil, c.Value))
+	}
+	return s
 }

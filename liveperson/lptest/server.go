@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -293,7 +294,7 @@ func (s *Server) record(route Route, r *http.Request, body []byte, a answer, fau
 		Conversation: a.conversation,
 	}
 	if route == RouteToken {
-		c.Query, c.Body = redactSecret(c.Query), redactSecret(c.Body)
+		c.Query, c.Body = s.redactSecret(c.Query), s.redactSecret(c.Body)
 	}
 	for _, h := range headersOfNote {
 		if v := r.Header.Get(h); v != "" {
@@ -316,17 +317,25 @@ func (s *Server) record(route Route, r *http.Request, body []byte, a answer, fau
 	s.st.calls = append(s.st.calls, c)
 }
 
-// redactSecret hides client_secret in a query or form body: the inspector
-// shows where the secret was sent, never its value.
-func redactSecret(form string) string {
-	parts := strings.Split(form, "&")
+// redactSecret hides client secrets in a query or body: the inspector
+// shows where a secret was sent, never its value. It covers the form
+// member, a JSON member (a client's mistake, still a secret) and every
+// configured secret wherever it appears.
+func (s *Server) redactSecret(text string) string {
+	parts := strings.Split(text, "&")
 	for i, p := range parts {
 		if k, _, ok := strings.Cut(p, "="); ok && k == "client_secret" {
 			parts[i] = k + "=REDACTED"
 		}
 	}
-	return strings.Join(parts, "&")
+	text = jsonSecret.ReplaceAllString(strings.Join(parts, "&"), `"client_secret":"REDACTED"`)
+	for _, secret := range s.cfg.clients {
+		text = strings.ReplaceAll(text, secret, "REDACTED")
+	}
+	return text
 }
+
+var jsonSecret = regexp.MustCompile(`"client_secret"\s*:\s*"(?:[^"\\]|\\.)*"`)
 
 // newID returns a random id of n base64url characters, the alphabet of
 // LivePerson's visitor and session ids.

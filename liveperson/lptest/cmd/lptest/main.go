@@ -1,0 +1,87 @@
+// Command lptest serves an in-memory LivePerson (package
+// github.com/lpedge/lpedge/liveperson/lptest) with a demo configuration,
+// for the demo shop and for trying clients by hand:
+//
+//	go run ./liveperson/lptest/cmd/lptest [-addr 127.0.0.1:8081]
+//
+// It prints the Domain API address, the account, app and client
+// credentials, the engagements and the inspector's addresses, and stops on
+// Ctrl-C.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"github.com/lpedge/lpedge/liveperson/lptest"
+)
+
+// DefaultAddr is where the command listens unless -addr says otherwise.
+const DefaultAddr = "127.0.0.1:8081"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "lptest:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	flags := flag.NewFlagSet("lptest", flag.ContinueOnError)
+	addr := flags.String("addr", DefaultAddr, "address to listen on")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := lptest.NewUnstartedServer(lptest.WithEngagement(lptest.DemoEngagements()...))
+	srv.Listener = l
+	srv.Start()
+	defer srv.Close()
+	banner(out, srv)
+	<-ctx.Done()
+	fmt.Fprintln(out, "lptest: stopped")
+	return nil
+}
+
+// banner prints what the server serves.
+func banner(w io.Writer, srv *lptest.Server) {
+	cfg := srv.Config()
+	fmt.Fprintf(w, "lptest: an in-memory LivePerson on %s\n", srv.URL)
+	for _, account := range sortedKeys(cfg.Accounts) {
+		fmt.Fprintf(w, "  Domain API    %s/api/account/%s/service/baseURI.json?version=1.0\n", srv.URL, account)
+		fmt.Fprintf(w, "                (services %v all have baseURI %s; clients use http)\n", cfg.Services, srv.Host())
+		fmt.Fprintf(w, "  account       %s\n", account)
+		fmt.Fprintf(w, "  app           %v (Monitoring appInstallationId)\n", cfg.Accounts[account])
+	}
+	for _, id := range sortedKeys(cfg.Clients) {
+		fmt.Fprintf(w, "  client        id %s secret %s (Sentinel client credentials)\n", id, cfg.Clients[id])
+	}
+	for _, e := range cfg.Engagements {
+		fmt.Fprintf(w, "  engagement    %v\n", e)
+	}
+	fmt.Fprintf(w, "  agent view    %s/lptest/\n", srv.URL)
+	fmt.Fprintf(w, "  inspector     %s/lptest/calls (also /lptest/visitors, /lptest/conversations, /lptest/faults, POST /lptest/reset)\n", srv.URL)
+	fmt.Fprintln(w, "Ctrl-C stops it.")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
