@@ -225,10 +225,10 @@ func TestConnectorRefusals(t *testing.T) {
 		{name: "SEND over 5000 characters", send: true, jws: jws, body: strings.Replace(msg(mine, "x"), `"message":"x"`, `"message":"`+strings.Repeat("x", 5000)+`"`, 1), message: "5000"},
 		{name: "SEND a batch", send: true, jws: jws, body: "[" + msg(mine, "x") + "]", message: "want an object"},
 		{name: "close with another state", send: true, jws: jws,
-			body: `{"kind":"req","id":"7","type":"cm.UpdateConversationField","body":{"conversationId":"` + mine + `","conversationField":{"field":"ConversationStateField","conversationState":"OPEN"}}}`,
+			body:  `{"kind":"req","id":"7","type":"cm.UpdateConversationField","body":{"conversationId":"` + mine + `","conversationField":{"field":"ConversationStateField","conversationState":"OPEN"}}}`,
 			reqID: "7", message: "conversationState"},
 		{name: "close another's conversation", send: true, jws: jws,
-			body: `{"kind":"req","id":"7","type":"cm.UpdateConversationField","body":{"conversationId":"` + theirs + `","conversationField":{"field":"ConversationStateField","conversationState":"CLOSE"}}}`,
+			body:  `{"kind":"req","id":"7","type":"cm.UpdateConversationField","body":{"conversationId":"` + theirs + `","conversationField":{"field":"ConversationStateField","conversationState":"CLOSE"}}}`,
 			reqID: "7", message: "not the consumer's"},
 	}
 	for _, tt := range tests {
