@@ -1,0 +1,152 @@
+//go:build js && wasm
+
+// The Workers main: the proxy served by jsglue/worker, one Go instance per
+// isolate (jsglue/worker/entry.mjs), configured from the Worker's vars and
+// secrets. Build it with `make worker`.
+
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/syumai/workers/cloudflare"
+
+	"github.com/lpedge/lpedge/jsglue/worker"
+	"github.com/lpedge/lpedge/proxy"
+)
+
+func main() {
+	h, o := handler()
+	worker.Serve(h, o)
+}
+
+func handler() (http.Handler, worker.Options) {
+	cfg, err := proxy.ConfigFromEnv(cloudflare.Getenv)
+	var h http.Handler
+	if err == nil {
+		cfg.Upstream = worker.Client{}
+		h, err = proxy.New(cfg)
+	}
+	if err != nil {
+		// Exiting would only make every request start an instance that
+		// fails the same way; answer that the proxy needs configuring.
+		slog.Error("lpedge-proxy: configuration", "err", err)
+		return misconfigured{}, worker.Options{}
+	}
+	if cloudflare.Getenv("LPEDGE_WORKER_TEST_HOOKS") == "1" {
+		h = testHooks(h)
+	}
+	o := worker.Options{MaxBodyBytes: cfg.MaxBodyBytes}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = proxy.DefaultMaxBodyBytes
+	}
+	// The proxy bounds a request's upstream work by RequestTimeout; the
+	// worker's deadline leaves it room to answer first.
+	o.Deadline = cfg.RequestTimeout
+	if o.Deadline <= 0 {
+		o.Deadline = proxy.DefaultRequestTimeout
+	}
+	o.Deadline += 5 * time.Second
+	return h, o
+}
+
+type misconfigured struct{}
+
+func (misconfigured) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	w.Write([]byte(`{"error":{"code":"` + proxy.CodeNotConfigured + `","message":"the proxy's configuration is invalid; see the Worker's log"}}`))
+}
+
+// testHooks adds routes under /__worker/ that the tests of jsglue/worker
+// use to break the instance on purpose. The Worker variable
+// LPEDGE_WORKER_TEST_HOOKS=1 turns them on; never set it in a deployment.
+func testHooks(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	// A handler panic: answered 500, the instance retired.
+	mux.HandleFunc("/__worker/panic", func(http.ResponseWriter, *http.Request) {
+		panic("test hook: handler panic")
+	})
+	// A panic outside any handler kills the Go program.
+	mux.HandleFunc("/__worker/crash", func(w http.ResponseWriter, r *http.Request) {
+		go func() { panic("test hook: goroutine panic") }()
+		select {}
+	})
+	mux.HandleFunc("/__worker/exit", func(http.ResponseWriter, *http.Request) {
+		os.Exit(3)
+	})
+	// Go timers: sleep ms milliseconds, then answer.
+	mux.HandleFunc("/__worker/sleep", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		w.Write([]byte("slept " + strconv.Itoa(ms) + "ms\n"))
+	})
+	// One request's goroutine woken by another's: /__worker/gate/wait
+	// blocks until /__worker/gate/open, then fetches url. The fetch must
+	// run in the waiting request although another one woke it.
+	var mu sync.Mutex
+	gate := make(chan struct{})
+	mux.HandleFunc("/__worker/gate/wait", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		g := gate
+		mu.Unlock()
+		select {
+		case <-g:
+		case <-r.Context().Done():
+			return
+		}
+		relay(w, r, r.URL.Query().Get("url"))
+	})
+	mux.HandleFunc("/__worker/gate/open", func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		close(gate)
+		gate = make(chan struct{})
+		mu.Unlock()
+		w.Write([]byte("opened\n"))
+	})
+	// WaitUntil: answer at once, then fetch url after ms milliseconds.
+	mux.HandleFunc("/__worker/later", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		url := r.URL.Query().Get("url")
+		worker.WaitUntil(r.Context(), func(ctx context.Context) {
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err == nil {
+				var resp *http.Response
+				if resp, err = (worker.Client{}).Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+			if err != nil {
+				slog.Error("test hook: later", "err", err)
+			}
+		})
+		w.WriteHeader(http.StatusAccepted)
+	})
+	return mux
+}
+
+// relay answers with what a GET of url answers.
+func relay(w http.ResponseWriter, r *http.Request, url string) {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	resp, err := worker.Client{}.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}

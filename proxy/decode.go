@@ -1,0 +1,339 @@
+package proxy
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// The request bodies of the /v1 routes are read here, strictly: unknown
+// members, wrong types and bad ids are 400 errors that name the member,
+// and nothing goes upstream.
+
+// decodeMonitoring reads a /v1/report or /v1/engagement body with the
+// Monitoring model, which carries visitorId and sessionId in the body on
+// these routes.
+func decodeMonitoring(body []byte, m monitoring.Method) (*monitoring.Request, error) {
+	req, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m, IDsInBody: true})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return req, nil
+}
+
+// invalid turns a parse or validation error into a 400.
+func invalid(err error) *apiError {
+	var se *jsonv.SyntaxError
+	if errors.As(err, &se) {
+		return badRequest("the body is not valid JSON: " + err.Error())
+	}
+	return badRequest(err.Error())
+}
+
+// A createRequest is the body of POST /v1/conversations: the consumer and
+// the Monitoring session and engagement the conversation comes from.
+type createRequest struct {
+	ConsumerID   string           // the tag's stable random id: IDP's ext_consumer_id; required
+	VisitorID    string           // Monitoring visitorId; required
+	SessionID    string           // Monitoring sessionId; required
+	CampaignID   string           // engagement's campaignId, decimal; required
+	EngagementID string           // engagement's engagementId, decimal; required
+	ContextID    string           // engagement's contextId (interactionContextId); required
+	Lang         string           // e.g. "en-US"; optional
+	TimeZone     string           // IANA name for Client-Properties; optional (else the X-Time-Zone header)
+	SDEs         []liveperson.SDE // optional; only ctmrinfo and personal go to LivePerson
+}
+
+// A messageRequest is the body of POST /v1/conversations/{id}/messages.
+type messageRequest struct {
+	ConsumerID string // the consumer the conversation was created for
+	Text       string // the message, non-empty
+	TimeZone   string
+}
+
+// A closeRequest is the body of POST /v1/conversations/{id}/close.
+type closeRequest struct {
+	ConsumerID string
+	TimeZone   string
+}
+
+// Limits of proxy ids. The consumer id becomes ext_consumer_id; 128
+// characters hold any UUID or hash the tag makes.
+const (
+	maxConsumerID = 128
+	maxSessionID  = 128
+	maxContextID  = 64
+	maxTimeZone   = 64
+)
+
+func decodeCreate(body []byte) (*createRequest, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("consumerId", "visitorId", "sessionId", "campaignId", "engagementId", "contextId", "lang", "timeZone", "sdes"); err != nil {
+		return nil, err
+	}
+	req := &createRequest{}
+	ids := []struct {
+		name string
+		dst  *string
+		max  int
+		num  bool // also an integer, as engagementDetails carries it
+	}{
+		{"consumerId", &req.ConsumerID, maxConsumerID, false},
+		{"visitorId", &req.VisitorID, maxSessionID, false},
+		{"sessionId", &req.SessionID, maxSessionID, false},
+		{"campaignId", &req.CampaignID, 19, true},
+		{"engagementId", &req.EngagementID, 19, true},
+		{"contextId", &req.ContextID, maxContextID, true},
+	}
+	for _, f := range ids {
+		if *f.dst, err = o.id(f.name, f.max, f.num, true); err != nil {
+			return nil, err
+		}
+	}
+	if !isDigits(req.CampaignID) {
+		return nil, badRequest("campaignId: want decimal digits, got " + strconv.Quote(req.CampaignID))
+	}
+	if !isDigits(req.EngagementID) {
+		return nil, badRequest("engagementId: want decimal digits, got " + strconv.Quote(req.EngagementID))
+	}
+	if req.Lang, err = o.str("lang", 35); err != nil {
+		return nil, err
+	}
+	if req.TimeZone, err = o.timeZone(); err != nil {
+		return nil, err
+	}
+	if v, ok := o.m["sdes"]; ok && v != nil {
+		if req.SDEs, err = liveperson.ParseSDEs(v); err != nil {
+			return nil, badRequest(err.Error())
+		}
+	}
+	return req, nil
+}
+
+func decodeMessage(body []byte) (*messageRequest, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("consumerId", "text", "timeZone"); err != nil {
+		return nil, err
+	}
+	req := &messageRequest{}
+	if req.ConsumerID, err = o.id("consumerId", maxConsumerID, false, true); err != nil {
+		return nil, err
+	}
+	// The 5000-character limit of the whole SEND body is checked when it
+	// is built; here the text only has to exist.
+	if req.Text, err = o.str("text", math.MaxInt); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return nil, badRequest("text: is required (a non-empty message)")
+	}
+	if req.TimeZone, err = o.timeZone(); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeClose(body []byte) (*closeRequest, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("consumerId", "timeZone"); err != nil {
+		return nil, err
+	}
+	req := &closeRequest{}
+	if req.ConsumerID, err = o.id("consumerId", maxConsumerID, false, true); err != nil {
+		return nil, err
+	}
+	if req.TimeZone, err = o.timeZone(); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// object is a decoded body object.
+type object struct{ m map[string]any }
+
+func parseObject(body []byte) (object, error) {
+	v, err := jsonv.Parse(body)
+	if err != nil {
+		return object{}, invalid(err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return object{}, badRequest("the body must be a JSON object")
+	}
+	return object{m}, nil
+}
+
+func (o object) only(names ...string) error {
+	var unknown []string
+	for k := range o.m {
+		if !slices.Contains(names, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		k := slices.Min(unknown) // the same error for the same body
+		return badRequest(strconv.Quote(clip(k, 40)) + ": is not a member of this body (want " + strings.Join(names, ", ") + ")")
+	}
+	return nil
+}
+
+// str reads an optional string member of at most max bytes; null is absent.
+func (o object) str(name string, max int) (string, error) {
+	v, ok := o.m[name]
+	if !ok || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", badRequest(name + ": want a string, got " + kind(v))
+	}
+	if len(s) > max {
+		return "", badRequest(name + ": is longer than " + strconv.Itoa(max) + " bytes")
+	}
+	return s, nil
+}
+
+// id reads an identifier: 1 to max letters, digits or "-_.~+/=" (no
+// spaces, no control characters: ids go into URLs, headers and bodies);
+// num also takes a non-negative integer.
+func (o object) id(name string, max int, num, required bool) (string, error) {
+	v, ok := o.m[name]
+	if !ok || v == nil {
+		if required {
+			return "", badRequest(name + ": is required")
+		}
+		return "", nil
+	}
+	s, isStr := v.(string)
+	if n, isNum := v.(float64); isNum && num {
+		if n < 0 || n != math.Trunc(n) || n > 1<<53 {
+			return "", badRequest(name + ": want a non-negative integer or a string, got " + kind(v))
+		}
+		s, isStr = strconv.FormatInt(int64(n), 10), true
+	}
+	if !isStr {
+		want := "a string"
+		if num {
+			want = "a string or an integer"
+		}
+		return "", badRequest(name + ": want " + want + ", got " + kind(v))
+	}
+	if err := monitoring.CheckID(name, s, max); err != nil {
+		return "", badRequest(err.Error())
+	}
+	return s, nil
+}
+
+func (o object) timeZone() (string, error) {
+	tz, err := o.str("timeZone", maxTimeZone)
+	if err != nil {
+		return "", err
+	}
+	if tz != "" && !validTimeZone(tz) {
+		return "", badRequest("timeZone: want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
+	}
+	return tz, nil
+}
+
+// validTimeZone checks the shape of an IANA zone name ("America/New_York",
+// "Etc/GMT+5", "UTC"); the names themselves are not listed, as a Worker
+// has no zone database.
+func validTimeZone(s string) bool {
+	if s == "" || len(s) > maxTimeZone || s[0] == '/' || s[len(s)-1] == '/' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/_+-", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func kind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number (" + string(jsonv.AppendFloat(nil, v)) + ")"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "a non-JSON value"
+}
+
+func isDigits(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkConversationID validates the {id} of a conversation route (a UUID
+// from LivePerson): %0d%0a and the like in the path end here.
+func checkConversationID(id string) error {
+	if err := monitoring.CheckID("conversation id", id, 128); err != nil {
+		return badRequest("the path's " + err.Error())
+	}
+	return nil
+}
+
+// idempotencyKey returns the request's Idempotency-Key: absent, or 1 to
+// 128 printable ASCII characters without spaces.
+func idempotencyKey(h http.Header) (string, error) {
+	vs := h.Values(headerIdempotencyKey)
+	switch len(vs) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", badRequest("Idempotency-Key: is given " + strconv.Itoa(len(vs)) + " times")
+	}
+	k := vs[0]
+	if k == "" || len(k) > 128 {
+		return "", badRequest("Idempotency-Key: want 1 to 128 characters, got " + strconv.Itoa(len(k)))
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] <= ' ' || k[i] > '~' {
+			return "", badRequest("Idempotency-Key: has a character that is not allowed at byte " + strconv.Itoa(i) + " (want printable ASCII without spaces)")
+		}
+	}
+	return k, nil
+}
+
+// headerTimeZoneValue reads X-Time-Zone, the time zone of clients that do
+// not put it in the body.
+func headerTimeZoneValue(h http.Header) (string, error) {
+	tz := h.Get(headerTimeZone)
+	if tz != "" && !validTimeZone(tz) {
+		return "", badRequest(headerTimeZone + ": want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
+	}
+	return tz, nil
+}
