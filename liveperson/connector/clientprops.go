@@ -32,7 +32,8 @@ var (
 
 // ClientProperties is the Client-Properties header: who the client is and
 // which features it has. Send it on CONVERSATION and on every later SEND
-// when features are to be enabled. Empty fields are not written.
+// when features are to be enabled. Empty fields are not written. Maximum
+// lengths count Unicode characters, as JSON Schema's maxLength does.
 type ClientProperties struct {
 	AppID              string // at most 64 characters
 	AppVersion         string // at most 32
