@@ -44,3 +44,11 @@ size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main.
 
 demo:
 	@echo "make demo: the demo shop arrives with the lptest, proxy and tag issues"; exit 1
+
+.PHONY: worker dev-worker
+
+worker: ## The proxy for Cloudflare Workers, into build/worker (scripts/worker.sh).
+	bash scripts/worker.sh build
+
+dev-worker: deps ## wrangler dev on 127.0.0.1:8787, offline, against lptest on 127.0.0.1:8081.
+	bash scripts/worker.sh dev

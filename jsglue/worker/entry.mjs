@@ -1,0 +1,454 @@
+// lpedge Workers entry module: one Go instance per isolate.
+//
+// syumai/workers' stock worker.mjs starts a new Go instance for every
+// request (8-15 ms of CPU each). This module starts one lazily, on the first
+// request, keeps it parked, and hands it every request of the isolate. The Go
+// half is github.com/lpedge/lpedge/jsglue/worker (worker.Serve).
+//
+// Requests interleave in the instance, and workerd binds I/O to the request
+// that started it: a request cannot read another's body or write another's
+// response, a timer or fetch started on behalf of a request is cancelled
+// when that request ends, and a request that waits only on plain promises
+// is cancelled as hung. Go's scheduler, however, runs any goroutine that is
+// ready whenever any callback enters it. So Go never touches a JS I/O
+// object. Each request is a Call: this module reads the body into bytes,
+// and the Call's loop, running in the request's own context, performs the
+// work Go asks for (answer, fetch, waitUntil). Go rings the Call's bell, a
+// promise created in the request's context, from whatever context it runs
+// in; workerd settles such a promise in the context that created it
+// (handle_cross_request_promise_resolution), so the loop always wakes in
+// the right request.
+//
+// A Go panic in a handler is answered 500 by the Go half, which then asks
+// for a fresh instance; a Go exit (a panic elsewhere, os.Exit) fails the
+// requests in flight with 503 and the next request gets a fresh instance.
+
+import "./wasm_exec.js";
+import mod from "./app.wasm";
+
+// syumai's Go packages call globalThis.tryCatch, which its worker.mjs defines.
+globalThis.tryCatch ??= (fn) => {
+  try {
+    return { result: fn() };
+  } catch (e) {
+    return { error: e };
+  }
+};
+
+const ERROR_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+};
+
+// errorResponse answers in the proxy's error format.
+function errorResponse(status, code, message, retryAfter) {
+  const headers = new Headers(ERROR_HEADERS);
+  if (retryAfter) headers.set("retry-after", String(retryAfter));
+  return new Response(JSON.stringify({ error: { code, message } }), { status, headers });
+}
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+// readCapped reads a body stream into one Uint8Array, stopping after limit+1
+// bytes, so that Go sees an over-long body as over-long without this module
+// buffering all of it. It answers null for an empty or missing body.
+async function readCapped(stream, limit) {
+  if (!stream) return null;
+  const reader = stream.getReader();
+  const chunks = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    n += value.byteLength;
+    if (n > limit) {
+      reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  if (n === 0) return null;
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+// headerLines and parseHeaderLines carry headers across the Go boundary as
+// one "name: value\r\n" string: one crossing instead of one per header.
+function headerLines(headers) {
+  let s = "";
+  for (const [k, v] of headers) s += k + ": " + v + "\r\n";
+  return s;
+}
+
+function parseHeaderLines(lines) {
+  const h = new Headers();
+  for (const line of lines.split("\r\n")) {
+    if (line === "") continue;
+    const i = line.indexOf(": ");
+    h.append(line.slice(0, i), line.slice(i + 2));
+  }
+  return h;
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+let instanceSeq = 0;
+let callSeq = 0;
+
+// An Instance is one Go program and the Calls it is serving.
+class Instance {
+  constructor(env) {
+    this.seq = ++instanceSeq;
+    this.env = env;
+    this.served = 0;
+    this.calls = new Set();
+    this.state = "starting"; // then "ready", "retiring" (no new calls) or "dead"
+    this.current = null; // the Call whose context is running Go, if known
+    this.timer = null; // Go's pending wake-up: {id, due, owner}
+    const inst = this;
+    this.context = {
+      // syumai's cloudflare.Getenv and cloudflare.WaitUntil read these.
+      get env() {
+        return inst.current ? inst.current.env : inst.env;
+      },
+      get ctx() {
+        return inst.current ? inst.current.ctx : undefined;
+      },
+      binding: {},
+    };
+  }
+
+  // start runs Go's main until it parks, inside call's context.
+  start(call) {
+    const go = new Go();
+    this.go = go;
+    // Death is noticed here. go.run's own promise is left pending: it
+    // belongs to the first request, and settling it after that request has
+    // ended only makes workerd warn.
+    go.exit = (code) => this.die("the Go program exited with code " + code);
+    go._resolveExitPromise = () => {};
+    this.patchTimers(go);
+    let ready = false;
+    const instance = new WebAssembly.Instance(mod, {
+      ...go.importObject,
+      workers: { ready: () => (ready = true) },
+    });
+    this.enter(call, () => {
+      go.run(instance, this.context).catch((e) => this.die("the Go program failed: " + e));
+    });
+    const b = this.context.binding.lpedge;
+    if (this.state === "dead") return;
+    if (!ready || !b) {
+      this.die("the Go program did not call worker.Serve");
+      return;
+    }
+    this.serveFn = b.serve;
+    this.maxBody = b.maxBodyBytes;
+    this.maxUpstream = b.maxUpstreamBytes;
+    this.deadline = b.deadlineMs;
+    this.state = "ready";
+  }
+
+  // enter runs fn, which calls into Go, noting whose context Go runs in so
+  // that Go's timers are armed in a live request.
+  enter(call, fn) {
+    const prev = this.current;
+    this.current = call;
+    try {
+      fn();
+    } catch (e) {
+      this.die("calling into Go threw: " + (e && e.stack ? e.stack : e));
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  // patchTimers replaces wasm_exec.js's timeout imports. Go keeps one
+  // wake-up timer; wasm_exec.js arms it with setTimeout in whichever request
+  // is running, and workerd drops it when that request ends. Here it is
+  // recorded with its owner, and moved to another live Call when the owner
+  // finishes (adoptTimer).
+  patchTimers(go) {
+    const gojs = go.importObject.gojs;
+    const inst = this;
+    gojs["runtime.scheduleTimeoutEvent"] = (sp) => {
+      sp >>>= 0;
+      const delay = go.mem.getUint32(sp + 8, true) + go.mem.getInt32(sp + 12, true) * 4294967296;
+      const id = go._nextCallbackTimeoutID++;
+      const t = { id, due: Date.now() + delay, owner: inst.current };
+      inst.timer = t;
+      go._scheduledTimeouts.set(id, setTimeout(() => inst.fireTimer(t), delay));
+      go.mem.setInt32(sp + 16, id, true);
+    };
+    gojs["runtime.clearTimeoutEvent"] = (sp) => {
+      sp >>>= 0;
+      const id = go.mem.getInt32(sp + 8, true);
+      clearTimeout(go._scheduledTimeouts.get(id));
+      go._scheduledTimeouts.delete(id);
+      if (inst.timer && inst.timer.id === id) inst.timer = null;
+    };
+  }
+
+  fireTimer(t) {
+    const go = this.go;
+    if (this.state === "dead" || !go._scheduledTimeouts.has(t.id)) return;
+    this.enter(t.owner, () => {
+      go._resume();
+      // As wasm_exec.js does: Go sometimes misses the event (golang/go#28975).
+      for (let i = 0; i < 8 && go._scheduledTimeouts.has(t.id) && !go.exited; i++) go._resume();
+    });
+  }
+
+  // adoptTimer re-arms Go's pending wake-up in call's context when its owner
+  // is gone. It must run in call's context.
+  adoptTimer(call) {
+    const t = this.timer;
+    if (!t || (t.owner && t.owner.live) || !this.go._scheduledTimeouts.has(t.id)) return;
+    t.owner = call;
+    this.go._scheduledTimeouts.set(t.id, setTimeout(() => this.fireTimer(t), Math.max(0, t.due - Date.now())));
+  }
+
+  // handOffTimer gives Go's wake-up to another live Call when call, its
+  // owner, finishes.
+  handOffTimer(call) {
+    if (!this.timer || this.timer.owner !== call) return;
+    for (const c of this.calls) {
+      if (c.live) {
+        c.push({ kind: "timer" });
+        return;
+      }
+    }
+  }
+
+  // retire stops new Calls from coming here; the ones in flight finish.
+  retire(reason) {
+    if (this.state === "dead" || this.state === "retiring") return;
+    console.error("lpedge worker: instance " + this.seq + " retired: " + reason);
+    this.state = "retiring";
+  }
+
+  die(reason) {
+    if (this.state === "dead") return;
+    console.error("lpedge worker: instance " + this.seq + " died: " + reason);
+    this.state = "dead";
+    for (const c of this.calls) c.push({ kind: "dead" });
+  }
+}
+
+// A Call is one request to the Go instance; its loop runs in the request's
+// context and does what Go asks of the request.
+class Call {
+  constructor(inst, env, ctx) {
+    this.inst = inst;
+    this.env = env;
+    this.ctx = ctx;
+    this.id = ++callSeq;
+    this.live = true; // false once the loop has ended
+    this.inbox = [];
+    this.bell = deferred();
+    this.answer = deferred(); // the Response
+    this.answered = false;
+    this.waits = new Map(); // waitUntil token -> deferred
+    this.fetches = new Map(); // fetch id -> {ac, cb}
+    this.nextID = 0;
+  }
+
+  // push queues a job for the loop; any context may call it.
+  push(job) {
+    this.inbox.push(job);
+    this.bell.resolve();
+  }
+
+  // The methods below are called by Go (jsglue/worker/bridge_js.go).
+
+  respond(status, lines, body) {
+    this.push({ kind: "respond", status, lines, body });
+  }
+
+  fetch(method, url, lines, body, cb) {
+    if (!this.live) return 0;
+    const id = ++this.nextID;
+    this.push({ kind: "fetch", id, method, url, lines, body, cb });
+    return id;
+  }
+
+  abort(id) {
+    this.push({ kind: "abort", id });
+  }
+
+  waitUntil() {
+    if (!this.live) return 0;
+    const token = ++this.nextID;
+    this.waits.set(token, null);
+    this.push({ kind: "waitUntil", token });
+    return token;
+  }
+
+  settle(token) {
+    this.push({ kind: "settle", token });
+  }
+
+  retire(reason) {
+    this.inst.retire(reason);
+  }
+
+  // The loop.
+
+  async run() {
+    const inst = this.inst;
+    // The deadline bounds the request, and a pending timer also keeps
+    // workerd from taking a request that waits on Go for a hung one.
+    const deadline = setTimeout(() => this.push({ kind: "timeout" }), inst.deadline);
+    for (;;) {
+      await this.bell.promise;
+      this.bell = deferred();
+      const jobs = this.inbox;
+      this.inbox = [];
+      for (const job of jobs) this.do(job);
+      if (this.answered && ((this.waits.size === 0 && this.fetches.size === 0) || inst.state === "dead")) break;
+    }
+    clearTimeout(deadline);
+    this.end();
+  }
+
+  do(job) {
+    const inst = this.inst;
+    switch (job.kind) {
+      case "respond": {
+        if (this.answered) return;
+        const headers = parseHeaderLines(job.lines);
+        if (this.env.LPEDGE_WORKER_DEBUG === "1") {
+          headers.set("x-lpedge-instance", inst.seq + "/" + this.ordinal);
+        }
+        const body = NULL_BODY.has(job.status) ? null : job.body;
+        this.finish(new Response(body, { status: job.status, headers }));
+        return;
+      }
+      case "fetch":
+        this.startFetch(job);
+        return;
+      case "fetched": {
+        const f = this.fetches.get(job.id);
+        this.fetches.delete(job.id);
+        if (f && inst.state !== "dead") inst.enter(this, () => f.cb(...job.args));
+        return;
+      }
+      case "abort": {
+        const f = this.fetches.get(job.id);
+        if (f) f.ac.abort();
+        return;
+      }
+      case "waitUntil": {
+        const d = deferred();
+        this.waits.set(job.token, d);
+        this.ctx.waitUntil(d.promise);
+        return;
+      }
+      case "settle": {
+        const d = this.waits.get(job.token);
+        this.waits.delete(job.token);
+        if (d) d.resolve();
+        return;
+      }
+      case "timer":
+        inst.adoptTimer(this);
+        return;
+      case "timeout":
+        if (this.answered) {
+          // Background work (waitUntil) outlived the deadline: stop waiting.
+          this.dropWork();
+          return;
+        }
+        inst.retire("call " + this.id + " got no answer within " + inst.deadline + " ms");
+        this.finish(errorResponse(503, "worker_timeout", "the proxy did not answer in time; retry", 1));
+        this.dropWork();
+        return;
+      case "dead":
+        this.finish(errorResponse(503, "worker_restarting", "the proxy restarted while handling this request; retry", 1));
+        this.dropWork();
+        return;
+    }
+  }
+
+  // dropWork gives up on the waitUntil tasks and fetches Go still owes.
+  dropWork() {
+    for (const d of this.waits.values()) if (d) d.resolve();
+    this.waits.clear();
+    for (const [, f] of this.fetches) f.ac.abort();
+  }
+
+  finish(response) {
+    if (this.answered) return;
+    this.answered = true;
+    this.answer.resolve(response);
+  }
+
+  startFetch(job) {
+    const inst = this.inst;
+    const ac = new AbortController();
+    this.fetches.set(job.id, { ac, cb: job.cb });
+    const init = { method: job.method, headers: parseHeaderLines(job.lines), redirect: "manual", signal: ac.signal };
+    if (job.body) init.body = job.body;
+    fetch(job.url, init)
+      .then(async (res) => {
+        const body = await readCapped(res.body, inst.maxUpstream);
+        if (body && body.byteLength > inst.maxUpstream) {
+          return ["the upstream answer is over " + inst.maxUpstream + " bytes"];
+        }
+        return [null, res.status, headerLines(res.headers), body];
+      })
+      .catch((e) => [String((e && e.message) || e)])
+      .then((args) => this.push({ kind: "fetched", id: job.id, args }));
+  }
+
+  // end runs when the Call has answered and owes Go nothing more, or when
+  // the instance died.
+  end() {
+    this.live = false;
+    this.inst.calls.delete(this);
+    this.inst.handOffTimer(this);
+  }
+}
+
+let current = null; // the Instance new requests go to
+
+function instanceFor(env) {
+  if (!current || current.state !== "ready") current = new Instance(env);
+  return current;
+}
+
+async function fetchHandler(req, env, ctx) {
+  const inst = instanceFor(env);
+  const call = new Call(inst, env, ctx);
+  inst.calls.add(call);
+  if (inst.state === "starting") inst.start(call);
+  if (inst.state !== "ready" && inst.state !== "retiring") {
+    inst.calls.delete(call);
+    return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
+  }
+  inst.adoptTimer(call);
+  const body = await readCapped(req.body, inst.maxBody);
+  const done = call.run();
+  ctx.waitUntil(done);
+  if (inst.state === "dead") {
+    call.push({ kind: "dead" });
+  } else {
+    call.ordinal = ++inst.served;
+    call.head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
+    call.body = body;
+    inst.enter(call, () => inst.serveFn(call));
+  }
+  return call.answer.promise;
+}
+
+export default { fetch: fetchHandler };

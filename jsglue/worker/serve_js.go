@@ -1,0 +1,177 @@
+//go:build js && wasm
+
+package worker
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"syscall/js"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+)
+
+// Serve serves h to the Workers runtime and never returns. It must be the
+// last thing main does: the entry module waits for it before sending the
+// first request.
+func Serve(h http.Handler, o Options) {
+	o = o.withDefaults()
+	// syumai's stock worker.mjs, which starts an instance per request,
+	// calls the handler through its own binding.
+	workers.ServeNonBlock(h)
+	b := &bridge{h: h}
+	js.Global().Get("context").Get("binding").Set("lpedge", map[string]any{
+		"serve":            js.FuncOf(b.serve),
+		"maxBodyBytes":     o.MaxBodyBytes,
+		"maxUpstreamBytes": o.MaxUpstreamBytes,
+		"deadlineMs":       o.Deadline.Milliseconds(),
+	})
+	workers.Ready()
+	select {}
+}
+
+// bridge takes requests from entry.mjs.
+type bridge struct {
+	h http.Handler
+}
+
+// served is set once entry.mjs has sent a request: from then on, a fetch
+// without a request's context has no request to run in.
+var served bool
+
+// A call is one request from entry.mjs, the JS Call object; see entry.mjs
+// for the methods Go calls on it.
+type call struct {
+	v js.Value
+}
+
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
+
+func (b *bridge) serve(_ js.Value, args []js.Value) any {
+	served = true
+	go b.handle(&call{v: args[0]})
+	return nil
+}
+
+func (b *bridge) handle(c *call) {
+	var req *http.Request
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		where := "a request"
+		if req != nil {
+			where = req.Method + " " + req.URL.Path
+		}
+		msg := fmt.Sprint("panic serving ", where, ": ", v)
+		fmt.Fprintf(os.Stderr, "lpedge worker: %s\n%s", msg, debug.Stack())
+		c.v.Call("retire", msg)
+		c.respondError(http.StatusInternalServerError, "internal_error", "the proxy failed on this request; details are in its log")
+	}()
+	req, err := c.request()
+	if err != nil {
+		c.respondError(http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	w := &responseWriter{header: http.Header{}}
+	b.h.ServeHTTP(w, req)
+	c.respond(w.status, w.header, w.body)
+}
+
+func (c *call) request() (*http.Request, error) {
+	var body []byte
+	if v := c.v.Get("body"); !v.IsNull() {
+		body = make([]byte, v.Length())
+		js.CopyBytesToGo(body, v)
+	}
+	r, err := readRequest(c.v.Get("head").String(), body)
+	if err != nil {
+		return nil, err
+	}
+	return r.WithContext(context.WithValue(context.Background(), callKey{}, c)), nil
+}
+
+func (c *call) respond(status int, h http.Header, body []byte) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	c.v.Call("respond", status, string(appendHeaderLines(nil, h)), bytesToJS(body))
+}
+
+func (c *call) respondError(status int, code, msg string) {
+	h := http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Cache-Control": {"no-store"}}
+	body := `{"error":{"code":` + jsonString(code) + `,"message":` + jsonString(msg) + `}}`
+	c.respond(status, h, []byte(body))
+}
+
+func jsonString(s string) string {
+	return js.Global().Get("JSON").Call("stringify", s).String()
+}
+
+// bytesToJS copies b into a new Uint8Array, or gives null for no bytes.
+func bytesToJS(b []byte) js.Value {
+	if len(b) == 0 {
+		return js.Null()
+	}
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a
+}
+
+// responseWriter buffers an answer: it is sent whole when the handler
+// returns.
+type responseWriter struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (w *responseWriter) Header() http.Header { return w.header }
+
+func (w *responseWriter) WriteHeader(status int) {
+	// Informational answers cannot be relayed; the final status counts.
+	if w.status == 0 && status >= 200 {
+		w.status = status
+	}
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.body = append(w.body, p...)
+	return len(p), nil
+}
+
+// WaitUntil runs task in a new goroutine and keeps the request that ctx
+// belongs to alive until task returns, after its answer has been sent (the
+// Workers ctx.waitUntil). task gets a context that carries the request, so
+// that its [Client] requests run in it, but is not cancelled with it. Work
+// still going at [Options.Deadline] after the request began is abandoned.
+// Without a request in ctx (syumai's per-request entry), it uses syumai's
+// cloudflare.WaitUntil.
+func WaitUntil(ctx context.Context, task func(context.Context)) {
+	ctx = context.WithoutCancel(ctx)
+	c := callFrom(ctx)
+	if c == nil {
+		cloudflare.WaitUntil(func() { task(ctx) })
+		return
+	}
+	token := c.v.Call("waitUntil").Int()
+	if token == 0 {
+		// The request has ended: nothing to keep alive.
+		go task(ctx)
+		return
+	}
+	go func() {
+		defer c.v.Call("settle", token)
+		task(ctx)
+	}()
+}
