@@ -314,3 +314,52 @@ func badInput() []Step {
 			Want: Want{Status: 400, Calls: none}},
 	)
 }
+
+// Stand-in tag build output for [AssetCases] until the tag's build lands:
+// the loader, a content-hashed wasm and their precompressed siblings (the
+// contents are markers, not real compressions: the cases read headers).
+const (
+	StandInJS   = "/* lpedge.js stand-in */"
+	StandInWasm = "\x00asm\x01\x00\x00\x00"
+	WasmName    = "lpedge.0123abcd.wasm"
+)
+
+// StandInAssets returns the stand-in files, as a map from name to
+// content, for an fstest.MapFS or a Worker's asset directory.
+func StandInAssets() map[string]string {
+	return map[string]string{
+		"lpedge.js":           StandInJS,
+		"lpedge.js.br":        "br:" + StandInJS,
+		"lpedge.js.gz":        "gz:" + StandInJS,
+		WasmName:              StandInWasm,
+		WasmName + ".br":      "br:wasm",
+		WasmName + ".gz":      "gz:wasm",
+		"lpedge-notes.txt.gz": "a sibling without its file is not served",
+	}
+}
+
+// AssetCases check how the proxy serves [StandInAssets]: by
+// Accept-Encoding, with the right types, caching and validators.
+var AssetCases = []Case{{Name: "tag assets", Steps: []Step{
+	{Name: "loader, brotli", Method: "GET", Path: "/lpedge.js", Header: map[string]string{"Accept-Encoding": "gzip, deflate, br", "Origin": ""},
+		Want: Want{Status: 200, Body: `^br:/\* lpedge\.js stand-in \*/$`, Calls: none, Header: map[string]string{
+			"Content-Type": `^text/javascript`, "Content-Encoding": "^br$", "Vary": "Accept-Encoding",
+			"Cache-Control": `^public, max-age=300$`, "ETag": `^"[0-9a-f]+"$`,
+		}, CaptureHeader: map[string]string{"jsetag": "ETag"}}},
+	{Name: "loader revalidated", Method: "GET", Path: "/lpedge.js", Header: map[string]string{"Accept-Encoding": "br", "If-None-Match": "{{jsetag}}"},
+		Want: Want{Status: 304, Body: "^$"}},
+	{Name: "loader, identity", Method: "GET", Path: "/lpedge.js", Header: map[string]string{"Accept-Encoding": "identity", "Origin": ""},
+		Want: Want{Status: 200, Body: `^/\* lpedge\.js stand-in \*/$`, Header: map[string]string{"Content-Encoding": "^$"}}},
+	{Name: "wasm, gzip (br refused with q=0)", Method: "GET", Path: "/" + WasmName, Header: map[string]string{"Accept-Encoding": "br;q=0, gzip"},
+		Want: Want{Status: 200, Body: `^gz:wasm$`, Header: map[string]string{
+			"Content-Type": "^application/wasm$", "Content-Encoding": "^gzip$",
+			"Cache-Control": "immutable", "Access-Control-Allow-Origin": `^\*$`,
+		}, CaptureHeader: map[string]string{"wasmetag": "ETag"}}},
+	{Name: "another encoding has another ETag", Method: "GET", Path: "/" + WasmName, Header: map[string]string{"Accept-Encoding": "br", "If-None-Match": "{{wasmetag}}"},
+		Want: Want{Status: 200, Body: "^br:wasm$"}},
+	{Name: "HEAD", Method: "HEAD", Path: "/" + WasmName, Header: map[string]string{"Accept-Encoding": "br"},
+		Want: Want{Status: 200, Body: "^$", Header: map[string]string{"Content-Encoding": "^br$", "Content-Type": "^application/wasm$"}}},
+	{Name: "POST", Path: "/lpedge.js", Body: `{}`, Want: Want{Status: 405, Header: map[string]string{"Allow": "GET, HEAD"}}},
+	{Name: "missing", Method: "GET", Path: "/lpedge.ffffffff.wasm", Want: Want{Status: 404, Body: errorMatching("not_found")}},
+	{Name: "sibling without file", Method: "GET", Path: "/lpedge-notes.txt.gz", Want: Want{Status: 404}},
+}}}

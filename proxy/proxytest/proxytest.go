@@ -127,6 +127,8 @@ type Want struct {
 	// Capture names values for later steps: a regular expression with one
 	// group, matched against the body.
 	Capture map[string]string
+	// CaptureHeader names header values for later steps: name -> header.
+	CaptureHeader map[string]string
 }
 
 // Run plays cases against the proxy at baseURL, which must be configured
@@ -232,6 +234,9 @@ func runStep(t *testing.T, client *http.Client, baseURL string, lp *lptest.Serve
 			return false
 		}
 		vars[name] = string(m[1])
+	}
+	for name, header := range s.Want.CaptureHeader {
+		vars[name] = resp.Header.Get(header)
 	}
 	if s.Want.Calls != nil && !checkCalls(t, label, lp, before, s.Want.Calls) {
 		ok = false
