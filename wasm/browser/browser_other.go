@@ -1,0 +1,86 @@
+//go:build !js
+
+package browser
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lpedge/lpedge/wasm/tag"
+)
+
+// Env returns a host environment for the tag: storage in memory, Go
+// timers, net/http, the log package for the console, no lpTag and a page
+// at http://localhost/.
+func Env() tag.Env {
+	return tag.Env{
+		Local:     &lockedMemory{m: tag.Memory{}},
+		Session:   &lockedMemory{m: tag.Memory{}},
+		Clock:     clock{},
+		Transport: transport{client: http.DefaultClient},
+		Console:   console{},
+		Page:      page{},
+		Random:    func(b []byte) { rand.Read(b) },
+	}
+}
+
+// Run fails on the host: the tag's page API lives in a browser.
+func Run() error {
+	return errors.New("lpedge: the tag runs in a browser: build it with GOOS=js GOARCH=wasm")
+}
+
+type lockedMemory struct {
+	mu sync.Mutex
+	m  tag.Memory
+}
+
+func (s *lockedMemory) Get(k string) (string, bool) { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Get(k) }
+func (s *lockedMemory) Set(k, v string) error       { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Set(k, v) }
+func (s *lockedMemory) Remove(k string)             { s.mu.Lock(); defer s.mu.Unlock(); s.m.Remove(k) }
+
+type clock struct{}
+
+func (clock) Now() time.Time { return time.Now() }
+
+func (clock) After(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+
+type transport struct{ client *http.Client }
+
+func (t transport) Do(req tag.Request, done func(tag.Response)) {
+	go func() {
+		r, err := http.NewRequest(req.Method, req.URL, strings.NewReader(req.Body))
+		if err != nil {
+			done(tag.Response{Err: err})
+			return
+		}
+		for _, h := range req.Header {
+			r.Header.Set(h[0], h[1])
+		}
+		resp, err := t.client.Do(r)
+		if err != nil {
+			done(tag.Response{Err: err})
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		done(tag.Response{Status: resp.StatusCode, Body: body, RetryAfter: resp.Header.Get("Retry-After"), Err: err})
+	}()
+}
+
+type console struct{}
+
+func (console) Error(msg string) { log.Print("console.error: ", msg) }
+func (console) Warn(msg string)  { log.Print("console.warn: ", msg) }
+func (console) Log(msg string)   { log.Print("console.log: ", msg) }
+
+type page struct{}
+
+func (page) URL() string    { return "http://localhost/" }
+func (page) Origin() string { return "http://localhost" }
+func (page) Online() bool   { return true }

@@ -1,0 +1,373 @@
+package tag
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// A Reply settles the Promise of a page API method: result is JSON
+// (empty for undefined) or err its rejection.
+type Reply func(result []byte, err error)
+
+// Call runs a page API call: method as the page names it ("track",
+// "sdes.push", "conversation.start"), args the JSON array of its
+// arguments (JSON.stringify(arguments) on the JavaScript side). Invalid
+// arguments are an error naming the argument and what is wrong, and
+// nothing is sent. Methods that return a Promise answer through reply;
+// the others write their error to the console, as the page does not wait
+// for them (reply may be nil).
+func (t *Tag) Call(method string, args []byte, reply Reply) {
+	if reply == nil {
+		reply = func(_ []byte, err error) {
+			if err != nil {
+				t.env.Console.Error(err.Error())
+			}
+		}
+	}
+	fail := func(err error) { reply(nil, errors.New("lpedge."+method+": "+err.Error())) }
+	v, err := jsonv.Parse(args)
+	if err != nil {
+		fail(errors.New("arguments are not JSON: " + err.Error()))
+		return
+	}
+	list, ok := v.([]any)
+	if !ok {
+		fail(errors.New("want the arguments as a JSON array"))
+		return
+	}
+	a := arguments(list)
+	switch method {
+	case "track":
+		event, err := a.str(0, "event", true)
+		if err != nil {
+			fail(err)
+			return
+		}
+		props, err := a.object(1, "properties")
+		if err != nil {
+			fail(err)
+			return
+		}
+		if err := t.Track(event, props); err != nil {
+			fail(err)
+		}
+	case "identify":
+		first := 0
+		var id string
+		if _, isObj := a.at(0).(map[string]any); !isObj {
+			if id, err = a.str(0, "customerId", false); err != nil {
+				fail(err)
+				return
+			}
+			first = 1
+		}
+		traits, err := a.object(first, "traits")
+		if err != nil {
+			fail(err)
+			return
+		}
+		if id == "" && traits == nil {
+			fail(errors.New("customerId: is required (or traits)"))
+			return
+		}
+		if err := t.Identify(id, traits); err != nil {
+			fail(err)
+		}
+	case "page":
+		first := 0
+		var url string
+		if _, isObj := a.at(0).(map[string]any); !isObj {
+			if url, err = a.str(0, "url", false); err != nil {
+				fail(err)
+				return
+			}
+			first = 1
+		}
+		opts, err := a.object(first, "options")
+		if err != nil {
+			fail(err)
+			return
+		}
+		sections, err := strings1(opts, "sections")
+		if err != nil {
+			fail(err)
+			return
+		}
+		if err := t.Page(url, sections); err != nil {
+			fail(err)
+		}
+	case "sdes.push":
+		if a.at(0) == nil {
+			fail(errors.New("want an engagement attribute or an array of them, got nothing"))
+			return
+		}
+		if err := t.PushSDEs(a.at(0)); err != nil {
+			fail(err)
+		}
+	case "consent":
+		opts, err := a.object(0, "consent")
+		if err == nil && opts == nil {
+			err = errors.New("want {marketing: true} or {marketing: false}")
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		m, ok := opts["marketing"].(bool)
+		if !ok {
+			fail(errors.New("marketing: want true or false, got " + describe(opts["marketing"])))
+			return
+		}
+		t.Consent(m)
+	case "debug":
+		on, ok := a.at(0).(bool)
+		if !ok && a.at(0) != nil {
+			fail(errors.New("want true or false, got " + describe(a.at(0))))
+			return
+		}
+		t.SetDebug(on || a.at(0) == nil)
+	case "engagement":
+		opts, err := a.object(0, "options")
+		var sections []string
+		var sdes []liveperson.SDE
+		if err == nil {
+			sections, err = strings1(opts, "sections")
+		}
+		if err == nil && opts["sdes"] != nil {
+			sdes, err = liveperson.ParseSDEs(opts["sdes"])
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		t.Engagement(sections, sdes, func(d *monitoring.EngagementDetail, err error) {
+			if err != nil {
+				reply(nil, err)
+				return
+			}
+			reply(appendDetail(nil, d), nil)
+		})
+	case "conversation.start":
+		opts, err := a.object(0, "options")
+		if err != nil {
+			fail(err)
+			return
+		}
+		var o StartOptions
+		if o.Message, err = field(opts, "message"); err == nil {
+			o.Lang, err = field(opts, "lang")
+		}
+		if err == nil && opts["sdes"] != nil {
+			o.SDEs, err = liveperson.ParseSDEs(opts["sdes"])
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		t.Start(o, conversationReply(reply))
+	case "connectorClick":
+		m, err := a.object(0, "method object")
+		var c *Context
+		if err == nil {
+			c, err = t.methodContext(m)
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		t.Start(StartOptions{Context: c}, conversationReply(reply))
+	case "conversation.send":
+		text, err := a.str(0, "text", true)
+		if err != nil {
+			fail(err)
+			return
+		}
+		t.Send(text, func(err error) { reply(nil, err) })
+	case "conversation.close":
+		t.Close(func(err error) { reply(nil, err) })
+	default:
+		reply(nil, errors.New("lpedge: no method "+strconv.Quote(method)))
+	}
+}
+
+func conversationReply(reply Reply) func(string, error) {
+	return func(id string, err error) {
+		if err != nil {
+			reply(nil, err)
+			return
+		}
+		b := jsonv.AppendString([]byte(`{"conversationId":`), id)
+		reply(append(b, '}'), nil)
+	}
+}
+
+// methodContext reads the method object LivePerson passes a custom
+// connector's JS method: svid, ssid (Monitoring ids), scid (context id),
+// cid, eid (campaign and engagement ids).
+func (t *Tag) methodContext(m map[string]any) (*Context, error) {
+	if m == nil {
+		return nil, errors.New("want the engagement's method object {svid, ssid, scid, cid, eid}, got nothing")
+	}
+	c := &Context{}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"svid", &c.VisitorID}, {"ssid", &c.SessionID}, {"scid", &c.ContextID}} {
+		if err == nil {
+			*f.dst, err = idField(m, f.name)
+		}
+	}
+	if err == nil {
+		c.CampaignID, err = intField(m, "cid")
+	}
+	if err == nil {
+		c.EngagementID, err = intField(m, "eid")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.VisitorID == "" {
+		t.mu.Lock()
+		c.VisitorID, c.SessionID, _ = t.ids()
+		t.mu.Unlock()
+	}
+	return c, nil
+}
+
+// arguments are a call's arguments as decoded JSON.
+type arguments []any
+
+func (a arguments) at(i int) any {
+	if i < len(a) {
+		return a[i]
+	}
+	return nil
+}
+
+func (a arguments) str(i int, name string, required bool) (string, error) {
+	switch v := a.at(i).(type) {
+	case string:
+		if v == "" && required {
+			return "", errors.New(name + ": is empty")
+		}
+		return v, nil
+	case nil:
+		if required {
+			return "", errors.New(name + ": is required")
+		}
+		return "", nil
+	default:
+		return "", errors.New(name + ": want a string, got " + describe(v))
+	}
+}
+
+func (a arguments) object(i int, name string) (map[string]any, error) {
+	switch v := a.at(i).(type) {
+	case map[string]any:
+		return v, nil
+	case nil:
+		return nil, nil
+	default:
+		return nil, errors.New(name + ": want an object, got " + describe(v))
+	}
+}
+
+// field reads an optional string member.
+func field(m map[string]any, name string) (string, error) {
+	switch v := m[name].(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", nil
+	default:
+		return "", errors.New(name + ": want a string, got " + describe(v))
+	}
+}
+
+// idField reads an optional id member: a string or a whole number.
+func idField(m map[string]any, name string) (string, error) {
+	if n, ok := m[name].(float64); ok && n == float64(int64(n)) {
+		return strconv.FormatInt(int64(n), 10), nil
+	}
+	return field(m, name)
+}
+
+func intField(m map[string]any, name string) (int64, error) {
+	s, err := idField(m, name)
+	if err == nil && s == "" {
+		err = errors.New(name + ": is required")
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, perr := strconv.ParseInt(s, 10, 64)
+	if perr != nil {
+		return 0, errors.New(name + ": want a number, got " + strconv.Quote(s))
+	}
+	return n, nil
+}
+
+// strings1 reads an optional member that is a string or an array of
+// strings; nil when absent.
+func strings1(m map[string]any, name string) ([]string, error) {
+	switch v := m[name].(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []string{v}, nil
+	case []any:
+		out := make([]string, 0, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, errors.New(name + "[" + strconv.Itoa(i) + "]: want a string, got " + describe(e))
+			}
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	default:
+		return nil, errors.New(name + ": want a string or an array of strings, got " + describe(v))
+	}
+}
+
+// describe names a JSON value's type for an error.
+func describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nothing"
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return "a number (" + string(jsonv.AppendFloat(nil, v)) + ")"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
+
+// appendDetail writes an engagement as lpedge.engagement resolves it, or
+// null.
+func appendDetail(b []byte, d *monitoring.EngagementDetail) []byte {
+	if d == nil {
+		return append(b, "null"...)
+	}
+	m := map[string]any{"campaignId": d.CampaignID, "engagementId": d.EngagementID,
+		"engagementRevision": d.EngagementRevision, "contextId": d.ContextID}
+	for k, v := range map[string]string{"connectorId": d.ConnectorID, "conversationId": d.ConversationID,
+		"windowId": d.WindowID, "language": d.Language, "status": d.Status} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return jsonv.Append(b, m)
+}

@@ -1,0 +1,94 @@
+package tag
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// Config is the tag's configuration: the data attributes of the script
+// tag that loads lpedge.js (see [ParseConfig]).
+type Config struct {
+	// Account is the LivePerson account (site) id; data-account; required.
+	Account string
+	// App is the Monitoring app installation id; data-app; required when
+	// reports go straight to LivePerson (Domain set).
+	App string
+	// Proxy is the base URL of the lpedge proxy (data-proxy), e.g.
+	// "https://edge.example.com"; no default. Conversations need it, and
+	// without Domain, report and engagement go through its /v1/report and
+	// /v1/engagement.
+	Proxy string
+	// Domain is the Monitoring (smt) host (data-domain), e.g.
+	// "va.v.liveperson.net"; "" (the default) sends through Proxy. When
+	// set, report and engagement go straight to it, as POST with
+	// X-HTTP-Method-Override: PUT. An origin ("http://127.0.0.1:8080")
+	// is taken too, for tests against a local LivePerson.
+	Domain string
+	// Scheme is Domain's scheme: "https" unless Domain named another.
+	Scheme string
+	// ConsentRequired (data-consent="required"; default false) keeps
+	// everything in memory, unsent and unstored, until lpedge.consent.
+	ConsentRequired bool
+	// Debug (data-debug="true"; default false) logs every request,
+	// answer and decision to the console, as lpedge.debug(true) does.
+	Debug bool
+}
+
+// ParseConfig reads the loader's data attributes (data-account ->
+// "account"). The error names the attribute and what is wrong with it.
+func ParseConfig(attrs map[string]string) (Config, error) {
+	c := Config{
+		Account:         strings.TrimSpace(attrs["account"]),
+		App:             strings.TrimSpace(attrs["app"]),
+		Proxy:           strings.TrimRight(strings.TrimSpace(attrs["proxy"]), "/"),
+		Domain:          strings.TrimSpace(attrs["domain"]),
+		Scheme:          "https",
+		ConsentRequired: attrs["consent"] == "required",
+		Debug:           attrs["debug"] == "true",
+	}
+	bad := func(attr, problem string) (Config, error) {
+		return Config{}, &ConfigError{Attr: attr, Problem: problem}
+	}
+	if v := attrs["consent"]; v != "" && v != "required" {
+		return bad("data-consent", `want "required" or nothing, got `+strconv.Quote(v))
+	}
+	if err := monitoring.CheckAccount(c.Account); err != nil {
+		return bad("data-account", "want your LivePerson account id (1 to 20 letters or digits), got "+strconv.Quote(c.Account))
+	}
+	if c.Proxy != "" {
+		if !strings.HasPrefix(c.Proxy, "https://") && !strings.HasPrefix(c.Proxy, "http://") || strings.ContainsAny(c.Proxy, " ?#") {
+			return bad("data-proxy", "want the proxy's base URL, like https://edge.example.com, got "+strconv.Quote(c.Proxy))
+		}
+	}
+	if scheme, host, ok := strings.Cut(c.Domain, "://"); ok {
+		if scheme != "https" && scheme != "http" {
+			return bad("data-domain", "want a host name or an http(s) origin, got "+strconv.Quote(c.Domain))
+		}
+		c.Scheme, c.Domain = scheme, strings.TrimRight(host, "/")
+	}
+	switch {
+	case c.Domain != "":
+		if err := monitoring.CheckHost(c.Domain); err != nil {
+			return bad("data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got "+strconv.Quote(c.Domain))
+		}
+		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
+			return bad("data-app", "want the Monitoring app installation id (required with data-domain): "+err.Error())
+		}
+	case c.Proxy == "":
+		return bad("data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)")
+	}
+	return c, nil
+}
+
+// Direct reports whether report and engagement go straight to LivePerson.
+func (c *Config) Direct() bool { return c.Domain != "" }
+
+// A ConfigError names the data attribute of the script tag that is wrong.
+type ConfigError struct {
+	Attr    string // e.g. "data-account"
+	Problem string
+}
+
+func (e *ConfigError) Error() string { return "lpedge: " + e.Attr + ": " + e.Problem }

@@ -1,0 +1,163 @@
+package tag
+
+import (
+	"sort"
+	"time"
+)
+
+// Env is everything the tag needs from its host. In the browser,
+// [github.com/lpedge/lpedge/wasm/browser] fills it from syscall/js; tests
+// fill it with fakes. A nil Local or Session is an in-memory store; every
+// other member is required.
+type Env struct {
+	Local     Storage   // localStorage: queue, vid, consumer id, consent
+	Session   Storage   // sessionStorage: sid, cart, identified customer
+	Clock     Clock     // time and timers
+	Transport Transport // HTTP
+	Console   Console   // where errors and the debug log go
+	LpTag     LpTag     // LivePerson's web tag on the page; nil when the host has none
+	Page      Page      // location and connectivity
+	// Random fills b with cryptographically strong random bytes
+	// (crypto.getRandomValues in the browser).
+	Random func(b []byte)
+}
+
+// Storage is a string key-value store like window.localStorage. Set
+// returns an error when the store refuses (quota, privacy mode); the tag
+// then keeps working from memory ([Fallback]).
+type Storage interface {
+	Get(key string) (string, bool)
+	Set(key, value string) error
+	Remove(key string)
+}
+
+// Clock tells the time and runs functions later.
+type Clock interface {
+	Now() time.Time
+	// After runs f once, d from now, on the host's event loop; d == 0
+	// means after the code running now has finished (setTimeout 0), which
+	// is what coalesces the calls of one tick into one request. stop
+	// cancels f if it has not run and reports whether it did that.
+	After(d time.Duration, f func()) (stop func() bool)
+}
+
+// A Request is one HTTP request the tag makes.
+type Request struct {
+	Method    string
+	URL       string
+	Header    [][2]string
+	Body      string
+	Keepalive bool // may outlive the page (fetch keepalive; at most 64 KB in flight)
+}
+
+// A Response is the outcome of a Request: Status 0 and Err set when no
+// answer arrived (network error, CORS refusal, offline).
+type Response struct {
+	Status     int
+	Body       []byte
+	RetryAfter string // the Retry-After header, when the server exposes it
+	Err        error
+}
+
+// Transport sends requests. Do must not block: it calls done exactly
+// once, later, from the host's event loop.
+type Transport interface {
+	Do(req Request, done func(Response))
+}
+
+// Console is the browser console.
+type Console interface {
+	Error(msg string)
+	Warn(msg string)
+	Log(msg string)
+}
+
+// LpTag is LivePerson's web tag (window.lpTag) as the tag sees it.
+type LpTag interface {
+	// Present reports whether the page has window.lpTag at all (the
+	// snippet may be there before its monitoring taglet has loaded).
+	Present() bool
+	// IDs returns lpTag.taglets.lp_monitoringSDK.getVid() and getSid(),
+	// "" while the taglet has none.
+	IDs() (vid, sid string)
+	// Sections returns lpTag.section.
+	Sections() []string
+	// Watch calls changed whenever the ids may have changed: lpTag's
+	// lp_monitoringSDK SP_SENT and lp_SMT MONITORING_STATE events, or
+	// window.lpTag being assigned later. It never polls.
+	Watch(changed func())
+}
+
+// Page is the document the tag runs in.
+type Page interface {
+	URL() string    // location.href
+	Origin() string // location.origin: the iss of identities
+	Online() bool   // navigator.onLine
+}
+
+// Memory is a Storage in memory, the fallback when the browser's refuses.
+// It is not safe for concurrent use; the tag serializes access.
+type Memory map[string]string
+
+// Get implements Storage.
+func (m Memory) Get(key string) (string, bool) { v, ok := m[key]; return v, ok }
+
+// Set implements Storage.
+func (m Memory) Set(key, value string) error { m[key] = value; return nil }
+
+// Remove implements Storage.
+func (m Memory) Remove(key string) { delete(m, key) }
+
+// Keys returns the stored keys in order, for tests and debugging.
+func (m Memory) Keys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Fallback wraps a browser Storage: once a write fails (quota exceeded,
+// storage disabled, Safari's private mode), values that cannot be written
+// there are kept in memory, so the page goes on working and nothing
+// throws. Reads look in memory first.
+type Fallback struct {
+	Primary Storage
+	mem     Memory // nil until Primary refuses a write
+}
+
+// Get implements Storage.
+func (f *Fallback) Get(key string) (string, bool) {
+	if v, ok := f.mem[key]; ok {
+		return v, true
+	}
+	return f.Primary.Get(key)
+}
+
+// Set implements Storage. It returns the browser's error the first time
+// it falls back to memory, so the caller can say so once; the value is
+// kept either way.
+func (f *Fallback) Set(key, value string) error {
+	err := f.Primary.Set(key, value)
+	if err == nil {
+		delete(f.mem, key)
+		return nil
+	}
+	f.Primary.Remove(key) // an older value must not be read on the next page
+	first := f.mem == nil
+	if first {
+		f.mem = Memory{}
+	}
+	f.mem[key] = value
+	if first {
+		return err
+	}
+	return nil
+}
+
+// Remove implements Storage.
+func (f *Fallback) Remove(key string) {
+	delete(f.mem, key)
+	f.Primary.Remove(key)
+}

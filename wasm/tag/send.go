@@ -1,0 +1,367 @@
+package tag
+
+import (
+	"strconv"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// flush sends the next request unless something holds it: no consent,
+// offline, a request in flight, a retry pause, or lpTag's ids still
+// coming. hide says the page may go away: then what is unsent beside a
+// request in flight goes too. The caller holds mu.
+func (t *Tag) flush(hide bool) {
+	if t.consent != consentGranted || len(t.queue) == t.inflight || t.retry != nil {
+		return
+	}
+	if !t.env.Page.Online() {
+		t.logf("offline: " + strconv.Itoa(len(t.queue)-t.inflight) + " request(s) wait for the online event")
+		return
+	}
+	if t.waitingForLpTag() {
+		return
+	}
+	if t.inflight == 0 {
+		t.inflight = t.take(0)
+		t.send(t.queue[:t.inflight], false)
+		return
+	}
+	// A second request without ids would start a second session.
+	if vid, _, _ := t.ids(); hide && vid != "" {
+		n := t.take(t.inflight)
+		extra := append([]*batch(nil), t.queue[t.inflight:t.inflight+n]...)
+		t.queue = append(t.queue[:t.inflight], t.queue[t.inflight+n:]...)
+		t.send(extra, true)
+	}
+}
+
+// take counts the batches from index from on that fit one request: same
+// entry points, within monitoring.MaxSDEs and the body budget.
+func (t *Tag) take(from int) int {
+	first := t.queue[from]
+	n, sdes, size := 1, len(first.sdes), first.size
+	for _, b := range t.queue[from+1:] {
+		if !sameStrings(b.entry, first.entry) || sdes+len(b.sdes) > monitoring.MaxSDEs || size+b.size > batchBudget {
+			break
+		}
+		n, sdes, size = n+1, sdes+len(b.sdes), size+b.size
+	}
+	return n
+}
+
+// ids returns the visitor and session ids to report with: lpTag's when
+// the page runs it (and LivePerson took them), else the tag's own.
+func (t *Tag) ids() (vid, sid string, fromLpTag bool) {
+	if t.env.LpTag != nil {
+		v, s := t.env.LpTag.IDs()
+		if v != "" && !(t.lpTagStale && v+"/"+s == t.lpTagVid) {
+			return v, s, true
+		}
+	}
+	return t.vid, t.sid, false
+}
+
+// waitingForLpTag holds reports while the page has lpTag but its
+// monitoring taglet has no ids yet, so that the tag does not start a
+// second session; LpTagWait bounds the wait.
+func (t *Tag) waitingForLpTag() bool {
+	if t.env.LpTag == nil || t.lpTagWaited || !t.env.LpTag.Present() {
+		return false
+	}
+	if v, _ := t.env.LpTag.IDs(); v != "" {
+		return false
+	}
+	if !t.lpTagTimer {
+		t.lpTagTimer = true
+		t.logf("lpTag is on the page without monitoring ids yet: reports wait for them (at most " + LpTagWait.String() + ")")
+		t.env.Clock.After(LpTagWait, func() {
+			t.mu.Lock()
+			defer t.unlock()
+			t.lpTagWaited = true
+			if v, _ := t.env.LpTag.IDs(); v == "" {
+				t.logf("lpTag gave no monitoring ids in " + LpTagWait.String() + ": reporting with the tag's own")
+			}
+			t.flush(false)
+		})
+	}
+	return true
+}
+
+// lpTagChanged runs when lpTag's ids may have changed.
+func (t *Tag) lpTagChanged() {
+	t.mu.Lock()
+	defer t.unlock()
+	v, s := t.env.LpTag.IDs()
+	if v == "" {
+		return
+	}
+	if t.lpTagStale && v+"/"+s != t.lpTagVid {
+		t.lpTagStale = false
+	}
+	t.logf("lpTag ids: vid " + v + ", sid " + s)
+	t.flush(false)
+}
+
+// identities are sent for an identified consumer only; acr follows
+// marketing consent. Unauthenticated visitors are known by vid/sid alone.
+func (t *Tag) identities() []monitoring.Identity {
+	if t.customerID == "" {
+		return nil
+	}
+	acr := monitoring.ACRNone
+	if t.marketing {
+		acr = monitoring.ACRAuthenticated
+	}
+	return []monitoring.Identity{{Iss: t.env.Page.Origin(), Acr: acr, Sub: t.customerID}}
+}
+
+// monitoringRequest builds the HTTP request of a report or engagement
+// call: straight to LivePerson, POST with the override header for report
+// (its CORS allow-list has no PUT), or through the proxy with the ids in
+// the body.
+func (t *Tag) monitoringRequest(m monitoring.Method, r *monitoring.Request) (Request, error) {
+	req := Request{Method: "POST", Keepalive: m == monitoring.Report,
+		Header: [][2]string{{"Content-Type", "application/json"}}}
+	if !t.cfg.Direct() {
+		req.URL = t.cfg.Proxy + "/v1/" + string(m)
+		req.Body = string(r.AppendProxyJSON(nil))
+		return req, nil
+	}
+	call := monitoring.Call{Domain: t.cfg.Domain, Account: t.cfg.Account, App: t.cfg.App,
+		VisitorID: r.VisitorID, SessionID: r.SessionID, Scheme: t.cfg.Scheme}
+	u, err := call.URL(m)
+	if err != nil {
+		return req, err
+	}
+	req.URL = u
+	if m == monitoring.Report {
+		req.Header = append(req.Header, [2]string{monitoring.OverrideHeader, "PUT"})
+	}
+	req.Body = string(r.AppendJSON(nil))
+	return req, nil
+}
+
+// send reports batches in one request; extra marks a request sent at
+// hide beside the one in flight.
+func (t *Tag) send(batches []*batch, extra bool) {
+	vid, sid, fromLpTag := t.ids()
+	r := &monitoring.Request{VisitorID: vid, SessionID: sid, Identities: t.identities(), EntryPoints: batches[0].entry}
+	attempt := 0
+	for _, b := range batches {
+		r.SDEs = append(r.SDEs, b.sdes...)
+		attempt = max(attempt, b.attempt)
+	}
+	if r.SDEs == nil {
+		r.SDEs = []liveperson.SDE{}
+	}
+	req, err := t.monitoringRequest(monitoring.Report, r)
+	if err != nil { // only an id from lpTag or storage can be malformed: Config was checked
+		t.env.Console.Warn("lpedge: ignoring a malformed id: " + err.Error())
+		t.dropIDs(vid, sid, fromLpTag)
+		if extra {
+			t.requeue(batches)
+		} else {
+			t.inflight = 0
+		}
+		t.flush(false)
+		return
+	}
+	t.logf("report: " + req.Method + " " + req.URL + " " + req.Body)
+	t.env.Transport.Do(req, func(resp Response) {
+		t.mu.Lock()
+		defer t.unlock()
+		t.reported(batches, extra, attempt, vid, sid, fromLpTag, resp)
+	})
+}
+
+// sent removes a request's batches from the queue.
+func (t *Tag) sent(batches []*batch, extra bool) {
+	if !extra {
+		t.queue = t.queue[t.inflight:]
+		t.inflight = 0
+	}
+}
+
+// requeue puts an extra request's batches back in front of the unsent.
+func (t *Tag) requeue(batches []*batch) {
+	rest := append(append([]*batch(nil), batches...), t.queue[t.inflight:]...)
+	t.queue = append(t.queue[:t.inflight], rest...)
+}
+
+func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid string, fromLpTag bool, resp Response) {
+	d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, attempt, t.env.Clock.Now())
+	t.logf("report answer: " + describeResponse(resp))
+	switch d.Outcome {
+	case monitoring.Done:
+		t.sent(batches, extra)
+		if a, err := monitoring.DecodeAnswer(resp.Body); err == nil {
+			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
+		} else {
+			t.logf("the answer carries no ids: " + err.Error())
+		}
+	case monitoring.NewSession:
+		if vid == "" && sid == "" {
+			t.fail(batches, extra, resp, "report")
+			break
+		}
+		t.logf("LivePerson does not know vid " + vid + " / sid " + sid + ": sending again in a new session")
+		t.dropIDs(vid, sid, fromLpTag)
+		if extra {
+			t.requeue(batches)
+		} else {
+			t.inflight = 0
+		}
+	case monitoring.Retry:
+		for _, b := range batches {
+			b.attempt = attempt + 1
+		}
+		if v := loadingVisitor(resp); v != "" && !fromLpTag {
+			t.adoptIDs(v, t.sid, false)
+		}
+		if extra {
+			t.requeue(batches)
+		} else {
+			t.inflight = 0
+		}
+		if t.retry == nil && t.inflight == 0 {
+			t.logf("retrying in " + d.Wait.String() + " (attempt " + strconv.Itoa(attempt+1) + ")")
+			t.retry = t.env.Clock.After(d.Wait, func() {
+				t.mu.Lock()
+				defer t.unlock()
+				t.retry = nil
+				t.flush(false)
+			})
+		}
+	case monitoring.Fail:
+		t.fail(batches, extra, resp, "report")
+	}
+	t.save()
+	t.flush(false)
+}
+
+func (t *Tag) fail(batches []*batch, extra bool, resp Response, what string) {
+	n := 0
+	for _, b := range batches {
+		n += len(b.sdes)
+	}
+	t.env.Console.Error(explain(what, resp, t.cfg.Direct()) + " " + strconv.Itoa(n) +
+		" engagement attribute(s) were dropped; LivePerson's policy is not to retry a 4xx.")
+	t.sent(batches, extra)
+}
+
+// adoptIDs keeps the ids an answer returned, unless they are lpTag's
+// (lpTag keeps its own session).
+func (t *Tag) adoptIDs(vid, sid string, fromLpTag bool) {
+	if fromLpTag {
+		return
+	}
+	if vid != "" && vid != t.vid {
+		t.vid = vid
+		t.store(t.local, "vid", vid)
+		t.logf("visitor id " + vid)
+	}
+	if sid != "" && sid != t.sid {
+		t.sid = sid
+		t.store(t.session, "sid", sid)
+		t.logf("session id " + sid)
+	}
+}
+
+// dropIDs forgets ids LivePerson refused.
+func (t *Tag) dropIDs(vid, sid string, fromLpTag bool) {
+	if fromLpTag {
+		t.lpTagStale, t.lpTagVid = true, vid+"/"+sid
+		return
+	}
+	t.vid, t.sid = "", ""
+	t.local.Remove(t.key("vid"))
+	t.session.Remove(t.key("sid"))
+}
+
+// loadingVisitor is the vid a "loading account" answer asks the retry to
+// use: in LivePerson's message, or the proxy's error.visitorId.
+func loadingVisitor(resp Response) string {
+	if e := monitoring.DecodeError(resp.Body); e != nil && e.InternalCode == monitoring.CodeLoadingAccount {
+		return monitoring.LoadingAccountVisitorID(e.Message)
+	}
+	if pe := decodeProxyError(resp.Body); pe.code == "loading_account" {
+		return pe.visitorID
+	}
+	return ""
+}
+
+type proxyError struct{ code, message, visitorID string }
+
+// decodeProxyError reads the proxy's {"error":{"code","message"}}.
+func decodeProxyError(body []byte) proxyError {
+	v, _ := jsonv.Parse(body)
+	m, _ := v.(map[string]any)
+	e, _ := m["error"].(map[string]any)
+	var pe proxyError
+	pe.code, _ = e["code"].(string)
+	pe.message, _ = e["message"].(string)
+	pe.visitorID, _ = e["visitorId"].(string)
+	return pe
+}
+
+func describeResponse(resp Response) string {
+	if resp.Status == 0 {
+		if resp.Err != nil {
+			return "no answer (" + resp.Err.Error() + ")"
+		}
+		return "no answer"
+	}
+	s := strconv.Itoa(resp.Status)
+	if len(resp.Body) > 0 {
+		body := string(resp.Body)
+		if len(body) > 500 {
+			body = body[:500] + "..."
+		}
+		s += " " + body
+	}
+	return s
+}
+
+// explain turns a refused request into what to check, as LivePerson's
+// troubleshooting table does.
+func explain(what string, resp Response, direct bool) string {
+	status := strconv.Itoa(resp.Status)
+	if !direct {
+		pe := decodeProxyError(resp.Body)
+		s := "lpedge: the proxy refused " + what + " with " + status
+		if pe.code != "" {
+			s += " " + pe.code + ": " + pe.message
+		}
+		switch resp.Status {
+		case 403:
+			s += ". Check that the proxy's ALLOWED_ORIGINS has this page's origin."
+		case 404:
+			s += ". Check data-proxy (the proxy's base URL) and the proxy's LP_ACCOUNT_ID and LP_APP_INSTALLATION_ID."
+		default:
+			s += "."
+		}
+		return s
+	}
+	s := "lpedge: LivePerson refused " + what + " with " + status
+	e := monitoring.DecodeError(resp.Body)
+	if e != nil {
+		s += " (" + strconv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
+	}
+	switch {
+	case resp.Status == 404:
+		s += ". Check data-domain (your account's Monitoring host: the Domain API's smt service; it is region-specific), data-account and data-app (the app installation id)."
+	case resp.Status == 400:
+		field := "the attributes sent (see lpedge.debug(true))"
+		if e != nil && e.Message != "" {
+			field = strconv.Quote(e.Message)
+		}
+		s += ". LivePerson names the field it could not accept: " + field + "."
+	case resp.Status == 401 || resp.Status == 403:
+		s += ". The account may enforce authenticated monitoring (identities with acr loa1 and a signed sub); check its monitoring configuration with LivePerson."
+	default:
+		s += "."
+	}
+	return s
+}
