@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/syumai/workers/cloudflare"
@@ -83,10 +84,18 @@ func testHooks(next http.Handler) http.Handler {
 	mux.HandleFunc("/__worker/exit", func(http.ResponseWriter, *http.Request) {
 		os.Exit(3)
 	})
+	// How many requests wait in /__worker/sleep or /__worker/gate/wait,
+	// so that a test knows when they are in flight.
+	var waiting atomic.Int64
+	mux.HandleFunc("/__worker/waiting", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte(strconv.FormatInt(waiting.Load(), 10)))
+	})
 	// Go timers: sleep ms milliseconds, then answer.
 	mux.HandleFunc("/__worker/sleep", func(w http.ResponseWriter, r *http.Request) {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		waiting.Add(1)
 		time.Sleep(time.Duration(ms) * time.Millisecond)
+		waiting.Add(-1)
 		w.Write([]byte("slept " + strconv.Itoa(ms) + "ms\n"))
 	})
 	// One request's goroutine woken by another's: /__worker/gate/wait
@@ -98,11 +107,9 @@ func testHooks(next http.Handler) http.Handler {
 		mu.Lock()
 		g := gate
 		mu.Unlock()
-		select {
-		case <-g:
-		case <-r.Context().Done():
-			return
-		}
+		waiting.Add(1)
+		<-g
+		waiting.Add(-1)
 		relay(w, r, r.URL.Query().Get("url"))
 	})
 	mux.HandleFunc("/__worker/gate/open", func(w http.ResponseWriter, _ *http.Request) {

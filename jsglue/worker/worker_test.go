@@ -1,0 +1,376 @@
+//go:build !js
+
+package worker
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lpedge/lpedge/liveperson/lptest"
+	"github.com/lpedge/lpedge/proxy/proxytest"
+)
+
+var client = &http.Client{Timeout: 90 * time.Second}
+
+// proxyVars are the Worker variables of a proxy against lp, with the
+// instance header and the test hooks of proxy/cmd/lpedge-proxy on.
+func proxyVars(lp *lptest.Server) map[string]string {
+	vars := proxytest.Env(lp)
+	vars["LPEDGE_WORKER_DEBUG"] = "1"
+	vars["LPEDGE_WORKER_TEST_HOOKS"] = "1"
+	return vars
+}
+
+func newLP(t *testing.T) *lptest.Server {
+	lp := proxytest.NewLP()
+	t.Cleanup(lp.Close)
+	return lp
+}
+
+// answer is what a request got.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+	inst   int // X-Lpedge-Instance: instance number
+	req    int // and request number on it; 0 without the header
+	err    error
+}
+
+func (a answer) String() string {
+	if a.err != nil {
+		return a.err.Error()
+	}
+	return fmt.Sprintf("%d (instance %d/%d) %q", a.status, a.inst, a.req, a.body)
+}
+
+func do(method, u, origin, body string) answer {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		return answer{err: err}
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	a := answer{status: resp.StatusCode, header: resp.Header, body: readAll(resp.Body)}
+	a.inst, a.req, _ = instanceOf(resp.Header)
+	return a
+}
+
+func get(u string) answer { return do(http.MethodGet, u, "", "") }
+
+// waitFor polls /__worker/waiting until n requests wait in the instance.
+func waitFor(t *testing.T, w *workerd, n int) {
+	t.Helper()
+	want := fmt.Sprint(n)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if a := get(w.URL + "/__worker/waiting"); a.err == nil && a.body == want {
+			return
+		}
+	}
+	t.Fatalf("%d requests never waited in the instance", n)
+}
+
+// TestSpec plays the proxy's specification (proxy/proxytest) against the
+// Workers build in workerd, all on one Go instance.
+func TestSpec(t *testing.T) {
+	lp := newLP(t)
+	w := startWorkerd(t, warmEntry, proxyVars(lp))
+	first := get(w.URL + "/healthz")
+	if first.status != http.StatusOK || first.inst == 0 {
+		t.Fatalf("GET /healthz: %v", first)
+	}
+	proxytest.Run(t, w.URL, lp, proxytest.Cases)
+	last := get(w.URL + "/healthz")
+	steps := 0
+	for _, c := range proxytest.Cases {
+		steps += len(c.Steps)
+	}
+	if last.inst != first.inst || last.req-first.req <= steps {
+		t.Errorf("the spec's %d requests were not all served by instance %d: /healthz before %v, after %v", steps, first.inst, first, last)
+	}
+}
+
+// TestStockEntry serves the same build through syumai's per-request
+// worker.mjs.
+func TestStockEntry(t *testing.T) {
+	lp := newLP(t)
+	w := startWorkerd(t, stockEntry, proxyVars(lp))
+	for i := range 2 {
+		a := get(w.URL + "/healthz")
+		if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"ok"`) {
+			t.Fatalf("GET /healthz #%d: %v", i+1, a)
+		}
+		if a.inst != 0 {
+			t.Errorf("GET /healthz #%d went through entry.mjs: %v", i+1, a)
+		}
+	}
+	a := do(http.MethodPost, w.URL+"/v1/engagement", proxytest.Origin, engagementBody)
+	if a.status != http.StatusCreated {
+		t.Errorf("POST /v1/engagement through syumai's fetch: %v", a)
+	}
+}
+
+// engagementBody is a valid POST /v1/engagement body (proxytest's).
+const engagementBody = `{"entryPoints":["https://shop.example/p/42","sec://shoes"],` +
+	`"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"Shoe","sku":"42","price":9.5}}]}]}`
+
+// TestOneInstance sends requests one after another and then many at once,
+// some waiting on Go timers and some on LivePerson: one instance serves
+// them all.
+func TestOneInstance(t *testing.T) {
+	lp := newLP(t)
+	w := startWorkerd(t, warmEntry, proxyVars(lp))
+	const sequential = 20
+	for i := 1; i <= sequential; i++ {
+		a := get(w.URL + "/healthz")
+		if a.status != http.StatusOK || a.inst != 1 || a.req != i {
+			t.Fatalf("request %d: %v, want 200 from instance 1/%d", i, a, i)
+		}
+	}
+
+	const workers, each = 8, 12
+	paths := []string{"/healthz", "/__worker/sleep?ms=20", "/v1/engagement"}
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				p := paths[(g+i)%len(paths)]
+				var a answer
+				if p == "/v1/engagement" {
+					a = do(http.MethodPost, w.URL+p, proxytest.Origin, engagementBody)
+				} else {
+					a = get(w.URL + p)
+				}
+				if a.err != nil || a.status >= 300 || a.inst != 1 {
+					t.Errorf("%s: %v, want success from instance 1", p, a)
+					continue
+				}
+				mu.Lock()
+				if seen[a.req] {
+					t.Errorf("%s: request number %d twice", p, a.req)
+				}
+				seen[a.req] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for n := sequential + 1; n <= sequential+workers*each; n++ {
+		if !seen[n] {
+			t.Errorf("no answer was request %d of instance 1", n)
+		}
+	}
+	engagements := 0
+	for _, c := range lp.Calls() {
+		if c.Route == lptest.RouteEngagement {
+			engagements++
+		}
+	}
+	if want := workers * each / len(paths); engagements != want {
+		t.Errorf("lptest saw %d engagement calls, want %d", engagements, want)
+	}
+}
+
+// TestHandlerPanic: the panicking request gets 500, the instance is
+// retired, and the next request starts a fresh one.
+func TestHandlerPanic(t *testing.T) {
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != 1 {
+		t.Fatalf("GET /healthz: %v", a)
+	}
+	a := get(w.URL + "/__worker/panic")
+	if a.status != http.StatusInternalServerError || !strings.Contains(a.body, `"code":"internal_error"`) || a.inst != 1 {
+		t.Errorf("GET /__worker/panic: %v, want 500 internal_error from instance 1", a)
+	}
+	if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != 2 || a.req != 1 {
+		t.Errorf("GET /healthz after the panic: %v, want 200 from instance 2/1", a)
+	}
+	if !strings.Contains(w.Logs(), "panic serving GET /__worker/panic: test hook: handler panic") {
+		t.Errorf("the panic is not in the logs:\n%s", w.Logs())
+	}
+}
+
+// TestExit: when the Go program dies, the requests in flight get 503
+// worker_restarting instead of hanging, and the next request gets a fresh
+// instance.
+func TestExit(t *testing.T) {
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	for i, hook := range []string{"/__worker/crash", "/__worker/exit"} {
+		t.Run(hook, func(t *testing.T) {
+			inst := i + 1
+			if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != inst {
+				t.Fatalf("GET /healthz: %v, want 200 from instance %d", a, inst)
+			}
+			inFlight := make(chan answer, 1)
+			go func() { inFlight <- get(w.URL + "/__worker/gate/wait?url=http://127.0.0.1:9/") }()
+			waitFor(t, w, 1)
+			for name, a := range map[string]answer{hook: get(w.URL + hook), "the request in flight": <-inFlight} {
+				if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, `"code":"worker_restarting"`) ||
+					a.header.Get("Retry-After") != "1" {
+					t.Errorf("%s: %v, want 503 worker_restarting with Retry-After: 1", name, a)
+				}
+			}
+			if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != inst+1 || a.req != 1 {
+				t.Errorf("GET /healthz after %s: %v, want 200 from instance %d/1", hook, a, inst+1)
+			}
+		})
+	}
+}
+
+// TestCrossRequestWake: requests whose goroutines another request wakes
+// still fetch in their own request, which outlives the one that woke them.
+func TestCrossRequestWake(t *testing.T) {
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		io.WriteString(w, "upstream answer")
+	}))
+	defer upstream.Close()
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+
+	const n = 3
+	answers := make(chan answer, n)
+	for range n {
+		go func() { answers <- get(w.URL + "/__worker/gate/wait?url=" + url.QueryEscape(upstream.URL)) }()
+	}
+	waitFor(t, w, n)
+	if a := get(w.URL + "/__worker/gate/open"); a.status != http.StatusOK {
+		t.Fatalf("GET /__worker/gate/open: %v", a)
+	}
+	// The opening request has ended; now let the fetches it woke finish.
+	get(w.URL + "/healthz")
+	close(release)
+	for range n {
+		if a := <-answers; a.status != http.StatusOK || a.body != "upstream answer" || a.inst != 1 {
+			t.Errorf("a woken request: %v, want 200 with the upstream answer from instance 1", a)
+		}
+	}
+}
+
+// TestWaitUntil: work handed to WaitUntil runs after the answer, Go
+// timers and fetches included.
+func TestWaitUntil(t *testing.T) {
+	hits := make(chan string, 1)
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits <- r.URL.Path
+	}))
+	defer rec.Close()
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	a := get(w.URL + "/__worker/later?ms=100&url=" + url.QueryEscape(rec.URL+"/later"))
+	if a.status != http.StatusAccepted {
+		t.Fatalf("GET /__worker/later: %v", a)
+	}
+	select {
+	case p := <-hits:
+		if p != "/later" {
+			t.Errorf("the later fetch asked for %q", p)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the work handed to WaitUntil never fetched")
+	}
+}
+
+// TestTimerHandoff: Go's one wake-up timer, re-armed while a short request
+// ran, survives that request's end.
+func TestTimerHandoff(t *testing.T) {
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	long := make(chan answer, 1)
+	go func() { long <- get(w.URL + "/__worker/sleep?ms=1500") }()
+	waitFor(t, w, 1)
+	if a := get(w.URL + "/__worker/sleep?ms=100"); a.status != http.StatusOK {
+		t.Fatalf("the short sleep: %v", a)
+	}
+	if a := <-long; a.status != http.StatusOK || a.body != "slept 1500ms\n" {
+		t.Errorf("the long sleep: %v, want 200 (a 503 worker_timeout means Go's timer was lost)", a)
+	}
+}
+
+// TestDeadline: a request Go does not answer in time gets 503
+// worker_timeout and retires the instance.
+func TestDeadline(t *testing.T) {
+	vars := proxyVars(newLP(t))
+	vars["LP_REQUEST_TIMEOUT"] = "1s" // the worker's deadline is 5s longer
+	w := startWorkerd(t, warmEntry, vars)
+	a := get(w.URL + "/__worker/sleep?ms=60000")
+	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, `"code":"worker_timeout"`) || a.inst != 0 {
+		t.Errorf("GET /__worker/sleep?ms=60000: %v, want 503 worker_timeout", a)
+	}
+	if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != 2 {
+		t.Errorf("GET /healthz after the timeout: %v, want 200 from instance 2", a)
+	}
+}
+
+// TestBodyLimit: the entry module reads at most the proxy's body limit
+// plus one byte, enough for the proxy to refuse the body, whether its
+// length is declared or not.
+func TestBodyLimit(t *testing.T) {
+	lp := newLP(t)
+	w := startWorkerd(t, warmEntry, proxyVars(lp))
+	huge := `{"engagementAttributes":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`
+	chunk := fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(huge), huge)
+	for name, framing := range map[string]string{
+		"Content-Length": fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(huge), huge),
+		"chunked":        "Transfer-Encoding: chunked\r\n\r\n" + chunk,
+	} {
+		t.Run(name, func(t *testing.T) {
+			status, body := sendRaw(t, w.URL, "POST /v1/report HTTP/1.1\r\nHost: proxy.test\r\nOrigin: "+proxytest.Origin+
+				"\r\nContent-Type: application/json\r\nConnection: close\r\n"+framing)
+			if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"code":"body_too_large"`) {
+				t.Errorf("%d %q, want 413 body_too_large", status, body)
+			}
+		})
+	}
+	if calls := lp.Calls(); len(calls) != 0 {
+		t.Errorf("lptest saw %d calls, want none", len(calls))
+	}
+}
+
+// sendRaw writes a request over TCP while it reads the answer: the worker
+// answers before it has read the whole body, and then the connection may
+// close under the writer.
+func sendRaw(t *testing.T, base, request string) (int, string) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	go io.WriteString(conn, request)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, readAll(resp.Body)
+}

@@ -1,0 +1,292 @@
+//go:build !js
+
+package worker
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The tests build the proxy's Workers build once per test binary with
+// scripts/worker.sh, and run it in workerd from node_modules (make deps),
+// configured like examples/wrangler.toml, on a free loopback port.
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return root
+}
+
+// workerBuild builds the Workers build (entry.mjs, worker.mjs, runtime.mjs,
+// wasm_exec.js, app.wasm) once, and returns its directory.
+func workerBuild(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "lpedge-worker-build-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("bash", "scripts/worker.sh", "build", buildDir)
+		cmd.Dir = repoRoot(tb)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("scripts/worker.sh build: %v\n%s", err, out.String())
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+// workerdBinary is the workerd executable of the pinned npm package.
+func workerdBinary(tb testing.TB) string {
+	tb.Helper()
+	platform := map[string]string{
+		"linux/amd64": "linux-64", "linux/arm64": "linux-arm64",
+		"darwin/amd64": "darwin-64", "darwin/arm64": "darwin-arm64",
+		"windows/amd64": "windows-64",
+	}[runtime.GOOS+"/"+runtime.GOARCH]
+	if platform == "" {
+		tb.Fatalf("workerd has no build for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	exe := "workerd"
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	bin := filepath.Join(repoRoot(tb), "node_modules", "@cloudflare", "workerd-"+platform, "bin", exe)
+	if _, err := os.Stat(bin); err != nil {
+		tb.Fatalf("workerd not found (%v): run make deps", err)
+	}
+	return bin
+}
+
+// compatibilityDate is examples/wrangler.toml's, so that the tests run the
+// Worker as it is deployed.
+func compatibilityDate(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(tb), "examples", "wrangler.toml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^compatibility_date\s*=\s*"(\d{4}-\d\d-\d\d)"`).FindSubmatch(b)
+	if m == nil {
+		tb.Fatal("examples/wrangler.toml has no compatibility_date")
+	}
+	return string(m[1])
+}
+
+// Entry modules of the build.
+const (
+	warmEntry  = "entry.mjs"  // jsglue/worker: one instance per isolate
+	stockEntry = "worker.mjs" // syumai/workers: one instance per request
+)
+
+// A workerd is a running workerd serving the build.
+type workerd struct {
+	URL  string // http://127.0.0.1:PORT
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+// Logs returns what workerd and the worker printed so far.
+func (w *workerd) Logs() string { return w.logs.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startWorkerd serves the build with the given main module and Worker
+// variables until the test ends. The worker may fetch loopback addresses
+// only.
+func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd {
+	tb.Helper()
+	build := workerBuild(tb)
+	dir := tb.TempDir()
+	modules := []string{entry, "wasm_exec.js", "app.wasm"}
+	if entry == stockEntry {
+		modules = append(modules, "runtime.mjs")
+	}
+	for _, m := range modules {
+		if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dir, "config.capnp")
+	if err := os.WriteFile(cfg, []byte(capnpConfig(modules, compatibilityDate(tb), vars)), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+
+	ctlR, ctlW, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ctlR.Close()
+	w := &workerd{logs: &syncBuffer{}}
+	w.cmd = exec.Command(workerdBinary(tb), "serve", cfg, "--control-fd=3")
+	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
+	w.cmd.ExtraFiles = []*os.File{ctlW}
+	err = w.cmd.Start()
+	ctlW.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		w.cmd.Process.Kill()
+		w.cmd.Wait()
+		if tb.Failed() {
+			tb.Logf("workerd logs:\n%s", w.Logs())
+		}
+	})
+
+	// workerd reports the port it listens on through the control fd.
+	port := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(ctlR)
+		for sc.Scan() {
+			var ev struct {
+				Event  string `json:"event"`
+				Socket string `json:"socket"`
+				Port   int    `json:"port"`
+			}
+			if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Event == "listen" && ev.Socket == "http" {
+				port <- ev.Port
+				return
+			}
+		}
+		close(port)
+	}()
+	select {
+	case p, ok := <-port:
+		if !ok {
+			tb.Fatalf("workerd stopped before listening:\n%s", w.Logs())
+		}
+		w.URL = fmt.Sprintf("http://127.0.0.1:%d", p)
+	case <-time.After(2 * time.Minute):
+		tb.Fatalf("workerd did not listen within 2 minutes:\n%s", w.Logs())
+	}
+	return w
+}
+
+// capnpConfig is a workerd configuration serving modules (the first is the
+// main module) on 127.0.0.1 with a port workerd picks.
+func capnpConfig(modules []string, date string, vars map[string]string) string {
+	var b strings.Builder
+	b.WriteString(`using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+`)
+	for _, m := range modules {
+		kind := "esModule"
+		if strings.HasSuffix(m, ".wasm") {
+			kind = "wasm"
+		}
+		fmt.Fprintf(&b, "    (name = %s, %s = embed %s),\n", capnpString(m), kind, capnpString(m))
+	}
+	fmt.Fprintf(&b, "  ],\n  compatibilityDate = %s,\n  bindings = [\n", capnpString(date))
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		fmt.Fprintf(&b, "    (name = %s, text = %s),\n", capnpString(k), capnpString(vars[k]))
+	}
+	b.WriteString("  ],\n  globalOutbound = \"loopback\",\n);\n")
+	return b.String()
+}
+
+// capnpString quotes s for Cap'n Proto text: printable ASCII only.
+func capnpString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c > '~':
+			fmt.Fprintf(&b, "\\x%02x", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// errNoInstance is returned by instanceOf for an answer without
+// X-Lpedge-Instance.
+var errNoInstance = errors.New("no X-Lpedge-Instance header")
+
+// instanceOf reads X-Lpedge-Instance ("instance/request").
+func instanceOf(h interface{ Get(string) string }) (inst, req int, err error) {
+	v := h.Get("X-Lpedge-Instance")
+	if v == "" {
+		return 0, 0, errNoInstance
+	}
+	if _, err := fmt.Sscanf(v, "%d/%d", &inst, &req); err != nil {
+		return 0, 0, fmt.Errorf("X-Lpedge-Instance %q: %v", v, err)
+	}
+	return inst, req, nil
+}
+
+func readAll(r io.Reader) string {
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
