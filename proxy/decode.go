@@ -296,11 +296,17 @@ func isDigits(s string) bool {
 	return true
 }
 
-// checkConversationID validates the {id} of a conversation route (a UUID
-// from LivePerson): %0d%0a and the like in the path end here.
+// checkConversationID validates the {id} of a conversation route: a
+// LivePerson conversation id is a UUID, so 1 to 64 letters, digits, '-'
+// and '_' are plenty, and %0d%0a, slashes and the like end here.
 func checkConversationID(id string) error {
-	if err := monitoring.CheckID("conversation id", id, 128); err != nil {
-		return badRequest("the path's " + err.Error())
+	if id == "" || len(id) > 64 {
+		return badRequest("the path's conversation id: want 1 to 64 characters, got " + strconv.Itoa(len(id)))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return badRequest("the path's conversation id: has a character that is not allowed: " + strconv.QuoteRune(rune(c)))
+		}
 	}
 	return nil
 }
