@@ -220,13 +220,10 @@ func (s *Server) api(route Route, h handler, faultBody func(*http.Request, int) 
 		case err != nil:
 			a = plain(http.StatusRequestEntityTooLarge, "lptest: request body over "+strconv.Itoa(maxBody)+" bytes")
 		case fault != nil:
-			if !s.stall(r, fault.Delay) {
-				s.record(route, r, body, answer{}, fault) // the client gave up, or the server closed
-				return
-			}
-			if fault.Drop {
+			// Dropped, abandoned by the client, or cut by Close: no answer.
+			if !s.stall(r, fault.Delay) || fault.Drop {
 				s.record(route, r, body, answer{}, fault)
-				panic(http.ErrAbortHandler) // net/http closes the connection without an answer
+				panic(http.ErrAbortHandler) // net/http closes the connection without writing
 			}
 			if fault.Status == 0 {
 				a = h(r, body)
