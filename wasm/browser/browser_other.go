@@ -40,9 +40,13 @@ type lockedMemory struct {
 	m  tag.Memory
 }
 
-func (s *lockedMemory) Get(k string) (string, bool) { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Get(k) }
-func (s *lockedMemory) Set(k, v string) error       { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Set(k, v) }
-func (s *lockedMemory) Remove(k string)             { s.mu.Lock(); defer s.mu.Unlock(); s.m.Remove(k) }
+func (s *lockedMemory) Get(k string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.Get(k)
+}
+func (s *lockedMemory) Set(k, v string) error { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Set(k, v) }
+func (s *lockedMemory) Remove(k string)       { s.mu.Lock(); defer s.mu.Unlock(); s.m.Remove(k) }
 
 type clock struct{}
 

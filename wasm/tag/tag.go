@@ -63,7 +63,7 @@ type Tag struct {
 
 	cart       retail.Cart
 	customerID string
-	consumer   string // ext_consumer_id, see consumerID
+	consumer   string   // ext_consumer_id, see consumerID
 	entry      []string // entry points of the current page; nil: location and lpTag.section
 
 	conv    conversationState

@@ -1,0 +1,53 @@
+package tag
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// FuzzCall: whatever a page passes, the tag neither panics nor sends a
+// body LivePerson's own decoder would refuse.
+func FuzzCall(f *testing.F) {
+	for _, s := range []string{viewed, `[{"type":"cart","total":1,"numItems":1}]`, `["c",{"email":"a@b"}]`, `[]`, `[null]`, `["u",{"sections":"x"}]`} {
+		f.Add("track", s)
+		f.Add("sdes.push", s)
+		f.Add("identify", s)
+		f.Add("page", s)
+	}
+	f.Fuzz(func(t *testing.T, method, args string) {
+		if method == "consent" || method == "debug" {
+			return
+		}
+		h := newHarness(t, direct)
+		h.Call(method, []byte(args), func([]byte, error) {})
+		h.clock.tick()
+		for _, r := range h.tr.all {
+			if !strings.Contains(r.URL, "/report?") {
+				continue
+			}
+			if _, err := monitoring.DecodeRequest([]byte(r.Body), monitoring.DecodeOptions{Method: monitoring.Report}); err != nil {
+				t.Fatalf("%s(%s) sent a body LivePerson refuses: %v\n%s", method, args, err, r.Body)
+			}
+		}
+	})
+}
+
+// FuzzDecodeQueue: what is in localStorage is the visitor's to edit; it
+// must never panic the tag, and what it yields must encode back the same.
+func FuzzDecodeQueue(f *testing.F) {
+	f.Add(`{"v":1,"q":[{"n":1,"ep":["https://a"],"a":[{"type":"searchInfo","keywords":["x"]}]}]}`)
+	f.Add(emptyQueue)
+	f.Add(`{"v":2}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := decodeQueue([]byte(s))
+		if err != nil {
+			return
+		}
+		again, err := decodeQueue(encodeQueue(q))
+		if err != nil || string(encodeQueue(again)) != string(encodeQueue(q)) {
+			t.Fatalf("queue does not round-trip: %v", err)
+		}
+	})
+}

@@ -1,0 +1,556 @@
+package tag
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const viewed = `["Product Viewed",{"sku":"A1","name":"Shoe","price":9.5}]`
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		attrs   map[string]string
+		want    Config
+		wantErr string
+	}{
+		{map[string]string{"account": "123", "app": "a-1", "domain": "va.v.liveperson.net"},
+			Config{Account: "123", App: "a-1", Domain: "va.v.liveperson.net", Scheme: "https"}, ""},
+		{map[string]string{"account": "123", "app": "a-1", "domain": "http://127.0.0.1:8080/", "consent": "required", "debug": "true"},
+			Config{Account: "123", App: "a-1", Domain: "127.0.0.1:8080", Scheme: "http", ConsentRequired: true, Debug: true}, ""},
+		{map[string]string{"account": "123", "proxy": "https://edge.example/"},
+			Config{Account: "123", Proxy: "https://edge.example", Scheme: "https"}, ""},
+		{map[string]string{"app": "a", "domain": "x.example"}, Config{}, "data-account"},
+		{map[string]string{"account": "1 2", "domain": "x.example", "app": "a"}, Config{}, "data-account"},
+		{map[string]string{"account": "123"}, Config{}, "data-domain (the Monitoring host) or data-proxy"},
+		{map[string]string{"account": "123", "domain": "x.example"}, Config{}, "data-app"},
+		{map[string]string{"account": "123", "domain": "x.example/path", "app": "a"}, Config{}, "data-domain"},
+		{map[string]string{"account": "123", "domain": "ftp://x.example", "app": "a"}, Config{}, "data-domain"},
+		{map[string]string{"account": "123", "proxy": "edge.example"}, Config{}, "data-proxy"},
+		{map[string]string{"account": "123", "proxy": "https://e.example", "consent": "yes"}, Config{}, "data-consent"},
+	}
+	for _, tt := range tests {
+		got, err := ParseConfig(tt.attrs)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseConfig(%v) = %v, want an error about %s", tt.attrs, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseConfig(%v) = %+v, %v; want %+v", tt.attrs, got, err, tt.want)
+		}
+	}
+}
+
+// A burst in one tick is one request; LivePerson's own ids come back and
+// are kept for the next request.
+func TestBurstIsOneRequest(t *testing.T) {
+	h := newHarness(t, direct)
+	for i := 0; i < 100; i++ {
+		h.call("track", `["Product Viewed",{"sku":"A`+strconv.Itoa(i)+`","name":"Shoe"}]`)
+	}
+	if len(h.tr.all) != 0 {
+		t.Fatalf("sent before the tick ended: %d requests", len(h.tr.all))
+	}
+	h.clock.tick()
+	if len(h.tr.all) != 1 {
+		t.Fatalf("100 track calls in one tick made %d requests, want 1", len(h.tr.all))
+	}
+	r := h.tr.answer(t, 201, answer1)
+	if n := len(attrs(t, r)); n != 100 {
+		t.Errorf("the request carries %d attributes, want 100", n)
+	}
+	if r.Method != "POST" || header(r, "X-HTTP-Method-Override") != "PUT" || header(r, "Content-Type") != "application/json" || !r.Keepalive {
+		t.Errorf("request %s %v keepalive=%v, want POST with X-HTTP-Method-Override: PUT and JSON, keepalive", r.Method, r.Header, r.Keepalive)
+	}
+	if !strings.HasPrefix(r.URL, "https://smt.example/api/account/12345678/app/app-1/report?v=1.1") || query(t, r).Has("vid") {
+		t.Errorf("first URL %s, want the report URL without vid", r.URL)
+	}
+	if eps := body(t, r)["entryPoints"].([]any); len(eps) != 1 || eps[0] != "https://shop.example/p/1" {
+		t.Errorf("entryPoints %v, want the page's URL", eps)
+	}
+	h.call("track", viewed)
+	h.clock.tick()
+	r = h.tr.answer(t, 200, answer1)
+	if q := query(t, r); q.Get("vid") != "V1" || q.Get("sid") != "S1" {
+		t.Errorf("second URL %s, want vid=V1&sid=S1 from the first answer", r.URL)
+	}
+	if h.local[h.key("vid")] != "V1" || h.session[h.key("sid")] != "S1" {
+		t.Errorf("stored ids %v %v, want vid in localStorage and sid in sessionStorage", h.local, h.session)
+	}
+}
+
+// Requests go one at a time, in order; what waits meanwhile goes next in
+// one request.
+func TestOneInFlight(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	for i := 0; i < 3; i++ {
+		h.call("sdes.push", `[{"type":"searchInfo","keywords":["k`+strconv.Itoa(i)+`"]}]`)
+		h.clock.tick()
+	}
+	if len(h.tr.all) != 1 {
+		t.Fatalf("%d requests in flight, want 1", len(h.tr.all))
+	}
+	h.tr.answer(t, 200, answer1)
+	if len(h.tr.all) != 2 {
+		t.Fatalf("after the answer: %d requests, want 2", len(h.tr.all))
+	}
+	if a := attrs(t, h.tr.answer(t, 200, answer1)); len(a) != 3 || a[0].(map[string]any)["keywords"].([]any)[0] != "k0" {
+		t.Errorf("the waiting attributes went as %v, want the 3 in order", a)
+	}
+}
+
+func TestProxyRequest(t *testing.T) {
+	h := newHarness(t, viaProxy)
+	h.call("identify", `["c-42",{"firstName":"Ann"}]`)
+	h.clock.tick()
+	r := h.tr.answer(t, 200, answer1)
+	if r.URL != "https://edge.example/v1/report" || header(r, "X-HTTP-Method-Override") != "" {
+		t.Errorf("request %s %v, want the proxy's /v1/report without the override", r.URL, r.Header)
+	}
+	b := body(t, r)
+	if _, ok := b["visitorId"]; ok {
+		t.Errorf("first body has a visitorId: %v", b)
+	}
+	ids := b["identities"].([]any)[0].(map[string]any)
+	if ids["sub"] != "c-42" || ids["acr"] != "0" || ids["iss"] != "https://shop.example" {
+		t.Errorf("identities %v, want sub c-42, acr 0 (no marketing consent), iss the origin", ids)
+	}
+	h.call("consent", `[{"marketing":true}]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	b = body(t, h.tr.answer(t, 200, answer1))
+	if b["visitorId"] != "V1" || b["sessionId"] != "S1" || b["identities"].([]any)[0].(map[string]any)["acr"] != "loa1" {
+		t.Errorf("second body %v, want the ids in the body and acr loa1 after marketing consent", b)
+	}
+}
+
+func TestUnauthenticatedSendsNoIdentities(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	b := body(t, h.tr.answer(t, 200, answer1))
+	if _, ok := b["identities"]; ok {
+		t.Errorf("an anonymous visitor's report has identities: %v", b)
+	}
+	if _, ok := b["consumerId"]; ok {
+		t.Errorf("report has a consumerId: %v", b)
+	}
+}
+
+func TestRetryPolicy(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		retryAfter string
+		wait       time.Duration // 0: not retried
+		console    string        // in the error when not retried
+	}{
+		{"503", 503, "", "", 3 * time.Second, ""},
+		{"network", 0, "", "", 3 * time.Second, ""},
+		{"loading account", 202, `{"time":1,"message":"Loading account: 1, vid: V9","internalCode":38}`, "", 3 * time.Second, ""},
+		{"429", 429, "", "7", 7 * time.Second, ""},
+		{"400", 400, `{"time":1,"message":"engagementAttributes","internalCode":5}`, "", 0, `"engagementAttributes"`},
+		{"404", 404, `{"time":1,"message":"bad app","internalCode":18}`, "", 0, "data-domain"},
+		{"401", 401, "", "", 0, "authenticated monitoring"},
+		{"403", 403, "", "", 0, "authenticated monitoring"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, direct)
+			h.call("track", viewed)
+			h.clock.tick()
+			h.tr.answer(t, tt.status, tt.body, tt.retryAfter)
+			if tt.wait == 0 {
+				if len(h.console.errors) != 1 || !strings.Contains(h.console.errors[0], tt.console) || !strings.Contains(h.console.errors[0], "1 engagement attribute(s) were dropped") {
+					t.Errorf("console errors %q, want one that mentions %s and the dropped attribute", h.console.errors, tt.console)
+				}
+				h.clock.advance(time.Hour)
+				if len(h.tr.all) != 1 {
+					t.Errorf("a %d was retried", tt.status)
+				}
+				if _, ok := h.local[h.key("queue")]; ok {
+					t.Errorf("a dropped request stays stored: %v", h.local)
+				}
+				return
+			}
+			h.clock.advance(tt.wait - time.Millisecond)
+			if len(h.tr.all) != 1 {
+				t.Fatalf("retried before %v", tt.wait)
+			}
+			h.clock.advance(time.Millisecond)
+			if len(h.tr.all) != 2 {
+				t.Fatalf("not retried after %v", tt.wait)
+			}
+			r := h.tr.answer(t, 200, answer1)
+			if len(attrs(t, r)) != 1 {
+				t.Errorf("the retry lost the attribute: %s", r.Body)
+			}
+			if tt.status == 202 && query(t, r).Get("vid") != "V9" {
+				t.Errorf("retry after loading account: %s, want vid=V9 from the message", r.URL)
+			}
+			if len(h.console.errors) != 0 {
+				t.Errorf("console errors on a retried failure: %q", h.console.errors)
+			}
+		})
+	}
+}
+
+// Pauses grow: 3 s, 10 s, 30 s, ...
+func TestBackoffGrows(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	for i, wait := range []time.Duration{3 * time.Second, 10 * time.Second, 30 * time.Second, 90 * time.Second} {
+		h.tr.answer(t, 500, "")
+		h.clock.advance(wait - time.Millisecond)
+		if len(h.tr.all) != i+1 {
+			t.Fatalf("retry %d came before %v", i+1, wait)
+		}
+		h.clock.advance(time.Millisecond)
+		if len(h.tr.all) != i+2 {
+			t.Fatalf("retry %d did not come after %v", i+1, wait)
+		}
+	}
+}
+
+func TestNewSession(t *testing.T) {
+	h := newHarness(t, direct)
+	h.local[h.key("vid")] = "OLD"
+	h.session[h.key("sid")] = "OLDS"
+	h.start()
+	h.call("track", viewed)
+	h.clock.tick()
+	r := h.tr.answer(t, 404, `{"time":1,"message":"invalid sid","internalCode":39}`)
+	if query(t, r).Get("vid") != "OLD" {
+		t.Fatalf("first request %s, want the stored vid", r.URL)
+	}
+	if len(h.tr.all) != 2 {
+		t.Fatalf("stale ids: %d requests, want an immediate resend", len(h.tr.all))
+	}
+	r = h.tr.answer(t, 201, `{"visitorId":"NEW","sessionId":"NEWS"}`)
+	if q := query(t, r); q.Has("vid") || q.Has("sid") || len(attrs(t, r)) != 1 {
+		t.Errorf("resend %s %s, want no ids and the attribute", r.URL, r.Body)
+	}
+	if h.local[h.key("vid")] != "NEW" || h.session[h.key("sid")] != "NEWS" {
+		t.Errorf("stored %v %v, want the new ids", h.local, h.session)
+	}
+	if len(h.console.errors) != 0 {
+		t.Errorf("console errors: %q", h.console.errors)
+	}
+}
+
+// Unsent attributes survive a reload and go out on the next page.
+func TestReloadKeepsUnsent(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 503, "")
+	h.call("sdes.push", `[{"type":"searchInfo","keywords":["boots"]}]`)
+	h.clock.tick() // waits behind the retry
+	h.reload()
+	if len(h.tr.all) != 2 {
+		t.Fatalf("the new page sent %d requests, want the restored ones at once", len(h.tr.all)-1)
+	}
+	a := attrs(t, h.tr.answer(t, 200, answer1))
+	if len(a) != 2 || a[0].(map[string]any)["type"] != "prodView" || a[1].(map[string]any)["type"] != "searchInfo" {
+		t.Errorf("restored attributes %v, want prodView then searchInfo", a)
+	}
+	if _, ok := h.local[h.key("queue")]; ok {
+		t.Errorf("the queue stays stored after delivery: %v", h.local[h.key("queue")])
+	}
+}
+
+// What is in flight at pagehide is not stored (keepalive delivers it;
+// storing it would send it twice); what was never sent goes at hide.
+func TestHide(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 200, answer1)
+	h.call("track", viewed)
+	h.clock.tick() // in flight
+	h.call("sdes.push", `[{"type":"searchInfo","keywords":["a"]}]`)
+	h.Hide() // the tick has not ended: hide closes it and sends it beside
+	if len(h.tr.all) != 3 || !h.tr.all[2].Keepalive || len(attrs(t, h.tr.all[2])) != 1 {
+		t.Fatalf("at hide: %d requests, want a third keepalive request with the searchInfo", len(h.tr.all))
+	}
+	if q, ok := h.local[h.key("queue")]; ok {
+		t.Errorf("requests in flight were stored: %s", q)
+	}
+	// The page stays (visibilitychange, not pagehide): the extra request fails and is kept.
+	h.tr.answer(t, 200, answer1)
+	h.tr.answer(t, 503, "")
+	if !strings.Contains(h.local[h.key("queue")], "searchInfo") {
+		t.Errorf("a failed request at hide is not stored: %v", h.local)
+	}
+}
+
+func TestQueueCap(t *testing.T) {
+	h := newHarness(t, direct)
+	h.page.offline = true
+	for i := 0; i < MaxBatches+20; i++ {
+		h.call("track", viewed)
+		h.clock.tick()
+	}
+	if len(h.tr.all) != 0 {
+		t.Fatalf("sent while offline")
+	}
+	if len(h.queue) != MaxBatches || len(h.console.warns) == 0 || !strings.Contains(h.console.warns[0], "dropped") {
+		t.Errorf("queue %d, warnings %q; want %d and a warning", len(h.queue), h.console.warns, MaxBatches)
+	}
+	q, err := decodeQueue([]byte(h.local[h.key("queue")]))
+	if err != nil || len(q) != MaxBatches {
+		t.Errorf("stored queue: %d, %v; want %d", len(q), err, MaxBatches)
+	}
+	h.page.offline = false
+	h.Online()
+	if len(h.tr.all) != 1 || len(attrs(t, h.tr.all[0])) != MaxBatches {
+		t.Errorf("online: %d requests, want one with all %d attributes", len(h.tr.all), MaxBatches)
+	}
+}
+
+func TestOnlineSkipsThePause(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 0, "")
+	h.Online()
+	if len(h.tr.all) != 2 {
+		t.Errorf("the online event did not send at once: %d requests", len(h.tr.all))
+	}
+}
+
+func TestStorageFallback(t *testing.T) {
+	h := newHarness(t, direct)
+	h.Tag = New(direct, Env{Local: failingStorage{}, Session: failingStorage{}, Clock: h.clock, Transport: h.tr,
+		Console: h.console, Page: h.page, Random: func([]byte) {}})
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 200, answer1)
+	h.call("track", viewed)
+	h.clock.tick()
+	if r := h.tr.answer(t, 200, answer1); query(t, r).Get("vid") != "V1" {
+		t.Errorf("with storage refused, the ids were not kept in memory: %s", r.URL)
+	}
+	if len(h.console.warns) != 1 || !strings.Contains(h.console.warns[0], "in memory") {
+		t.Errorf("warnings %q, want one about memory", h.console.warns)
+	}
+}
+
+func TestLpTag(t *testing.T) {
+	t.Run("ids", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.lp = &fakeLpTag{sections: []string{"shoes"}}; h.lp.set("LV", "LS") })
+		h.call("track", viewed)
+		h.clock.tick()
+		r := h.tr.answer(t, 201, answer1)
+		if q := query(t, r); q.Get("vid") != "LV" || q.Get("sid") != "LS" {
+			t.Errorf("URL %s, want lpTag's ids", r.URL)
+		}
+		if eps := body(t, r)["entryPoints"].([]any); len(eps) != 2 || eps[1] != "sec://shoes" {
+			t.Errorf("entryPoints %v, want lpTag.section as sec://shoes", eps)
+		}
+		if _, ok := h.local[h.key("vid")]; ok {
+			t.Errorf("lpTag's session was replaced by the answer's: %v", h.local)
+		}
+	})
+	t.Run("late", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.lp = &fakeLpTag{present: true} })
+		h.call("track", viewed)
+		h.clock.tick()
+		if len(h.tr.all) != 0 {
+			t.Fatalf("sent before lpTag had ids")
+		}
+		h.lp.set("LV", "LS")
+		h.lp.fire()
+		if len(h.tr.all) != 1 || query(t, h.tr.all[0]).Get("vid") != "LV" {
+			t.Fatalf("after lpTag's event: %v", h.tr.all)
+		}
+	})
+	t.Run("never", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.lp = &fakeLpTag{present: true} })
+		h.call("track", viewed)
+		h.clock.tick()
+		h.clock.advance(LpTagWait)
+		if len(h.tr.all) != 1 || query(t, h.tr.all[0]).Has("vid") {
+			t.Errorf("after %v without lpTag ids: %v, want one request with the tag's own (none yet)", LpTagWait, h.tr.all)
+		}
+	})
+	t.Run("stale", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.lp = &fakeLpTag{}; h.lp.set("LV", "LS") })
+		h.call("track", viewed)
+		h.clock.tick()
+		h.tr.answer(t, 404, `{"time":1,"message":"x","internalCode":37}`)
+		r := h.tr.answer(t, 201, answer1)
+		if query(t, r).Has("vid") {
+			t.Errorf("resend after lpTag's ids were refused: %s, want none", r.URL)
+		}
+		h.call("track", viewed)
+		h.clock.tick()
+		if r := h.tr.answer(t, 200, answer1); query(t, r).Get("vid") != "V1" {
+			t.Errorf("then: %s, want the tag's own ids", r.URL)
+		}
+		h.lp.set("LV2", "LS2")
+		h.lp.fire()
+		h.call("track", viewed)
+		h.clock.tick()
+		if r := h.tr.answer(t, 200, answer1); query(t, r).Get("vid") != "LV2" {
+			t.Errorf("after lpTag changed ids: %s, want LV2", r.URL)
+		}
+	})
+}
+
+func TestConsent(t *testing.T) {
+	required := direct
+	required.ConsentRequired = true
+	h := newHarness(t, required)
+	h.call("identify", `["c-1"]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.Hide()
+	if len(h.tr.all) != 0 || len(h.local) != 0 || len(h.session) != 0 {
+		t.Fatalf("before consent: %d requests, storage %v %v", len(h.tr.all), h.local, h.session)
+	}
+	h.call("consent", `[{"marketing":true}]`)
+	if len(h.tr.all) != 1 || len(attrs(t, h.tr.all[0])) != 2 {
+		t.Fatalf("after consent: %v, want what waited in one request", h.tr.all)
+	}
+	h.tr.answer(t, 200, answer1)
+	if h.local[h.key("consent")] != "1" || h.local[h.key("vid")] != "V1" || h.session[h.key("customer")] != "c-1" {
+		t.Errorf("after consent, storage %v %v", h.local, h.session)
+	}
+	// The next page remembers the consent.
+	h.start()
+	h.call("track", viewed)
+	h.clock.tick()
+	if len(h.tr.all) != 2 {
+		t.Fatalf("the next page waits for consent again")
+	}
+	h.tr.answer(t, 200, answer1)
+	h.call("consent", `[{"marketing":false}]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	if len(h.tr.all) != 2 || len(h.local) != 0 || len(h.session) != 0 {
+		t.Errorf("after refusal: %d requests, storage %v %v", len(h.tr.all), h.local, h.session)
+	}
+}
+
+func TestCartSurvivesReload(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("track", `["Product Added",{"sku":"A","name":"Shoe","price":10,"quantity":2}]`)
+	h.clock.tick()
+	h.tr.answer(t, 200, answer1)
+	h.reload()
+	h.call("track", `["Product Added",{"sku":"B","name":"Hat","price":5}]`)
+	h.clock.tick()
+	cart := attrs(t, h.tr.answer(t, 200, answer1))[0].(map[string]any)
+	if cart["numItems"] != 3.0 || cart["total"] != 25.0 {
+		t.Errorf("cart after reload %v, want 3 items, 25", cart)
+	}
+}
+
+func TestPage(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("page", `["https://shop.example/c/shoes",{"sections":["shoes","sale"]}]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	r := h.tr.answer(t, 200, answer1)
+	b := body(t, r)
+	if eps := b["entryPoints"].([]any); len(eps) != 3 || eps[0] != "https://shop.example/c/shoes" || eps[2] != "sec://sale" {
+		t.Errorf("entryPoints %v", eps)
+	}
+	if len(attrs(t, r)) != 1 {
+		t.Errorf("page then track in one tick: %s, want one request with the attribute", r.Body)
+	}
+	h.call("page", `[]`)
+	h.clock.tick()
+	if r := h.tr.answer(t, 200, answer1); len(attrs(t, r)) != 0 || body(t, r)["entryPoints"].([]any)[0] != "https://shop.example/p/1" {
+		t.Errorf("page(): %s, want a report of the location with no attributes", r.Body)
+	}
+}
+
+func TestCallErrors(t *testing.T) {
+	tests := []struct{ method, args, want string }{
+		{"track", `[]`, "lpedge.track: event: is required"},
+		{"track", `[3]`, "lpedge.track: event: want a string, got a number (3)"},
+		{"track", `["Product Viewed","x"]`, "lpedge.track: properties: want an object, got a string"},
+		{"track", `["Product Viewed",{"sku":"A","price":"9"}]`, `lpedge.track: Product Viewed: price: want a number, got a string ("9")`},
+		{"track", `["Nope",{}]`, `lpedge.track: unknown event "Nope"`},
+		{"identify", `[]`, "lpedge.identify: customerId: is required (or traits)"},
+		{"identify", `[true]`, "lpedge.identify: customerId: want a string, got true"},
+		{"page", `[1]`, "lpedge.page: url: want a string"},
+		{"page", `["u",{"sections":[1]}]`, "lpedge.page: sections[0]: want a string, got a number (1)"},
+		{"sdes.push", `[]`, "lpedge.sdes.push: want an engagement attribute"},
+		{"sdes.push", `[[{"type":"cart","numItems":1}]]`, "lpedge.sdes.push: sdes[0]: cart.total: is required"},
+		{"sdes.push", `[{"type":"carts"}]`, `lpedge.sdes.push: sdes[0]: type: "carts" is not an engagement attribute type`},
+		{"consent", `[{"marketing":"yes"}]`, "lpedge.consent: marketing: want true or false, got a string"},
+		{"consent", `[]`, "lpedge.consent: want {marketing: true}"},
+		{"debug", `["x"]`, "lpedge.debug: want true or false"},
+		{"track", `{`, "lpedge.track: arguments are not JSON"},
+	}
+	for _, tt := range tests {
+		h := newHarness(t, direct)
+		h.call(tt.method, tt.args)
+		h.clock.tick()
+		if len(h.console.errors) != 1 || !strings.HasPrefix(h.console.errors[0], tt.want) {
+			t.Errorf("%s(%s): console %q, want %q", tt.method, tt.args, h.console.errors, tt.want)
+		}
+		if len(h.tr.all) != 0 {
+			t.Errorf("%s(%s): sent %s", tt.method, tt.args, h.tr.all[0].Body)
+		}
+	}
+	h := newHarness(t, direct)
+	var got error
+	h.Call("nope", []byte(`[]`), func(_ []byte, err error) { got = err })
+	if got == nil || !strings.Contains(got.Error(), `no method "nope"`) {
+		t.Errorf("unknown method: %v", got)
+	}
+}
+
+func TestDebugLog(t *testing.T) {
+	h := newHarness(t, direct)
+	h.call("debug", `[true]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 503, "")
+	log := strings.Join(h.console.logs, "\n")
+	for _, want := range []string{"report: POST https://smt.example/", `"prodView"`, "report answer: 503", "retrying in 3s"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, log)
+		}
+	}
+	h.call("debug", `[false]`)
+	n := len(h.console.logs)
+	h.clock.advance(3 * time.Second)
+	if len(h.console.logs) != n {
+		t.Errorf("logged after debug(false): %q", h.console.logs[n:])
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	h := newHarness(t, direct)
+	big := strings.Repeat("x", 400)
+	kw := make([]string, 100)
+	for i := range kw {
+		kw[i] = strconv.Quote(big)
+	}
+	h.call("sdes.push", `[{"type":"searchInfo","keywords":[`+strings.Join(kw, ",")+`]}]`)
+	if len(h.console.errors) != 1 || !strings.Contains(h.console.errors[0], "more than 32768") {
+		t.Errorf("a 40 KB attribute: %q", h.console.errors)
+	}
+	// 40 attributes of ~4 KB: more than one request's budget, so two.
+	kw = kw[:10]
+	for i := 0; i < 40; i++ {
+		h.call("sdes.push", `[{"type":"searchInfo","keywords":[`+strings.Join(kw, ",")+`]}]`)
+	}
+	h.clock.tick()
+	r := h.tr.answer(t, 200, answer1)
+	if len(r.Body) > MaxBody || len(h.tr.all) != 2 {
+		t.Errorf("burst of 160 KB: first body %d bytes, %d requests; want at most %d bytes, a second request", len(r.Body), len(h.tr.all), MaxBody)
+	}
+}
