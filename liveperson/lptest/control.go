@@ -47,9 +47,7 @@ func (s *Server) controlRoutes() {
 	handle("GET /lptest/faults", func(w http.ResponseWriter, r *http.Request) {
 		out := map[Route][]faultRequest{}
 		for route, fs := range s.Faults() {
-			for _, f := range fs {
-				out[route] = append(out[route], faultJSON(route, f))
-			}
+			out[route] = faultsJSON(route, fs)
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
@@ -65,7 +63,7 @@ func (s *Server) controlRoutes() {
 			return
 		}
 		s.setFault(route, f, add)
-		writeJSON(w, http.StatusOK, s.Faults()[route])
+		writeJSON(w, http.StatusOK, faultsJSON(route, s.Faults()[route]))
 	})
 	handle("DELETE /lptest/faults", func(w http.ResponseWriter, r *http.Request) {
 		var routes []Route
@@ -91,10 +89,15 @@ type visitorJSON struct {
 	Attributes any `json:"attributes"`
 }
 
-func faultJSON(route Route, f Fault) faultRequest {
-	out := faultRequest{Route: route, Status: f.Status, Count: f.Count, RetryAfter: f.RetryAfter, Drop: f.Drop, Body: f.Body}
-	if f.Delay > 0 {
-		out.Delay = f.Delay.String()
+// faultsJSON writes faults the way POST /lptest/faults reads them.
+func faultsJSON(route Route, fs []Fault) []faultRequest {
+	out := make([]faultRequest, 0, len(fs))
+	for _, f := range fs {
+		j := faultRequest{Route: route, Status: f.Status, Count: f.Count, RetryAfter: f.RetryAfter, Drop: f.Drop, Body: f.Body}
+		if f.Delay > 0 {
+			j.Delay = f.Delay.String()
+		}
+		out = append(out, j)
 	}
 	return out
 }

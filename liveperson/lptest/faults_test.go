@@ -341,7 +341,8 @@ func TestFaultControlEndpoint(t *testing.T) {
 	if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("%d %s %v", res.StatusCode, b, res.Header)
 	}
-	if res, b = post(`{"route":"report","delay":"250ms","add":true}`); res.StatusCode != 200 {
+	if res, b = post(`{"route":"report","delay":"250ms","add":true}`); res.StatusCode != 200 ||
+		!strings.Contains(string(b), `"status": 503`) || !strings.Contains(string(b), `"delay": "250ms"`) {
 		t.Fatalf("add: %d %s", res.StatusCode, b)
 	}
 	want := []lptest.Fault{{Status: 503, Count: 2, RetryAfter: "5"}, {Delay: 250 * time.Millisecond, Count: 1}}
