@@ -30,7 +30,9 @@ func TestGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &bytes.Buffer{}
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, h, slog.New(slog.NewTextHandler(logs, nil)), 10*time.Second, time.Second) }()
+	go func() {
+		served <- serve(ctx, ln, h, slog.New(slog.NewTextHandler(logs, nil)), 10*time.Second, time.Second)
+	}()
 
 	answer := make(chan string, 1)
 	go func() {
