@@ -26,6 +26,16 @@
 // Monitoring app [DefaultApp], Sentinel credentials [DefaultClientID] /
 // [DefaultClientSecret], no engagements and the wall clock.
 //
+// # Domain API
+//
+// GET /api/account/{account}/service/{service}/baseURI.json?version=1.0
+// (also without ".json", as botium calls it) and the all-services form
+// /api/account/{account}/service/baseURI.json answer [Server.Host] for
+// the [Services]. A missing or other version is a 400, an unknown account
+// a 401 ("invalid site"), a service name lptest does not serve (names are
+// case sensitive) a 404. Where LivePerson documents no error body, as
+// here, lptest answers plain text.
+//
 // # Monitoring (smt)
 //
 // POST /api/account/{account}/app/{app}/engagement and PUT .../report,
@@ -39,7 +49,8 @@
 // PUT fails and one for the POST passes. Answers are JSON sent as
 // application/octet-stream, as in the capture.
 //
-// Bodies must be application/json (415 otherwise; LivePerson documents no
+// Another method (a POST to report without the override, a PUT to
+// engagement) is a 405 with internal code 5. Bodies must be application/json (415 otherwise; LivePerson documents no
 // other) and pass monitoring.DecodeRequest, plus the two members the
 // reference allows that it does not: the deprecated consumerId and, on
 // engagement, clientProperties. The first violation is a 400 with
@@ -73,7 +84,8 @@
 // ConsumerJWS with account_id, ext_consumer_id and lp_consumer_id and no
 // exp. The Connector's CONVERSATION and SEND
 // (/api/account/{account}/messaging/consumer/conversation[/send]?v=3) also
-// need the ConsumerJWS in X-LP-ON-BEHALF. Authorization failures are 401
+// need the ConsumerJWS in X-LP-ON-BEHALF. IDP's other refusals (version,
+// content type, body) are plain-text 400s. Authorization failures are 401
 // with {"kind":"resp","code":401,"body":{"title","details","errorCode"},
 // "type":".ReqBody$ErrorResp"}: 40105 no AppJWT, 40102 an AppJWT that is
 // expired, not lptest's, for another account or sent as "Bearer <token>",
@@ -88,7 +100,9 @@
 // engagement. A consumer has at most one open conversation: a second
 // CONVERSATION is a 400 whose ConsumerRequestConversation item says
 // "... already has open conversation". SEND takes a text message or a
-// close, only into the consumer's own open conversation. Refusals are 400
+// close, only into the consumer's own open conversation; chat states and
+// receipts, which LivePerson takes and lpedge does not send, are refused
+// (connector.DecodeSend reads only the two). Refusals are 400
 // with BAD_REQUEST answer items.
 //
 // # Faults
