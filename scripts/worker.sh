@@ -20,6 +20,11 @@ say() { printf 'worker: %s\n' "$*" >&2; }
 
 build() {
 	local dir=${1:-build/worker}
+	# wrangler may start the [build] command more than once at a time;
+	# workers-assets-gen empties DIR, so builds take turns.
+	mkdir -p "$(dirname "$dir")"
+	exec 9>"$dir.lock"
+	flock 9
 	# No @version: the version comes from go.mod (the module proxy refuses
 	# to list syumai/workers' versions, but the pinned one resolves).
 	# workers-assets-gen empties DIR first.
@@ -36,7 +41,6 @@ dev() {
 	fi
 	# The Worker's lptest environment (examples/wrangler.toml) calls lptest
 	# at 127.0.0.1:8081; start one unless something listens there already.
-	local lptest_pid=""
 	if ! (exec 3<>/dev/tcp/127.0.0.1/8081) 2>/dev/null; then
 		go build -o build/lptest ./liveperson/lptest/cmd/lptest
 		build/lptest -addr 127.0.0.1:8081 &

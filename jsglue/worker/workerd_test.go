@@ -171,6 +171,7 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 	w.cmd = exec.Command(workerdBinary(tb), "serve", cfg, "--control-fd=3")
 	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
 	w.cmd.ExtraFiles = []*os.File{ctlW}
+	dieWithParent(w.cmd)
 	err = w.cmd.Start()
 	ctlW.Close()
 	if err != nil {

@@ -1,0 +1,113 @@
+//go:build !js
+
+package worker
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lpedge/lpedge/proxy/proxytest"
+)
+
+// BenchmarkWorkerd is a bounded loopback load run against the proxy's
+// Workers build in workerd: b.N requests from Concurrency connections,
+// through this package's entry module (warm: one Go instance per isolate)
+// and through syumai's stock worker.mjs (stock: one instance per request),
+// on the same build. It reports requests per second and the median and 99th
+// percentile latency.
+//
+//	go test -run '^$' -bench Workerd -benchtime 2000x ./jsglue/worker
+func BenchmarkWorkerd(b *testing.B) {
+	lp := proxytest.NewLP()
+	defer lp.Close()
+	for _, e := range []struct{ name, entry string }{{"warm", warmEntry}, {"stock", stockEntry}} {
+		b.Run(e.name, func(b *testing.B) {
+			vars := proxytest.Env(lp)
+			// proxytest's 1s would fail requests on a busy machine.
+			vars["LP_UPSTREAM_TIMEOUT"] = "10s"
+			w := startWorkerd(b, e.entry, vars)
+			b.Run("healthz", func(b *testing.B) {
+				loadRun(b, http.MethodGet, w.URL+"/healthz", "")
+			})
+			b.Run("engagement", func(b *testing.B) {
+				// One Monitoring call to lptest per request.
+				loadRun(b, http.MethodPost, w.URL+"/v1/engagement", engagementBody)
+			})
+		})
+	}
+}
+
+// Concurrency is how many connections a load run keeps busy.
+const Concurrency = 10
+
+func loadRun(b *testing.B, method, url, body string) {
+	b.ReportAllocs()
+	c := &http.Client{
+		Timeout:   time.Minute,
+		Transport: &http.Transport{MaxIdleConnsPerHost: Concurrency, DisableCompression: true},
+	}
+	send := func() (int, error) {
+		var r io.Reader
+		if body != "" {
+			r = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, url, r)
+		if err != nil {
+			return 0, err
+		}
+		if body != "" {
+			req.Header.Set("Origin", proxytest.Origin)
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		readAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	// The first request starts the warm entry's instance.
+	if status, err := send(); err != nil || status >= 300 {
+		b.Fatalf("%s %s: %d %v", method, url, status, err)
+	}
+
+	lat := make([][]time.Duration, Concurrency)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for i := range Concurrency {
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				status, err := send()
+				if err != nil || status >= 300 {
+					b.Errorf("%s %s: %d %v", method, url, status, err)
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Concat(lat...)
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	ms := func(q float64) float64 {
+		return float64(all[int(q*float64(len(all)-1))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(ms(0.50), "p50-ms")
+	b.ReportMetric(ms(0.99), "p99-ms")
+}

@@ -1,0 +1,9 @@
+//go:build !linux && !js
+
+package worker
+
+import "os/exec"
+
+// dieWithParent does nothing where the kernel cannot tie a child's life to
+// its parent; the tests' cleanups stop workerd.
+func dieWithParent(*exec.Cmd) {}
