@@ -113,7 +113,7 @@ func TestSpec(t *testing.T) {
 // whose ConsumerJWS is cached.
 func TestWarmConversationIsOneCall(t *testing.T) {
 	lp := newLP(t)
-	srv, _ := newProxy(t, lp, nil)
+	srv, logs := newProxy(t, lp, nil)
 	vid, sid, ctx := engage(t, srv.URL)
 	for round := 0; round < 3; round++ {
 		for i := 0; i < 5; i++ {
@@ -126,6 +126,9 @@ func TestWarmConversationIsOneCall(t *testing.T) {
 			}
 			post(t, srv.URL+"/v1/conversations/"+id+"/close", `{"consumerId":"`+consumer+`"}`, nil, 200)
 		}
+	}
+	if out := logs.String(); !strings.Contains(out, "conversation.create") || strings.Contains(out, "warm-") {
+		t.Errorf("the logs lack the requests or name a consumer id:\n%s", out)
 	}
 }
 
