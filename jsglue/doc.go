@@ -1,0 +1,20 @@
+// Package jsglue holds the tag's hand-written JavaScript and builds what a
+// site serves:
+//
+//   - stub.js: the inline snippet (under 1 KB minified) that defines
+//     window.lpedge with methods that queue their calls;
+//   - loader.js: the loader, bundled after Go's wasm_exec.js into
+//     lpedge.js;
+//   - lpedge.d.ts: TypeScript declarations of the page API.
+//
+// [Build] compiles the module (GOOS=js GOARCH=wasm, -trimpath
+// -ldflags="-s -w"), names it lpedge.<hash>.wasm, bundles and minifies
+// lpedge.js with the module's name baked in (github.com/tdewolff/minify),
+// writes .br and .gz siblings of both, and returns the snippet with a
+// Subresource Integrity hash of lpedge.js. The output directory is what
+// the proxy serves. The command jsglue/cmd/build runs it:
+//
+//	go run ./jsglue/cmd/build -o dist/tag -url https://edge.example.com/lpedge.js
+//
+// (jsglue/worker is the Cloudflare Workers entry, a separate piece.)
+package jsglue

@@ -1,0 +1,131 @@
+// TypeScript declarations for lpedge's page API: window.lpedge.
+//
+// Load it with the stub (printed by `go run ./jsglue/cmd/build`) and:
+//
+//   <script async src="https://edge.example.com/lpedge.js"
+//     integrity="sha384-..." crossorigin="anonymous"
+//     data-account="12345678"            (required: your LivePerson account id)
+//     data-app="<app installation id>"   (required with data-domain: the Monitoring app installation id)
+//     data-domain="va.v.liveperson.net"  (the Monitoring (smt) host; reports then go straight to LivePerson,
+//                                         as POST with X-HTTP-Method-Override: PUT)
+//     data-proxy="https://edge.example.com"  (the lpedge proxy: needed for conversations; without
+//                                         data-domain, reports go through its /v1/report)
+//     data-consent="required"            (optional: nothing is stored or sent before lpedge.consent)
+//     data-debug="true"></script>        (optional: as lpedge.debug(true))
+//
+// Calls made before the module is ready are queued by the stub and
+// replayed in order. Invalid arguments are refused with a console error
+// that names the argument; nothing invalid is sent.
+
+export {};
+
+declare global {
+  interface Window {
+    lpedge: LpEdge;
+  }
+  const lpedge: LpEdge;
+}
+
+/** A JSON value: lpedge passes its arguments through JSON.stringify. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Properties of a Segment e-commerce event (spec v2 names: product_id, sku, name, price, quantity, currency, products[], order_id, total, revenue, query, ...). */
+export type EventProperties = { [key: string]: Json };
+
+/**
+ * The events the retail preset maps, and the engagement attribute each
+ * becomes. Names match ignoring case; other names are refused.
+ */
+export type RetailEvent =
+  | "Product Viewed" // prodView
+  | "Product List Viewed" // prodView of the list's products
+  | "Products Searched" // searchInfo (keywords: the words of query)
+  | "Product Added" // cart (the whole cart)
+  | "Product Removed" // cart
+  | "Cart Viewed" // cart
+  | "Checkout Started" // cart
+  | "Order Completed" // purchase
+  | "Lead Generated"; // lead
+
+/** An engagement attribute in LivePerson's own shape, as lpTag.sdes.push takes it, e.g. {type: "cart", total: 10, numItems: 1}. */
+export interface SDE {
+  type: string;
+  [field: string]: Json;
+}
+
+/** The engagement LivePerson offers the visitor. */
+export interface Engagement {
+  campaignId: number;
+  engagementId: number;
+  engagementRevision: number;
+  contextId: string;
+  connectorId?: string;
+  conversationId?: string;
+  windowId?: string;
+  language?: string;
+  status?: string;
+}
+
+/** The method object LivePerson passes a custom connector's JS method. */
+export interface ConnectorMethodObject {
+  svid?: string; // Monitoring visitor id
+  ssid?: string; // Monitoring session id
+  scid?: string; // context id
+  cid: string | number; // campaign id
+  eid: string | number; // engagement id
+  [other: string]: unknown;
+}
+
+export interface LpEdge {
+  /** Reports a Segment e-commerce event as engagement attributes. */
+  track(event: RetailEvent | string, properties?: EventProperties): void;
+  /**
+   * Reports who the visitor is: ctmrinfo (customerId) and personal (from
+   * firstName, lastName, email, phone, ...). Later reports carry the
+   * identity {iss: location.origin, acr, sub: customerId}; customerId must
+   * be stable and unguessable (not an email address or a counter).
+   */
+  identify(customerId: string, traits?: EventProperties): void;
+  identify(traits: EventProperties): void;
+  /**
+   * Reports a page view: url (default location.href) and sections
+   * (default lpTag.section) become the entry points of this and later
+   * reports.
+   */
+  page(url?: string, options?: { sections?: string | string[] }): void;
+  page(options: { sections?: string | string[] }): void;
+  sdes: {
+    /** Reports raw engagement attributes, one or an array. */
+    push(sde: SDE | SDE[]): void;
+  };
+  /**
+   * Records consent. With data-consent="required": {marketing: true} lets
+   * lpedge store and send (what waited goes out); {marketing: false}
+   * drops what waited and removes what was stored. acr of an identified
+   * visitor is "loa1" with marketing consent, "0" without.
+   */
+  consent(choice: { marketing: boolean }): void;
+  /** Asks for the engagement the visitor may see; null when none. */
+  engagement(options?: { sections?: string | string[]; sdes?: SDE | SDE[] }): Promise<Engagement | null>;
+  conversation: {
+    /**
+     * Opens a messaging conversation through the proxy (an open one is
+     * reused) with the last engagement (asked for when there is none) and
+     * sends message. sdes: ctmrinfo and personal only (without customerId).
+     */
+    start(options?: { message?: string; sdes?: SDE | SDE[]; lang?: string }): Promise<{ conversationId: string }>;
+    /** Sends a text message (at most 5000 characters). */
+    send(text: string): Promise<void>;
+    /** Closes the conversation. */
+    close(): Promise<void>;
+  };
+  /**
+   * Name "lpedge.connectorClick" as the custom connector's JS method in
+   * LivePerson: it opens the conversation with the engagement's context.
+   */
+  connectorClick(methodObject: ConnectorMethodObject): Promise<{ conversationId: string }>;
+  /** Calls callback once the module is ready (at once if it is). */
+  ready(callback: () => void): void;
+  /** Logs every request, answer and decision to the console. */
+  debug(on?: boolean): void;
+}
