@@ -65,7 +65,10 @@ func TestIdempotencyPanic(t *testing.T) {
 	})
 	<-entered
 	waiter := make(chan error, 1)
-	go func() { _, _, err := s.do("k", nil, func() (int, []byte, error) { return 200, nil, nil }); waiter <- err }()
+	go func() {
+		_, _, err := s.do("k", nil, func() (int, []byte, error) { return 200, nil, nil })
+		waiter <- err
+	}()
 	// The waiter is parked on the first call, or arrives after it ended
 	// and runs its own; either way it must not hang.
 	close(release)

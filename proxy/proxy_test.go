@@ -132,32 +132,12 @@ func TestWarmConversationIsOneCall(t *testing.T) {
 	}
 }
 
-// TestIdempotencyCoalesces sends concurrent creates with one key: one
-// upstream CONVERSATION, one id for all.
+// TestIdempotencyCoalesces: concurrent creates with one key cost one
+// upstream CONVERSATION and all get its id.
 func TestIdempotencyCoalesces(t *testing.T) {
 	lp := newLP(t)
 	srv, _ := newProxy(t, lp, nil)
-	vid, sid, ctx := engage(t, srv.URL)
-	createConversation(t, srv.URL, "warmup", vid, sid, ctx, "") // warm the domain and AppJWT caches
-	lp.Reset()
-	// Stall the create so that the duplicates arrive while it is in flight.
-	lp.SetFault(lptest.RouteConversation, lptest.Fault{Delay: 200 * time.Millisecond})
-	vid, sid, ctx = engage(t, srv.URL)
-	const n = 8
-	ids := make([]string, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { ids[i] = createConversation(t, srv.URL, "dup", vid, sid, ctx, "same-key") })
-	}
-	wg.Wait()
-	for _, id := range ids {
-		if id != ids[0] {
-			t.Fatalf("ids differ: %v", ids)
-		}
-	}
-	if got := lp.CallCount(lptest.RouteConversation); got != 1 {
-		t.Errorf("%d CONVERSATION calls for %d duplicates, want 1", got, n)
-	}
+	proxytest.CheckCoalescing(t, srv.URL, lp, 8)
 }
 
 // TestAppJWTRefresh moves the clock: the AppJWT is reused until 5 minutes
