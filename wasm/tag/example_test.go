@@ -53,13 +53,16 @@ func Example() {
 	clock := &stepClock{}
 	t := tag.New(cfg, tag.Env{Clock: clock, Transport: printTransport{clock}, Console: printConsole{}, Page: shopPage{},
 		Random: func([]byte) {}})
-	// Two calls in one tick: one request.
+	// Two calls in one tick: one report. A first visit opens the session
+	// with an engagement call (a report must carry a vid).
 	t.Call("track", []byte(`["Product Viewed",{"sku":"42","name":"Shoe","price":49.5}]`), nil)
 	t.Call("sdes.push", []byte(`[{"type":"searchInfo","keywords":["shoe"]}]`), nil)
 	t.Call("track", []byte(`["Product Viewed",{"price":"49.5"}]`), nil)
 	clock.run()
 	// Output:
 	// console.error: lpedge.track: Product Viewed: price: want a number, got a string ("49.5")
-	// POST https://va.v.liveperson.net/api/account/12345678/app/app-1/report?v=1.1
+	// POST https://va.v.liveperson.net/api/account/12345678/app/app-1/engagement?v=1.1
+	// {"entryPoints":["https://shop.example/p/42"],"engagementAttributes":[]}
+	// POST https://va.v.liveperson.net/api/account/12345678/app/app-1/report?v=1.1&vid=V&sid=S
 	// {"entryPoints":["https://shop.example/p/42"],"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"Shoe","sku":"42","price":49.5}}]},{"type":"searchInfo","keywords":["shoe"]}]}
 }

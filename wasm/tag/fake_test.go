@@ -169,12 +169,20 @@ func newHarness(t *testing.T, cfg Config, opts ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{clock: &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, tr: &fakeTransport{},
 		console: &fakeConsole{}, page: &fakePage{}, local: Memory{}, session: Memory{}, cfg: cfg}
+	// A visitor whose session an earlier page opened; see fresh.
+	h.local[direct.key("vid")], h.session[direct.key("sid")] = "V0", "S0"
 	for _, o := range opts {
 		o(h)
 	}
 	h.start()
 	return h
 }
+
+// fresh makes the harness a first visit: no ids stored.
+func fresh(h *harness) { h.local, h.session = Memory{}, Memory{} }
+
+// key is a storage key of the test account.
+func (c Config) key(name string) string { return "lpedge:v1:" + c.Account + ":" + name }
 
 // start (re)starts the tag on the same storage, as a reload does.
 func (h *harness) start() {

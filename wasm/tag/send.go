@@ -2,6 +2,7 @@ package tag
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
@@ -23,7 +24,14 @@ func (t *Tag) flush(hide bool) {
 	if t.waitingForLpTag() {
 		return
 	}
+	if t.opening {
+		return
+	}
 	if t.inflight == 0 {
+		if vid, _, _ := t.ids(); vid == "" && t.customerID == "" {
+			t.openSession()
+			return
+		}
 		t.inflight = t.take(0)
 		t.send(t.queue[:t.inflight], false)
 		return
@@ -35,6 +43,57 @@ func (t *Tag) flush(hide bool) {
 		t.queue = append(t.queue[:t.inflight], t.queue[t.inflight+n:]...)
 		t.send(extra, true)
 	}
+}
+
+// openSession starts the visitor's Monitoring session with an engagement
+// call before the first report: LivePerson requires a report to carry a
+// form of identification (a vid, or an identity's sub), and an
+// anonymous visitor without lpTag has neither yet. The answer's ids are
+// kept, and its engagement, if any, serves conversation.start.
+func (t *Tag) openSession() {
+	r := &monitoring.Request{EntryPoints: t.queue[0].entry, SDEs: []liveperson.SDE{}}
+	req, err := t.monitoringRequest(monitoring.Engagement, r)
+	if err != nil { // Config was checked; only ids could be malformed, and there are none
+		t.env.Console.Error("lpedge: cannot open a session: " + err.Error())
+		return
+	}
+	t.opening = true
+	t.logf("opening a session: " + req.Method + " " + req.URL + " " + req.Body)
+	t.env.Transport.Do(req, func(resp Response) {
+		t.mu.Lock()
+		defer t.unlock()
+		t.opening = false
+		t.logf("session answer: " + describeResponse(resp))
+		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.env.Clock.Now())
+		a, err := monitoring.DecodeAnswer(resp.Body)
+		switch {
+		case d.Outcome == monitoring.Done && err == nil:
+			t.openAttempt = 0
+			t.adoptIDs(a.VisitorID, a.SessionID, false)
+			if len(a.Engagements) > 0 {
+				t.conv.engagement = &a.Engagements[0]
+			}
+		case d.Outcome == monitoring.Retry:
+			t.openAttempt++
+			t.pause(d.Wait, t.openAttempt)
+		default:
+			t.fail(t.queue, true, resp, "the session's engagement call")
+			t.queue = nil
+		}
+		t.save()
+		t.flush(false)
+	})
+}
+
+// pause holds sending for wait, the attempt-th retry.
+func (t *Tag) pause(wait time.Duration, attempt int) {
+	t.logf("retrying in " + wait.String() + " (attempt " + strconv.Itoa(attempt) + ")")
+	t.retry = t.env.Clock.After(wait, func() {
+		t.mu.Lock()
+		defer t.unlock()
+		t.retry = nil
+		t.flush(false)
+	})
 }
 
 // take counts the batches from index from on that fit one request: same
@@ -226,13 +285,7 @@ func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid strin
 			t.inflight = 0
 		}
 		if t.retry == nil && t.inflight == 0 {
-			t.logf("retrying in " + d.Wait.String() + " (attempt " + strconv.Itoa(attempt+1) + ")")
-			t.retry = t.env.Clock.After(d.Wait, func() {
-				t.mu.Lock()
-				defer t.unlock()
-				t.retry = nil
-				t.flush(false)
-			})
+			t.pause(d.Wait, attempt+1)
 		}
 	case monitoring.Fail:
 		t.fail(batches, extra, resp, "report")

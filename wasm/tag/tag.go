@@ -47,13 +47,15 @@ type Tag struct {
 	consent   consentState
 	marketing bool
 
-	open      *batch // what this tick produced so far
-	tickTimer bool
-	queue     []*batch // unsent, oldest first; inflight ones at the front
-	inflight  int      // batches of the request in flight (the queue's first)
-	extra     []*batch // sent at hide beside the normal request
-	retry     func() bool
-	lastSaved string
+	open        *batch // what this tick produced so far
+	tickTimer   bool
+	queue       []*batch // unsent, oldest first; inflight ones at the front
+	inflight    int      // batches of the request in flight (the queue's first)
+	extra       []*batch // sent at hide beside the normal request
+	retry       func() bool
+	opening     bool // the session's engagement call is in flight
+	openAttempt int
+	lastSaved   string
 
 	vid, sid    string // own ids (stored), used when lpTag has none
 	lpTagStale  bool   // LivePerson refused lpTag's ids; use our own until they change

@@ -65,8 +65,8 @@ func TestBurstIsOneRequest(t *testing.T) {
 	if r.Method != "POST" || header(r, "X-HTTP-Method-Override") != "PUT" || header(r, "Content-Type") != "application/json" || !r.Keepalive {
 		t.Errorf("request %s %v keepalive=%v, want POST with X-HTTP-Method-Override: PUT and JSON, keepalive", r.Method, r.Header, r.Keepalive)
 	}
-	if !strings.HasPrefix(r.URL, "https://smt.example/api/account/12345678/app/app-1/report?v=1.1") || query(t, r).Has("vid") {
-		t.Errorf("first URL %s, want the report URL without vid", r.URL)
+	if !strings.HasPrefix(r.URL, "https://smt.example/api/account/12345678/app/app-1/report?v=1.1&vid=V0&sid=S0") {
+		t.Errorf("first URL %s, want the report URL with the stored ids", r.URL)
 	}
 	if eps := body(t, r)["entryPoints"].([]any); len(eps) != 1 || eps[0] != "https://shop.example/p/1" {
 		t.Errorf("entryPoints %v, want the page's URL", eps)
@@ -75,7 +75,7 @@ func TestBurstIsOneRequest(t *testing.T) {
 	h.clock.tick()
 	r = h.tr.answer(t, 200, answer1)
 	if q := query(t, r); q.Get("vid") != "V1" || q.Get("sid") != "S1" {
-		t.Errorf("second URL %s, want vid=V1&sid=S1 from the first answer", r.URL)
+		t.Errorf("second URL %s, want vid=V1&sid=S1 from the first answer (201: a new session)", r.URL)
 	}
 	if h.local[h.key("vid")] != "V1" || h.session[h.key("sid")] != "S1" {
 		t.Errorf("stored ids %v %v, want vid in localStorage and sid in sessionStorage", h.local, h.session)
@@ -105,7 +105,7 @@ func TestOneInFlight(t *testing.T) {
 }
 
 func TestProxyRequest(t *testing.T) {
-	h := newHarness(t, viaProxy)
+	h := newHarness(t, viaProxy, fresh)
 	h.call("identify", `["c-42",{"firstName":"Ann"}]`)
 	h.clock.tick()
 	r := h.tr.answer(t, 200, answer1)
@@ -219,6 +219,34 @@ func TestBackoffGrows(t *testing.T) {
 	}
 }
 
+// A first visit without lpTag opens the session with an engagement call:
+// LivePerson refuses a report that carries no vid and no identity.
+func TestOpenSession(t *testing.T) {
+	h := newHarness(t, direct, fresh)
+	h.call("track", viewed)
+	h.clock.tick()
+	r := h.tr.answer(t, 503, "")
+	if !strings.Contains(r.URL, "/engagement?v=1.1") || query(t, r).Has("vid") || len(attrs(t, r)) != 0 {
+		t.Fatalf("first request %s %s, want an engagement call without ids or attributes", r.URL, r.Body)
+	}
+	h.clock.advance(3 * time.Second)
+	h.tr.answer(t, 201, engaged)
+	r = h.tr.answer(t, 200, answer1)
+	if q := query(t, r); !strings.Contains(r.URL, "/report?") || q.Get("vid") != "V1" || len(attrs(t, r)) != 1 {
+		t.Errorf("then %s %s, want the report with the session's ids", r.URL, r.Body)
+	}
+	if h.conv.engagement == nil || h.conv.engagement.CampaignID != 11 {
+		t.Errorf("the session's engagement was not kept: %+v", h.conv.engagement)
+	}
+	h = newHarness(t, direct, fresh)
+	h.call("track", viewed)
+	h.clock.tick()
+	h.tr.answer(t, 404, `{"time":1,"message":"invalid appInstallationId","internalCode":18}`)
+	if len(h.console.errors) != 1 || !strings.Contains(h.console.errors[0], "data-app") || len(h.queue) != 0 {
+		t.Errorf("a 404 opening the session: %q, queue %d", h.console.errors, len(h.queue))
+	}
+}
+
 func TestNewSession(t *testing.T) {
 	h := newHarness(t, direct)
 	h.local[h.key("vid")] = "OLD"
@@ -234,8 +262,12 @@ func TestNewSession(t *testing.T) {
 		t.Fatalf("stale ids: %d requests, want an immediate resend", len(h.tr.all))
 	}
 	r = h.tr.answer(t, 201, `{"visitorId":"NEW","sessionId":"NEWS"}`)
-	if q := query(t, r); q.Has("vid") || q.Has("sid") || len(attrs(t, r)) != 1 {
-		t.Errorf("resend %s %s, want no ids and the attribute", r.URL, r.Body)
+	if q := query(t, r); !strings.Contains(r.URL, "/engagement?") || q.Has("vid") || q.Has("sid") {
+		t.Errorf("after stale ids: %s, want a new session opened without ids", r.URL)
+	}
+	r = h.tr.answer(t, 200, `{"visitorId":"NEW","sessionId":"NEWS"}`)
+	if q := query(t, r); q.Get("vid") != "NEW" || q.Get("sid") != "NEWS" || len(attrs(t, r)) != 1 {
+		t.Errorf("resend %s %s, want the new ids and the attribute", r.URL, r.Body)
 	}
 	if h.local[h.key("vid")] != "NEW" || h.session[h.key("sid")] != "NEWS" {
 		t.Errorf("stored %v %v, want the new ids", h.local, h.session)
@@ -327,11 +359,12 @@ func TestOnlineSkipsThePause(t *testing.T) {
 }
 
 func TestStorageFallback(t *testing.T) {
-	h := newHarness(t, direct)
+	h := newHarness(t, direct, fresh)
 	h.Tag = New(direct, Env{Local: failingStorage{}, Session: failingStorage{}, Clock: h.clock, Transport: h.tr,
 		Console: h.console, Page: h.page, Random: func([]byte) {}})
 	h.call("track", viewed)
 	h.clock.tick()
+	h.tr.answer(t, 201, answer1) // the session
 	h.tr.answer(t, 200, answer1)
 	h.call("track", viewed)
 	h.clock.tick()
@@ -355,8 +388,8 @@ func TestLpTag(t *testing.T) {
 		if eps := body(t, r)["entryPoints"].([]any); len(eps) != 2 || eps[1] != "sec://shoes" {
 			t.Errorf("entryPoints %v, want lpTag.section as sec://shoes", eps)
 		}
-		if _, ok := h.local[h.key("vid")]; ok {
-			t.Errorf("lpTag's session was replaced by the answer's: %v", h.local)
+		if h.local[h.key("vid")] != "V0" {
+			t.Errorf("the answer's ids replaced the tag's own while lpTag's were in use: %v", h.local)
 		}
 	})
 	t.Run("late", func(t *testing.T) {
@@ -377,8 +410,8 @@ func TestLpTag(t *testing.T) {
 		h.call("track", viewed)
 		h.clock.tick()
 		h.clock.advance(LpTagWait)
-		if len(h.tr.all) != 1 || query(t, h.tr.all[0]).Has("vid") {
-			t.Errorf("after %v without lpTag ids: %v, want one request with the tag's own (none yet)", LpTagWait, h.tr.all)
+		if len(h.tr.all) != 1 || query(t, h.tr.all[0]).Get("vid") != "V0" {
+			t.Errorf("after %v without lpTag ids: %v, want one request with the tag's own", LpTagWait, h.tr.all)
 		}
 	})
 	t.Run("stale", func(t *testing.T) {
@@ -387,8 +420,8 @@ func TestLpTag(t *testing.T) {
 		h.clock.tick()
 		h.tr.answer(t, 404, `{"time":1,"message":"x","internalCode":37}`)
 		r := h.tr.answer(t, 201, answer1)
-		if query(t, r).Has("vid") {
-			t.Errorf("resend after lpTag's ids were refused: %s, want none", r.URL)
+		if query(t, r).Get("vid") != "V0" {
+			t.Errorf("resend after lpTag's ids were refused: %s, want the tag's own", r.URL)
 		}
 		h.call("track", viewed)
 		h.clock.tick()
@@ -408,7 +441,7 @@ func TestLpTag(t *testing.T) {
 func TestConsent(t *testing.T) {
 	required := direct
 	required.ConsentRequired = true
-	h := newHarness(t, required)
+	h := newHarness(t, required, fresh)
 	h.call("identify", `["c-1"]`)
 	h.call("track", viewed)
 	h.clock.tick()
