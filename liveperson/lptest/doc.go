@@ -51,9 +51,8 @@
 //
 // Another method (a POST to report without the override, a PUT to
 // engagement) is a 405 with internal code 5. Bodies must be application/json (415 otherwise; LivePerson documents no
-// other) and pass monitoring.DecodeRequest, plus the two members the
-// reference allows that it does not: the deprecated consumerId and, on
-// engagement, clientProperties. The first violation is a 400 with
+// other) and pass monitoring.DecodeRequest (which reads the deprecated
+// consumerId and, on engagement, clientProperties). The first violation is a 400 with
 // internal code 5 whose message names it ("engagementAttributes[0]:
 // cart.total: is required"). A report needs a form of identification (vid,
 // identities[].sub or consumerId: 400 "consumerId" otherwise, as the

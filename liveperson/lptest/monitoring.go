@@ -2,12 +2,10 @@ package lptest
 
 import (
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -310,92 +308,12 @@ func (s *Server) findEngagement(campaign, engagement string) (Engagement, bool) 
 	return Engagement{}, false
 }
 
-// decodeMonitoringBody validates a report or engagement body with
-// monitoring.DecodeRequest, after taking out the two members LivePerson
-// accepts and lpedge's decoder does not: the deprecated consumerId (a
-// string) and, on engagement, clientProperties (checked against the
-// engagement reference's table).
+// decodeMonitoringBody validates a report or engagement body with the
+// shared model and returns the deprecated consumerId when one was sent.
 func decodeMonitoringBody(body []byte, m monitoring.Method) (*monitoring.Request, string, error) {
-	v, err := jsonv.Parse(body)
+	r, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m})
 	if err != nil {
 		return nil, "", err
 	}
-	obj, ok := v.(map[string]any)
-	_, hasID := obj["consumerId"]
-	_, hasProps := obj["clientProperties"]
-	if !ok || !hasID && !(hasProps && m == monitoring.Engagement) {
-		r, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m})
-		return r, "", err
-	}
-	rest := make(map[string]any, len(obj))
-	for k, v := range obj {
-		rest[k] = v
-	}
-	consumerID := ""
-	if hasID {
-		id, isStr := obj["consumerId"].(string)
-		if obj["consumerId"] != nil && (!isStr || id == "" || len(id) > 256) {
-			return nil, "", &liveperson.ValidationError{Index: -1, Field: "consumerId", Problem: "want a string of 1 to 256 characters"}
-		}
-		consumerID = id
-		delete(rest, "consumerId")
-	}
-	if hasProps && m == monitoring.Engagement {
-		if err := checkMonitoringClientProperties(obj["clientProperties"]); err != nil {
-			return nil, "", err
-		}
-		delete(rest, "clientProperties")
-	}
-	r, err := monitoring.DecodeRequest(jsonv.Append(nil, rest), monitoring.DecodeOptions{Method: m})
-	return r, consumerID, err
-}
-
-// Values of the engagement body's clientProperties (spec 1.2); note
-// MAC_OSX, where the Connector's Client-Properties say OSX.
-var (
-	monitoringDeviceFamilies = []string{"DESKTOP", "TABLET", "MOBILE"}
-	monitoringOSes           = []string{"WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"}
-)
-
-func checkMonitoringClientProperties(v any) error {
-	if v == nil {
-		return nil
-	}
-	bad := func(field, problem string) error {
-		return &liveperson.ValidationError{Index: -1, Field: "clientProperties" + field, Problem: problem}
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return bad("", "want an object")
-	}
-	for k, v := range m {
-		s, isStr := v.(string)
-		if !isStr {
-			if v == nil {
-				continue
-			}
-			return bad("."+k, "want a string")
-		}
-		switch k {
-		case "appVersion", "osVersion", "osName": // osName: the reference's own example sends it
-			if len(s) > 64 {
-				return bad("."+k, "is longer than 64 characters")
-			}
-		case "deviceFamily":
-			if !slices.Contains(monitoringDeviceFamilies, s) {
-				return bad("."+k, strconv.Quote(s)+" is not one of "+strings.Join(monitoringDeviceFamilies, ", "))
-			}
-		case "os":
-			if !slices.Contains(monitoringOSes, s) {
-				return bad("."+k, strconv.Quote(s)+" is not one of "+strings.Join(monitoringOSes, ", "))
-			}
-		case "ipAddress":
-			if a, err := netip.ParseAddr(s); err != nil || !a.Is4() {
-				return bad("."+k, "want an IPv4 address, got "+strconv.Quote(s))
-			}
-		default:
-			return bad("."+k, "is not a member of clientProperties (want appVersion, deviceFamily, ipAddress, os, osName, osVersion)")
-		}
-	}
-	return nil
+	return r, r.ConsumerID, nil
 }

@@ -14,6 +14,12 @@ type Request struct {
 	// [DecodeOptions.IDsInBody]), and AppendJSON writes them only there.
 	VisitorID, SessionID string
 
+	// ConsumerID is the deprecated predecessor of Identities; LivePerson
+	// still accepts it, and an unauthenticated flow must not send it.
+	ConsumerID string
+	// ClientProperties describe the visitor's device (engagement only).
+	ClientProperties *ClientProperties
+
 	Identities  []Identity
 	EntryPoints []string         // URLs, "sec://<section>", "lang://<language>", "tel://..."
 	SDEs        []liveperson.SDE // engagementAttributes
@@ -53,6 +59,14 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 	if ids && r.SessionID != "" {
 		member("sessionId")
 		b = jsonv.AppendString(b, r.SessionID)
+	}
+	if r.ConsumerID != "" {
+		member("consumerId")
+		b = jsonv.AppendString(b, r.ConsumerID)
+	}
+	if r.ClientProperties != nil {
+		member("clientProperties")
+		b = r.ClientProperties.appendJSON(b)
 	}
 	if len(r.Identities) > 0 {
 		member("identities")
@@ -157,7 +171,18 @@ func DecodeRequest(data []byte, opt DecodeOptions) (*Request, error) {
 				}
 			}
 		case "consumerId":
-			return nil, fieldErr(k, "is deprecated; send identities instead")
+			s, ok := v.(string)
+			if !ok || s == "" || len(s) > 256 {
+				return nil, fieldErr(k, "want a string of 1 to 256 characters")
+			}
+			r.ConsumerID = s
+		case "clientProperties":
+			if opt.Method != Engagement {
+				return nil, fieldErr(k, "is a member of an engagement body only")
+			}
+			if r.ClientProperties, err = decodeClientProperties(v); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, fieldErr(k, "is not a member of a "+string(opt.Method)+" body")
 		}

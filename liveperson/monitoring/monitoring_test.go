@@ -126,7 +126,18 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{`{"engagementAttributes":[{"type":"lead"},{"type":"cart","total":1}]}`, report, "engagementAttributes[1]", "cart.numItems: is required"},
 		{`{"engagementAttributes":[{"type":"impClose","campaign":1,"engId":2}]}`, engagement, "engagementAttributes[0]", "impression event"},
 		{`{"engagementAttributes":[],"visitorId":"V"}`, report, "visitorId", "query string"},
-		{`{"engagementAttributes":[],"consumerId":"C"}`, report, "consumerId", "deprecated"},
+		{`{"engagementAttributes":[],"consumerId":""}`, report, "consumerId", "1 to 256"},
+		{`{"engagementAttributes":[],"consumerId":5}`, report, "consumerId", "1 to 256"},
+		{`{"engagementAttributes":[],"clientProperties":{}}`, report, "clientProperties", "engagement body only"},
+		{`{"clientProperties":[]}`, engagement, "clientProperties", "want an object"},
+		{`{"clientProperties":{"os":"OSX"}}`, engagement, "clientProperties.os", `"OSX" is not one of WINDOWS, MAC_OSX`},
+		{`{"clientProperties":{"osName":"MACOS"}}`, engagement, "clientProperties.osName", "is not one of"},
+		{`{"clientProperties":{"deviceFamily":"OTHER"}}`, engagement, "clientProperties.deviceFamily", "is not one of DESKTOP, TABLET, MOBILE"},
+		{`{"clientProperties":{"ipAddress":"10.0.0.256"}}`, engagement, "clientProperties.ipAddress", "want an IPv4"},
+		{`{"clientProperties":{"ipAddress":"::1"}}`, engagement, "clientProperties.ipAddress", "want an IPv4"},
+		{`{"clientProperties":{"ipAddress":"01.2.3.4"}}`, engagement, "clientProperties.ipAddress", "want an IPv4"},
+		{`{"clientProperties":{"appVersion":7}}`, engagement, "clientProperties.appVersion", "want a string"},
+		{`{"clientProperties":{"browser":"x"}}`, engagement, "clientProperties.browser", "not a member of clientProperties"},
 		{`{"engagementAttributes":[],"extra":1}`, report, "extra", "is not a member of a report body"},
 		{`{"identities":{}}`, engagement, "identities", "want an array"},
 		{`{"identities":[{"iss":"x","acr":"loa1"}]}`, engagement, "identities[0].sub", "is required"},
@@ -153,6 +164,24 @@ func TestDecodeRequestErrors(t *testing.T) {
 	many := `{"engagementAttributes":[` + strings.Repeat(`{"type":"lead"},`, monitoring.MaxSDEs) + `{"type":"lead"}]}`
 	if _, err := monitoring.DecodeRequest([]byte(many), report); err == nil || !strings.Contains(err.Error(), "more than 500") {
 		t.Errorf("oversized list: %v", err)
+	}
+}
+
+func TestDecodeRequestDeprecatedAndDevice(t *testing.T) {
+	// The engagement reference's example sends osName; consumerId is
+	// deprecated but still accepted.
+	body := `{"consumerId":"c-1","clientProperties":{"appVersion":"1.2","deviceFamily":"MOBILE","ipAddress":"192.168.1.10","osName":"MAC_OSX","osVersion":"14"}}`
+	r, err := monitoring.DecodeRequest([]byte(body), monitoring.DecodeOptions{Method: monitoring.Engagement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &monitoring.ClientProperties{AppVersion: "1.2", DeviceFamily: "MOBILE", IPAddress: "192.168.1.10", OS: "MAC_OSX", OSVersion: "14"}
+	if r.ConsumerID != "c-1" || !reflect.DeepEqual(r.ClientProperties, want) {
+		t.Fatalf("DecodeRequest = %+v, %+v", r, r.ClientProperties)
+	}
+	got := string(r.AppendJSON(nil))
+	if wantJSON := `{"consumerId":"c-1","clientProperties":{"appVersion":"1.2","deviceFamily":"MOBILE","ipAddress":"192.168.1.10","os":"MAC_OSX","osVersion":"14"},"engagementAttributes":[]}`; got != wantJSON {
+		t.Errorf("AppendJSON = %s\nwant %s", got, wantJSON)
 	}
 }
 

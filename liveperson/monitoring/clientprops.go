@@ -1,0 +1,114 @@
+package monitoring
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+)
+
+// ClientProperties is an engagement body's clientProperties (spec 1.2).
+// These are the Monitoring API's values; the Connector's Client-Properties
+// header has its own (OSX there, MAC_OSX here).
+type ClientProperties struct {
+	AppVersion   string
+	DeviceFamily string // one of DeviceFamilies
+	IPAddress    string // IPv4
+	OS           string // one of OSes; the reference's example names it osName, which is read too
+	OSVersion    string
+}
+
+// The enums of [ClientProperties].
+var (
+	DeviceFamilies = []string{"DESKTOP", "TABLET", "MOBILE"}
+	OSes           = []string{"WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"}
+)
+
+func (c *ClientProperties) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	n := 0
+	for _, kv := range [...][2]string{{"appVersion", c.AppVersion}, {"deviceFamily", c.DeviceFamily},
+		{"ipAddress", c.IPAddress}, {"os", c.OS}, {"osVersion", c.OSVersion}} {
+		if kv[1] == "" {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = jsonv.AppendString(b, kv[0])
+		b = append(b, ':')
+		b = jsonv.AppendString(b, kv[1])
+	}
+	return append(b, '}')
+}
+
+func decodeClientProperties(v any) (*ClientProperties, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fieldErr("clientProperties", "want an object")
+	}
+	c := &ClientProperties{}
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		path := "clientProperties." + k
+		s, ok := v.(string)
+		if !ok {
+			return nil, fieldErr(path, "want a string")
+		}
+		switch k {
+		case "appVersion", "osVersion":
+			if len(s) > 64 {
+				return nil, fieldErr(path, "is longer than 64 characters")
+			}
+			if k == "appVersion" {
+				c.AppVersion = s
+			} else {
+				c.OSVersion = s
+			}
+		case "deviceFamily":
+			if c.DeviceFamily = oneOf(s, DeviceFamilies); c.DeviceFamily == "" {
+				return nil, fieldErr(path, strconv.Quote(s)+" is not one of "+strings.Join(DeviceFamilies, ", "))
+			}
+		case "os", "osName":
+			if c.OS = oneOf(s, OSes); c.OS == "" {
+				return nil, fieldErr(path, strconv.Quote(s)+" is not one of "+strings.Join(OSes, ", "))
+			}
+		case "ipAddress":
+			if !isIPv4(s) {
+				return nil, fieldErr(path, "want an IPv4 address, got "+strconv.Quote(s))
+			}
+			c.IPAddress = s
+		default:
+			return nil, fieldErr(path, "is not a member of clientProperties (want appVersion, deviceFamily, ipAddress, os, osVersion)")
+		}
+	}
+	return c, nil
+}
+
+func oneOf(s string, values []string) string {
+	for _, v := range values {
+		if v == s {
+			return v
+		}
+	}
+	return ""
+}
+
+// isIPv4 accepts dotted-decimal IPv4 without leading zeros; net/netip
+// would do, but the tag links this package and every import counts.
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) {
+			return false
+		}
+	}
+	return true
+}
