@@ -45,14 +45,14 @@ func (e *ValidationError) Error() string {
 func ParseSDE(v any) (SDE, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, &ValidationError{Index: -1, Field: "sde", Problem: "want an object, got " + describe(v)}
+		return nil, &ValidationError{Index: -1, Field: "sde", Problem: "want an object, got " + jsonv.Describe(v)}
 	}
 	name, ok := m["type"].(string)
 	if !ok {
 		if m["type"] == nil {
 			return nil, &ValidationError{Index: -1, Field: "type", Problem: "is required"}
 		}
-		return nil, &ValidationError{Index: -1, Field: "type", Problem: "want a string, got " + describe(m["type"])}
+		return nil, &ValidationError{Index: -1, Field: "type", Problem: "want a string, got " + jsonv.Describe(m["type"])}
 	}
 	t := LookupType(name)
 	if t == nil {
@@ -74,7 +74,7 @@ func ParseSDEs(v any) ([]SDE, error) {
 	list, ok := v.([]any)
 	if !ok {
 		if _, isObj := v.(map[string]any); !isObj {
-			return nil, &ValidationError{Index: -1, Field: "sdes", Problem: "want an object or an array, got " + describe(v)}
+			return nil, &ValidationError{Index: -1, Field: "sdes", Problem: "want an object or an array, got " + jsonv.Describe(v)}
 		}
 		list = []any{v}
 	}
@@ -159,7 +159,7 @@ func fieldNames(fields []*Field) string {
 
 func checkValue(path string, fl *Field, v any) (any, error) {
 	bad := func(problem string) error { return &ValidationError{Index: -1, Field: path, Problem: problem} }
-	want := func() error { return bad("want " + fl.Kind.String() + ", got " + describe(v)) }
+	want := func() error { return bad("want " + fl.Kind.String() + ", got " + jsonv.Describe(v)) }
 	switch fl.Kind {
 	case Any:
 		if err := checkAny(v, 0); err != nil {
@@ -167,9 +167,9 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		}
 		return v, nil
 	case String:
-		if n, ok := number(v); ok && fl.IntCodes {
+		if n, ok := jsonv.Number(v); ok && fl.IntCodes {
 			if n != math.Trunc(n) || n < 0 || int(n) >= len(fl.Enum) {
-				return nil, bad(describe(v) + " is not a code of " + enumList(fl.Enum, true))
+				return nil, bad(jsonv.Describe(v) + " is not a code of " + enumList(fl.Enum, true))
 			}
 			return fl.Enum[int(n)], nil
 		}
@@ -190,7 +190,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		}
 		return s, nil
 	case Double, Int, Long:
-		n, ok := number(v)
+		n, ok := jsonv.Number(v)
 		if !ok && fl.DigitString {
 			if s, isStr := v.(string); isStr {
 				if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
@@ -208,17 +208,17 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 			return n, nil
 		}
 		if n != math.Trunc(n) {
-			return nil, bad("want an integer, got " + describe(v))
+			return nil, bad("want an integer, got " + jsonv.Describe(v))
 		}
 		limit := float64(1 << 53)
 		if fl.Kind == Int {
 			limit = math.MaxInt32
 		}
 		if math.Abs(n) > limit {
-			return nil, bad(describe(v) + " is out of range")
+			return nil, bad(jsonv.Describe(v) + " is out of range")
 		}
 		if fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)) {
-			return nil, bad(describe(v) + " is not one of " + enumList(fl.Enum, true))
+			return nil, bad(jsonv.Describe(v) + " is not one of " + enumList(fl.Enum, true))
 		}
 		return n, nil
 	case Bool:
@@ -284,27 +284,12 @@ func checkAny(v any, depth int) error {
 		}
 		return nil
 	}
-	if n, ok := number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
+	if n, ok := jsonv.Number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
 		return nil
 	}
 	return &ValidationError{Index: -1, Problem: "is not a JSON value"}
 }
 
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case float32:
-		return float64(n), true
-	}
-	return 0, false
-}
 
 func enumList(enum []string, codes bool) string {
 	s := ""
@@ -321,28 +306,6 @@ func enumList(enum []string, codes bool) string {
 	return s
 }
 
-// describe names a value's JSON type for an error, with a short excerpt.
-func describe(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(v)
-	case string:
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
-		return "a string (" + strconv.Quote(v) + ")"
-	case []any, []string:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	if n, ok := number(v); ok {
-		return string(jsonv.AppendFloat(nil, n))
-	}
-	return "a non-JSON value"
-}
 
 // AppendJSON writes the SDE as JSON: "type" first, then the members in
 // the reference's order. Walking the schema instead of sorting keys keeps

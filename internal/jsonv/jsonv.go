@@ -484,3 +484,46 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// Number returns v as a float64 when it is a number: the float64 decoded
+// JSON holds, or a Go integer or float32 from a Go caller.
+func Number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case float32:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// Describe names a value's JSON type for an error message, with a short
+// excerpt: `null`, `true`, `1.5`, `a string ("abc")`, `an array`,
+// `an object`.
+func Describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(v)
+	case string:
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		return "a string (" + strconv.Quote(v) + ")"
+	case []any, []string:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	if n, ok := Number(v); ok {
+		return string(AppendFloat(nil, n))
+	}
+	return "a non-JSON value"
+}

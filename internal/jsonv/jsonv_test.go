@@ -164,3 +164,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDescribe(t *testing.T) {
+	for v, want := range map[any]string{nil: "null", true: "true", 1.5: "1.5", 7: "7", float32(0.5): "0.5",
+		"abc": `a string ("abc")`, struct{}{}: "a non-JSON value"} {
+		if got := jsonv.Describe(v); got != want {
+			t.Errorf("Describe(%#v) = %q, want %q", v, got, want)
+		}
+	}
+	long := "0123456789012345678901234567890123456789XYZ"
+	if got := jsonv.Describe(long); got != `a string ("0123456789012345678901234567890123456789...")` {
+		t.Errorf("Describe(long) = %q", got)
+	}
+	if jsonv.Describe([]any{}) != "an array" || jsonv.Describe([]string{}) != "an array" || jsonv.Describe(map[string]any{}) != "an object" {
+		t.Error("Describe of containers")
+	}
+	if _, ok := jsonv.Number("1"); ok {
+		t.Error(`Number("1") is a number`)
+	}
+}

@@ -173,7 +173,7 @@ func (c Condition) check() error {
 	switch c.Op {
 	case "", Equals, Present:
 	case Above, Below:
-		if _, ok := toFloat(c.Value); !ok {
+		if _, ok := jsonv.Number(c.Value); !ok {
 			return bad(string(c.Op) + " needs a number Value")
 		}
 	default:
@@ -204,7 +204,7 @@ func (c Condition) compare(v any) bool {
 		return true
 	case Above, Below:
 		n, ok := v.(float64)
-		want, _ := toFloat(c.Value)
+		want, _ := jsonv.Number(c.Value)
 		return ok && (c.Op == Above && n > want || c.Op == Below && n < want)
 	}
 	switch want := c.Value.(type) {
@@ -215,7 +215,7 @@ func (c Condition) compare(v any) bool {
 		return v == want
 	}
 	n, ok := v.(float64)
-	want, isNum := toFloat(c.Value)
+	want, isNum := jsonv.Number(c.Value)
 	return ok && isNum && n == want
 }
 
@@ -239,21 +239,6 @@ func lookup(v any, path []string) []any {
 	return nil
 }
 
-func toFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case float32:
-		return float64(n), true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	}
-	return 0, false
-}
 
 // matches reports whether e targets a visitor whose current page has
 // entryPoints and whose merged attributes are attrs.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/liveperson"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
 )
 
 // A Cart is the shopping cart as the tag has seen it: the products added
@@ -189,7 +191,7 @@ func (c *Cart) Load(s liveperson.SDE) error {
 		}
 		if q < 0 {
 			return &liveperson.ValidationError{Index: -1, Field: "cart.products[" + strconv.Itoa(i) + "].quantity",
-				Problem: "want a count, got " + describe(q)}
+				Problem: "want a count, got " + jsonv.Describe(q)}
 		}
 		lines = append(lines, line{product: p, quantity: int(q)})
 	}

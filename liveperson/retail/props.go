@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/lpedge/lpedge/liveperson"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
 )
 
 // A PropertyError reports an event property or a user trait that has the
@@ -47,7 +49,7 @@ func (r reader) get(keys ...string) (string, any) {
 }
 
 func (r reader) wrong(key string, want liveperson.Kind, v any) {
-	r.fail(key, "want "+want.String()+", got "+describe(v))
+	r.fail(key, "want "+want.String()+", got "+jsonv.Describe(v))
 }
 
 // str reads a string; "" when absent.
@@ -70,10 +72,10 @@ func (r reader) id(keys ...string) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	if n, ok := number(v); ok && n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+	if n, ok := jsonv.Number(v); ok && n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
 		return strconv.FormatFloat(n, 'f', -1, 64)
 	}
-	r.fail(k, "want a string or an integer, got "+describe(v))
+	r.fail(k, "want a string or an integer, got "+jsonv.Describe(v))
 	return ""
 }
 
@@ -83,7 +85,7 @@ func (r reader) num(keys ...string) (float64, bool) {
 	if v == nil {
 		return 0, false
 	}
-	n, ok := number(v)
+	n, ok := jsonv.Number(v)
 	if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
 		r.wrong(k, liveperson.Double, v)
 		return 0, false
@@ -97,13 +99,13 @@ func (r reader) integer(key string, min int) (int, bool) {
 	if v == nil {
 		return 0, false
 	}
-	n, ok := number(v)
+	n, ok := jsonv.Number(v)
 	if !ok || n != math.Trunc(n) { // NaN fails here too
 		r.wrong(key, liveperson.Int, v)
 		return 0, false
 	}
 	if n < float64(min) || n > math.MaxInt32 {
-		r.fail(key, describe(n)+" is out of range ("+strconv.Itoa(min)+" to "+strconv.Itoa(math.MaxInt32)+")")
+		r.fail(key, jsonv.Describe(n)+" is out of range ("+strconv.Itoa(min)+" to "+strconv.Itoa(math.MaxInt32)+")")
 		return 0, false
 	}
 	return int(n), true
@@ -152,7 +154,7 @@ func (r reader) list(key string) ([]reader, bool) {
 		p := r.path + key + "[" + strconv.Itoa(i) + "]"
 		m, ok := e.(map[string]any)
 		if !ok {
-			r.fail(p[len(r.path):], "want an object, got "+describe(e))
+			r.fail(p[len(r.path):], "want an object, got "+jsonv.Describe(e))
 			return nil, false
 		}
 		out[i] = reader{event: r.event, path: p + ".", m: m, err: r.err}
@@ -174,7 +176,7 @@ func (r reader) date(keys ...string) map[string]any {
 	if errY != nil || errM != nil || errD != nil || s[4] != '-' || s[7] != '-' || (len(s) > 10 && s[10] != 'T' && s[10] != ' ') ||
 		m < 1 || m > 12 || d < 1 || d > 31 {
 		k, _ := r.get(keys...)
-		r.fail(k, "want an ISO 8601 date (YYYY-MM-DD), got "+describe(s))
+		r.fail(k, "want an ISO 8601 date (YYYY-MM-DD), got "+jsonv.Describe(s))
 		return nil
 	}
 	return map[string]any{"year": float64(y), "month": float64(m), "day": float64(d)}
@@ -191,45 +193,6 @@ func prefix(s string, i, j int) string {
 		}
 	}
 	return s[i:j]
-}
-
-// number takes the float64 that decoded JSON holds, or a Go integer or
-// float32 from a Go caller.
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case int32:
-		return float64(n), true
-	case float32:
-		return float64(n), true
-	}
-	return 0, false
-}
-
-// describe names a value's JSON type for an error, with a short excerpt.
-func describe(v any) string {
-	switch v := v.(type) {
-	case string:
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
-		return "a string (" + strconv.Quote(v) + ")"
-	case bool:
-		return strconv.FormatBool(v)
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	if n, ok := number(v); ok {
-		return strconv.FormatFloat(n, 'g', -1, 64)
-	}
-	return "a non-JSON value"
 }
 
 // set stores v under key unless it is empty, so absent inputs stay absent.

@@ -340,7 +340,7 @@ func TestErrors(t *testing.T) {
 		{"Checkout Started", `{"products":[],"value":"9"}`, `Checkout Started: value: want a number, got a string ("9")`, "value"},
 		{"Order Completed", `{"order_id":"o","revenue":"11.70"}`, `Order Completed: revenue: want a number, got a string ("11.70")`, "revenue"},
 		{"Order Completed", `{"order_id":{"id":1}}`, `Order Completed: order_id: want a string or an integer, got an object`, "order_id"},
-		{"Order Completed", `{"products":[{"sku":"a","quantity":1e10}]}`, `Order Completed: products[0].quantity: 1e+10 is out of range (0 to 2147483647)`, "products[0].quantity"},
+		{"Order Completed", `{"products":[{"sku":"a","quantity":1e10}]}`, `Order Completed: products[0].quantity: 10000000000 is out of range (0 to 2147483647)`, "products[0].quantity"},
 		{"Lead Generated", `{"value":"high"}`, `Lead Generated: value: want a number, got a string ("high")`, "value"},
 		// Only liveperson.ParseSDE knows this limit; its error comes through.
 		{"Lead Generated", `{"topic":"` + strings.Repeat("x", liveperson.MaxString+1) + `"}`, `lead.lead.topic: is longer than 50000 bytes`, ""},
