@@ -104,11 +104,12 @@ type Config struct {
 	RateLimit float64
 	RateBurst int
 	// ClientIPHeader names the header that carries the client's address
-	// when the proxy runs behind a trusted one ("CF-Connecting-IP",
-	// "X-Forwarded-For": the last entry is taken, the one the nearest
-	// proxy added). CLIENT_IP_HEADER; default none: the connection's
-	// remote address. Never set it when clients reach the proxy directly:
-	// they could pick their own rate-limit key.
+	// when the proxy runs behind a trusted one ("X-Forwarded-For": the
+	// last entry is taken, the one the nearest proxy added).
+	// CLIENT_IP_HEADER; default none: the request's RemoteAddr, which on
+	// Workers is CF-Connecting-IP already. Never set it when clients reach
+	// the proxy directly: they could pick their own rate-limit key. A
+	// request with no address at all is not rate limited.
 	ClientIPHeader string
 
 	// MaxBodyBytes bounds request bodies; larger ones get 413 unread.

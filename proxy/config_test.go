@@ -218,4 +218,8 @@ func TestClientIP(t *testing.T) {
 	if got := clientIP(r, "X-Forwarded-For"); got != "203.0.113.5" {
 		t.Errorf("trusted header: %q, want the last entry", got)
 	}
+	r.RemoteAddr = "198.51.100.4" // as syumai/workers sets it: CF-Connecting-IP, no port
+	if got := clientIP(r, ""); got != "198.51.100.4" {
+		t.Errorf("address without port: %q", got)
+	}
 }

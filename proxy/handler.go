@@ -191,8 +191,10 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, 
 		w.Header().Set("Allow", "POST, OPTIONS")
 		return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use POST"}
 	}
-	if h.limiter != nil {
-		if wait, ok := h.limiter.allow(clientIP(r, h.cfg.ClientIPHeader)); !ok {
+	// A request with no address to key it by (a Worker without
+	// CF-Connecting-IP) is not limited rather than sharing one bucket.
+	if ip := clientIP(r, h.cfg.ClientIPHeader); h.limiter != nil && ip != "" {
+		if wait, ok := h.limiter.allow(ip); !ok {
 			return &apiError{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
 				Message: "too many requests from this client", RetryAfter: wait}
 		}
