@@ -314,7 +314,16 @@ class Call {
       this.bell = deferred();
       const jobs = this.inbox;
       this.inbox = [];
-      for (const job of jobs) this.do(job);
+      for (const job of jobs) {
+        try {
+          this.do(job);
+        } catch (e) {
+          // A bug here, or an answer the runtime refuses (a status
+          // outside 200-599, say): fail the request, not the loop.
+          console.error("lpedge worker: call " + this.id + ": " + job.kind + ": " + (e && e.stack ? e.stack : e));
+          this.finish(errorResponse(500, "internal_error", "the proxy failed on this request; details are in its log"));
+        }
+      }
       if (this.answered && ((this.waits.size === 0 && this.fetches.size === 0) || inst.state === "dead")) break;
     }
     clearTimeout(deadline);
@@ -397,9 +406,15 @@ class Call {
     const inst = this.inst;
     const ac = new AbortController();
     this.fetches.set(job.id, { ac, cb: job.cb });
-    const init = { method: job.method, headers: parseHeaderLines(job.lines), redirect: "manual", signal: ac.signal };
-    if (job.body) init.body = job.body;
-    fetch(job.url, init)
+    let answer;
+    try {
+      const init = { method: job.method, headers: parseHeaderLines(job.lines), redirect: "manual", signal: ac.signal };
+      if (job.body) init.body = job.body;
+      answer = fetch(job.url, init);
+    } catch (e) {
+      answer = Promise.reject(e);
+    }
+    answer
       .then(async (res) => {
         const body = await readCapped(res.body, inst.maxUpstream);
         if (body && body.byteLength > inst.maxUpstream) {

@@ -156,17 +156,22 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 // that its [Client] requests run in it, but is not cancelled with it. Work
 // still going at [Options.Deadline] after the request began is abandoned.
 // Without a request in ctx (syumai's per-request entry), it uses syumai's
-// cloudflare.WaitUntil.
+// cloudflare.WaitUntil; with a ctx that carries no live request, it runs task
+// without keeping anything alive.
 func WaitUntil(ctx context.Context, task func(context.Context)) {
 	ctx = context.WithoutCancel(ctx)
 	c := callFrom(ctx)
-	if c == nil {
+	if c == nil && !served {
 		cloudflare.WaitUntil(func() { task(ctx) })
 		return
 	}
-	token := c.v.Call("waitUntil").Int()
+	token := 0
+	if c != nil {
+		token = c.v.Call("waitUntil").Int()
+	}
 	if token == 0 {
-		// The request has ended: nothing to keep alive.
+		// No request to keep alive: it has ended, or ctx carries none.
+		fmt.Fprintln(os.Stderr, "lpedge worker: WaitUntil without a live request; the task may be cut short")
 		go task(ctx)
 		return
 	}

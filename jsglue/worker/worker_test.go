@@ -216,6 +216,18 @@ func TestHandlerPanic(t *testing.T) {
 	}
 }
 
+// TestRefusedAnswer: an answer workerd refuses to send fails that request
+// with 500; the instance goes on.
+func TestRefusedAnswer(t *testing.T) {
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	if a := get(w.URL + "/__worker/badstatus"); a.status != http.StatusInternalServerError || !strings.Contains(a.body, `"code":"internal_error"`) {
+		t.Errorf("GET /__worker/badstatus: %v, want 500 internal_error", a)
+	}
+	if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != 1 || a.req != 2 {
+		t.Errorf("GET /healthz: %v, want 200 from instance 1/2", a)
+	}
+}
+
 // TestExit: when the Go program dies, the requests in flight get 503
 // worker_restarting instead of hanging, and the next request gets a fresh
 // instance.

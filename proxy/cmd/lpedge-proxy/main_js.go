@@ -84,6 +84,11 @@ func testHooks(next http.Handler) http.Handler {
 	mux.HandleFunc("/__worker/exit", func(http.ResponseWriter, *http.Request) {
 		os.Exit(3)
 	})
+	// An answer the runtime refuses: Go allows any 3-digit status, a
+	// Workers Response only 200-599.
+	mux.HandleFunc("/__worker/badstatus", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(999)
+	})
 	// How many requests wait in /__worker/sleep or /__worker/gate/wait,
 	// so that a test knows when they are in flight.
 	var waiting atomic.Int64
