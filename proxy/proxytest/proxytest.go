@@ -5,8 +5,8 @@
 // many upstream calls it cost.
 //
 // A proxy under test must be configured with [Env] (its variables, for
-// ConfigFromEnv or a Worker's bindings) and must not serve assets unless
-// [AssetCases] are run too:
+// ConfigFromEnv or a Worker's bindings); [AssetCases] also need it to
+// serve [StandInAssets]. [CheckCoalescing] checks concurrent duplicates.
 //
 //	lp := proxytest.NewLP()
 //	defer lp.Close()
