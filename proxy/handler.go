@@ -177,7 +177,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) string {
 		if err := h.serveRoute(w, r, rt, id); err != nil {
 			ae := asAPIError(err)
 			if ae.Status >= 500 {
-				h.log.LogAttrs(r.Context(), slog.LevelWarn, "upstream failure", slog.String("route", rt.name),
+				h.log.LogAttrs(r.Context(), slog.LevelWarn, "request failed", slog.String("route", rt.name),
 					slog.String("code", ae.Code), slog.String("error", ae.Error()))
 			}
 			ae.write(w)
