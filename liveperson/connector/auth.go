@@ -222,7 +222,7 @@ func numericDate(o object, key string) (time.Time, error) {
 	}
 	n, isNum := v.(float64)
 	if !isNum || math.Abs(n) > 1<<53 {
-		return time.Time{}, bad(o.at(key), "want seconds since 1970, got "+describe(v))
+		return time.Time{}, bad(o.at(key), "want seconds since 1970, got "+jsonv.Describe(v))
 	}
 	sec, frac := math.Modf(n)
 	return time.Unix(int64(sec), int64(frac*1e9)), nil

@@ -230,7 +230,7 @@ func DecodeConversation(data []byte, account string) (*Conversation, error) {
 	}
 	list, ok := v.([]any)
 	if !ok || len(list) != 2 {
-		got := describe(v)
+		got := jsonv.Describe(v)
 		if ok {
 			got = "an array of " + strconv.Itoa(len(list))
 		}
@@ -304,7 +304,7 @@ func readProfile(body object) ([]liveperson.SDE, error) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return nil, bad(pathSDEs, "want an array of SDEs, got "+describe(v))
+		return nil, bad(pathSDEs, "want an array of SDEs, got "+jsonv.Describe(v))
 	}
 	if len(list) == 0 {
 		return nil, nil // as AppendJSON writes it: no authenticatedData

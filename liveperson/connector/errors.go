@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
 )
 
@@ -63,27 +62,4 @@ func checkSize(b []byte) error {
 // package is a *liveperson.ValidationError, like those of its siblings.
 func bad(path, problem string) error {
 	return &liveperson.ValidationError{Index: -1, Field: path, Problem: problem}
-}
-
-// describe names a decoded JSON value's type for an error, with a short
-// excerpt.
-func describe(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(v)
-	case float64:
-		return string(jsonv.AppendFloat(nil, v))
-	case string:
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
-		return "a string (" + strconv.Quote(v) + ")"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return "a non-JSON value"
 }

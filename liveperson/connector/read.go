@@ -19,7 +19,7 @@ type object struct {
 func asObject(path string, v any) (object, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return object{}, bad(path, "want an object, got "+describe(v))
+		return object{}, bad(path, "want an object, got "+jsonv.Describe(v))
 	}
 	return object{path, m}, nil
 }
@@ -65,7 +65,7 @@ func (o object) str(key string) (string, error) {
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		return "", bad(o.at(key), "want a string, got "+describe(v))
+		return "", bad(o.at(key), "want a string, got "+jsonv.Describe(v))
 	}
 	return s, nil
 }
@@ -82,7 +82,7 @@ func (o object) id(key string) (string, error) {
 	if s, isID := idOf(v); isID {
 		return s, nil
 	}
-	return "", bad(o.at(key), "want a string or an integer, got "+describe(v))
+	return "", bad(o.at(key), "want a string or an integer, got "+jsonv.Describe(v))
 }
 
 func idOf(v any) (string, bool) {
@@ -104,7 +104,7 @@ func (o object) is(key, want string) error {
 		return bad(o.at(key), "is required (want "+strconv.Quote(want)+")")
 	}
 	if s, _ := v.(string); s != want {
-		return bad(o.at(key), "want "+strconv.Quote(want)+", got "+describe(v))
+		return bad(o.at(key), "want "+strconv.Quote(want)+", got "+jsonv.Describe(v))
 	}
 	return nil
 }
@@ -136,13 +136,13 @@ func (o object) strs(key string) ([]string, error) {
 	}
 	list, isList := v.([]any)
 	if !isList {
-		return nil, bad(o.at(key), "want an array of strings, got "+describe(v))
+		return nil, bad(o.at(key), "want an array of strings, got "+jsonv.Describe(v))
 	}
 	out := make([]string, len(list))
 	for i, e := range list {
 		s, isStr := e.(string)
 		if !isStr {
-			return nil, bad(o.at(key)+"["+strconv.Itoa(i)+"]", "want a string, got "+describe(e))
+			return nil, bad(o.at(key)+"["+strconv.Itoa(i)+"]", "want a string, got "+jsonv.Describe(e))
 		}
 		out[i] = s
 	}
@@ -157,7 +157,7 @@ func (o object) int(key string) (int, error) {
 	}
 	n, isNum := v.(float64)
 	if !isNum || n != math.Trunc(n) || math.Abs(n) > math.MaxInt32 {
-		return 0, bad(o.at(key), "want an integer, got "+describe(v))
+		return 0, bad(o.at(key), "want an integer, got "+jsonv.Describe(v))
 	}
 	return int(n), nil
 }
