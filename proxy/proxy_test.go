@@ -240,6 +240,26 @@ func TestRateLimit(t *testing.T) {
 	post(t, srv.URL+"/v1/engagement", body, from("192.0.2.2"), 201)
 }
 
+// TestBadCredentials: Sentinel refuses the client; the browser gets 502
+// and neither the answer nor the logs show the secret.
+func TestBadCredentials(t *testing.T) {
+	lp := newLP(t)
+	const secret = "wrong-secret-d41d8cd98f00b204"
+	srv, logs := newProxy(t, lp, func(c *proxy.Config) { c.ClientSecret = secret })
+	vid, sid, ctx := engage(t, srv.URL)
+	resp := post(t, srv.URL+"/v1/conversations", `{"consumerId":"c","visitorId":"`+vid+`","sessionId":"`+sid+
+		`","campaignId":"1001","engagementId":"2001","contextId":"`+ctx+`"}`, nil, 502)
+	if !strings.Contains(resp, "Sentinel") || strings.Contains(resp, secret) {
+		t.Errorf("answer %s", resp)
+	}
+	if n := lp.CallCount(lptest.RouteToken); n != 1 {
+		t.Errorf("%d token calls: a refusal (4xx) must not be retried", n)
+	}
+	if out := logs.String(); strings.Contains(out, secret) || !strings.Contains(out, "Sentinel") {
+		t.Errorf("logs show the secret or not the failure:\n%s", out)
+	}
+}
+
 // TestNotConfigured: routes whose settings are missing say so.
 func TestNotConfigured(t *testing.T) {
 	lp := newLP(t)
