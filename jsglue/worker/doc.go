@@ -40,7 +40,13 @@
 // context.Context the Go request carries. [WaitUntil] extends that request.
 // Go's timers are re-armed in another live request when the request that
 // armed them ends; between requests, timers of background goroutines wait
-// for the next request.
+// for the next request. syumai's binding packages (cloudflare/kv, r2, d1,
+// ...) await JavaScript promises from Go and are not safe under this entry;
+// cloudflare.Getenv is (the variables are the same for every request).
+//
+// The Worker's compatibility date must be 2024-10-14 or later: the entry
+// module relies on workerd settling a promise in the request that created
+// it, whichever request resolves it.
 //
 // # Failures
 //
