@@ -168,7 +168,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) string {
 	// The allow-list is enforced here, not only by the browser: a page
 	// from another origin gets 403 and nothing goes upstream.
 	if origin := r.Header.Get("Origin"); origin != "" && !h.cors.OriginAllowed(r) {
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "origin refused", slog.String("route", rt.name), slog.String("origin", clip(origin, 100)))
+		h.log.LogAttrs(r.Context(), slog.LevelDebug, "origin refused", slog.String("route", rt.name), slog.String("origin", clip(origin, 100)))
 		(&apiError{Status: http.StatusForbidden, Code: CodeForbiddenOrigin, Message: "origin " + strconv.Quote(clip(origin, 100)) + " may not call this proxy"}).write(w)
 		return rt.name
 	}
