@@ -258,7 +258,7 @@ class Call {
     this.bell = deferred();
     this.answer = deferred(); // the Response
     this.answered = false;
-    this.waits = new Map(); // waitUntil token -> deferred
+    this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
   }
@@ -286,11 +286,12 @@ class Call {
     this.push({ kind: "abort", id });
   }
 
+  // waitUntil keeps the loop, and so the request (fetchHandler's
+  // ctx.waitUntil), alive until Go settles the token.
   waitUntil() {
     if (!this.live) return 0;
     const token = ++this.nextID;
-    this.waits.set(token, null);
-    this.push({ kind: "waitUntil", token });
+    this.waits.add(token);
     return token;
   }
 
@@ -357,18 +358,9 @@ class Call {
         if (f) f.ac.abort();
         return;
       }
-      case "waitUntil": {
-        const d = deferred();
-        this.waits.set(job.token, d);
-        this.ctx.waitUntil(d.promise);
-        return;
-      }
-      case "settle": {
-        const d = this.waits.get(job.token);
+      case "settle":
         this.waits.delete(job.token);
-        if (d) d.resolve();
         return;
-      }
       case "timer":
         inst.adoptTimer(this);
         return;
@@ -391,7 +383,6 @@ class Call {
 
   // dropWork gives up on the waitUntil tasks and fetches Go still owes.
   dropWork() {
-    for (const d of this.waits.values()) if (d) d.resolve();
     this.waits.clear();
     for (const [, f] of this.fetches) f.ac.abort();
   }

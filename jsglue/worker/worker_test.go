@@ -286,25 +286,38 @@ func TestCrossRequestWake(t *testing.T) {
 }
 
 // TestWaitUntil: work handed to WaitUntil runs after the answer, Go
-// timers and fetches included.
+// timers and fetches included, each in the request that handed it over.
 func TestWaitUntil(t *testing.T) {
-	hits := make(chan string, 1)
+	const n = 4
+	hits := make(chan string, n)
 	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits <- r.URL.Path
 	}))
 	defer rec.Close()
 	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
-	a := get(w.URL + "/__worker/later?ms=100&url=" + url.QueryEscape(rec.URL+"/later"))
-	if a.status != http.StatusAccepted {
-		t.Fatalf("GET /__worker/later: %v", a)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			a := get(w.URL + "/__worker/later?ms=100&url=" + url.QueryEscape(fmt.Sprintf("%s/later/%d", rec.URL, i)))
+			if a.status != http.StatusAccepted || a.inst != 1 {
+				t.Errorf("GET /__worker/later #%d: %v, want 202 from instance 1", i, a)
+			}
+		})
 	}
-	select {
-	case p := <-hits:
-		if p != "/later" {
-			t.Errorf("the later fetch asked for %q", p)
+	wg.Wait()
+	seen := map[string]bool{}
+	for range n {
+		select {
+		case p := <-hits:
+			seen[p] = true
+		case <-time.After(time.Minute):
+			t.Fatalf("the work handed to WaitUntil fetched only %v", seen)
 		}
-	case <-time.After(time.Minute):
-		t.Fatal("the work handed to WaitUntil never fetched")
+	}
+	for i := range n {
+		if p := fmt.Sprintf("/later/%d", i); !seen[p] {
+			t.Errorf("no fetch of %s; got %v", p, seen)
+		}
 	}
 }
 
