@@ -3,6 +3,7 @@ package lptest
 import (
 	"errors"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,19 @@ func FuzzCheckTokens(f *testing.F) {
 			t.Fatalf("accepted ConsumerJWS %q as %+v", consumer, c)
 		}
 	})
+}
+
+func TestCallLogKeepsNewest(t *testing.T) {
+	s := NewUnstartedServer()
+	r := httptest.NewRequest("GET", "/api/account/1/service/smt/baseURI.json", nil)
+	for i := range MaxCalls + 5 {
+		s.record(RouteDomain, r, []byte(strconv.Itoa(i)), answer{status: 200}, nil)
+	}
+	calls := s.Calls()
+	if len(calls) != MaxCalls {
+		t.Fatalf("kept %d calls, want %d", len(calls), MaxCalls)
+	}
+	if first, last := calls[0].Body, calls[len(calls)-1].Body; first != "5" || last != strconv.Itoa(MaxCalls+4) {
+		t.Errorf("kept calls %s..%s, want 5..%d", first, last, MaxCalls+4)
+	}
 }

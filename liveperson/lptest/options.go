@@ -239,7 +239,6 @@ func lookup(v any, path []string) []any {
 	return nil
 }
 
-
 // matches reports whether e targets a visitor whose current page has
 // entryPoints and whose merged attributes are attrs.
 func (e Engagement) matches(entryPoints []string, attrs []liveperson.SDE) bool {
