@@ -290,7 +290,6 @@ func checkAny(v any, depth int) error {
 	return &ValidationError{Index: -1, Problem: "is not a JSON value"}
 }
 
-
 func enumList(enum []string, codes bool) string {
 	s := ""
 	for i, e := range enum {
@@ -305,7 +304,6 @@ func enumList(enum []string, codes bool) string {
 	}
 	return s
 }
-
 
 // AppendJSON writes the SDE as JSON: "type" first, then the members in
 // the reference's order. Walking the schema instead of sorting keys keeps
