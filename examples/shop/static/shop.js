@@ -63,10 +63,11 @@
         '<path d="M160 70C176 72 192 78 198 92H150C148 82 152 74 160 70Z" fill="' + dark + '"/>' +
         '<path d="M100 56L114 64M108 50L122 58M116 46L128 52" stroke="#fff" stroke-width="4" stroke-linecap="round"/></g>',
       jacket:
-        '<path d="M84 22L100 16L120 24L140 16L156 22L196 48L182 90L164 82V164H76V82L58 90L44 48Z" fill="' + main + '"/>' +
+        '<path d="M84 22L100 16L120 24L140 16L156 22L182 38L204 134L180 142L164 84V164H76V84L60 142L36 134L58 38Z" fill="' + main + '"/>' +
         '<path d="M100 16C104 34 136 34 140 16" fill="' + dark + '"/><path d="M120 30V164" stroke="' + x + '" stroke-width="4"/>' +
         '<rect x="86" y="112" width="24" height="6" rx="3" fill="' + dark + '"/><rect x="130" y="112" width="24" height="6" rx="3" fill="' + dark + '"/>' +
-        '<path d="M58 90L44 48L52 43L66 86Z" fill="' + dark + '" opacity=".5"/><path d="M182 90L196 48L188 43L174 86Z" fill="' + dark + '" opacity=".5"/>',
+        '<path d="M36 134L60 142L57 152L33 144Z" fill="' + dark + '"/><path d="M204 134L180 142L183 152L207 144Z" fill="' + dark + '"/>' +
+        '<path d="M76 84L66 50" stroke="' + dark + '" stroke-width="3" opacity=".5"/><path d="M164 84L174 50" stroke="' + dark + '" stroke-width="3" opacity=".5"/>',
       beanie:
         '<circle cx="120" cy="38" r="18" fill="' + acc + '"/><path d="M56 124C56 74 84 50 120 50C156 50 184 74 184 124Z" fill="' + main + '"/>' +
         '<rect x="50" y="114" width="140" height="36" rx="12" fill="' + dark + '"/>' +
