@@ -261,6 +261,11 @@ class Call {
     this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
+    // Read by Go: the request as "METHOD URL\r\n" + header lines, and its
+    // body (null or a Uint8Array).
+    this.head = "";
+    this.body = null;
+    this.ordinal = 0; // the request's number on its instance
   }
 
   // push queues a job for the loop; any context may call it.
@@ -269,7 +274,7 @@ class Call {
     this.bell.resolve();
   }
 
-  // The methods below are called by Go (jsglue/worker/bridge_js.go).
+  // The methods below are called by Go (serve_js.go, client_js.go).
 
   respond(status, lines, body) {
     this.push({ kind: "respond", status, lines, body });
@@ -344,6 +349,9 @@ class Call {
         this.finish(new Response(body, { status: job.status, headers }));
         return;
       }
+      case "answer":
+        this.finish(job.response);
+        return;
       case "fetch":
         this.startFetch(job);
         return;
@@ -443,9 +451,16 @@ async function fetchHandler(req, env, ctx) {
     return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
   }
   inst.adoptTimer(call);
-  const body = await readCapped(req.body, inst.maxBody);
-  const done = call.run();
-  ctx.waitUntil(done);
+  // The loop runs from here on: the deadline covers reading the body too.
+  ctx.waitUntil(call.run());
+  let body;
+  try {
+    body = await readCapped(req.body, inst.maxBody);
+  } catch (e) {
+    const msg = "reading the request body failed: " + ((e && e.message) || e);
+    call.push({ kind: "answer", response: errorResponse(400, "bad_request", msg) });
+    return call.answer.promise;
+  }
   if (inst.state === "dead") {
     call.push({ kind: "dead" });
   } else {
