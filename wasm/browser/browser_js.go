@@ -99,7 +99,7 @@ func serve(t *tag.Tag) js.Func {
 func listen(t *tag.Tag) {
 	win, doc := js.Global(), js.Global().Get("document")
 	on := func(target js.Value, event string, f func()) {
-		if target.Type() == js.TypeObject {
+		if target.Type() == js.TypeObject && target.Get("addEventListener").Type() == js.TypeFunction {
 			target.Call("addEventListener", event, js.FuncOf(func(js.Value, []js.Value) any { f(); return nil }))
 		}
 	}
@@ -128,12 +128,19 @@ func try(f func()) (err error) {
 }
 
 // storage is window.localStorage or sessionStorage. Reading the property
-// itself throws where storage is blocked, so every access is guarded.
+// itself throws where storage is blocked (a sandboxed frame, cookies
+// disabled), so every access is guarded, and the property is read with
+// Reflect.get: syscall/js turns an exception into a panic only in a call,
+// while one in a plain property read would stop the module.
 type storage string
+
+func (s storage) object() js.Value {
+	return js.Global().Get("Reflect").Call("get", js.Global(), string(s))
+}
 
 func (s storage) Get(key string) (value string, ok bool) {
 	try(func() {
-		v := js.Global().Get(string(s)).Call("getItem", key)
+		v := s.object().Call("getItem", key)
 		if v.Type() == js.TypeString {
 			value, ok = v.String(), true
 		}
@@ -142,11 +149,11 @@ func (s storage) Get(key string) (value string, ok bool) {
 }
 
 func (s storage) Set(key, value string) error {
-	return try(func() { js.Global().Get(string(s)).Call("setItem", key, value) })
+	return try(func() { s.object().Call("setItem", key, value) })
 }
 
 func (s storage) Remove(key string) {
-	try(func() { js.Global().Get(string(s)).Call("removeItem", key) })
+	try(func() { s.object().Call("removeItem", key) })
 }
 
 type clock struct{}
@@ -233,13 +240,23 @@ func (console) Error(msg string) { js.Global().Get("console").Call("error", msg)
 func (console) Warn(msg string)  { js.Global().Get("console").Call("warn", msg) }
 func (console) Log(msg string)   { js.Global().Get("console").Call("log", msg) }
 
+// page reads location and navigator; outside a browser (Node) they may
+// be missing.
 type page struct{}
 
-func (page) URL() string    { return js.Global().Get("location").Get("href").String() }
-func (page) Origin() string { return js.Global().Get("location").Get("origin").String() }
+func (page) URL() string    { return prop("location", "href") }
+func (page) Origin() string { return prop("location", "origin") }
 func (page) Online() bool {
-	on := js.Global().Get("navigator").Get("onLine")
-	return on.Type() != js.TypeBoolean || on.Bool()
+	nav := js.Global().Get("navigator")
+	return nav.Type() != js.TypeObject || nav.Get("onLine").Type() != js.TypeBoolean || nav.Get("onLine").Bool()
+}
+
+func prop(object, name string) string {
+	o := js.Global().Get(object)
+	if o.Type() != js.TypeObject || o.Get(name).Type() != js.TypeString {
+		return ""
+	}
+	return o.Get(name).String()
 }
 
 func random(b []byte) {
