@@ -201,7 +201,9 @@ func TestStart(t *testing.T) {
 		bodies = append(bodies, a[0].String()+" "+a[1].Get("body").String())
 		resp := object(map[string]any{"status": 200,
 			"headers": object(map[string]any{"get": func([]js.Value) any { return nil }}),
-			"text":    func([]js.Value) any { return js.Global().Get("Promise").Call("resolve", `{"visitorId":"V","sessionId":"S"}`) },
+			"text": func([]js.Value) any {
+				return js.Global().Get("Promise").Call("resolve", `{"visitorId":"V","sessionId":"S"}`)
+			},
 		})
 		return js.Global().Get("Promise").Call("resolve", resp)
 	}))
