@@ -498,7 +498,7 @@
     var cat = param("category");
     var list = PRODUCTS.filter(function (p) { return !cat || p.category == cat; });
     main.innerHTML =
-      '<section class="hero"><div><h1>Gear for the long way up.</h1><p>Trail shoes, shells and packs, tested on real mountains. Every click here becomes an engagement attribute in LivePerson.</p>' +
+      '<section class="hero"><div><h1>Gear for the<br>long way up.</h1><p>Trail shoes, shells and packs, tested on real mountains. Every click here becomes an engagement attribute in LivePerson.</p>' +
       '<a class="btn" href="/shoes.html">Shop shoes</a> <a class="btn secondary" href="/search.html?q=waterproof">Find waterproof gear</a></div>' +
       '<svg class="art" viewBox="0 0 360 220" aria-hidden="true"><circle cx="282" cy="58" r="34" fill="#f7c873"/>' +
       '<path d="M0 220L108 64L168 148L226 86L360 220Z" fill="#173b30"/><path d="M108 64L130 96L116 90L102 104L90 90Z" fill="#fff"/>' +
