@@ -34,7 +34,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if buildDir != "" {
-		os.RemoveAll(buildDir)
+		os.RemoveAll(filepath.Dir(buildDir))
 	}
 	os.Exit(code)
 }
@@ -57,6 +57,8 @@ func workerBuild(tb testing.TB) string {
 		if buildErr != nil {
 			return
 		}
+		// In a directory of its own: worker.sh puts a lock file next to it.
+		buildDir = filepath.Join(buildDir, "worker")
 		cmd := exec.Command("bash", "scripts/worker.sh", "build", buildDir)
 		cmd.Dir = repoRoot(tb)
 		var out bytes.Buffer
