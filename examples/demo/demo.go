@@ -70,6 +70,9 @@ type Demo struct {
 	// ProxyEnv is the native proxy's environment (proxy.ConfigFromEnv);
 	// nil with Options.ProxyURL.
 	ProxyEnv map[string]string
+	// LoaderURL is lpedge.js's address: on the native proxy, or on the
+	// shop (under /tag/) with Options.ProxyURL.
+	LoaderURL string
 	// Snippet is what every shop page carries: the stub and lpedge.js's
 	// script tag with data-account, data-app, data-proxy and data-debug.
 	Snippet string
@@ -136,11 +139,11 @@ func Start(o Options) (d *Demo, err error) {
 		d.LPTestURL = d.LP.URL
 	}
 
-	loader := d.ProxyURL + "/lpedge.js"
+	d.LoaderURL = d.ProxyURL + "/lpedge.js"
 	if proxyLn == nil {
-		loader = d.ShopURL + "/tag/lpedge.js"
+		d.LoaderURL = d.ShopURL + "/tag/lpedge.js"
 	}
-	d.Snippet = jsglue.Snippet(o.Tag.Stub, loader, o.Tag.Integrity, map[string]string{
+	d.Snippet = jsglue.Snippet(o.Tag.Stub, d.LoaderURL, o.Tag.Integrity, map[string]string{
 		"account": lptest.DefaultAccount, "app": lptest.DefaultApp, "proxy": d.ProxyURL, "debug": "true"})
 	shopHandler, err := shop.Handler(shop.Config{Snippet: d.Snippet, LPTest: d.LPTestURL,
 		Account: lptest.DefaultAccount, App: lptest.DefaultApp})

@@ -183,6 +183,9 @@ func TestStartWithExternalProxy(t *testing.T) {
 	if d.LP != nil || d.ProxyEnv != nil || d.ProxyURL != "http://127.0.0.1:8787" || d.LPTestURL != lp.URL {
 		t.Errorf("demo %+v", d)
 	}
+	if d.LoaderURL != d.ShopURL+"/tag/lpedge.js" {
+		t.Errorf("LoaderURL %s", d.LoaderURL)
+	}
 	for _, want := range []string{`src="` + d.ShopURL + `/tag/lpedge.js"`, `data-proxy="http://127.0.0.1:8787"`} {
 		if !strings.Contains(d.Snippet, want) {
 			t.Errorf("snippet lacks %q: %s", want, d.Snippet)

@@ -112,8 +112,9 @@ lpedge demo: everything runs on this machine, nothing goes out.
                 %[1]s/shoes.html      the page with a stand-in lpTag (monitored flow)
   agent view    %[2]s/lptest/         what LivePerson received, as an agent sees it
   inspector     %[2]s/lptest/calls    every call LivePerson received (JSON)
-  proxy         %[3]s         the tag: %[3]s/lpedge.js, %[4]s
-`, d.ShopURL, d.LPTestURL, d.ProxyURL, tag.Wasm)
+  proxy         %[3]s
+  tag           %[4]s (and %[5]s beside it)
+`, d.ShopURL, d.LPTestURL, d.ProxyURL, d.LoaderURL, tag.Wasm)
 	if d.LP != nil {
 		fmt.Fprintf(w, "  LivePerson    lptest, account %s, app %s\n", lptest.DefaultAccount, lptest.DefaultApp)
 		for _, e := range d.LP.Config().Engagements {

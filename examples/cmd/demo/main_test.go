@@ -79,7 +79,7 @@ func TestRun(t *testing.T) {
 	banner := out.String()
 	for _, want := range []string{
 		"http://" + shop + "/ ", "http://" + shop + "/shoes.html", "http://" + lp + "/lptest/ ", "http://" + lp + "/lptest/calls",
-		"http://" + proxy + "/lpedge.js, lpedge.0123456789ab.wasm", `1001/2001 "VIP customers"`, `1004/2004 "Everyone": every visitor`,
+		"http://" + proxy + "/lpedge.js (and lpedge.0123456789ab.wasm beside it)", `1001/2001 "VIP customers"`, `1004/2004 "Everyone": every visitor`,
 		"ALLOWED_ORIGINS=http://" + shop, "LP_DOMAIN_API=http://" + lp, "LP_TEST_DOMAIN=127.0.0.1",
 		`<script async src="http://` + proxy + `/lpedge.js"`,
 	} {
