@@ -174,7 +174,7 @@ func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	if !bytes.Contains(src, []byte(wasmPlaceholder)) {
 		return nil, errors.New("jsglue: loader.js lacks " + wasmPlaceholder)
 	}
-	src = bytes.Replace(src, []byte(wasmPlaceholder), []byte(wasmName), 1)
+	src = bytes.ReplaceAll(src, []byte(wasmPlaceholder), []byte(wasmName))
 	bundle := append(append(append([]byte(nil), wasmExec...), ";\n"...), src...)
 	return Minify(bundle)
 }

@@ -1,9 +1,6 @@
 package tag
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // Env is everything the tag needs from its host. In the browser,
 // [github.com/lpedge/lpedge/wasm/browser] fills it from syscall/js; tests
@@ -107,16 +104,6 @@ func (m Memory) Set(key, value string) error { m[key] = value; return nil }
 
 // Remove implements Storage.
 func (m Memory) Remove(key string) { delete(m, key) }
-
-// Keys returns the stored keys in order, for tests and debugging.
-func (m Memory) Keys() []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // Fallback wraps a browser Storage: once a write fails (quota exceeded,
 // storage disabled, Safari's private mode), values that cannot be written
