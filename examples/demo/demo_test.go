@@ -76,19 +76,6 @@ func TestLoadTag(t *testing.T) {
 	}
 }
 
-func TestFixLoader(t *testing.T) {
-	for _, c := range []struct{ in, out string }{
-		{`fetch(new URL("lpedge.1.wasm"))`, `fetch(new URL("lpedge.1.wasm"))`},
-		{`fetch(new URL("__LPEDGE_WASM__"))`, `fetch(new URL("lpedge.1.wasm"))`},
-		{`a("__LPEDGE_WASM__");b("__LPEDGE_WASM__")`, `a("lpedge.1.wasm");b("lpedge.1.wasm")`},
-	} {
-		got, fixed := fixLoader([]byte(c.in), "lpedge.1.wasm")
-		if string(got) != c.out || fixed != (c.in != c.out) {
-			t.Errorf("fixLoader(%q) = %q, %v; want %q", c.in, got, fixed, c.out)
-		}
-	}
-}
-
 func TestStart(t *testing.T) {
 	tag := fakeTag(t)
 	d, err := Start(Options{Tag: tag})

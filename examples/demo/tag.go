@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,16 +31,8 @@ func BuildTag(out string, compress bool) (*Tag, error) {
 		return nil, err
 	}
 	if compress {
-		r, err := jsglue.Build(jsglue.Options{Out: out, Dir: root})
-		if err != nil {
+		if _, err := jsglue.Build(jsglue.Options{Out: out, Dir: root}); err != nil {
 			return nil, err
-		}
-		if fixed, ok := fixLoader(r.Loader, r.Wasm); ok {
-			for name, data := range map[string][]byte{"lpedge.js": fixed, "lpedge.js.br": jsglue.Brotli(fixed), "lpedge.js.gz": jsglue.Gzip(fixed)} {
-				if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
-					return nil, err
-				}
-			}
 		}
 		return LoadTag(out)
 	}
@@ -73,9 +64,6 @@ func BuildTag(out string, compress bool) (*Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fixed, ok := fixLoader(loader, name); ok {
-		loader = fixed
-	}
 	stub, err := jsglue.Stub()
 	if err != nil {
 		return nil, err
@@ -86,18 +74,6 @@ func BuildTag(out string, compress bool) (*Tag, error) {
 		}
 	}
 	return LoadTag(out)
-}
-
-// fixLoader works around jsglue.Loader naming the module only at the first
-// "__LPEDGE_WASM__" of loader.js, which is in its comment: the minified
-// loader then still fetches __LPEDGE_WASM__. It reports whether it had to.
-// TODO(jsglue): drop once jsglue.Loader replaces the placeholder in the code.
-func fixLoader(loader []byte, wasm string) ([]byte, bool) {
-	const placeholder = "__LPEDGE_WASM__"
-	if !bytes.Contains(loader, []byte(placeholder)) {
-		return loader, false
-	}
-	return bytes.ReplaceAll(loader, []byte(placeholder), []byte(wasm)), true
 }
 
 // LoadTag reads a tag built earlier into dir (by BuildTag or by
