@@ -15,13 +15,8 @@ import (
 // Upstream sends the proxy's requests to LivePerson. Natively it defaults
 // to a keep-alive *http.Client; on Cloudflare Workers, where *http.Client
 // adds about 4.8 MB to the module and http.DefaultClient panics, the
-// Workers main passes an adapter over syumai's cloudflare/fetch client:
-//
-//	type fetchUpstream struct{ c *fetch.Client }
-//
-//	func (f fetchUpstream) Do(r *http.Request) (*http.Response, error) {
-//		return f.c.Do(&fetch.Request{Request: r}, nil)
-//	}
+// Workers main passes [github.com/lpedge/lpedge/jsglue/worker.Client],
+// which runs each fetch in the execution context of the request it serves.
 //
 // Do must honour the request's context (every call carries a deadline)
 // and must not follow redirects: LivePerson's APIs do not redirect, and a

@@ -63,9 +63,8 @@
 // Config.Upstream sends the requests. Natively it defaults to a
 // keep-alive *http.Client, defined in a !js file; under js/wasm there is
 // no default: *http.Client adds about 4.8 MB to a Worker and
-// http.DefaultClient panics on workerd, so the Workers main passes an
-// adapter over github.com/syumai/workers/cloudflare/fetch (see
-// [Upstream]).
+// http.DefaultClient panics on workerd, so the Workers main passes
+// jsglue/worker.Client (see [Upstream]).
 //
 // # Tests against lptest
 //
