@@ -42,13 +42,16 @@ fuzz: ## Every Fuzz target for FUZZTIME each.
 size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main.
 	$(GO) run ./internal/cmd/size
 
-demo:
-	@echo "make demo: the demo shop arrives with the lptest, proxy and tag issues"; exit 1
+demo: ## The demo shop on 127.0.0.1:8000, the native proxy with the tag on :8080, lptest on :8081; Ctrl-C stops it.
+	$(GO) run ./examples/cmd/demo
 
 .PHONY: worker dev-worker
 
 worker: ## The proxy for Cloudflare Workers, into build/worker (scripts/worker.sh).
 	bash scripts/worker.sh build
 
-dev-worker: deps ## wrangler dev on 127.0.0.1:8787, offline, against lptest on 127.0.0.1:8081.
+dev-worker: deps ## The same demo with the proxy in workerd (wrangler dev on 127.0.0.1:8787, offline).
+	$(GO) build -o build/demo ./examples/cmd/demo
+	build/demo -proxy-url http://127.0.0.1:8787 & demo=$$!; trap 'kill $$demo' EXIT; \
+	for i in $$(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/8081) 2>/dev/null && break; sleep 0.2; done; \
 	bash scripts/worker.sh dev
