@@ -1,0 +1,234 @@
+//go:build !js
+
+package e2e
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lpedge/lpedge/internal/browsertest"
+	"github.com/lpedge/lpedge/jsglue"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/lptest"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+)
+
+// build is the tag as jsglue.Build makes it, once for the package.
+var (
+	build  *jsglue.Result
+	assets string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lpedge-e2e")
+	if err != nil {
+		panic(err)
+	}
+	build, err = jsglue.Build(jsglue.Options{Out: dir, Dir: "../.."})
+	if err != nil {
+		os.RemoveAll(dir)
+		panic(err)
+	}
+	assets = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// A page is one HTML page of the test site.
+type page struct {
+	Loader string            // lpedge.js's URL; default the site's /a/lpedge.js
+	Attrs  map[string]string // data attributes of the loader's script tag
+	Head   string            // HTML before the loader (a stand-in lpTag)
+	Script string            // inline script after the stub, run before load
+}
+
+// site serves the pages, the built tag under /a/ (application/wasm) and
+// under /bad/ (the module as application/octet-stream, as a misconfigured
+// server sends it).
+func site(t *testing.T, pages map[string]page) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/a/", http.StripPrefix("/a/", http.FileServer(http.Dir(assets))))
+	mux.HandleFunc("/bad/", func(w http.ResponseWriter, r *http.Request) {
+		name := filepath.Base(r.URL.Path)
+		data, err := os.ReadFile(filepath.Join(assets, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if strings.HasSuffix(name, ".js") {
+			w.Header().Set("Content-Type", "text/javascript")
+		}
+		w.Write(data)
+	})
+	var srv *httptest.Server
+	for name, p := range pages {
+		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			io.WriteString(w, p.html(srv.URL))
+		})
+	}
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func (p page) html(base string) string {
+	loader := p.Loader
+	if loader == "" {
+		loader = base + "/a/lpedge.js"
+	} else if strings.HasPrefix(loader, "/") {
+		loader = base + loader
+	}
+	var attrs strings.Builder
+	for k, v := range p.Attrs {
+		attrs.WriteString(" data-" + k + `="` + html.EscapeString(v) + `"`)
+	}
+	integrity := ""
+	if strings.HasSuffix(loader, "/a/lpedge.js") {
+		integrity = ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
+	}
+	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
+<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration)})}).observe({type:"longtask",buffered:true})}catch(e){}</script>
+<script>` + string(build.Stub) + `</script>
+` + p.Head + `
+<script async src="` + loader + `"` + integrity + attrs.String() + `></script>
+</head><body><h1>shop</h1><script>` + p.Script + `</script></body></html>`
+}
+
+// direct are the attributes of a page that reports straight to srv.
+func direct(srv *lptest.Server, more ...string) map[string]string {
+	a := map[string]string{"account": lptest.DefaultAccount, "app": lptest.DefaultApp, "domain": "http://" + srv.Host(), "debug": "true"}
+	for i := 0; i+1 < len(more); i += 2 {
+		a[more[i]] = more[i+1]
+	}
+	return a
+}
+
+// do runs chromedp actions, failing the test on error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates expr in the page, awaiting a Promise.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// exec runs a script in the page.
+func exec(t *testing.T, ctx context.Context, script string) {
+	t.Helper()
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](script))
+}
+
+// open navigates to url and waits until lpedge is ready.
+func open(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url))
+	waitReady(t, ctx)
+}
+
+func waitReady(t *testing.T, ctx context.Context) {
+	t.Helper()
+	eval[bool](t, ctx, `new Promise(function(r){ lpedge.ready(function(){ r(true) }) })`)
+}
+
+// eventually polls f until it is true, for at most 20 s.
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// received is every engagement attribute lptest stored, in order.
+func received(srv *lptest.Server) []liveperson.SDE {
+	var out []liveperson.SDE
+	for _, v := range srv.Visitors() {
+		for _, s := range v.Sessions {
+			out = append(out, s.SDEs...)
+		}
+	}
+	return out
+}
+
+func types(sdes []liveperson.SDE) string {
+	var s []string
+	for _, e := range sdes {
+		s = append(s, e.Type())
+	}
+	return strings.Join(s, ",")
+}
+
+// reports are lptest's report calls.
+func reports(srv *lptest.Server) []lptest.Call {
+	var out []lptest.Call
+	for _, c := range srv.Calls() {
+		if c.Route == lptest.RouteReport && c.Method != http.MethodOptions {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// session makes a Monitoring session in srv, as lpTag's would be.
+func session(t *testing.T, srv *lptest.Server) (vid, sid string) {
+	t.Helper()
+	call := monitoring.Call{Scheme: "http", Domain: srv.Host(), Account: lptest.DefaultAccount, App: lptest.DefaultApp}
+	u, err := call.URL(monitoring.Engagement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(u, "application/json", strings.NewReader(`{"engagementAttributes":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	a, err := monitoring.DecodeAnswer(body)
+	if err != nil {
+		t.Fatalf("engagement: %v: %s", err, body)
+	}
+	return a.VisitorID, a.SessionID
+}
+
+// standInLpTag is a page's lpTag with the monitoring taglet's ids, as
+// LivePerson's snippet and tag.js make it (assigned twice, events bound
+// through lpTag.events).
+func standInLpTag(vid, sid string) string {
+	return `window.lpTag = window.lpTag || {};
+window.lpTag = {section: ["shoes"], _b: [],
+  events: {bind: function (a, e, f) { lpTag._b.push([a, e, f]) },
+    trigger: function (a, e) { lpTag._b.forEach(function (b) { if (b[0] == a && b[1] == e) b[2]({}) }) }},
+  taglets: {lp_monitoringSDK: {getVid: function () { return "` + vid + `" }, getSid: function () { return "` + sid + `" }}}};`
+}
+
+func newBrowser(t *testing.T) (context.Context, *browsertest.Console) {
+	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	return ctx, browsertest.RecordConsole(t, ctx)
+}
