@@ -97,10 +97,7 @@ func (p page) html(base string) string {
 	for k, v := range p.Attrs {
 		attrs.WriteString(" data-" + k + `="` + html.EscapeString(v) + `"`)
 	}
-	integrity := ""
-	if strings.HasSuffix(loader, "/a/lpedge.js") {
-		integrity = ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
-	}
+	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
 <script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration)})}).observe({type:"longtask",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
