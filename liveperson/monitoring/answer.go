@@ -288,9 +288,76 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		}
 		return time.Duration(n) * time.Second
 	}
-	t, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v)
-	if err != nil || !t.After(now) {
+	t, ok := parseHTTPDate(v)
+	if !ok || !t.After(now) {
 		return 0
 	}
 	return min(t.Sub(now), 24*time.Hour)
+}
+
+var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// parseHTTPDate reads the HTTP date form of Retry-After, the fixed layout
+// "Mon, 02 Jan 2006 15:04:05 GMT". time.Parse would do, but it brings
+// time's whole layout engine (about 40 KB) into the tag.
+func parseHTTPDate(v string) (time.Time, bool) {
+	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
+		return time.Time{}, false
+	}
+	num := func(s string) int {
+		n, err := strconv.Atoi(s)
+		if err != nil || s[0] == '-' || s[0] == '+' {
+			return -1
+		}
+		return n
+	}
+	day, year, hour, minute, sec := num(v[5:7]), num(v[12:16]), num(v[17:19]), num(v[20:22]), num(v[23:25])
+	if !strings.Contains("Mon,Tue,Wed,Thu,Fri,Sat,Sun,", v[:4]) {
+		return time.Time{}, false
+	}
+	month := 0
+	for i, m := range months {
+		if v[8:11] == m {
+			month = i + 1
+		}
+	}
+	if month == 0 || day < 1 || day > 31 || year < 0 || hour > 23 || minute > 59 || sec > 59 || min(hour, minute, sec) < 0 {
+		return time.Time{}, false
+	}
+	if day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	return time.Unix(daysFromCivil(year, month, day)*86400+int64(hour*3600+minute*60+sec), 0), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
+// (Howard Hinnant's algorithm). time.Date does the same, but its time
+// zone machinery adds about 20 KB to the tag.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }

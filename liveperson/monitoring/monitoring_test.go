@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,7 +277,10 @@ func TestClassify(t *testing.T) {
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	for in, want := range map[string]time.Duration{"": 0, "3": 3 * time.Second, " 120 ": 2 * time.Minute, "-1": 0,
-		"soon": 0, "Sat, 21 Nov 2026 11:00:00 GMT": 0, "Sun, 22 Nov 2026 12:00:00 GMT": 24 * time.Hour, "999999": 0} {
+		"soon": 0, "Sat, 21 Nov 2026 11:00:00 GMT": 0, "Sun, 22 Nov 2026 12:00:00 GMT": 24 * time.Hour, "999999": 0,
+		"Sat, 21 Nov 2026 12:01:05 GMT": 65 * time.Second, "Sat, 21 Nov 2026 12:01:05 UTC": 0, "Sat, 21 Nop 2026 12:01:05 GMT": 0,
+		"Sat, 31 Feb 2027 12:01:05 GMT": 0, "Sat, 21 Nov 2026 24:01:05 GMT": 0, "Sat, 21 Nov 2026 1a:01:05 GMT": 0,
+		"Sat, 21 Nov 2026 12:-1:05 GMT": 0, "Sat,  21 Nov 2026 12:01:05 GMT": 0} {
 		if got := monitoring.ParseRetryAfter(in, now); got != want {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", in, got, want)
 		}
@@ -319,6 +323,38 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 		if !reflect.DeepEqual(again, r) {
 			t.Fatalf("round trip changed %#v to %#v", r, again)
+		}
+	})
+}
+
+// FuzzParseRetryAfter checks the hand-written date reader against
+// time.Parse with the same layout: every date it accepts, time.Parse reads
+// the same; and every date written in that layout (RFC 7231's
+// IMF-fixdate), it reads. It is stricter than time.Parse, which also takes
+// one-digit hours.
+func FuzzParseRetryAfter(f *testing.F) {
+	const layout = "Mon, 02 Jan 2006 15:04:05 GMT"
+	f.Add("Sun, 22 Nov 2026 12:00:00 GMT", int64(3600))
+	f.Add("30", int64(-5))
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string, offset int64) {
+		got := monitoring.ParseRetryAfter(v, now)
+		if got < 0 || got > 24*time.Hour {
+			t.Fatalf("ParseRetryAfter(%q) = %v", v, got)
+		}
+		if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil && got > 0 {
+			at, err := time.Parse(layout, strings.TrimSpace(v))
+			if err != nil || min(at.Sub(now), 24*time.Hour) != got {
+				t.Fatalf("ParseRetryAfter(%q) = %v, time.Parse: %v, %v", v, got, at, err)
+			}
+		}
+		at := now.Add(time.Duration(offset%(48*3600)) * time.Second)
+		want := time.Duration(0)
+		if at.After(now) {
+			want = min(at.Sub(now), 24*time.Hour)
+		}
+		if got := monitoring.ParseRetryAfter(at.Format(layout), now); got != want {
+			t.Fatalf("ParseRetryAfter(%q) = %v, want %v", at.Format(layout), got, want)
 		}
 	})
 }
