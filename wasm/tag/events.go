@@ -19,8 +19,9 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		return nil
 	}
 	sdes, err := t.cart.Map(event, props)
+	var sz sized
 	if err == nil {
-		err = checkSize(sdes)
+		sz, err = checkSize(sdes)
 	}
 	if err != nil {
 		return err
@@ -31,7 +32,7 @@ func (t *Tag) Track(event string, props map[string]any) error {
 			break
 		}
 	}
-	t.add(sdes, false)
+	t.add(sz, false)
 	return nil
 }
 
@@ -56,8 +57,9 @@ func (t *Tag) Identify(customerID string, traits map[string]any) error {
 		return errors.New("customerId: is longer than 256 characters")
 	}
 	sdes, err := retail.Identify(customerID, traits)
+	var sz sized
 	if err == nil {
-		err = checkSize(sdes)
+		sz, err = checkSize(sdes)
 	}
 	if err != nil {
 		return err
@@ -69,7 +71,7 @@ func (t *Tag) Identify(customerID string, traits map[string]any) error {
 		t.customerID = customerID
 		t.store(t.session, "customer", customerID)
 	}
-	t.add(sdes, false)
+	t.add(sz, false)
 	return nil
 }
 
@@ -102,8 +104,8 @@ func (t *Tag) Page(url string, sections []string) error {
 	if eps == nil {
 		eps = []string{}
 	}
-	t.entry = eps
-	t.add(nil, true)
+	t.entry, t.tickEntry = eps, nil
+	t.add(sized{}, true)
 	return nil
 }
 
@@ -111,8 +113,9 @@ func (t *Tag) Page(url string, sections []string) error {
 // shapes, as lpTag.sdes.push takes them: one object or an array.
 func (t *Tag) PushSDEs(v any) error {
 	sdes, err := liveperson.ParseSDEs(v)
+	var sz sized
 	if err == nil {
-		err = checkSize(sdes)
+		sz, err = checkSize(sdes)
 	}
 	if err != nil {
 		return err
@@ -122,18 +125,29 @@ func (t *Tag) PushSDEs(v any) error {
 	if t.consent == consentDenied {
 		return nil
 	}
-	t.add(sdes, false)
+	t.add(sz, false)
 	return nil
 }
 
-func checkSize(sdes []liveperson.SDE) error {
+// sized pairs SDEs with the length of their JSON.
+type sized struct {
+	sdes  []liveperson.SDE
+	sizes []int
+}
+
+// checkSize measures each SDE's JSON and refuses one over MaxSDEBytes.
+func checkSize(sdes []liveperson.SDE) (sized, error) {
+	out := sized{sdes, make([]int, len(sdes))}
+	var b []byte
 	for i, s := range sdes {
-		if n := len(s.AppendJSON(nil)); n > MaxSDEBytes {
-			return &liveperson.ValidationError{Index: i, Field: s.Type(),
-				Problem: "is " + strconv.Itoa(n) + " bytes of JSON, more than " + strconv.Itoa(MaxSDEBytes)}
+		b = s.AppendJSON(b[:0])
+		if len(b) > MaxSDEBytes {
+			return out, &liveperson.ValidationError{Index: i, Field: s.Type(),
+				Problem: "is " + strconv.Itoa(len(b)) + " bytes of JSON, more than " + strconv.Itoa(MaxSDEBytes)}
 		}
+		out.sizes[i] = len(b)
 	}
-	return nil
+	return out, nil
 }
 
 // Consent records the visitor's choice. With data-consent="required",

@@ -67,6 +67,7 @@ type Tag struct {
 	customerID string
 	consumer   string   // ext_consumer_id, see consumerID
 	entry      []string // entry points of the current page; nil: location and lpTag.section
+	tickEntry  []string // entry points read once per tick
 
 	conv    conversationState
 	replies []func() // callbacks to run once mu is released
@@ -184,13 +185,16 @@ func (t *Tag) restore() {
 
 // add puts SDEs produced now into this tick's batch; empty with report
 // set still makes a request (a page view). The caller holds mu.
-func (t *Tag) add(sdes []liveperson.SDE, report bool) {
-	entry := t.entryPoints()
+func (t *Tag) add(sz sized, report bool) {
+	if t.tickEntry == nil {
+		t.tickEntry = t.entryPoints()
+	}
+	entry := t.tickEntry
 	if t.open != nil && !sameStrings(t.open.entry, entry) {
 		t.close()
 	}
-	for _, s := range sdes {
-		n := len(s.AppendJSON(nil)) + 1
+	for i, s := range sz.sdes {
+		n := sz.sizes[i] + 1
 		if t.open != nil && (t.open.size+n > batchBudget || len(t.open.sdes) >= monitoring.MaxSDEs) {
 			t.close()
 		}
@@ -239,7 +243,7 @@ func (t *Tag) close() {
 func (t *Tag) endTick() {
 	t.mu.Lock()
 	defer t.unlock()
-	t.tickTimer = false
+	t.tickTimer, t.tickEntry = false, nil
 	t.close()
 	t.flush(false)
 	t.save()
@@ -271,6 +275,7 @@ func (t *Tag) Hide() {
 	t.mu.Lock()
 	defer t.unlock()
 	t.close()
+	t.tickEntry = nil
 	t.flush(true)
 	t.save()
 }
