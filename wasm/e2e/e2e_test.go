@@ -24,8 +24,11 @@ import (
 func TestPageWithoutLpTag(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
-	s := site(t, map[string]page{"shop": {Attrs: direct(lp), Script: `
-		lpedge.page({sections: ["shoes"]});
+	// The stub is in the page twice, with a call between: the second
+	// must not lose the first's queue.
+	s := site(t, map[string]page{"shop": {Attrs: direct(lp),
+		Head: `<script>lpedge.page({sections: ["shoes"]})</script><script>` + string(build.Stub) + `</script>`,
+		Script: `
 		lpedge.track("Product Viewed", {sku: "A1", name: "Boot", price: 90});
 		lpedge.identify("cust-7f3a", {firstName: "Ann", email: "ann@example.com"});
 		lpedge.sdes.push({type: "searchInfo", keywords: ["boots"]});

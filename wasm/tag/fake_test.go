@@ -70,17 +70,6 @@ func (c *fakeClock) advance(d time.Duration) {
 	}
 }
 
-// pending counts timers not run or stopped.
-func (c *fakeClock) pending() int {
-	n := 0
-	for _, tm := range c.timers {
-		if !tm.done {
-			n++
-		}
-	}
-	return n
-}
-
 // fakeTransport keeps requests until the test answers them.
 type fakeTransport struct {
 	all     []Request
@@ -132,14 +121,13 @@ type fakeLpTag struct {
 	changed  func()
 }
 
-func (l *fakeLpTag) Present() bool                       { return l.present }
-func (l *fakeLpTag) IDs() (string, string)               { return l.vid, l.sid }
-func (l *fakeLpTag) Sections() []string                  { return l.sections }
-func (l *fakeLpTag) Watch(changed func())                { l.changed = changed }
-func (l *fakeLpTag) fire()                               { l.changed() }
-func (l *fakeLpTag) set(vid, sid string)                 { l.present, l.vid, l.sid = true, vid, sid }
-func (l *fakeLpTag) String() string                      { return l.vid + "/" + l.sid }
-func (l *fakeLpTag) withSections(s ...string) *fakeLpTag { l.sections = s; return l }
+func (l *fakeLpTag) Present() bool         { return l.present }
+func (l *fakeLpTag) IDs() (string, string) { return l.vid, l.sid }
+func (l *fakeLpTag) Sections() []string    { return l.sections }
+func (l *fakeLpTag) Watch(changed func())  { l.changed = changed }
+func (l *fakeLpTag) fire()                 { l.changed() }
+func (l *fakeLpTag) set(vid, sid string)   { l.present, l.vid, l.sid = true, vid, sid }
+func (l *fakeLpTag) String() string        { return l.vid + "/" + l.sid }
 
 // failingStorage refuses every write, as Safari's private mode did.
 type failingStorage struct{}
