@@ -91,16 +91,48 @@ func serve(t *tag.Tag) js.Func {
 				resolve.Invoke(string(result))
 			}
 		}
-		t.Call(a[0].String(), []byte(a[1].String()), reply)
+		method, args := a[0].String(), []byte(a[1].String())
+		if depth > 0 {
+			// The page called lpedge from inside a function the tag called
+			// (a wrapped console or fetch): run it once the tag is done.
+			clock{}.After(0, func() { t.Call(method, args, reply) })
+			return nil
+		}
+		guard(func() { t.Call(method, args, reply) })
 		return nil
 	})
+}
+
+// depth counts the tag's entry points running now. JavaScript has one
+// thread, so depth > 0 when the page API is called means the call came
+// from inside the tag's own call out to JavaScript.
+var depth int
+
+// guard runs an entry point of the tag: it counts depth, and keeps a bug
+// in the tag from stopping the module (a panic that escaped would end the
+// Go program, and every later call would throw).
+func guard(f func()) {
+	depth++
+	defer func() {
+		depth--
+		if r := recover(); r != nil {
+			msg := "lpedge: internal error"
+			if e, ok := r.(error); ok {
+				msg += ": " + e.Error()
+			} else if s, ok := r.(string); ok {
+				msg += ": " + s
+			}
+			js.Global().Get("console").Call("error", msg)
+		}
+	}()
+	f()
 }
 
 func listen(t *tag.Tag) {
 	win, doc := js.Global(), js.Global().Get("document")
 	on := func(target js.Value, event string, f func()) {
 		if target.Type() == js.TypeObject && target.Get("addEventListener").Type() == js.TypeFunction {
-			target.Call("addEventListener", event, js.FuncOf(func(js.Value, []js.Value) any { f(); return nil }))
+			target.Call("addEventListener", event, js.FuncOf(func(js.Value, []js.Value) any { guard(f); return nil }))
 		}
 	}
 	on(win, "pagehide", t.Hide)
@@ -166,7 +198,7 @@ func (clock) After(d time.Duration, f func()) func() bool {
 	fn = js.FuncOf(func(js.Value, []js.Value) any {
 		done = true
 		fn.Release()
-		f()
+		guard(f)
 		return nil
 	})
 	id := js.Global().Call("setTimeout", fn, d.Milliseconds())
@@ -207,13 +239,13 @@ func (transport) Do(req tag.Request, done func(tag.Response)) {
 		if len(a) > 0 {
 			msg = a[0].Call("toString").String()
 		}
-		done(tag.Response{Err: errors.New(msg)})
+		guard(func() { done(tag.Response{Err: errors.New(msg)}) })
 		return nil
 	})
 	onText = js.FuncOf(func(_ js.Value, a []js.Value) any {
 		release()
 		resp.Body = []byte(a[0].String())
-		done(resp)
+		guard(func() { done(resp) })
 		return nil
 	})
 	onResponse = js.FuncOf(func(_ js.Value, a []js.Value) any {

@@ -78,6 +78,7 @@ func TestStorage(t *testing.T) {
 	s.Remove("k")
 	desc := object(map[string]any{"get": thrower(), "configurable": true})
 	js.Global().Get("Object").Call("defineProperty", js.Global(), "sessionStorage", desc)
+	defer js.Global().Delete("sessionStorage")
 	if _, ok := storage("sessionStorage").Get("k"); ok {
 		t.Error("a blocked store answered")
 	}
@@ -196,17 +197,21 @@ func TestStart(t *testing.T) {
 	js.Global().Set("localStorage", fakeStorage())
 	js.Global().Set("sessionStorage", fakeStorage())
 	js.Global().Set("location", js.ValueOf(map[string]any{"href": "https://shop.example/p", "origin": "https://shop.example"}))
-	var bodies []string
-	js.Global().Set("fetch", js.FuncOf(func(_ js.Value, a []js.Value) any {
-		bodies = append(bodies, a[0].String()+" "+a[1].Get("body").String())
-		resp := object(map[string]any{"status": 200,
-			"headers": object(map[string]any{"get": func([]js.Value) any { return nil }}),
-			"text": func([]js.Value) any {
-				return js.Global().Get("Promise").Call("resolve", `{"visitorId":"V","sessionId":"S"}`)
-			},
-		})
-		return js.Global().Get("Promise").Call("resolve", resp)
-	}))
+	// fetch in JavaScript, as the browser's is: a Go fake would run Go
+	// inside the tag's own call out, which a browser never does.
+	requests := js.Global().Get("Array").New()
+	js.Global().Set("fetch", js.Global().Get("Function").New("requests", `return function (url, opts) {
+		requests.push(url + " " + opts.body);
+		return Promise.resolve({status: 200, headers: {get: function () { return null }},
+			text: function () { return Promise.resolve('{"visitorId":"V","sessionId":"S"}') }});
+	}`).Invoke(requests))
+	bodies := func() []string {
+		var out []string
+		for i := 0; i < requests.Length(); i++ {
+			out = append(out, requests.Index(i).String())
+		}
+		return out
+	}
 	var call js.Value
 	var bootErr string
 	boot := func(attrs string) js.Value {
@@ -229,10 +234,10 @@ func TestStart(t *testing.T) {
 	}
 	call.Invoke("track", `["Product Viewed",{"sku":"A","name":"Shoe"}]`)
 	call.Invoke("sdes.push", `[{"type":"searchInfo","keywords":["x"]}]`)
-	wait(t, "the report", func() bool { return len(bodies) == 2 })
-	if !strings.Contains(bodies[0], "/engagement?v=1.1") || !strings.Contains(bodies[1], "/report?v=1.1&vid=V&sid=S") ||
-		!strings.Contains(bodies[1], "prodView") || !strings.Contains(bodies[1], "searchInfo") {
-		t.Errorf("requests %q", bodies)
+	wait(t, "the report", func() bool { return len(bodies()) == 2 })
+	if b := bodies(); !strings.Contains(b[0], "/engagement?v=1.1") || !strings.Contains(b[1], "/report?v=1.1&vid=V&sid=S") ||
+		!strings.Contains(b[1], "prodView") || !strings.Contains(b[1], "searchInfo") {
+		t.Errorf("requests %q", b)
 	}
 	var result js.Value
 	settled := make(chan bool, 1)
@@ -241,6 +246,15 @@ func TestStart(t *testing.T) {
 	call.Invoke("conversation.send", `["hi"]`, resolve, reject)
 	if ok := <-settled; ok || !strings.Contains(result.Get("message").String(), "no conversation is open") {
 		t.Errorf("conversation.send without a conversation: resolved %v with %v", ok, result)
+	}
+	// The page calls lpedge from a console it wrapped, while the tag is
+	// writing to it: the call runs after, instead of deadlocking.
+	js.Global().Set("console", js.Global().Get("Function").New("call", `var real = console;
+		return {log: real.log, warn: real.warn, error: function (m) { real.error(m); call("sdes.push", '[{"type":"searchInfo","keywords":["from-console"]}]') }}`).Invoke(call))
+	call.Invoke("track", `["Nope"]`) // an error: console.error, which calls back
+	wait(t, "the report from inside console.error", func() bool { return len(bodies()) == 3 })
+	if b := bodies(); !strings.Contains(b[2], "from-console") {
+		t.Errorf("the re-entrant call sent %q", b[2])
 	}
 }
 

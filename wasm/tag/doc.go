@@ -1,0 +1,50 @@
+// Package tag is the engine of lpedge's browser tag: the page API's
+// logic, in plain Go that runs and is tested on the host. The browser
+// bindings ([github.com/lpedge/lpedge/wasm/browser]) only hand it the
+// page's calls and an [Env] of storage, timers, fetch, console and lpTag.
+//
+//	cfg, err := tag.ParseConfig(map[string]string{ // the loader's data attributes
+//		"account": "12345678", "app": "<app installation id>", "domain": "va.v.liveperson.net",
+//	})
+//	t := tag.New(cfg, env)
+//	t.Call("track", []byte(`["Product Added",{"sku":"A1","name":"Boot","price":90}]`), nil)
+//	t.Call("engagement", []byte(`[{"sections":["checkout"]}]`), func(result []byte, err error) {
+//		// result: {"campaignId":...,"engagementId":...,"contextId":"1",...} or null
+//	})
+//
+// What it does, in the order of a call's life:
+//
+//   - Arguments (JSON, as the page's JSON.stringify wrote them) are
+//     checked and mapped: track through the retail preset, identify to
+//     ctmrinfo/personal, page to entry points, sdes.push through
+//     liveperson.ParseSDEs. An error names the argument; nothing invalid
+//     is sent.
+//   - Everything one tick produces goes out in one report request (the
+//     Env's After(0) ends the tick), in batches within 64 KB and
+//     monitoring.MaxSDEs. One request is in flight at a time; what waits
+//     meanwhile goes next, merged.
+//   - Straight to LivePerson (Config.Domain) a report is POST with
+//     X-HTTP-Method-Override: PUT; through the proxy it is POST
+//     /v1/report with the ids in the body. A first visit without lpTag
+//     opens its session with an engagement call, since LivePerson refuses
+//     a report without a vid or an identity.
+//   - Answers are classified by monitoring.Classify: 4xx are dropped with
+//     a console error saying what to check; 5xx, 202 and network errors
+//     wait 3 s, 10 s, 30 s, 90 s, then doubling pauses; 429 waits
+//     Retry-After; stale ids start a new session. The online event sends
+//     at once.
+//   - Unsent batches are kept in localStorage (key
+//     lpedge:v1:<account>:queue; at most MaxBatches requests and MaxQueued
+//     attributes) after each change and at pagehide, and sent by the next
+//     page. What is in flight at pagehide is not kept: keepalive delivers
+//     it, and keeping it would send it twice.
+//   - Ids: lpTag's monitoring vid/sid when the page runs lpTag (reports
+//     wait up to LpTagWait for them when lpTag is there without them);
+//     otherwise the answers' visitorId (localStorage) and sessionId
+//     (sessionStorage).
+//   - With Config.ConsentRequired nothing is stored or sent before
+//     consent({marketing: true}).
+//   - Conversations go through the proxy's /v1/conversations with the
+//     Monitoring session, the engagement and a random 128-bit consumer
+//     id kept in localStorage.
+package tag
