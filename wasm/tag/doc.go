@@ -36,8 +36,9 @@
 //   - Unsent batches are kept in localStorage (key
 //     lpedge:v1:<account>:queue; at most MaxBatches requests and MaxQueued
 //     attributes) after each change and at pagehide, and sent by the next
-//     page. What is in flight at pagehide is not kept: keepalive delivers
-//     it, and keeping it would send it twice.
+//     page. A first attempt in flight at pagehide is not kept: keepalive
+//     delivers it, and keeping it would send it twice; a retry in flight
+//     is kept (LivePerson was failing: a loss is likelier than a repeat).
 //   - Ids: lpTag's monitoring vid/sid when the page runs lpTag (reports
 //     wait up to LpTagWait for them when lpTag is there without them);
 //     otherwise the answers' visitorId (localStorage) and sessionId

@@ -249,14 +249,23 @@ func (t *Tag) endTick() {
 	t.save()
 }
 
-// save writes the unsent queue to localStorage when it changed. Requests
-// in flight are left out: they were sent with keepalive and outlive the
-// page, and keeping them would send them twice.
+// save writes the unsent queue to localStorage when it changed. A
+// request in flight is left out the first time: it was sent with
+// keepalive and outlives the page, and keeping it would send it twice.
+// Once it has failed, it is kept while it is retried: LivePerson was
+// failing, so losing it is likelier than sending it twice.
 func (t *Tag) save() {
 	if !t.mayStore() {
 		return
 	}
-	s := string(encodeQueue(t.queue[t.inflight:]))
+	keep := t.queue[t.inflight:]
+	for i := t.inflight - 1; i >= 0; i-- {
+		if t.queue[i].attempt > 0 {
+			keep = t.queue[i:]
+			break
+		}
+	}
+	s := string(encodeQueue(keep))
 	if s == t.lastSaved {
 		return
 	}

@@ -321,6 +321,15 @@ func TestHide(t *testing.T) {
 	if !strings.Contains(h.local[h.key("queue")], "searchInfo") {
 		t.Errorf("a failed request at hide is not stored: %v", h.local)
 	}
+	// Retried, it stays stored while in flight: a reload then resends it.
+	h.clock.advance(3 * time.Second)
+	if len(h.tr.waiting) != 1 {
+		t.Fatalf("no retry in flight")
+	}
+	h.reload()
+	if len(h.tr.waiting) != 1 || !strings.Contains(h.tr.reqs[0].Body, "searchInfo") {
+		t.Errorf("a retry in flight at pagehide was not resent by the next page")
+	}
 }
 
 func TestQueueCap(t *testing.T) {
