@@ -190,9 +190,9 @@ func (s storage) Remove(key string) {
 
 type clock struct{}
 
-func (clock) Now() time.Time { return time.Now() }
+func (clock) Now() int64 { return time.Now().UnixMilli() }
 
-func (clock) After(d time.Duration, f func()) func() bool {
+func (clock) After(ms int64, f func()) func() bool {
 	done := false
 	var fn js.Func
 	fn = js.FuncOf(func(js.Value, []js.Value) any {
@@ -201,7 +201,7 @@ func (clock) After(d time.Duration, f func()) func() bool {
 		guard(f)
 		return nil
 	})
-	id := js.Global().Call("setTimeout", fn, d.Milliseconds())
+	id := js.Global().Call("setTimeout", fn, ms)
 	return func() bool {
 		if done {
 			return false

@@ -90,7 +90,7 @@ func TestStorage(t *testing.T) {
 func TestClock(t *testing.T) {
 	ran := make(chan string, 3)
 	c := clock{}
-	stop := c.After(time.Millisecond, func() { ran <- "stopped" })
+	stop := c.After(1, func() { ran <- "stopped" })
 	c.After(0, func() { ran <- "first" })
 	ran <- "sync"
 	if !stop() {

@@ -50,9 +50,11 @@ func (s *lockedMemory) Remove(k string)       { s.mu.Lock(); defer s.mu.Unlock()
 
 type clock struct{}
 
-func (clock) Now() time.Time { return time.Now() }
+func (clock) Now() int64 { return time.Now().UnixMilli() }
 
-func (clock) After(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+func (clock) After(ms int64, f func()) func() bool {
+	return time.AfterFunc(time.Duration(ms)*time.Millisecond, f).Stop
+}
 
 type transport struct{ client *http.Client }
 

@@ -1,7 +1,5 @@
 package tag
 
-import "time"
-
 // Env is everything the tag needs from its host. In the browser,
 // [github.com/lpedge/lpedge/wasm/browser] fills it from syscall/js; tests
 // fill it with fakes. A nil Local or Session is an in-memory store; every
@@ -28,14 +26,17 @@ type Storage interface {
 	Remove(key string)
 }
 
-// Clock tells the time and runs functions later.
+// Clock tells the time and runs functions later, in milliseconds, as
+// Date.now and setTimeout do. (Not time.Time and time.Duration: a method
+// of an interface that takes them links their String methods and the
+// time formatting code, 40 KB of the module.)
 type Clock interface {
-	Now() time.Time
-	// After runs f once, d from now, on the host's event loop; d == 0
-	// means after the code running now has finished (setTimeout 0), which
-	// is what coalesces the calls of one tick into one request. stop
-	// cancels f if it has not run and reports whether it did that.
-	After(d time.Duration, f func()) (stop func() bool)
+	Now() int64 // ms since the Unix epoch
+	// After runs f once, ms from now, on the host's event loop; 0 means
+	// after the code running now has finished (setTimeout 0), which is
+	// what coalesces the calls of one tick into one request. stop cancels
+	// f if it has not run and reports whether it did that.
+	After(ms int64, f func()) (stop func() bool)
 }
 
 // A Request is one HTTP request the tag makes.

@@ -2,7 +2,6 @@ package tag_test
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/lpedge/lpedge/wasm/tag"
 )
@@ -10,8 +9,8 @@ import (
 // stepClock runs every timer at once: enough for an example.
 type stepClock struct{ timers []func() }
 
-func (c *stepClock) Now() time.Time { return time.Unix(0, 0) }
-func (c *stepClock) After(_ time.Duration, f func()) func() bool {
+func (c *stepClock) Now() int64 { return 0 }
+func (c *stepClock) After(_ int64, f func()) func() bool {
 	c.timers = append(c.timers, f)
 	return func() bool { return false }
 }

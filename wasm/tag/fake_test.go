@@ -26,11 +26,11 @@ type fakeTimer struct {
 	done bool
 }
 
-func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Now() int64 { return c.now.UnixMilli() }
 
-func (c *fakeClock) After(d time.Duration, f func()) func() bool {
+func (c *fakeClock) After(ms int64, f func()) func() bool {
 	c.seq++
-	tm := &fakeTimer{at: c.now.Add(d), seq: c.seq, f: f}
+	tm := &fakeTimer{at: c.now.Add(time.Duration(ms) * time.Millisecond), seq: c.seq, f: f}
 	c.timers = append(c.timers, tm)
 	return func() bool {
 		was := !tm.done

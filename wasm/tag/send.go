@@ -64,7 +64,7 @@ func (t *Tag) openSession() {
 		defer t.unlock()
 		t.opening = false
 		t.logf("session answer: " + describeResponse(resp))
-		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.env.Clock.Now())
+		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.now())
 		a, err := monitoring.DecodeAnswer(resp.Body)
 		switch {
 		case d.Outcome == monitoring.Done && err == nil:
@@ -87,14 +87,21 @@ func (t *Tag) openSession() {
 
 // pause holds sending for wait, the attempt-th retry.
 func (t *Tag) pause(wait time.Duration, attempt int) {
-	t.logf("retrying in " + wait.String() + " (attempt " + strconv.Itoa(attempt) + ")")
-	t.retry = t.env.Clock.After(wait, func() {
+	t.logf("retrying in " + seconds(wait) + " (attempt " + strconv.Itoa(attempt) + ")")
+	t.retry = t.env.Clock.After(wait.Milliseconds(), func() {
 		t.mu.Lock()
 		defer t.unlock()
 		t.retry = nil
 		t.flush(false)
 	})
 }
+
+// now is the clock's time for monitoring.Classify.
+func (t *Tag) now() time.Time { return time.UnixMilli(t.env.Clock.Now()) }
+
+// seconds writes d for the debug log, like Duration.String for whole
+// seconds without linking it.
+func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) + "s" }
 
 // take counts the batches from index from on that fit one request: same
 // entry points, within monitoring.MaxSDEs and the body budget.
@@ -134,13 +141,13 @@ func (t *Tag) waitingForLpTag() bool {
 	}
 	if !t.lpTagTimer {
 		t.lpTagTimer = true
-		t.logf("lpTag is on the page without monitoring ids yet: reports wait for them (at most " + LpTagWait.String() + ")")
-		t.env.Clock.After(LpTagWait, func() {
+		t.logf("lpTag is on the page without monitoring ids yet: reports wait for them (at most " + seconds(LpTagWait) + ")")
+		t.env.Clock.After(LpTagWait.Milliseconds(), func() {
 			t.mu.Lock()
 			defer t.unlock()
 			t.lpTagWaited = true
 			if v, _ := t.env.LpTag.IDs(); v == "" {
-				t.logf("lpTag gave no monitoring ids in " + LpTagWait.String() + ": reporting with the tag's own")
+				t.logf("lpTag gave no monitoring ids in " + seconds(LpTagWait) + ": reporting with the tag's own")
 			}
 			t.flush(false)
 		})
@@ -250,7 +257,7 @@ func (t *Tag) requeue(batches []*batch) {
 }
 
 func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid string, fromLpTag bool, resp Response) {
-	d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, attempt, t.env.Clock.Now())
+	d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, attempt, t.now())
 	t.logf("report answer: " + describeResponse(resp))
 	switch d.Outcome {
 	case monitoring.Done:
