@@ -29,6 +29,11 @@ func Env() tag.Env {
 // Run starts the tag from the loader's globalThis.__lpedgeBoot and never
 // returns: the module must stay alive to answer the page.
 func Run() error {
+	// Give the page's event loop a turn between the Go runtime's start and
+	// the tag's, so that neither makes a long main-thread task.
+	turn := make(chan struct{})
+	clock{}.After(0, func() { close(turn) })
+	<-turn
 	if _, err := Start(js.Global().Get("__lpedgeBoot")); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func TestPerformance(t *testing.T) {
 		};
 	})()`)
 	eventually(t, "the 1,000 attributes in lptest", func() bool { return len(received(lp)) == 1000 })
-	t.Logf("long tasks [start ms, duration ms]: %s", eval[string](t, ctx, `JSON.stringify(window.__taskLog || [])`))
+	t.Logf("long tasks [start ms, duration ms]: %s %s", eval[string](t, ctx, `JSON.stringify(window.__taskLog || [])`), eval[string](t, ctx, `JSON.stringify(performance.getEntriesByType("mark").map(function(m){return [m.name, Math.round(m.startTime)]}))`))
 	t.Logf("loader start -> ready: %.1f ms (the loader started %.1f ms after navigation, at the load event)", m["startToReady"], m["loadToStart"])
 	t.Logf("longest main-thread task until ready: %.1f ms (%v over 50 ms)", m["longestStartupTask"], m["startupLongTasks"])
 	t.Logf("track: median %.1f µs, mean %.1f µs per call over 1,000 calls (the first after start: cold code)", 1000*m["trackMedian"], 1000*m["trackMean"])
