@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 GOROOT := $(shell $(GO) env GOROOT)
 # Packages that the browser tag links; they also run under Node as wasm.
-WASM_PKGS := ./internal/jsonv ./liveperson ./liveperson/monitoring $(wildcard ./liveperson/retail) $(wildcard ./wasm)
+WASM_PKGS := ./internal/jsonv ./liveperson ./liveperson/monitoring ./liveperson/retail ./wasm/...
 WASM_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm
 FUZZTIME ?= 3m
 BENCHTIME ?= 1s
@@ -39,8 +39,9 @@ fuzz: ## Every Fuzz target for FUZZTIME each.
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
 
-size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main.
+size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main, and the budget test.
 	$(GO) run ./internal/cmd/size
+	$(GO) test -count=1 -run 'Budget' -v ./jsglue
 
 demo: ## The demo shop on 127.0.0.1:8000, the native proxy with the tag on :8080, lptest on :8081; Ctrl-C stops it.
 	$(GO) run ./examples/cmd/demo

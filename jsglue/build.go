@@ -144,6 +144,23 @@ func BuildWasm(dir, pkg, out string) error {
 	return nil
 }
 
+// Floor builds an empty Go main with the tag's flags into out: the size
+// below which no Go wasm module can go, the reference of the tag's budget.
+func Floor(out string) error {
+	dir, err := os.MkdirTemp("", "lpedge-floor")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module floor\n\ngo 1.26\n"), 0o644); err != nil {
+		return err
+	}
+	return BuildWasm(dir, ".", out)
+}
+
 // WasmExec reads Go's wasm_exec.js from $(go env GOROOT)/lib/wasm, the
 // glue that matches the compiler that built the module.
 func WasmExec() ([]byte, error) {
