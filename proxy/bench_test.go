@@ -14,6 +14,8 @@ import (
 	"github.com/lpedge/lpedge/liveperson/connector"
 	"github.com/lpedge/lpedge/proxy"
 	"github.com/lpedge/lpedge/proxy/proxytest"
+
+	"github.com/lpedge/lpedge/internal/syncbuf"
 )
 
 // BenchmarkRoutes measures each route end to end over loopback HTTP with
@@ -113,7 +115,7 @@ func (c *countingUpstream) Do(r *http.Request) (*http.Response, error) {
 	return c.next.Do(r)
 }
 
-func sendBench(b *testing.B, logs *syncBuffer, client *http.Client, base, method, path, body string, header map[string]string, status int) string {
+func sendBench(b *testing.B, logs *syncbuf.Buffer, client *http.Client, base, method, path, body string, header map[string]string, status int) string {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,36 +15,20 @@ import (
 	"github.com/lpedge/lpedge/liveperson/lptest"
 	"github.com/lpedge/lpedge/proxy"
 	"github.com/lpedge/lpedge/proxy/proxytest"
+
+	"github.com/lpedge/lpedge/internal/syncbuf"
 )
-
-// syncBuffer collects logs from concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // newProxy starts the proxy configured with proxytest.Env(lp), changed
 // by edit, behind a loopback server; logs go to the returned buffer.
-func newProxy(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*httptest.Server, *syncBuffer) {
+func newProxy(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*httptest.Server, *syncbuf.Buffer) {
 	t.Helper()
 	env := proxytest.Env(lp)
 	cfg, err := proxy.ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if edit != nil {
 		edit(&cfg)

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lpedge/lpedge/internal/syncbuf"
 )
 
 // The tests build the proxy's Workers build once per test binary with
@@ -120,28 +122,11 @@ const (
 type workerd struct {
 	URL  string // http://127.0.0.1:PORT
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
 // Logs returns what workerd and the worker printed so far.
 func (w *workerd) Logs() string { return w.logs.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startWorkerd serves the build with the given main module and Worker
 // variables until the test ends. The worker may fetch loopback addresses
@@ -169,7 +154,7 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 		tb.Fatal(err)
 	}
 	defer ctlR.Close()
-	w := &workerd{logs: &syncBuffer{}}
+	w := &workerd{logs: &syncbuf.Buffer{}}
 	w.cmd = exec.Command(workerdBinary(tb), "serve", cfg, "--control-fd=3")
 	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
 	w.cmd.ExtraFiles = []*os.File{ctlW}
