@@ -288,6 +288,19 @@ func (page) Online() bool {
 	return nav.Type() != js.TypeObject || nav.Get("onLine").Type() != js.TypeBoolean || nav.Get("onLine").Bool()
 }
 
+// TimeZone asks Intl, the only place a browser names its time zone.
+func (page) TimeZone() string {
+	intl := js.Global().Get("Intl")
+	if intl.Type() != js.TypeObject {
+		return ""
+	}
+	tz := intl.Call("DateTimeFormat").Call("resolvedOptions").Get("timeZone")
+	if tz.Type() != js.TypeString {
+		return ""
+	}
+	return tz.String()
+}
+
 func prop(object, name string) string {
 	o := js.Global().Get(object)
 	if o.Type() != js.TypeObject || o.Get(name).Type() != js.TypeString {

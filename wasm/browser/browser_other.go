@@ -87,6 +87,7 @@ func (console) Log(msg string)   { log.Print("console.log: ", msg) }
 
 type page struct{}
 
-func (page) URL() string    { return "http://localhost/" }
-func (page) Origin() string { return "http://localhost" }
-func (page) Online() bool   { return true }
+func (page) URL() string      { return "http://localhost/" }
+func (page) Origin() string   { return "http://localhost" }
+func (page) Online() bool     { return true }
+func (page) TimeZone() string { return "" }

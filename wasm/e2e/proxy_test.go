@@ -57,6 +57,10 @@ func TestThroughProxy(t *testing.T) {
 		c.Context.SessionID != v[0].Sessions[0].ID || c.Context.InteractionContextID == "" || len(c.SDEs) != 1 {
 		t.Errorf("conversation %+v context %+v, want campaign 1001, engagement 2001, the visitor's session %+v, one SDE", c, c.Context, v)
 	}
+	tz := eval[string](t, ctx, `Intl.DateTimeFormat().resolvedOptions().timeZone`)
+	if c.ClientProperties == nil || tz == "" || c.ClientProperties.TimeZone != tz || c.ClientProperties.Browser == "" {
+		t.Errorf("Client-Properties %+v, want the browser's time zone %q and its browser", c.ClientProperties, tz)
+	}
 	if len(c.Messages) != 1 || c.Messages[0].Text != "Do these boots run small?" {
 		t.Errorf("messages %+v, want the first message", c.Messages)
 	}

@@ -195,7 +195,8 @@ func (t *Tag) start(o StartOptions, c Context, done func(string, error)) {
 	}
 	b := []byte(`{"consumerId":`)
 	b = jsonv.AppendString(b, t.consumerID())
-	for _, kv := range [...][2]string{{"visitorId", c.VisitorID}, {"sessionId", c.SessionID}, {"contextId", c.ContextID}, {"lang", o.Lang}} {
+	for _, kv := range [...][2]string{{"visitorId", c.VisitorID}, {"sessionId", c.SessionID}, {"contextId", c.ContextID}, {"lang", o.Lang},
+		{"timeZone", t.env.Page.TimeZone()}} {
 		if kv[1] != "" {
 			b = append(b, `,"`+kv[0]+`":`...)
 			b = jsonv.AppendString(b, kv[1])

@@ -62,7 +62,7 @@ func TestConversation(t *testing.T) {
 		t.Fatalf("create %s %v", create.URL, create.Header)
 	}
 	b := body(t, create)
-	for k, want := range map[string]any{"visitorId": "V1", "sessionId": "S1", "campaignId": 11.0, "engagementId": 22.0, "contextId": "7", "lang": "en-US"} {
+	for k, want := range map[string]any{"visitorId": "V1", "sessionId": "S1", "campaignId": 11.0, "engagementId": 22.0, "contextId": "7", "lang": "en-US", "timeZone": "America/New_York"} {
 		if b[k] != want {
 			t.Errorf("create body %s = %v, want %v", k, b[k], want)
 		}

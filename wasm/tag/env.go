@@ -91,6 +91,9 @@ type Page interface {
 	URL() string    // location.href
 	Origin() string // location.origin: the iss of identities
 	Online() bool   // navigator.onLine
+	// TimeZone is the visitor's IANA time zone ("Europe/Berlin"), which
+	// the proxy puts into Client-Properties; "" when unknown.
+	TimeZone() string
 }
 
 // Memory is a Storage in memory, the fallback when the browser's refuses.

@@ -110,9 +110,10 @@ func (c *fakeConsole) Log(m string)   { c.logs = append(c.logs, m) }
 
 type fakePage struct{ offline bool }
 
-func (p *fakePage) URL() string    { return "https://shop.example/p/1" }
-func (p *fakePage) Origin() string { return "https://shop.example" }
-func (p *fakePage) Online() bool   { return !p.offline }
+func (p *fakePage) URL() string      { return "https://shop.example/p/1" }
+func (p *fakePage) Origin() string   { return "https://shop.example" }
+func (p *fakePage) Online() bool     { return !p.offline }
+func (p *fakePage) TimeZone() string { return "America/New_York" }
 
 type fakeLpTag struct {
 	present  bool
