@@ -29,6 +29,18 @@ build() {
 	# to list syumai/workers' versions, but the pinned one resolves).
 	# workers-assets-gen empties DIR first.
 	go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$dir"
+	# The tag's build, embedded by the Workers main: LPEDGE_WORKER_ASSETS
+	# names a directory of files to embed instead (the tests' stand-ins).
+	local tag=proxy/cmd/lpedge-proxy/tag
+	# Builds into other directories share $tag: one fills and compiles at a time.
+	exec 8>"${TMPDIR:-/tmp}/lpedge-worker-tag.lock"
+	flock 8
+	find "$tag" -mindepth 1 ! -name .gitkeep -delete
+	if [ -n "${LPEDGE_WORKER_ASSETS:-}" ]; then
+		cp -r "$LPEDGE_WORKER_ASSETS"/. "$tag"/
+	else
+		go run ./jsglue/cmd/build -o "$tag" >/dev/null
+	fi
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$dir/app.wasm" ./proxy/cmd/lpedge-proxy
 	cp jsglue/worker/entry.mjs "$dir/entry.mjs"
 	say "built $dir ($(wc -c <"$dir/app.wasm") bytes of wasm)"

@@ -346,7 +346,10 @@ class Call {
           headers.set("x-lpedge-instance", inst.seq + "/" + this.ordinal);
         }
         const body = NULL_BODY.has(job.status) ? null : job.body;
-        this.finish(new Response(body, { status: job.status, headers }));
+        // A body Go already encoded (the tag's precompressed .br/.gz) must
+        // go out as it is: without "manual", workerd would encode it again.
+        const encodeBody = headers.has("content-encoding") ? "manual" : "automatic";
+        this.finish(new Response(body, { status: job.status, headers, encodeBody }));
         return;
       }
       case "answer":

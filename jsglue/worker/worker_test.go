@@ -101,10 +101,11 @@ func TestSpec(t *testing.T) {
 	if first.status != http.StatusOK || first.inst == 0 {
 		t.Fatalf("GET /healthz: %v", first)
 	}
-	proxytest.Run(t, w.URL, lp, proxytest.Cases)
+	cases := append(append([]proxytest.Case{}, proxytest.Cases...), proxytest.AssetCases...)
+	proxytest.Run(t, w.URL, lp, cases)
 	last := get(w.URL + "/healthz")
 	steps := 0
-	for _, c := range proxytest.Cases {
+	for _, c := range cases {
 		steps += len(c.Steps)
 	}
 	if last.inst != first.inst || last.req-first.req <= steps {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/lpedge/lpedge/internal/syncbuf"
+	"github.com/lpedge/lpedge/proxy/proxytest"
 )
 
 // The tests build the proxy's Workers build once per test binary with
@@ -61,8 +62,20 @@ func workerBuild(tb testing.TB) string {
 		}
 		// In a directory of its own: worker.sh puts a lock file next to it.
 		buildDir = filepath.Join(buildDir, "worker")
+		// The proxy's stand-in tag files, so that proxytest.AssetCases run
+		// against the Worker as they do natively.
+		assets := filepath.Join(filepath.Dir(buildDir), "assets")
+		if buildErr = os.MkdirAll(assets, 0o755); buildErr != nil {
+			return
+		}
+		for name, content := range proxytest.StandInAssets() {
+			if buildErr = os.WriteFile(filepath.Join(assets, name), []byte(content), 0o644); buildErr != nil {
+				return
+			}
+		}
 		cmd := exec.Command("bash", "scripts/worker.sh", "build", buildDir)
 		cmd.Dir = repoRoot(tb)
+		cmd.Env = append(os.Environ(), "LPEDGE_WORKER_ASSETS="+assets)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {

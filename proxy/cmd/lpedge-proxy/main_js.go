@@ -2,13 +2,17 @@
 
 // The Workers main: the proxy served by jsglue/worker, one Go instance per
 // isolate (jsglue/worker/entry.mjs), configured from the Worker's vars and
-// secrets. Build it with `make worker`.
+// secrets. Build it with `make worker`, which first writes the tag's build
+// into ./tag, embedded here: the Worker serves lpedge.js and the module as
+// the native proxy does from -assets.
 
 package main
 
 import (
 	"context"
+	"embed"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -23,6 +27,12 @@ import (
 	"github.com/lpedge/lpedge/proxy"
 )
 
+// tag holds the tag's build output; in a fresh clone only .gitkeep, which
+// the proxy's asset loader skips.
+//
+//go:embed all:tag
+var tag embed.FS
+
 func main() {
 	h, o := handler()
 	worker.Serve(h, o)
@@ -33,6 +43,9 @@ func handler() (http.Handler, worker.Options) {
 	var h http.Handler
 	if err == nil {
 		cfg.Upstream = worker.Client{}
+		cfg.Assets, err = fs.Sub(tag, "tag")
+	}
+	if err == nil {
 		h, err = proxy.New(cfg)
 	}
 	if err != nil {
