@@ -205,6 +205,9 @@ func decodeIdentities(v any) ([]Identity, error) {
 	if len(list) > 10 {
 		return nil, fieldErr("identities", "has more than 10 entries")
 	}
+	if len(list) == 0 {
+		return nil, nil // as absent: the encoder leaves empty lists out
+	}
 	out := make([]Identity, 0, len(list))
 	for i, e := range list {
 		path := "identities[" + strconv.Itoa(i) + "]"
@@ -249,6 +252,9 @@ func decodeEntryPoints(v any) ([]string, error) {
 	}
 	if len(list) > MaxEntryPoints {
 		return nil, fieldErr("entryPoints", "has more than "+strconv.Itoa(MaxEntryPoints)+" entries")
+	}
+	if len(list) == 0 {
+		return nil, nil
 	}
 	out := make([]string, 0, len(list))
 	for i, e := range list {
