@@ -40,11 +40,30 @@ const ERROR_HEADERS = {
   "cache-control": "no-store",
 };
 
+// ownErrors are the answers built here rather than by Go.
+const ownErrors = new WeakSet();
+
 // errorResponse answers in the proxy's error format.
 function errorResponse(status, code, message, retryAfter) {
   const headers = new Headers(ERROR_HEADERS);
   if (retryAfter) headers.set("retry-after", String(retryAfter));
-  return new Response(JSON.stringify({ error: { code, message } }), { status, headers });
+  const res = new Response(JSON.stringify({ error: { code, message } }), { status, headers });
+  ownErrors.add(res);
+  return res;
+}
+
+// originAllowed matches an Origin against ALLOWED_ORIGINS as the proxy's
+// rs/cors does: "*", exact origins, or one "*" wildcard per entry.
+function originAllowed(origin, allowed) {
+  origin = origin.toLowerCase();
+  return String(allowed || "").split(",").some((entry) => {
+    entry = entry.trim().toLowerCase();
+    if (entry === "*" || entry === origin) return true;
+    const star = entry.indexOf("*");
+    if (star < 0) return false;
+    const pre = entry.slice(0, star), post = entry.slice(star + 1);
+    return origin.length >= pre.length + post.length && origin.startsWith(pre) && origin.endsWith(post);
+  });
 }
 
 function deferred() {
@@ -444,7 +463,21 @@ function instanceFor(env) {
   return current;
 }
 
+// fetchHandler gives the answers built here (the instance failed or timed
+// out) the CORS headers the proxy would have added, so that a page sees
+// the 503 and its Retry-After, not a bare network error.
 async function fetchHandler(req, env, ctx) {
+  const res = await serve(req, env, ctx);
+  const origin = req.headers.get("origin");
+  if (ownErrors.has(res) && origin && originAllowed(origin, env.ALLOWED_ORIGINS)) {
+    res.headers.set("access-control-allow-origin", origin);
+    res.headers.set("access-control-expose-headers", "Retry-After");
+    res.headers.append("vary", "Origin");
+  }
+  return res;
+}
+
+async function serve(req, env, ctx) {
   const inst = instanceFor(env);
   const call = new Call(inst, env, ctx);
   inst.calls.add(call);

@@ -243,10 +243,15 @@ func TestExit(t *testing.T) {
 			inFlight := make(chan answer, 1)
 			go func() { inFlight <- get(w.URL + "/__worker/gate/wait?url=http://127.0.0.1:9/") }()
 			waitFor(t, w, 1)
-			for name, a := range map[string]answer{hook: get(w.URL + hook), "the request in flight": <-inFlight} {
+			// The hook comes from an allowed page: its 503 carries CORS
+			// headers, or the page would see a network error.
+			for name, a := range map[string]answer{hook: do(http.MethodGet, w.URL+hook, proxytest.Origin, ""), "the request in flight": <-inFlight} {
 				if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, `"code":"worker_restarting"`) ||
 					a.header.Get("Retry-After") != "1" {
 					t.Errorf("%s: %v, want 503 worker_restarting with Retry-After: 1", name, a)
+				}
+				if cors := a.header.Get("Access-Control-Allow-Origin"); (name == hook) != (cors == proxytest.Origin) {
+					t.Errorf("%s: Access-Control-Allow-Origin %q, want %q only with an allowed Origin", name, cors, proxytest.Origin)
 				}
 			}
 			if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != inst+1 || a.req != 1 {
