@@ -201,7 +201,7 @@ func (o object) str(name string, max int) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", badRequest(name + ": want a string, got " + kind(v))
+		return "", badRequest(name + ": want a string, got " + jsonv.Describe(v))
 	}
 	if len(s) > max {
 		return "", badRequest(name + ": is longer than " + strconv.Itoa(max) + " bytes")
@@ -223,7 +223,7 @@ func (o object) id(name string, max int, num, required bool) (string, error) {
 	s, isStr := v.(string)
 	if n, isNum := v.(float64); isNum && num {
 		if n < 0 || n != math.Trunc(n) || n > 1<<53 {
-			return "", badRequest(name + ": want a non-negative integer or a string, got " + kind(v))
+			return "", badRequest(name + ": want a non-negative integer or a string, got " + jsonv.Describe(v))
 		}
 		s, isStr = strconv.FormatInt(int64(n), 10), true
 	}
@@ -232,7 +232,7 @@ func (o object) id(name string, max int, num, required bool) (string, error) {
 		if num {
 			want = "a string or an integer"
 		}
-		return "", badRequest(name + ": want " + want + ", got " + kind(v))
+		return "", badRequest(name + ": want " + want + ", got " + jsonv.Describe(v))
 	}
 	if err := monitoring.CheckID(name, s, max); err != nil {
 		return "", badRequest(err.Error())
@@ -264,24 +264,6 @@ func validTimeZone(s string) bool {
 		}
 	}
 	return true
-}
-
-func kind(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case float64:
-		return "a number (" + string(jsonv.AppendFloat(nil, v)) + ")"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return "a non-JSON value"
 }
 
 func isDigits(s string) bool {

@@ -120,14 +120,14 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 		}
 		m, ok := opts["marketing"].(bool)
 		if !ok {
-			fail(errors.New("marketing: want true or false, got " + describe(opts["marketing"])))
+			fail(errors.New("marketing: want true or false, got " + jsonv.Describe(opts["marketing"])))
 			return
 		}
 		t.Consent(m)
 	case "debug":
 		on, ok := a.at(0).(bool)
 		if !ok && a.at(0) != nil {
-			fail(errors.New("want true or false, got " + describe(a.at(0))))
+			fail(errors.New("want true or false, got " + jsonv.Describe(a.at(0))))
 			return
 		}
 		t.SetDebug(on || a.at(0) == nil)
@@ -263,7 +263,7 @@ func (a arguments) str(i int, name string, required bool) (string, error) {
 		}
 		return "", nil
 	default:
-		return "", errors.New(name + ": want a string, got " + describe(v))
+		return "", errors.New(name + ": want a string, got " + jsonv.Describe(v))
 	}
 }
 
@@ -274,7 +274,7 @@ func (a arguments) object(i int, name string) (map[string]any, error) {
 	case nil:
 		return nil, nil
 	default:
-		return nil, errors.New(name + ": want an object, got " + describe(v))
+		return nil, errors.New(name + ": want an object, got " + jsonv.Describe(v))
 	}
 }
 
@@ -286,7 +286,7 @@ func field(m map[string]any, name string) (string, error) {
 	case nil:
 		return "", nil
 	default:
-		return "", errors.New(name + ": want a string, got " + describe(v))
+		return "", errors.New(name + ": want a string, got " + jsonv.Describe(v))
 	}
 }
 
@@ -326,7 +326,7 @@ func strings1(m map[string]any, name string) ([]string, error) {
 		for i, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return nil, errors.New(name + "[" + strconv.Itoa(i) + "]: want a string, got " + describe(e))
+				return nil, errors.New(name + "[" + strconv.Itoa(i) + "]: want a string, got " + jsonv.Describe(e))
 			}
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
@@ -334,25 +334,8 @@ func strings1(m map[string]any, name string) ([]string, error) {
 		}
 		return out, nil
 	default:
-		return nil, errors.New(name + ": want a string or an array of strings, got " + describe(v))
+		return nil, errors.New(name + ": want a string or an array of strings, got " + jsonv.Describe(v))
 	}
-}
-
-// describe names a JSON value's type for an error.
-func describe(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "nothing"
-	case bool:
-		return strconv.FormatBool(v)
-	case float64:
-		return "a number (" + string(jsonv.AppendFloat(nil, v)) + ")"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	}
-	return "an object"
 }
 
 // appendDetail writes an engagement as lpedge.engagement resolves it, or

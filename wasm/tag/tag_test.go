@@ -519,14 +519,14 @@ func TestPage(t *testing.T) {
 func TestCallErrors(t *testing.T) {
 	tests := []struct{ method, args, want string }{
 		{"track", `[]`, "lpedge.track: event: is required"},
-		{"track", `[3]`, "lpedge.track: event: want a string, got a number (3)"},
+		{"track", `[3]`, "lpedge.track: event: want a string, got 3"},
 		{"track", `["Product Viewed","x"]`, "lpedge.track: properties: want an object, got a string"},
 		{"track", `["Product Viewed",{"sku":"A","price":"9"}]`, `lpedge.track: Product Viewed: price: want a number, got a string ("9")`},
 		{"track", `["Nope",{}]`, `lpedge.track: unknown event "Nope"`},
 		{"identify", `[]`, "lpedge.identify: customerId: is required (or traits)"},
 		{"identify", `[true]`, "lpedge.identify: customerId: want a string, got true"},
 		{"page", `[1]`, "lpedge.page: url: want a string"},
-		{"page", `["u",{"sections":[1]}]`, "lpedge.page: sections[0]: want a string, got a number (1)"},
+		{"page", `["u",{"sections":[1]}]`, "lpedge.page: sections[0]: want a string, got 1"},
 		{"sdes.push", `[]`, "lpedge.sdes.push: want an engagement attribute"},
 		{"sdes.push", `[[{"type":"cart","numItems":1}]]`, "lpedge.sdes.push: sdes[0]: cart.total: is required"},
 		{"sdes.push", `[{"type":"carts"}]`, `lpedge.sdes.push: sdes[0]: type: "carts" is not an engagement attribute type`},
