@@ -40,7 +40,7 @@ fuzz: ## Every Fuzz target for FUZZTIME each.
 	  done; done
 
 size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main, and the budget test.
-	$(GO) run ./internal/cmd/size
+	$(GO) run ./jsglue/cmd/build -o dist/tag -floor
 	$(GO) test -count=1 -run 'Budget' -v ./jsglue
 
 demo: ## The demo shop on 127.0.0.1:8000, the native proxy with the tag on :8080, lptest on :8081; Ctrl-C stops it.
