@@ -85,6 +85,13 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 		}
 	}
 	vid, sid, fromLpTag := t.ids()
+	if vid == "" && (t.opening || t.inflight > 0) {
+		// Without ids this call would start a second session beside the
+		// one the answer in flight brings.
+		t.logf("engagement waits for the visitor id of the Monitoring call in flight")
+		t.idWait = append(t.idWait, func() { t.engagement(sections, sdes, done, retried) })
+		return
+	}
 	eps := append([]string(nil), t.entryPoints()...)
 	for _, s := range sections {
 		if ep := monitoring.SectionEntryPoint(s); s != "" && !contains(eps, ep) {

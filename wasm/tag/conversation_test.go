@@ -144,3 +144,42 @@ func TestConversationErrors(t *testing.T) {
 		t.Errorf("engagement before consent: %v", err)
 	}
 }
+
+// An engagement asked for while the first Monitoring call of a visitor
+// without ids is in flight waits for that call's ids: sent at once, it
+// would open a second session, and a conversation from it would carry
+// neither the visitor's attributes nor its session.
+func TestEngagementWaitsForIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(h *harness)
+		first string // the request in flight when engagement is called
+	}{
+		{"identified: the first report", func(h *harness) { h.call("identify", `["c-42"]`); h.call("track", viewed) }, "/report?"},
+		{"anonymous: the session's engagement", func(h *harness) { h.call("track", viewed) }, "/engagement?"},
+	} {
+		h := newHarness(t, direct, fresh)
+		tc.setup(h)
+		h.clock.tick()
+		p := h.promise("engagement", `[]`)
+		if len(h.tr.reqs) != 1 {
+			t.Fatalf("%s: %d requests in flight, want the first Monitoring call alone", tc.name, len(h.tr.reqs))
+		}
+		if r := h.tr.answer(t, 201, answer1); !strings.Contains(r.URL, tc.first) || query(t, r).Has("vid") {
+			t.Fatalf("%s: first request %s", tc.name, r.URL)
+		}
+		var eng *Request
+		for len(h.tr.reqs) > 0 {
+			r := h.tr.answer(t, 200, engaged)
+			if strings.Contains(r.URL, "/engagement?") {
+				eng = &r
+			}
+		}
+		if eng == nil || query(t, *eng).Get("vid") != "V1" || query(t, *eng).Get("sid") != "S1" {
+			t.Fatalf("%s: engagement request %+v, want it with the first answer's vid V1 and sid S1", tc.name, eng)
+		}
+		if res, err := p(); err != nil || !strings.Contains(res, `"campaignId":11`) {
+			t.Errorf("%s: engagement resolved %s, %v", tc.name, res, err)
+		}
+	}
+}

@@ -82,7 +82,19 @@ func (t *Tag) openSession() {
 		}
 		t.save()
 		t.flush(false)
+		t.idsSettled()
 	})
+}
+
+// idsSettled runs the engagement calls that waited for a Monitoring
+// answer's ids. Without ids (the call failed or waits for a retry) they
+// go anyway rather than hang. The caller holds mu.
+func (t *Tag) idsSettled() {
+	w := t.idWait
+	t.idWait = nil
+	for _, f := range w {
+		f()
+	}
 }
 
 // pause holds sending for wait, the attempt-th retry.
@@ -299,6 +311,7 @@ func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid strin
 	}
 	t.save()
 	t.flush(false)
+	t.idsSettled()
 }
 
 func (t *Tag) fail(batches []*batch, extra bool, resp Response, what string) {

@@ -62,6 +62,7 @@ type Tag struct {
 	lpTagVid    string // lpTag's vid when it was found stale
 	lpTagWaited bool   // LpTagWait ran out
 	lpTagTimer  bool
+	idWait      []func() // engagement calls held until the Monitoring answer in flight brings ids
 
 	cart       retail.Cart
 	customerID string
