@@ -191,7 +191,7 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 	case "conversation.close":
 		t.Close(func(err error) { reply(nil, err) })
 	default:
-		reply(nil, errors.New("lpedge: no method "+strconv.Quote(method)))
+		reply(nil, errors.New("lpedge: no method "+jsonv.Quote(method)))
 	}
 }
 
@@ -308,7 +308,7 @@ func intField(m map[string]any, name string) (int64, error) {
 	}
 	n, perr := strconv.ParseInt(s, 10, 64)
 	if perr != nil {
-		return 0, errors.New(name + ": want a number, got " + strconv.Quote(s))
+		return 0, errors.New(name + ": want a number, got " + jsonv.Quote(s))
 	}
 	return n, nil
 }

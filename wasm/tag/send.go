@@ -416,7 +416,7 @@ func explain(what string, resp Response, direct bool) string {
 	s := "lpedge: LivePerson refused " + what + " with " + status
 	e := monitoring.DecodeError(resp.Body)
 	if e != nil {
-		s += " (" + strconv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
+		s += " (" + jsonv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
 	}
 	switch {
 	case resp.Status == 404:
@@ -424,7 +424,7 @@ func explain(what string, resp Response, direct bool) string {
 	case resp.Status == 400:
 		field := "the attributes sent (see lpedge.debug(true))"
 		if e != nil && e.Message != "" {
-			field = strconv.Quote(e.Message)
+			field = jsonv.Quote(e.Message)
 		}
 		s += ". LivePerson names the field it could not accept: " + field + "."
 	case resp.Status == 401 || resp.Status == 403:
