@@ -339,18 +339,27 @@ func strings1(m map[string]any, name string) ([]string, error) {
 }
 
 // appendDetail writes an engagement as lpedge.engagement resolves it, or
-// null.
+// null: its members in name order, optional strings left out when empty.
 func appendDetail(b []byte, d *monitoring.EngagementDetail) []byte {
 	if d == nil {
 		return append(b, "null"...)
 	}
-	m := map[string]any{"campaignId": d.CampaignID, "engagementId": d.EngagementID,
-		"engagementRevision": d.EngagementRevision, "contextId": d.ContextID}
-	for k, v := range map[string]string{"connectorId": d.ConnectorID, "conversationId": d.ConversationID,
-		"windowId": d.WindowID, "language": d.Language, "status": d.Status} {
-		if v != "" {
-			m[k] = v
-		}
+	b = strconv.AppendInt(append(b, `{"campaignId":`...), d.CampaignID, 10)
+	b = optional(b, "connectorId", d.ConnectorID)
+	b = jsonv.AppendString(append(b, `,"contextId":`...), d.ContextID)
+	b = optional(b, "conversationId", d.ConversationID)
+	b = strconv.AppendInt(append(b, `,"engagementId":`...), d.EngagementID, 10)
+	b = strconv.AppendInt(append(b, `,"engagementRevision":`...), d.EngagementRevision, 10)
+	b = optional(b, "language", d.Language)
+	b = optional(b, "status", d.Status)
+	b = optional(b, "windowId", d.WindowID)
+	return append(b, '}')
+}
+
+// optional appends the member name: s unless s is empty.
+func optional(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
 	}
-	return jsonv.Append(b, m)
+	return jsonv.AppendString(append(append(append(b, `,"`...), name...), `":`...), s)
 }
