@@ -1,0 +1,174 @@
+// Command sizecut shows where the tag's brotli bytes go. It builds the
+// module as it is, then once per part with that part cut off (its entry
+// function returns at once, so the linker drops whatever only that part
+// reaches), and prints what each part costs, next to the floor (an empty
+// main) and a minimal syscall/js program. Builds use jsglue.WasmFlags, in
+// a temporary copy of the module; the tree itself is not touched.
+//
+//	go run ./jsglue/cmd/sizecut   # from the module's root; about 10 builds
+//	go run ./jsglue/cmd/sizecut -part lpTag
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lpedge/lpedge/jsglue"
+)
+
+// A cut makes function sig in file return ret at once.
+type cut struct{ file, sig, ret string }
+
+// parts are the tag's features, each named by the functions that are
+// its only ways in.
+var parts = []struct {
+	name string
+	cuts []cut
+}{
+	{"the page API (every lpedge.* call)", []cut{{"wasm/tag/api.go", "func (t *Tag) call(", "return nil"}}},
+	{"lpedge.track through the retail preset", []cut{{"wasm/tag/events.go", "func (t *Tag) Track(", "return nil"}}},
+	{"lpedge.identify", []cut{{"wasm/tag/events.go", "func (t *Tag) Identify(", "return nil"}}},
+	{"engagement and conversations", []cut{
+		{"wasm/tag/conversation.go", "func (t *Tag) Engagement(", "return"},
+		{"wasm/tag/conversation.go", "func (t *Tag) Start(", "return"},
+		{"wasm/tag/conversation.go", "func (t *Tag) Send(", "return"},
+		{"wasm/tag/conversation.go", "func (t *Tag) Close(", "return"}}},
+	{"restoring the stored queue, ids and cart", []cut{{"wasm/tag/tag.go", "func (t *Tag) restore(", "return"}}},
+	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
+	{"storing the queue (save)", []cut{{"wasm/tag/tag.go", "func (t *Tag) save(", "return"}}},
+	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
+	{"watching lpTag", []cut{{"wasm/browser/lptag_js.go", "func (l *lpTag) Watch(", "return"}}},
+}
+
+// jsMain is a realistic minimum for any tag: syscall/js, strconv and one
+// exported function.
+const jsMain = `package main
+
+import (
+	"strconv"
+	"syscall/js"
+)
+
+func main() {
+	js.Global().Set("f", js.FuncOf(func(this js.Value, args []js.Value) any {
+		return strconv.Itoa(args[0].Int()) + strconv.FormatFloat(args[1].Float(), 'g', -1, 64)
+	}))
+	select {}
+}
+`
+
+func main() {
+	only := flag.String("part", "", "cut off only the parts whose name contains this")
+	flag.Parse()
+	log.SetFlags(0)
+	tmp, err := os.MkdirTemp("", "lpedge-sizecut")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	src := filepath.Join(tmp, "src")
+	if err := copyModule(".", src); err != nil {
+		log.Fatal(err)
+	}
+	size := func(build func(out string) error) int {
+		out := filepath.Join(tmp, "m.wasm")
+		if err := build(out); err != nil {
+			log.Fatal(err)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return len(jsglue.Brotli(data))
+	}
+	tag := func(out string) error { return jsglue.BuildWasm(src, "./wasm/cmd/lpedge", out) }
+	floor := size(jsglue.Floor)
+	js := size(func(out string) error {
+		dir := filepath.Join(tmp, "jsmain")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module jsmain\n\ngo 1.26\n"), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(jsMain), 0o644); err != nil {
+			return err
+		}
+		return jsglue.BuildWasm(dir, ".", out)
+	})
+	full := size(tag)
+	fmt.Printf("| module | brotli | x floor |\n|---|---:|---:|\n")
+	row := func(name string, n int) { fmt.Printf("| %s | %d B | %.3f |\n", name, n, float64(n)/float64(floor)) }
+	row("empty main (the floor)", floor)
+	row("syscall/js + strconv, one js.FuncOf", js)
+	row("the tag", full)
+	fmt.Printf("\n| part cut off | tag without it | the part costs |\n|---|---:|---:|\n")
+	for _, p := range parts {
+		if !strings.Contains(p.name, *only) {
+			continue
+		}
+		var undo []func()
+		for _, c := range p.cuts {
+			u, err := apply(src, c)
+			if err != nil {
+				log.Fatal(err)
+			}
+			undo = append(undo, u)
+		}
+		n := size(tag)
+		for i := len(undo) - 1; i >= 0; i-- { // cuts in one file undo in reverse
+			undo[i]()
+		}
+		fmt.Printf("| %s | %d B | %d B |\n", p.name, n, full-n)
+	}
+}
+
+// apply makes c's function return at once and returns what restores it.
+func apply(root string, c cut) (undo func(), err error) {
+	path := filepath.Join(root, c.file)
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s := string(old)
+	i := strings.Index(s, "\n"+c.sig)
+	j := strings.Index(s[max(i, 0):], "{\n")
+	if i < 0 || j < 0 {
+		return nil, errors.New("sizecut: " + c.file + " has no " + c.sig + "...{ (renamed? update the parts table)")
+	}
+	j += i + 2
+	s = s[:j] + "\tif true {\n\t\t" + c.ret + "\n\t}\n" + s[j:]
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		return nil, err
+	}
+	return func() { os.WriteFile(path, old, 0o644) }, nil
+}
+
+// copyModule copies the module's Go sources: what a build reads.
+func copyModule(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != from && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "dist") {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(to, path), 0o755)
+		}
+		if !strings.HasSuffix(path, ".go") && path != "go.mod" && path != "go.sum" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, path), data, 0o644)
+	})
+}
