@@ -36,6 +36,11 @@ func (e *ValidationError) Error() string {
 	return s
 }
 
+// invalid is the error of the SDE validator; ParseSDEs fills in Index.
+func invalid(field, problem string) error {
+	return &ValidationError{Index: -1, Field: field, Problem: problem}
+}
+
 // ParseSDE validates one engagement attribute, given as a decoded JSON
 // object (map[string]any; Go integer types are taken for numbers), and
 // returns it in wire form: reference type and field names, enum values in
@@ -45,26 +50,28 @@ func (e *ValidationError) Error() string {
 func ParseSDE(v any) (SDE, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, &ValidationError{Index: -1, Field: "sde", Problem: "want an object, got " + jsonv.Describe(v)}
+		return nil, invalid("sde", "want an object, got "+jsonv.Describe(v))
 	}
-	name, ok := m["type"].(string)
-	if !ok {
-		if m["type"] == nil {
-			return nil, &ValidationError{Index: -1, Field: "type", Problem: "is required"}
-		}
-		return nil, &ValidationError{Index: -1, Field: "type", Problem: "want a string, got " + jsonv.Describe(m["type"])}
-	}
+	tv := m["type"]
+	name, ok := tv.(string)
 	t := LookupType(name)
-	if t == nil {
-		return nil, &ValidationError{Index: -1, Field: "type", Problem: strconv.Quote(name) +
-			" is not an engagement attribute type (want one of " + typeNames() + ")"}
+	problem := ""
+	switch {
+	case tv == nil:
+		problem = "is required"
+	case !ok:
+		problem = "want a string, got " + jsonv.Describe(tv)
+	case t == nil:
+		problem = strconv.Quote(name) + " is not an engagement attribute type (want one of " + typeNames() + ")"
+	default:
+		out, err := checkObject(t.Name, t.Fields, m, "type")
+		if err != nil {
+			return nil, err
+		}
+		out["type"] = t.Name
+		return SDE(out), nil
 	}
-	out, err := checkObject(t.Name, t.Fields, m, "type")
-	if err != nil {
-		return nil, err
-	}
-	out["type"] = t.Name
-	return SDE(out), nil
+	return nil, invalid("type", problem)
 }
 
 // ParseSDEs validates a list of engagement attributes: an array of
@@ -74,18 +81,18 @@ func ParseSDEs(v any) ([]SDE, error) {
 	list, ok := v.([]any)
 	if !ok {
 		if _, isObj := v.(map[string]any); !isObj {
-			return nil, &ValidationError{Index: -1, Field: "sdes", Problem: "want an object or an array, got " + jsonv.Describe(v)}
+			return nil, invalid("sdes", "want an object or an array, got "+jsonv.Describe(v))
 		}
 		list = []any{v}
 	}
-	out := make([]SDE, 0, len(list))
+	out := make([]SDE, len(list))
 	for i, e := range list {
 		s, err := ParseSDE(e)
 		if err != nil {
 			err.(*ValidationError).Index = i
 			return nil, err
 		}
-		out = append(out, s)
+		out[i] = s
 	}
 	return out, nil
 }
@@ -105,31 +112,30 @@ func DecodeSDEs(data []byte) ([]SDE, error) {
 func checkObject(path string, fields []*Field, m map[string]any, skip string) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		if k == skip {
+		fl := lookupField(fields, k)
+		problem := ""
+		switch {
+		case k == skip:
+			continue
+		case fl == nil:
+			problem = "is not a field of " + path + " (want one of " + fieldNames(fields) + ")"
+		case v == nil:
+			continue // null means absent, as on the LivePerson side
+		case out[fl.Name] != nil:
+			problem = "is given twice (also as " + fl.Name + ")"
+		default:
+			nv, err := checkValue(path+"."+fl.Name, fl, v)
+			if err != nil {
+				return nil, err
+			}
+			out[fl.Name] = nv
 			continue
 		}
-		fl := lookupField(fields, k)
-		if fl == nil {
-			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is not a field of " + path +
-				" (want one of " + fieldNames(fields) + ")"}
-		}
-		if v == nil {
-			continue // null means absent, as on the LivePerson side
-		}
-		if _, dup := out[fl.Name]; dup {
-			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is given twice (also as " + fl.Name + ")"}
-		}
-		nv, err := checkValue(path+"."+fl.Name, fl, v)
-		if err != nil {
-			return nil, err
-		}
-		out[fl.Name] = nv
+		return nil, invalid(path+"."+k, problem)
 	}
 	for _, fl := range fields {
-		if fl.Required {
-			if _, ok := out[fl.Name]; !ok {
-				return nil, &ValidationError{Index: -1, Field: path + "." + fl.Name, Problem: "is required"}
-			}
+		if fl.Required && out[fl.Name] == nil {
+			return nil, invalid(path+"."+fl.Name, "is required")
 		}
 	}
 	return out, nil
@@ -150,144 +156,140 @@ func lookupField(fields []*Field, name string) *Field {
 }
 
 func fieldNames(fields []*Field) string {
-	names := make([]string, len(fields))
+	s := ""
 	for i, fl := range fields {
-		names[i] = fl.Name
+		if i > 0 {
+			s += ", "
+		}
+		s += fl.Name
 	}
-	return strings.Join(names, ", ")
+	return s
 }
 
+// checkValue validates v against fl and returns its wire form. Every
+// failing case leaves through the one error at the end; those that set no
+// problem are of the wrong JSON type.
 func checkValue(path string, fl *Field, v any) (any, error) {
-	bad := func(problem string) error { return &ValidationError{Index: -1, Field: path, Problem: problem} }
-	want := func() error { return bad("want " + fl.Kind.String() + ", got " + jsonv.Describe(v)) }
+	n, isNum := jsonv.Number(v)
+	s, isStr := v.(string)
+	problem := ""
 	switch fl.Kind {
 	case Any:
-		if err := checkAny(v, 0); err != nil {
-			return nil, bad(err.Error())
+		if problem = jsonProblem(v, 0); problem == "" {
+			return v, nil
 		}
-		return v, nil
 	case String:
-		if n, ok := jsonv.Number(v); ok && fl.IntCodes {
-			if n != math.Trunc(n) || n < 0 || int(n) >= len(fl.Enum) {
-				return nil, bad(jsonv.Describe(v) + " is not a code of " + enumList(fl.Enum, true))
+		switch {
+		case isNum && fl.IntCodes:
+			if n == math.Trunc(n) && n >= 0 && int(n) < len(fl.Enum) {
+				return fl.Enum[int(n)], nil
 			}
-			return fl.Enum[int(n)], nil
-		}
-		s, ok := v.(string)
-		if !ok {
-			return nil, want()
-		}
-		if len(s) > MaxString {
-			return nil, bad("is longer than " + strconv.Itoa(MaxString) + " bytes")
-		}
-		if fl.Enum != nil {
+			problem = jsonv.Describe(v) + " is not a code of " + enumList(fl.Enum, true)
+		case !isStr:
+		case len(s) > MaxString:
+			problem = "is longer than 50000 bytes" // MaxString
+		case fl.Enum == nil:
+			return s, nil
+		default:
 			for _, e := range fl.Enum {
 				if strings.EqualFold(e, s) {
 					return e, nil
 				}
 			}
-			return nil, bad(strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false))
+			problem = strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
 		}
-		return s, nil
 	case Double, Int, Long:
-		n, ok := jsonv.Number(v)
-		if !ok && fl.DigitString {
-			if s, isStr := v.(string); isStr {
-				if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
-					n, ok = float64(i), true
-				}
+		if isStr && fl.DigitString {
+			if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
+				n, isNum = float64(i), true
 			}
-		}
-		if !ok {
-			return nil, want()
-		}
-		if math.IsNaN(n) || math.IsInf(n, 0) {
-			return nil, bad("want a finite number")
-		}
-		if fl.Kind == Double {
-			return n, nil
-		}
-		if n != math.Trunc(n) {
-			return nil, bad("want an integer, got " + jsonv.Describe(v))
 		}
 		limit := float64(1 << 53)
 		if fl.Kind == Int {
 			limit = math.MaxInt32
 		}
-		if math.Abs(n) > limit {
-			return nil, bad(jsonv.Describe(v) + " is out of range")
+		switch {
+		case !isNum:
+		case math.IsNaN(n) || math.IsInf(n, 0):
+			problem = "want a finite number"
+		case fl.Kind == Double:
+			return n, nil
+		case n != math.Trunc(n):
+			problem = "want an integer, got " + jsonv.Describe(v)
+		case math.Abs(n) > limit:
+			problem = jsonv.Describe(v) + " is out of range"
+		case fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)):
+			problem = jsonv.Describe(v) + " is not one of " + enumList(fl.Enum, true)
+		default:
+			return n, nil
 		}
-		if fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)) {
-			return nil, bad(jsonv.Describe(v) + " is not one of " + enumList(fl.Enum, true))
-		}
-		return n, nil
 	case Bool:
-		if _, ok := v.(bool); !ok {
-			return nil, want()
+		if _, ok := v.(bool); ok {
+			return v, nil
 		}
-		return v, nil
 	case Object:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, want()
+		if m, ok := v.(map[string]any); ok {
+			return checkObject(path, fl.Fields, m, "")
 		}
-		return checkObject(path, fl.Fields, m, "")
 	case Array:
 		list, ok := v.([]any)
-		if !ok {
-			if ss, isStrs := v.([]string); isStrs {
-				list = make([]any, len(ss))
-				for i, s := range ss {
-					list[i] = s
-				}
-			} else {
-				return nil, want()
+		if ss, isStrs := v.([]string); isStrs {
+			list, ok = make([]any, len(ss)), true
+			for i, s := range ss {
+				list[i] = s
 			}
 		}
+		if !ok {
+			break
+		}
+		// A null element is not absent: checkValue rejects it as the
+		// wrong type (no array holds Any).
 		out := make([]any, len(list))
 		for i, e := range list {
-			ep := path + "[" + strconv.Itoa(i) + "]"
-			if e == nil {
-				return nil, &ValidationError{Index: -1, Field: ep, Problem: "want " + fl.Elem.Kind.String() + ", got null"}
-			}
-			ne, err := checkValue(ep, fl.Elem, e)
+			ne, err := checkValue(path+"["+strconv.Itoa(i)+"]", fl.Elem, e)
 			if err != nil {
 				return nil, err
 			}
 			out[i] = ne
 		}
 		return out, nil
+	default:
+		problem = "has no schema"
 	}
-	return nil, bad("has no schema")
+	if problem == "" {
+		problem = "want " + fl.Kind.String() + ", got " + jsonv.Describe(v)
+	}
+	return nil, invalid(path, problem)
 }
 
-// checkAny accepts only JSON-shaped values, so that Append can write them.
-func checkAny(v any, depth int) error {
+// jsonProblem says why v is not a JSON value that jsonv.Append can write,
+// or returns "" when it is one.
+func jsonProblem(v any, depth int) string {
 	if depth > jsonv.MaxDepth {
-		return &ValidationError{Index: -1, Problem: "is nested too deeply"}
+		return "is nested too deeply"
 	}
 	switch v := v.(type) {
 	case nil, bool, string:
-		return nil
+		return ""
 	case []any:
 		for _, e := range v {
-			if err := checkAny(e, depth+1); err != nil {
-				return err
+			if p := jsonProblem(e, depth+1); p != "" {
+				return p
 			}
 		}
-		return nil
+		return ""
 	case map[string]any:
 		for _, e := range v {
-			if err := checkAny(e, depth+1); err != nil {
-				return err
+			if p := jsonProblem(e, depth+1); p != "" {
+				return p
 			}
 		}
-		return nil
+		return ""
 	}
 	if n, ok := jsonv.Number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
-		return nil
+		return ""
 	}
-	return &ValidationError{Index: -1, Problem: "is not a JSON value"}
+	return "is not a JSON value"
 }
 
 func enumList(enum []string, codes bool) string {
