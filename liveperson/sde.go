@@ -37,6 +37,9 @@ func (e *ValidationError) Error() string {
 }
 
 // invalid is the error of the SDE validator; ParseSDEs fills in Index.
+// Kept out of line: inlined, each of its callers would carry a copy.
+//
+//go:noinline
 func invalid(field, problem string) error {
 	return &ValidationError{Index: -1, Field: field, Problem: problem}
 }
@@ -141,6 +144,9 @@ func checkObject(path string, fields []*Field, m map[string]any, skip string) (m
 	return out, nil
 }
 
+// lookupField finds a field by its name or an alias.
+//
+//go:noinline
 func lookupField(fields []*Field, name string) *Field {
 	for _, fl := range fields {
 		if fl.Name == name {
@@ -166,37 +172,42 @@ func fieldNames(fields []*Field) string {
 	return s
 }
 
-// checkValue validates v against fl and returns its wire form. Every
-// failing case leaves through the one error at the end; those that set no
-// problem are of the wrong JSON type.
+// checkValue validates v against fl and returns its wire form. Every case
+// leaves through the one exit at the end: with wire set when v is valid,
+// else with a problem, or with none when v is of the wrong JSON type.
 func checkValue(path string, fl *Field, v any) (any, error) {
 	n, isNum := jsonv.Number(v)
 	s, isStr := v.(string)
+	var wire any
 	problem := ""
+	aboutValue := false // problem follows the value's description
 	switch fl.Kind {
 	case Any:
 		if problem = jsonProblem(v, 0); problem == "" {
-			return v, nil
+			wire = v
 		}
 	case String:
-		switch {
-		case isNum && fl.IntCodes:
-			if n == math.Trunc(n) && n >= 0 && int(n) < len(fl.Enum) {
-				return fl.Enum[int(n)], nil
+		if isNum && fl.IntCodes {
+			if n != math.Trunc(n) || n < 0 || int(n) >= len(fl.Enum) {
+				problem, aboutValue = " is not a code of "+enumList(fl.Enum, true), true
+				break
 			}
-			problem = jsonv.Describe(v) + " is not a code of " + enumList(fl.Enum, true)
+			s, isStr = fl.Enum[int(n)], true // matches itself below
+		}
+		i := 0
+		for i < len(fl.Enum) && !strings.EqualFold(fl.Enum[i], s) {
+			i++
+		}
+		switch {
 		case !isStr:
 		case len(s) > MaxString:
 			problem = "is longer than 50000 bytes" // MaxString
-		case fl.Enum == nil:
-			return s, nil
-		default:
-			for _, e := range fl.Enum {
-				if strings.EqualFold(e, s) {
-					return e, nil
-				}
-			}
+		case i < len(fl.Enum):
+			wire = fl.Enum[i]
+		case fl.Enum != nil:
 			problem = strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
+		default:
+			wire = s
 		}
 	case Double, Int, Long:
 		if isStr && fl.DigitString {
@@ -213,50 +224,57 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		case math.IsNaN(n) || math.IsInf(n, 0):
 			problem = "want a finite number"
 		case fl.Kind == Double:
-			return n, nil
+			wire = n
 		case n != math.Trunc(n):
-			problem = "want an integer, got " + jsonv.Describe(v)
+			// the wrong type: "want an integer"
 		case math.Abs(n) > limit:
-			problem = jsonv.Describe(v) + " is out of range"
+			problem, aboutValue = " is out of range", true
 		case fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)):
-			problem = jsonv.Describe(v) + " is not one of " + enumList(fl.Enum, true)
+			problem, aboutValue = " is not one of "+enumList(fl.Enum, true), true
 		default:
-			return n, nil
+			wire = n
 		}
 	case Bool:
 		if _, ok := v.(bool); ok {
-			return v, nil
+			wire = v
 		}
 	case Object:
 		if m, ok := v.(map[string]any); ok {
 			return checkObject(path, fl.Fields, m, "")
 		}
 	case Array:
-		list, ok := v.([]any)
-		if ss, isStrs := v.([]string); isStrs {
-			list, ok = make([]any, len(ss)), true
-			for i, s := range ss {
-				list[i] = s
-			}
-		}
-		if !ok {
+		// A []string (from Go callers) is taken like a []any; one of
+		// list and strs is empty.
+		list, isList := v.([]any)
+		strs, isStrs := v.([]string)
+		if !isList && !isStrs {
 			break
 		}
-		// A null element is not absent: checkValue rejects it as the
-		// wrong type (no array holds Any).
-		out := make([]any, len(list))
-		for i, e := range list {
+		out := make([]any, len(list)+len(strs))
+		for i := range out {
+			var e any
+			if isStrs {
+				e = strs[i]
+			} else {
+				e = list[i]
+			}
+			// A null element is not absent: it is of the wrong type.
 			ne, err := checkValue(path+"["+strconv.Itoa(i)+"]", fl.Elem, e)
 			if err != nil {
 				return nil, err
 			}
 			out[i] = ne
 		}
-		return out, nil
+		wire = out
 	default:
 		problem = "has no schema"
 	}
-	if problem == "" {
+	switch {
+	case wire != nil:
+		return wire, nil
+	case aboutValue:
+		problem = jsonv.Describe(v) + problem
+	case problem == "":
 		problem = "want " + fl.Kind.String() + ", got " + jsonv.Describe(v)
 	}
 	return nil, invalid(path, problem)
