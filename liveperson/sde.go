@@ -398,32 +398,38 @@ func AppendSDEs(b []byte, sdes []SDE) []byte {
 // left out, for the caller to report.
 func ForMessaging(sdes []SDE) (kept []SDE, dropped []string) {
 	for _, s := range sdes {
-		t := LookupType(s.Type())
-		if t == nil || !t.Messaging {
-			dropped = append(dropped, s.Type())
-			continue
+		name := s.Type()
+		if t := LookupType(name); t != nil && t.Messaging {
+			kept = append(kept, stripForMessaging(t.Name, t.Fields, s, &dropped))
+		} else {
+			dropped = append(dropped, name)
 		}
-		kept = append(kept, SDE(stripForMessaging(t.Name, t.Fields, s, &dropped)))
 	}
 	return kept, dropped
 }
 
+// stripForMessaging copies m without the members ForMessaging leaves out,
+// adding their paths to dropped. Members the schema does not name ("type")
+// are kept; an object member that holds no object is left out.
 func stripForMessaging(path string, fields []*Field, m map[string]any, dropped *[]string) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		fl := lookupField(fields, k)
-		switch {
-		case fl == nil:
-			out[k] = v // "type"
-		case fl.UnauthOnly || (path == "ctmrinfo.info" && k == "customerId"):
-			*dropped = append(*dropped, path+"."+k)
-		case fl.Kind == Object:
-			if sub, ok := v.(map[string]any); ok {
-				out[k] = stripForMessaging(path+"."+k, fl.Fields, sub, dropped)
+		p := path + "." + k
+		if fl != nil {
+			sub, isObj := v.(map[string]any)
+			switch {
+			case fl.UnauthOnly || p == "ctmrinfo.info.customerId":
+				*dropped = append(*dropped, p)
+				continue
+			case fl.Kind != Object:
+			case isObj:
+				v = stripForMessaging(p, fl.Fields, sub, dropped)
+			default:
+				continue
 			}
-		default:
-			out[k] = v
 		}
+		out[k] = v
 	}
 	return out
 }
