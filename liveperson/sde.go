@@ -194,17 +194,18 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 			}
 			s, isStr = fl.Enum[int(n)], true // matches itself below
 		}
-		i := 0
-		for i < len(fl.Enum) && !strings.EqualFold(fl.Enum[i], s) {
-			i++
+		known := fl.Enum == nil // any string, or one of Enum in its spelling
+		for _, e := range fl.Enum {
+			if strings.EqualFold(e, s) {
+				s, known = e, true
+				break
+			}
 		}
 		switch {
 		case !isStr:
 		case len(s) > MaxString:
 			problem = "is longer than 50000 bytes" // MaxString
-		case i < len(fl.Enum):
-			wire = fl.Enum[i]
-		case fl.Enum != nil:
+		case !known:
 			problem = strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
 		default:
 			wire = s
@@ -219,15 +220,14 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		if fl.Kind == Int {
 			limit = math.MaxInt32
 		}
+		integer := fl.Kind != Double
 		switch {
 		case !isNum:
 		case math.IsNaN(n) || math.IsInf(n, 0):
 			problem = "want a finite number"
-		case fl.Kind == Double:
-			wire = n
-		case n != math.Trunc(n):
+		case integer && n != math.Trunc(n):
 			// the wrong type: "want an integer"
-		case math.Abs(n) > limit:
+		case integer && math.Abs(n) > limit:
 			problem, aboutValue = " is out of range", true
 		case fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)):
 			problem, aboutValue = " is not one of "+enumList(fl.Enum, true), true
