@@ -51,18 +51,17 @@ func invalid(field, problem string) error {
 // changed a field's type. Unknown types and fields, wrong value types,
 // missing required fields and values outside an enum are errors.
 func ParseSDE(v any) (SDE, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, invalid("sde", "want an object, got "+jsonv.Describe(v))
-	}
+	m, isObj := v.(map[string]any)
 	tv := m["type"]
-	name, ok := tv.(string)
+	name, isStr := tv.(string)
 	t := LookupType(name)
-	problem := ""
+	field, problem := "type", ""
 	switch {
+	case !isObj:
+		field, problem = "sde", "want an object, got "+jsonv.Describe(v)
 	case tv == nil:
 		problem = "is required"
-	case !ok:
+	case !isStr:
 		problem = "want a string, got " + jsonv.Describe(tv)
 	case t == nil:
 		problem = strconv.Quote(name) + " is not an engagement attribute type (want one of " + typeNames() + ")"
@@ -74,7 +73,7 @@ func ParseSDE(v any) (SDE, error) {
 		out["type"] = t.Name
 		return SDE(out), nil
 	}
-	return nil, invalid("type", problem)
+	return nil, invalid(field, problem)
 }
 
 // ParseSDEs validates a list of engagement attributes: an array of
