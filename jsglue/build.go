@@ -132,10 +132,19 @@ func Build(o Options) (*Result, error) {
 	return r, nil
 }
 
-// BuildWasm compiles pkg (in the module at dir) for the browser with the
-// tag's release flags: GOOS=js GOARCH=wasm, -trimpath -ldflags="-s -w".
+// WasmFlags are the tag's release build flags (with GOOS=js GOARCH=wasm).
+// -s -w drop the symbol table and DWARF. lpedge's own packages are
+// compiled without inlining: in Go's wasm output every inlined body is
+// copied with its call-site bookkeeping, and the module is 17 KB brotli
+// smaller without it (make size), while the work the tag does per call is
+// microseconds either way (make bench). The pattern names lpedge's
+// packages only, so it changes nothing in the floor's build.
+var WasmFlags = []string{"-trimpath", "-ldflags=-s -w", "-gcflags=github.com/lpedge/lpedge/...=-l"}
+
+// BuildWasm compiles pkg (in the module at dir) for the browser with
+// GOOS=js GOARCH=wasm and [WasmFlags].
 func BuildWasm(dir, pkg, out string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd := exec.Command("go", append(append([]string{"build"}, WasmFlags...), "-o", out, pkg)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -136,7 +136,7 @@ func (c *lpClient) callRetrying(ctx context.Context, method, url string, header 
 		}
 		pause := retryPauses[attempt]
 		if a.status == http.StatusTooManyRequests {
-			pause = max(time.Second, monitoring.ParseRetryAfter(a.retryAfter, c.now()))
+			pause = max(time.Second, retryAfter(a.retryAfter, c.now()))
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pause+c.cfg.UpstreamTimeout/10 {
 			return a, err // no time left for a useful attempt
@@ -159,7 +159,7 @@ func (c *lpClient) failure(what string, a answer, err error) *apiError {
 	case err != nil:
 		return unavailable(what+" did not answer", 0, err)
 	case a.status == http.StatusTooManyRequests || a.status >= 500:
-		wait := monitoring.ParseRetryAfter(a.retryAfter, c.now())
+		wait := retryAfter(a.retryAfter, c.now())
 		if a.status == http.StatusTooManyRequests {
 			wait = max(wait, time.Second)
 		}
@@ -342,3 +342,12 @@ func authCode(a answer) int {
 }
 
 func isAppJWTRefused(a answer) bool { return authCode(a) == connector.ErrorInvalidAppJWT }
+
+// retryAfter reads a Retry-After header with monitoring's reader, which
+// counts in milliseconds.
+func retryAfter(v string, now time.Time) time.Duration {
+	return millis(monitoring.ParseRetryAfter(v, now.UnixMilli()))
+}
+
+// millis turns monitoring's milliseconds into a Duration.
+func millis(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }

@@ -57,7 +57,7 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 		if err != nil {
 			status = 0
 		}
-		dec := monitoring.Classify(status, a.body, a.retryAfter, 0, h.cfg.Now())
+		dec := monitoring.Classify(status, a.body, a.retryAfter, 0, h.cfg.Now().UnixMilli())
 		switch dec.Outcome {
 		case monitoring.Done:
 			ans, err := monitoring.DecodeAnswer(a.body)
@@ -72,17 +72,17 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 			}
 		case monitoring.Retry:
 			if err != nil {
-				return 0, nil, unavailable(what+" did not answer", dec.Wait, err)
+				return 0, nil, unavailable(what+" did not answer", millis(dec.Wait), err)
 			}
 			if a.status == http.StatusAccepted {
-				e := unavailable(what+" is loading the account; retry with error.visitorId", dec.Wait, nil)
+				e := unavailable(what+" is loading the account; retry with error.visitorId", millis(dec.Wait), nil)
 				e.Code = CodeLoadingAccount
 				if eb := monitoring.DecodeError(a.body); eb != nil {
 					e.VisitorID = monitoring.LoadingAccountVisitorID(eb.Message)
 				}
 				return 0, nil, e
 			}
-			return 0, nil, unavailable(what+" is unavailable (HTTP "+strconv.Itoa(a.status)+")", dec.Wait,
+			return 0, nil, unavailable(what+" is unavailable (HTTP "+strconv.Itoa(a.status)+")", millis(dec.Wait),
 				errors.New("upstream "+strconv.Itoa(a.status)+": "+snippet(a.body)))
 		}
 		// A refusal the body's validation did not foresee (an unknown

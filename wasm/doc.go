@@ -8,7 +8,7 @@
 //   - [github.com/lpedge/lpedge/wasm/browser]: those interfaces over
 //     syscall/js (and over memory, Go timers and net/http on the host).
 //   - wasm/cmd/lpedge: the module's main, built with
-//     GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" ./wasm/cmd/lpedge.
+//     GOOS=js GOARCH=wasm go build with [github.com/lpedge/lpedge/jsglue.WasmFlags].
 //
 // Nothing here imports encoding/json, fmt, net/http, net/url, regexp or
 // reflect in the browser build (liveperson's TestTagDependencies checks).

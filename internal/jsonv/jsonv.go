@@ -86,7 +86,7 @@ func (p *parser) value(depth int) (any, error) {
 	case p.literal("null"):
 		return nil, nil
 	default:
-		return nil, p.fail("unexpected character " + strconv.QuoteRune(rune(c)))
+		return nil, p.fail("unexpected character " + QuoteByte(c))
 	}
 }
 
@@ -490,6 +490,19 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// Quote writes s as a JSON string, for messages. For printable text it
+// reads as strconv.Quote does, without linking its Unicode tables.
+func Quote(s string) string { return string(AppendString(nil, s)) }
+
+// QuoteByte writes c in single quotes for messages: 'x', or '\x01' when
+// it is not printable ASCII.
+func QuoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return "'" + string(rune(c)) + "'"
+	}
+	return `'\x` + string([]byte{hexDigits[c>>4], hexDigits[c&0xf]}) + "'"
+}
+
 // Number returns v as a float64 when it is a number: the float64 decoded
 // JSON holds, or a Go integer or float32 from a Go caller.
 func Number(v any) (float64, bool) {
@@ -521,7 +534,7 @@ func Describe(v any) string {
 		if len(v) > 40 {
 			v = v[:40] + "..."
 		}
-		return "a string (" + strconv.Quote(v) + ")"
+		return "a string (" + Quote(v) + ")"
 	case []any, []string:
 		return "an array"
 	case map[string]any:

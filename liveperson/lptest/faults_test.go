@@ -39,7 +39,7 @@ func TestFaultStatuses(t *testing.T) {
 				if res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" || res.Header.Get("Content-Type") != lptest.MonitoringContentType {
 					t.Errorf("headers %v", res.Header)
 				}
-				if d := monitoring.Classify(res.StatusCode, b, "", 0, time.Now()); d.Outcome != monitoring.Retry {
+				if d := monitoring.Classify(res.StatusCode, b, "", 0, time.Now().UnixMilli()); d.Outcome != monitoring.Retry {
 					t.Errorf("a client would %v", d)
 				}
 			}},
@@ -57,8 +57,8 @@ func TestFaultStatuses(t *testing.T) {
 				return do(t, "PUT", monURL(t, srv, monitoring.Report, "V", "S"), identified, jsonCT)
 			}, 429,
 			func(t *testing.T, res *http.Response, b []byte) {
-				if d := monitoring.Classify(res.StatusCode, b, res.Header.Get("Retry-After"), 0, time.Now()); d.Wait != 7*time.Second {
-					t.Errorf("a client would wait %v", d.Wait)
+				if d := monitoring.Classify(res.StatusCode, b, res.Header.Get("Retry-After"), 0, time.Now().UnixMilli()); d.Wait != 7000 {
+					t.Errorf("a client would wait %d ms", d.Wait)
 				}
 			}},
 		{"conversation 429", lptest.RouteConversation, lptest.Fault{Status: 429, RetryAfter: "1"},
@@ -142,7 +142,7 @@ func TestLoadingAccount(t *testing.T) {
 	if res.StatusCode != 202 || e == nil || e.InternalCode != monitoring.CodeLoadingAccount || !strings.HasPrefix(e.Message, "Loading account: 12345678, vid: ") {
 		t.Fatalf("%d %s", res.StatusCode, b)
 	}
-	if d := monitoring.Classify(res.StatusCode, b, "", 0, time.Now()); d.Outcome != monitoring.Retry || d.Wait != 3*time.Second {
+	if d := monitoring.Classify(res.StatusCode, b, "", 0, time.Now().UnixMilli()); d.Outcome != monitoring.Retry || d.Wait != 3000 {
 		t.Errorf("a client would %+v", d)
 	}
 	vid := monitoring.LoadingAccountVisitorID(e.Message)

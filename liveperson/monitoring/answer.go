@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 )
@@ -216,37 +215,47 @@ const (
 )
 
 // A Decision is the retry policy's answer for one failed attempt.
+//
+// Times in this file are milliseconds, as in JavaScript, not
+// time.Duration and time.Time: the tag links this package, and package
+// time alone (its init links the runtime's metrics and godebug) would add
+// 36 KB brotli to the module.
 type Decision struct {
 	Outcome Outcome
-	Wait    time.Duration // for Retry
+	Wait    int64 // ms, for Retry
 }
 
-// Schedule is LivePerson's documented pause before each retry of a
-// Monitoring call after a 5xx or a 202 "loading account" (spec 1.4).
-var Schedule = []time.Duration{3 * time.Second, 10 * time.Second, 30 * time.Second, 90 * time.Second}
+// Second is a second in milliseconds.
+const Second = 1000
 
-// MaxWait caps the pause once [Schedule] is used up. LivePerson's general
-// guidance is to keep retrying with longer pauses (2, 4, 8 minutes) rather
-// than give up, so events are not lost in a long outage.
-const MaxWait = 8 * time.Minute
+// Schedule is LivePerson's documented pause before each retry of a
+// Monitoring call after a 5xx or a 202 "loading account" (spec 1.4), in ms.
+var Schedule = []int64{3 * Second, 10 * Second, 30 * Second, 90 * Second}
+
+// MaxWait caps the pause once [Schedule] is used up, in ms (8 minutes).
+// LivePerson's general guidance is to keep retrying with longer pauses
+// (2, 4, 8 minutes) rather than give up, so events are not lost in a long
+// outage.
+const MaxWait = 8 * 60 * Second
 
 // Classify applies LivePerson's retry policy to a response. status is the
 // HTTP status (0 for a network error or timeout), body the response body,
-// retryAfter the Retry-After header, attempt the number of retries so far.
+// retryAfter the Retry-After header, attempt the number of retries so far,
+// now the time in ms since the Unix epoch (for an HTTP-date Retry-After).
 //   - 200, 201: Done.
 //   - 202 (loading account, v1.1) and 5xx, network errors: Retry after
 //     Schedule[attempt], then doubling pauses up to MaxWait.
 //   - 429: Retry after Retry-After (seconds or an HTTP date), at least 1 s.
 //   - 404 with internal code 37 or 39 (invalid vid or sid): NewSession.
 //   - other 4xx: Fail.
-func Classify(status int, body []byte, retryAfter string, attempt int, now time.Time) Decision {
+func Classify(status int, body []byte, retryAfter string, attempt int, now int64) Decision {
 	switch {
 	case status == 200 || status == 201:
 		return Decision{Outcome: Done}
 	case status == 429:
 		wait := ParseRetryAfter(retryAfter, now)
-		if wait < time.Second {
-			wait = time.Second
+		if wait < Second {
+			wait = Second
 		}
 		return Decision{Outcome: Retry, Wait: wait}
 	case status == 404:
@@ -260,24 +269,25 @@ func Classify(status int, body []byte, retryAfter string, attempt int, now time.
 	return Decision{Outcome: Retry, Wait: Backoff(attempt)}
 }
 
-// Backoff is the pause before retry number attempt (from 0).
-func Backoff(attempt int) time.Duration {
+// Backoff is the pause before retry number attempt (from 0), in ms.
+func Backoff(attempt int) int64 {
 	if attempt < 0 {
 		attempt = 0
 	}
 	if attempt < len(Schedule) {
 		return Schedule[attempt]
 	}
-	wait := 2 * time.Minute
+	wait := int64(2 * 60 * Second)
 	for i := len(Schedule); i < attempt && wait < MaxWait; i++ {
 		wait *= 2
 	}
 	return min(wait, MaxWait)
 }
 
-// ParseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-// It returns 0 when the value is missing or unreadable.
-func ParseRetryAfter(v string, now time.Time) time.Duration {
+// ParseRetryAfter reads a Retry-After value, delay seconds or an HTTP date
+// (now is ms since the Unix epoch), and returns the wait in ms, at most a
+// day. It returns 0 when the value is missing or unreadable.
+func ParseRetryAfter(v string, now int64) int64 {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
@@ -286,24 +296,24 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if n < 0 || n > 86400 {
 			return 0
 		}
-		return time.Duration(n) * time.Second
+		return int64(n) * Second
 	}
 	t, ok := parseHTTPDate(v)
-	if !ok || !t.After(now) {
+	if !ok || t*Second <= now {
 		return 0
 	}
-	return min(t.Sub(now), 24*time.Hour)
+	return min(t*Second-now, 24*3600*Second)
 }
 
 var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
 // parseHTTPDate reads the HTTP date form of Retry-After, the fixed layout
-// "Mon, 02 Jan 2006 15:04:05 GMT". time.Parse would do, but it brings
-// time's whole layout engine (about 40 KB) into the tag.
-func parseHTTPDate(v string) (time.Time, bool) {
+// "Mon, 02 Jan 2006 15:04:05 GMT", as seconds since the Unix epoch.
+// time.Parse would do, but the tag must not link package time.
+func parseHTTPDate(v string) (int64, bool) {
 	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
 		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
-		return time.Time{}, false
+		return 0, false
 	}
 	num := func(s string) int {
 		n, err := strconv.Atoi(s)
@@ -314,7 +324,7 @@ func parseHTTPDate(v string) (time.Time, bool) {
 	}
 	day, year, hour, minute, sec := num(v[5:7]), num(v[12:16]), num(v[17:19]), num(v[20:22]), num(v[23:25])
 	if !strings.Contains("Mon,Tue,Wed,Thu,Fri,Sat,Sun,", v[:4]) {
-		return time.Time{}, false
+		return 0, false
 	}
 	month := 0
 	for i, m := range months {
@@ -323,12 +333,12 @@ func parseHTTPDate(v string) (time.Time, bool) {
 		}
 	}
 	if month == 0 || day < 1 || day > 31 || year < 0 || hour > 23 || minute > 59 || sec > 59 || min(hour, minute, sec) < 0 {
-		return time.Time{}, false
+		return 0, false
 	}
 	if day > daysIn(month, year) {
-		return time.Time{}, false
+		return 0, false
 	}
-	return time.Unix(daysFromCivil(year, month, day)*86400+int64(hour*3600+minute*60+sec), 0), true
+	return daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec), true
 }
 
 func daysIn(month, year int) int {
@@ -345,8 +355,7 @@ func daysIn(month, year int) int {
 }
 
 // daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
-// (Howard Hinnant's algorithm). time.Date does the same, but its time
-// zone machinery adds about 20 KB to the tag.
+// (Howard Hinnant's algorithm), as time.Date would without package time.
 func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--

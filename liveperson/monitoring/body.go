@@ -236,7 +236,7 @@ func decodeIdentities(v any) ([]Identity, error) {
 		case id.Sub == "" || len(id.Sub) > 256:
 			return nil, fieldErr(path+".sub", "is required (1 to 256 characters)")
 		case id.Acr != ACRAuthenticated && id.Acr != ACRNone:
-			return nil, fieldErr(path+".acr", "want \"loa1\" or \"0\", got "+strconv.Quote(id.Acr))
+			return nil, fieldErr(path+".acr", "want \"loa1\" or \"0\", got "+jsonv.Quote(id.Acr))
 		case len(id.Iss) > 256:
 			return nil, fieldErr(path+".iss", "is longer than 256 characters")
 		}

@@ -70,15 +70,15 @@ func decodeClientProperties(v any) (*ClientProperties, error) {
 			}
 		case "deviceFamily":
 			if c.DeviceFamily = oneOf(s, DeviceFamilies); c.DeviceFamily == "" {
-				return nil, fieldErr(path, strconv.Quote(s)+" is not one of "+strings.Join(DeviceFamilies, ", "))
+				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+strings.Join(DeviceFamilies, ", "))
 			}
 		case "os", "osName":
 			if c.OS = oneOf(s, OSes); c.OS == "" {
-				return nil, fieldErr(path, strconv.Quote(s)+" is not one of "+strings.Join(OSes, ", "))
+				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+strings.Join(OSes, ", "))
 			}
 		case "ipAddress":
 			if !isIPv4(s) {
-				return nil, fieldErr(path, "want an IPv4 address, got "+strconv.Quote(s))
+				return nil, fieldErr(path, "want an IPv4 address, got "+jsonv.Quote(s))
 			}
 			c.IPAddress = s
 		default:

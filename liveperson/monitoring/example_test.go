@@ -31,10 +31,10 @@ func ExampleDecodeRequest() {
 }
 
 func ExampleClassify() {
-	now := time.Now()
+	now := time.Now().UnixMilli()
 	for _, status := range []int{201, 202, 503, 429, 400} {
 		d := monitoring.Classify(status, nil, "5", 0, now)
-		fmt.Println(status, d.Outcome, d.Wait)
+		fmt.Println(status, d.Outcome, time.Duration(d.Wait)*time.Millisecond)
 	}
 	// Output:
 	// 201 0 0s

@@ -113,11 +113,11 @@ func Path(account, app string, m Method) string {
 // letters, digits or underscores (the reference's ^[a-zA-Z0-9_]{1,20}$).
 func CheckAccount(s string) error {
 	if s == "" || len(s) > 20 {
-		return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + strconv.Quote(s)}
+		return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(isAlnum(c) || c == '_') {
-			return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + strconv.Quote(s)}
+			return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
 		}
 	}
 	return nil
@@ -133,7 +133,7 @@ func CheckID(name, s string, max int) error {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '=') {
-			return &liveperson.ValidationError{Index: -1, Field: name, Problem: "has a character that is not allowed: " + strconv.QuoteRune(rune(c))}
+			return &liveperson.ValidationError{Index: -1, Field: name, Problem: "has a character that is not allowed: " + jsonv.QuoteByte(c)}
 		}
 	}
 	return nil
@@ -143,11 +143,11 @@ func CheckID(name, s string, max int) error {
 // port), as the Domain API returns: no scheme, path, user info or spaces.
 func CheckHost(s string) error {
 	if s == "" || len(s) > 253 {
-		return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a host name, got " + strconv.Quote(s)}
+		return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a host name, got " + jsonv.Quote(s)}
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(isAlnum(c) || c == '-' || c == '.' || c == ':') {
-			return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a bare host name, got " + strconv.Quote(s)}
+			return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a bare host name, got " + jsonv.Quote(s)}
 		}
 	}
 	return nil

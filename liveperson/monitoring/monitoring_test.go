@@ -238,6 +238,9 @@ func TestErrorBody(t *testing.T) {
 	}
 }
 
+// ms is d in the package's unit, milliseconds.
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
 func TestClassify(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	stale := []byte(`{"time":1,"message":"invalid visitorId","internalCode":37}`)
@@ -251,14 +254,14 @@ func TestClassify(t *testing.T) {
 	}{
 		{"200", 200, nil, "", 0, monitoring.Decision{Outcome: monitoring.Done}},
 		{"201 new session", 201, nil, "", 0, monitoring.Decision{Outcome: monitoring.Done}},
-		{"202 loading account", 202, nil, "", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: 3 * time.Second}},
-		{"500 second retry", 500, nil, "", 1, monitoring.Decision{Outcome: monitoring.Retry, Wait: 10 * time.Second}},
-		{"503 fourth retry", 503, nil, "", 3, monitoring.Decision{Outcome: monitoring.Retry, Wait: 90 * time.Second}},
-		{"network error after schedule", 0, nil, "", 4, monitoring.Decision{Outcome: monitoring.Retry, Wait: 2 * time.Minute}},
+		{"202 loading account", 202, nil, "", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(3 * time.Second)}},
+		{"500 second retry", 500, nil, "", 1, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(10 * time.Second)}},
+		{"503 fourth retry", 503, nil, "", 3, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(90 * time.Second)}},
+		{"network error after schedule", 0, nil, "", 4, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(2 * time.Minute)}},
 		{"long outage is capped", 502, nil, "", 40, monitoring.Decision{Outcome: monitoring.Retry, Wait: monitoring.MaxWait}},
-		{"429 seconds", 429, nil, "7", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: 7 * time.Second}},
-		{"429 date", 429, nil, "Sat, 21 Nov 2026 12:00:30 GMT", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: 30 * time.Second}},
-		{"429 without header waits 1s", 429, nil, "", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: time.Second}},
+		{"429 seconds", 429, nil, "7", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(7 * time.Second)}},
+		{"429 date", 429, nil, "Sat, 21 Nov 2026 12:00:30 GMT", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(30 * time.Second)}},
+		{"429 without header waits 1s", 429, nil, "", 0, monitoring.Decision{Outcome: monitoring.Retry, Wait: ms(time.Second)}},
 		{"400 never", 400, nil, "", 0, monitoring.Decision{Outcome: monitoring.Fail}},
 		{"404 app", 404, []byte(`{"internalCode":18}`), "", 0, monitoring.Decision{Outcome: monitoring.Fail}},
 		{"404 stale vid", 404, stale, "", 0, monitoring.Decision{Outcome: monitoring.NewSession}},
@@ -267,7 +270,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := monitoring.Classify(tt.status, tt.body, tt.retryAfter, tt.attempt, now); got != tt.want {
+			if got := monitoring.Classify(tt.status, tt.body, tt.retryAfter, tt.attempt, now.UnixMilli()); got != tt.want {
 				t.Errorf("Classify = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -281,7 +284,7 @@ func TestParseRetryAfter(t *testing.T) {
 		"Sat, 21 Nov 2026 12:01:05 GMT": 65 * time.Second, "Sat, 21 Nov 2026 12:01:05 UTC": 0, "Sat, 21 Nop 2026 12:01:05 GMT": 0,
 		"Sat, 31 Feb 2027 12:01:05 GMT": 0, "Sat, 21 Nov 2026 24:01:05 GMT": 0, "Sat, 21 Nov 2026 1a:01:05 GMT": 0,
 		"Sat, 21 Nov 2026 12:-1:05 GMT": 0, "Sat,  21 Nov 2026 12:01:05 GMT": 0} {
-		if got := monitoring.ParseRetryAfter(in, now); got != want {
+		if got := monitoring.ParseRetryAfter(in, now.UnixMilli()); got != ms(want) {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", in, got, want)
 		}
 	}
@@ -338,7 +341,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 	f.Add("30", int64(-5))
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, v string, offset int64) {
-		got := monitoring.ParseRetryAfter(v, now)
+		got := time.Duration(monitoring.ParseRetryAfter(v, now.UnixMilli())) * time.Millisecond
 		if got < 0 || got > 24*time.Hour {
 			t.Fatalf("ParseRetryAfter(%q) = %v", v, got)
 		}
@@ -353,7 +356,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 		if at.After(now) {
 			want = min(at.Sub(now), 24*time.Hour)
 		}
-		if got := monitoring.ParseRetryAfter(at.Format(layout), now); got != want {
+		if got := time.Duration(monitoring.ParseRetryAfter(at.Format(layout), now.UnixMilli())) * time.Millisecond; got != want {
 			t.Fatalf("ParseRetryAfter(%q) = %v, want %v", at.Format(layout), got, want)
 		}
 	})

@@ -4,7 +4,6 @@ package browser
 
 import (
 	"errors"
-	"time"
 
 	"syscall/js"
 
@@ -195,7 +194,7 @@ func (s storage) Remove(key string) {
 
 type clock struct{}
 
-func (clock) Now() int64 { return time.Now().UnixMilli() }
+func (clock) Now() int64 { return int64(js.Global().Get("Date").Call("now").Float()) }
 
 func (clock) After(ms int64, f func()) func() bool {
 	done := false

@@ -29,106 +29,80 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 			}
 		}
 	}
-	fail := func(err error) { reply(nil, errors.New("lpedge."+method+": "+err.Error())) }
+	if err := t.call(method, args, reply); err == errNoMethod {
+		reply(nil, errors.New("lpedge: no method "+jsonv.Quote(method)))
+	} else if err != nil {
+		reply(nil, errors.New("lpedge."+method+": "+err.Error()))
+	}
+}
+
+// errNoMethod is call's answer to a method the page API does not have.
+var errNoMethod = errors.New("no method")
+
+// call runs Call's method; an error it returns is about the arguments
+// (or the method's own, for those that do not answer through reply).
+func (t *Tag) call(method string, args []byte, reply Reply) error {
 	v, err := jsonv.Parse(args)
 	if err != nil {
-		fail(errors.New("arguments are not JSON: " + err.Error()))
-		return
+		return errors.New("arguments are not JSON: " + err.Error())
 	}
 	list, ok := v.([]any)
 	if !ok {
-		fail(errors.New("want the arguments as a JSON array"))
-		return
+		return errors.New("want the arguments as a JSON array")
 	}
 	a := arguments(list)
 	switch method {
 	case "track":
 		event, err := a.str(0, "event", true)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		props, err := a.object(1, "properties")
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
-		if err := t.Track(event, props); err != nil {
-			fail(err)
-		}
+		return t.Track(event, props)
 	case "identify":
-		first := 0
-		var id string
-		if _, isObj := a.at(0).(map[string]any); !isObj {
-			if id, err = a.str(0, "customerId", false); err != nil {
-				fail(err)
-				return
-			}
-			first = 1
+		id, traits, err := a.optionalFirst("customerId", "traits")
+		if err == nil && id == "" && traits == nil {
+			err = errors.New("customerId: is required (or traits)")
 		}
-		traits, err := a.object(first, "traits")
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
-		if id == "" && traits == nil {
-			fail(errors.New("customerId: is required (or traits)"))
-			return
-		}
-		if err := t.Identify(id, traits); err != nil {
-			fail(err)
-		}
+		return t.Identify(id, traits)
 	case "page":
-		first := 0
-		var url string
-		if _, isObj := a.at(0).(map[string]any); !isObj {
-			if url, err = a.str(0, "url", false); err != nil {
-				fail(err)
-				return
-			}
-			first = 1
+		url, opts, err := a.optionalFirst("url", "options")
+		var sections []string
+		if err == nil {
+			sections, err = strings1(opts, "sections")
 		}
-		opts, err := a.object(first, "options")
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
-		sections, err := strings1(opts, "sections")
-		if err != nil {
-			fail(err)
-			return
-		}
-		if err := t.Page(url, sections); err != nil {
-			fail(err)
-		}
+		return t.Page(url, sections)
 	case "sdes.push":
 		if a.at(0) == nil {
-			fail(errors.New("want an engagement attribute or an array of them, got nothing"))
-			return
+			return errors.New("want an engagement attribute or an array of them, got nothing")
 		}
-		if err := t.PushSDEs(a.at(0)); err != nil {
-			fail(err)
-		}
+		return t.PushSDEs(a.at(0))
 	case "consent":
 		opts, err := a.object(0, "consent")
 		if err == nil && opts == nil {
 			err = errors.New("want {marketing: true} or {marketing: false}")
 		}
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		m, ok := opts["marketing"].(bool)
 		if !ok {
-			fail(errors.New("marketing: want true or false, got " + jsonv.Describe(opts["marketing"])))
-			return
+			return errors.New("marketing: want true or false, got " + jsonv.Describe(opts["marketing"]))
 		}
 		t.Consent(m)
 	case "debug":
 		on, ok := a.at(0).(bool)
 		if !ok && a.at(0) != nil {
-			fail(errors.New("want true or false, got " + jsonv.Describe(a.at(0))))
-			return
+			return errors.New("want true or false, got " + jsonv.Describe(a.at(0)))
 		}
 		t.SetDebug(on || a.at(0) == nil)
 	case "engagement":
@@ -142,8 +116,7 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 			sdes, err = liveperson.ParseSDEs(opts["sdes"])
 		}
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		t.Engagement(sections, sdes, func(d *monitoring.EngagementDetail, err error) {
 			if err != nil {
@@ -154,20 +127,18 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 		})
 	case "conversation.start":
 		opts, err := a.object(0, "options")
-		if err != nil {
-			fail(err)
-			return
-		}
 		var o StartOptions
-		if o.Message, err = field(opts, "message"); err == nil {
+		if err == nil {
+			o.Message, err = field(opts, "message")
+		}
+		if err == nil {
 			o.Lang, err = field(opts, "lang")
 		}
 		if err == nil && opts["sdes"] != nil {
 			o.SDEs, err = liveperson.ParseSDEs(opts["sdes"])
 		}
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		t.Start(o, conversationReply(reply))
 	case "connectorClick":
@@ -177,22 +148,21 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 			c, err = t.methodContext(m)
 		}
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		t.Start(StartOptions{Context: c}, conversationReply(reply))
 	case "conversation.send":
 		text, err := a.str(0, "text", true)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		t.Send(text, func(err error) { reply(nil, err) })
 	case "conversation.close":
 		t.Close(func(err error) { reply(nil, err) })
 	default:
-		reply(nil, errors.New("lpedge: no method "+strconv.Quote(method)))
+		return errNoMethod
 	}
+	return nil
 }
 
 func conversationReply(reply Reply) func(string, error) {
@@ -248,6 +218,21 @@ func (a arguments) at(i int) any {
 		return a[i]
 	}
 	return nil
+}
+
+// optionalFirst reads identify's and page's arguments: an optional
+// string, then an optional object.
+func (a arguments) optionalFirst(str, obj string) (string, map[string]any, error) {
+	if _, isObj := a.at(0).(map[string]any); isObj {
+		m, err := a.object(0, obj)
+		return "", m, err
+	}
+	s, err := a.str(0, str, false)
+	if err != nil {
+		return "", nil, err
+	}
+	m, err := a.object(1, obj)
+	return s, m, err
 }
 
 func (a arguments) str(i int, name string, required bool) (string, error) {
@@ -308,7 +293,7 @@ func intField(m map[string]any, name string) (int64, error) {
 	}
 	n, perr := strconv.ParseInt(s, 10, 64)
 	if perr != nil {
-		return 0, errors.New(name + ": want a number, got " + strconv.Quote(s))
+		return 0, errors.New(name + ": want a number, got " + jsonv.Quote(s))
 	}
 	return n, nil
 }
@@ -339,18 +324,27 @@ func strings1(m map[string]any, name string) ([]string, error) {
 }
 
 // appendDetail writes an engagement as lpedge.engagement resolves it, or
-// null.
+// null: its members in name order, optional strings left out when empty.
 func appendDetail(b []byte, d *monitoring.EngagementDetail) []byte {
 	if d == nil {
 		return append(b, "null"...)
 	}
-	m := map[string]any{"campaignId": d.CampaignID, "engagementId": d.EngagementID,
-		"engagementRevision": d.EngagementRevision, "contextId": d.ContextID}
-	for k, v := range map[string]string{"connectorId": d.ConnectorID, "conversationId": d.ConversationID,
-		"windowId": d.WindowID, "language": d.Language, "status": d.Status} {
-		if v != "" {
-			m[k] = v
-		}
+	b = strconv.AppendInt(append(b, `{"campaignId":`...), d.CampaignID, 10)
+	b = optional(b, "connectorId", d.ConnectorID)
+	b = jsonv.AppendString(append(b, `,"contextId":`...), d.ContextID)
+	b = optional(b, "conversationId", d.ConversationID)
+	b = strconv.AppendInt(append(b, `,"engagementId":`...), d.EngagementID, 10)
+	b = strconv.AppendInt(append(b, `,"engagementRevision":`...), d.EngagementRevision, 10)
+	b = optional(b, "language", d.Language)
+	b = optional(b, "status", d.Status)
+	b = optional(b, "windowId", d.WindowID)
+	return append(b, '}')
+}
+
+// optional appends the member name: s unless s is empty.
+func optional(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
 	}
-	return jsonv.Append(b, m)
+	return jsonv.AppendString(append(append(append(b, `,"`...), name...), `":`...), s)
 }

@@ -1,9 +1,9 @@
 package tag
 
 import (
-	"strconv"
 	"strings"
 
+	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
@@ -52,26 +52,26 @@ func ParseConfig(attrs map[string]string) (Config, error) {
 		return Config{}, &ConfigError{Attr: attr, Problem: problem}
 	}
 	if v := attrs["consent"]; v != "" && v != "required" {
-		return bad("data-consent", `want "required" or nothing, got `+strconv.Quote(v))
+		return bad("data-consent", `want "required" or nothing, got `+jsonv.Quote(v))
 	}
 	if err := monitoring.CheckAccount(c.Account); err != nil {
-		return bad("data-account", "want your LivePerson account id (1 to 20 letters or digits), got "+strconv.Quote(c.Account))
+		return bad("data-account", "want your LivePerson account id (1 to 20 letters or digits), got "+jsonv.Quote(c.Account))
 	}
 	if c.Proxy != "" {
 		if !strings.HasPrefix(c.Proxy, "https://") && !strings.HasPrefix(c.Proxy, "http://") || strings.ContainsAny(c.Proxy, " ?#") {
-			return bad("data-proxy", "want the proxy's base URL, like https://edge.example.com, got "+strconv.Quote(c.Proxy))
+			return bad("data-proxy", "want the proxy's base URL, like https://edge.example.com, got "+jsonv.Quote(c.Proxy))
 		}
 	}
 	if scheme, host, ok := strings.Cut(c.Domain, "://"); ok {
 		if scheme != "https" && scheme != "http" {
-			return bad("data-domain", "want a host name or an http(s) origin, got "+strconv.Quote(c.Domain))
+			return bad("data-domain", "want a host name or an http(s) origin, got "+jsonv.Quote(c.Domain))
 		}
 		c.Scheme, c.Domain = scheme, strings.TrimRight(host, "/")
 	}
 	switch {
 	case c.Domain != "":
 		if err := monitoring.CheckHost(c.Domain); err != nil {
-			return bad("data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got "+strconv.Quote(c.Domain))
+			return bad("data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got "+jsonv.Quote(c.Domain))
 		}
 		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
 			return bad("data-app", "want the Monitoring app installation id (required with data-domain): "+err.Error())

@@ -113,7 +113,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 		t.mu.Lock()
 		defer t.unlock()
 		t.logf("engagement answer: " + describeResponse(resp))
-		switch d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, 0, t.now()); d.Outcome {
+		switch d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, 0, t.env.Clock.Now()); d.Outcome {
 		case monitoring.Done:
 			a, err := monitoring.DecodeAnswer(resp.Body)
 			if err != nil {

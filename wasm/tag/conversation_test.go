@@ -3,6 +3,9 @@ package tag
 import (
 	"strings"
 	"testing"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
 const engaged = `{"visitorId":"V1","sessionId":"S1","pageId":"P","engagementDetails":[{"campaignId":11,"engagementId":22,"engagementRevision":3,"contextId":"7","connectorId":4,"status":"expose"}]}`
@@ -181,5 +184,29 @@ func TestEngagementWaitsForIDs(t *testing.T) {
 		if res, err := p(); err != nil || !strings.Contains(res, `"campaignId":11`) {
 			t.Errorf("%s: engagement resolved %s, %v", tc.name, res, err)
 		}
+	}
+}
+
+// appendDetail writes what jsonv.Append writes for the same members.
+func TestAppendDetail(t *testing.T) {
+	for _, d := range []*monitoring.EngagementDetail{
+		{CampaignID: 11, EngagementID: 22, EngagementRevision: 3, ContextID: "7", ConnectorID: "4", Status: "expose"},
+		{CampaignID: 1, EngagementID: 2, ConversationID: "c\"1", WindowID: "w", Language: "en-US"},
+		{},
+	} {
+		m := map[string]any{"campaignId": float64(d.CampaignID), "engagementId": float64(d.EngagementID),
+			"engagementRevision": float64(d.EngagementRevision), "contextId": d.ContextID}
+		for k, v := range map[string]string{"connectorId": d.ConnectorID, "conversationId": d.ConversationID,
+			"windowId": d.WindowID, "language": d.Language, "status": d.Status} {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		if got, want := string(appendDetail(nil, d)), string(jsonv.Append(nil, m)); got != want {
+			t.Errorf("appendDetail = %s, want %s", got, want)
+		}
+	}
+	if got := string(appendDetail(nil, nil)); got != "null" {
+		t.Errorf("appendDetail(nil) = %s", got)
 	}
 }

@@ -2,7 +2,6 @@ package tag
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
@@ -64,7 +63,7 @@ func (t *Tag) openSession() {
 		defer t.unlock()
 		t.opening = false
 		t.logf("session answer: " + describeResponse(resp))
-		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.now())
+		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.env.Clock.Now())
 		a, err := monitoring.DecodeAnswer(resp.Body)
 		switch {
 		case d.Outcome == monitoring.Done && err == nil:
@@ -97,10 +96,10 @@ func (t *Tag) idsSettled() {
 	}
 }
 
-// pause holds sending for wait, the attempt-th retry.
-func (t *Tag) pause(wait time.Duration, attempt int) {
+// pause holds sending for wait ms, the attempt-th retry.
+func (t *Tag) pause(wait int64, attempt int) {
 	t.logf("retrying in " + seconds(wait) + " (attempt " + strconv.Itoa(attempt) + ")")
-	t.retry = t.env.Clock.After(wait.Milliseconds(), func() {
+	t.retry = t.env.Clock.After(wait, func() {
 		t.mu.Lock()
 		defer t.unlock()
 		t.retry = nil
@@ -108,12 +107,9 @@ func (t *Tag) pause(wait time.Duration, attempt int) {
 	})
 }
 
-// now is the clock's time for monitoring.Classify.
-func (t *Tag) now() time.Time { return time.UnixMilli(t.env.Clock.Now()) }
-
-// seconds writes d for the debug log, like Duration.String for whole
-// seconds without linking it.
-func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) + "s" }
+// seconds writes ms for the debug log in whole seconds, as
+// time.Duration's String would.
+func seconds(ms int64) string { return strconv.FormatInt(ms/1000, 10) + "s" }
 
 // take counts the batches from index from on that fit one request: same
 // entry points, within monitoring.MaxSDEs and the body budget.
@@ -154,7 +150,7 @@ func (t *Tag) waitingForLpTag() bool {
 	if !t.lpTagTimer {
 		t.lpTagTimer = true
 		t.logf("lpTag is on the page without monitoring ids yet: reports wait for them (at most " + seconds(LpTagWait) + ")")
-		t.env.Clock.After(LpTagWait.Milliseconds(), func() {
+		t.env.Clock.After(LpTagWait, func() {
 			t.mu.Lock()
 			defer t.unlock()
 			t.lpTagWaited = true
@@ -269,7 +265,7 @@ func (t *Tag) requeue(batches []*batch) {
 }
 
 func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid string, fromLpTag bool, resp Response) {
-	d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, attempt, t.now())
+	d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, attempt, t.env.Clock.Now())
 	t.logf("report answer: " + describeResponse(resp))
 	switch d.Outcome {
 	case monitoring.Done:
@@ -420,7 +416,7 @@ func explain(what string, resp Response, direct bool) string {
 	s := "lpedge: LivePerson refused " + what + " with " + status
 	e := monitoring.DecodeError(resp.Body)
 	if e != nil {
-		s += " (" + strconv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
+		s += " (" + jsonv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
 	}
 	switch {
 	case resp.Status == 404:
@@ -428,7 +424,7 @@ func explain(what string, resp Response, direct bool) string {
 	case resp.Status == 400:
 		field := "the attributes sent (see lpedge.debug(true))"
 		if e != nil && e.Message != "" {
-			field = strconv.Quote(e.Message)
+			field = jsonv.Quote(e.Message)
 		}
 		s += ". LivePerson names the field it could not accept: " + field + "."
 	case resp.Status == 401 || resp.Status == 403:

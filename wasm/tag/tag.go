@@ -3,7 +3,6 @@ package tag
 import (
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson"
@@ -22,8 +21,9 @@ const (
 	MaxQueued     = 500      // engagement attributes kept unsent
 	// LpTagWait is how long reports wait for lpTag's monitoring ids when
 	// the page has lpTag but its monitoring taglet has not started, before
-	// the tag uses its own ids (one timer, not polling).
-	LpTagWait = 5 * time.Second
+	// the tag uses its own ids (one timer, not polling); in ms, as every
+	// time in the tag (see Clock).
+	LpTagWait = 5000
 )
 
 // batchBudget is what the SDEs of one request may take: MaxBody less

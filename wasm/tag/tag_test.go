@@ -418,7 +418,7 @@ func TestLpTag(t *testing.T) {
 		h := newHarness(t, direct, func(h *harness) { h.lp = &fakeLpTag{present: true} })
 		h.call("track", viewed)
 		h.clock.tick()
-		h.clock.advance(LpTagWait)
+		h.clock.advance(LpTagWait * time.Millisecond)
 		if len(h.tr.all) != 1 || query(t, h.tr.all[0]).Get("vid") != "V0" {
 			t.Errorf("after %v without lpTag ids: %v, want one request with the tag's own", LpTagWait, h.tr.all)
 		}
