@@ -237,8 +237,6 @@ var types = []*Type{
 func Types() []*Type { return types }
 
 // LookupType finds a type by its wire name or an alias.
-//
-//go:noinline
 func LookupType(name string) *Type {
 	for _, t := range types {
 		if t.Name == name {

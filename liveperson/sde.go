@@ -3,7 +3,6 @@ package liveperson
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 )
@@ -37,9 +36,6 @@ func (e *ValidationError) Error() string {
 }
 
 // invalid is the error of the SDE validator; ParseSDEs fills in Index.
-// Kept out of line: inlined, each of its callers would carry a copy.
-//
-//go:noinline
 func invalid(field, problem string) error {
 	return &ValidationError{Index: -1, Field: field, Problem: problem}
 }
@@ -64,7 +60,7 @@ func ParseSDE(v any) (SDE, error) {
 	case !isStr:
 		problem = "want a string, got " + jsonv.Describe(tv)
 	case t == nil:
-		problem = strconv.Quote(name) + " is not an engagement attribute type (want one of " + typeNames() + ")"
+		problem = jsonv.Quote(name) + " is not an engagement attribute type (want one of " + typeNames() + ")"
 	default:
 		out, err := checkObject(t.Name, t.Fields, m, "type")
 		if err != nil {
@@ -144,8 +140,6 @@ func checkObject(path string, fields []*Field, m map[string]any, skip string) (m
 }
 
 // lookupField finds a field by its name or an alias.
-//
-//go:noinline
 func lookupField(fields []*Field, name string) *Field {
 	for _, fl := range fields {
 		if fl.Name == name {
@@ -195,7 +189,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		}
 		known := fl.Enum == nil // any string, or one of Enum in its spelling
 		for _, e := range fl.Enum {
-			if strings.EqualFold(e, s) {
+			if equalFold(e, s) {
 				s, known = e, true
 				break
 			}
@@ -205,7 +199,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		case len(s) > MaxString:
 			problem = "is longer than 50000 bytes" // MaxString
 		case !known:
-			problem = strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
+			problem = jsonv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
 		default:
 			wire = s
 		}
@@ -307,6 +301,25 @@ func jsonProblem(v any, depth int) string {
 		return ""
 	}
 	return "is not a JSON value"
+}
+
+// equalFold is strings.EqualFold for an ASCII e, without the Unicode case
+// tables that strings.EqualFold links: besides ASCII case, the only runes
+// that fold to ASCII letters are U+212A KELVIN SIGN (k) and U+017F LONG S (s).
+func equalFold(e, s string) bool {
+	i := 0
+	for _, r := range s {
+		if i == len(e) {
+			return false
+		}
+		c := rune(e[i])
+		l := c | 0x20 // lower case, if c is a letter
+		if r != c && !('a' <= l && l <= 'z' && (r|0x20 == l || l == 'k' && r == '\u212A' || l == 's' && r == '\u017F')) {
+			return false
+		}
+		i++
+	}
+	return i == len(e)
 }
 
 func enumList(enum []string, codes bool) string {
