@@ -216,7 +216,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		integer := fl.Kind != Double
 		switch {
 		case !isNum:
-		case math.IsNaN(n) || math.IsInf(n, 0):
+		case n-n != 0: // NaN or infinite
 			problem = "want a finite number"
 		case integer && n != math.Trunc(n):
 			// the wrong type: "want an integer"
@@ -297,7 +297,7 @@ func jsonProblem(v any, depth int) string {
 		}
 		return ""
 	}
-	if n, ok := jsonv.Number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
+	if n, ok := jsonv.Number(v); ok && n-n == 0 { // finite
 		return ""
 	}
 	return "is not a JSON value"
