@@ -48,7 +48,7 @@ func invalid(field, problem string) error {
 // missing required fields and values outside an enum are errors.
 func ParseSDE(v any) (SDE, error) {
 	m, isObj := v.(map[string]any)
-	tv := m["type"]
+	tv := m["type"] // nil when v is no object
 	name, isStr := tv.(string)
 	t := LookupType(name)
 	field, problem := "type", ""
@@ -119,7 +119,7 @@ func checkObject(path string, fields []*Field, m map[string]any, skip string) (m
 			problem = "is not a field of " + path + " (want one of " + fieldNames(fields) + ")"
 		case v == nil:
 			continue // null means absent, as on the LivePerson side
-		case out[fl.Name] != nil:
+		case out[fl.Name] != nil: // (out holds no nil values)
 			problem = "is given twice (also as " + fl.Name + ")"
 		default:
 			nv, err := checkValue(path+"."+fl.Name, fl, v)
@@ -154,6 +154,7 @@ func lookupField(fields []*Field, name string) *Field {
 	return nil
 }
 
+// fieldNames lists the names of fields for a message.
 func fieldNames(fields []*Field) string {
 	s := ""
 	for i, fl := range fields {
@@ -165,9 +166,10 @@ func fieldNames(fields []*Field) string {
 	return s
 }
 
-// checkValue validates v against fl and returns its wire form. Every case
-// leaves through the one exit at the end: with wire set when v is valid,
-// else with a problem, or with none when v is of the wrong JSON type.
+// checkValue validates v against fl and returns its wire form. The cases
+// end at one exit (objects and array elements return their own errors):
+// with wire set when v is valid, else with a problem, or with none when v
+// is of the wrong JSON type.
 func checkValue(path string, fl *Field, v any) (any, error) {
 	n, isNum := jsonv.Number(v)
 	s, isStr := v.(string)
@@ -251,7 +253,8 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 			} else {
 				e = list[i]
 			}
-			// A null element is not absent: it is of the wrong type.
+			// A null element is not absent: it is of the wrong type
+			// (no array of the schema holds Any).
 			ne, err := checkValue(path+"["+strconv.Itoa(i)+"]", fl.Elem, e)
 			if err != nil {
 				return nil, err
@@ -322,6 +325,7 @@ func equalFold(e, s string) bool {
 	return i == len(e)
 }
 
+// enumList lists an enum for a message, with each value's code if codes.
 func enumList(enum []string, codes bool) string {
 	s := ""
 	for i, e := range enum {
@@ -369,6 +373,8 @@ func appendMembers(b []byte, fields []*Field, m map[string]any, comma bool) []by
 	return append(b, '}')
 }
 
+// appendValue writes v as fl describes it: objects' members and arrays'
+// elements by the schema, anything else as it is.
 func appendValue(b []byte, fl *Field, v any) []byte {
 	switch fl.Kind {
 	case Object:
