@@ -97,7 +97,8 @@ var cartItem = Field{Kind: Object, Fields: []*Field{
 // dateFields are the members of ctmrinfo's dates.
 var dateFields = []*Field{{Name: "day", Kind: Int}, {Name: "month", Kind: Int}, {Name: "year", Kind: Int}}
 
-// Every impression event starts with these.
+// Members impression events share: all start with campaign, engId and
+// revision; impDisplay and impAccept add eContext.
 var (
 	impCampaign = Field{Name: "campaign", Kind: Long, Required: true}
 	impEngID    = Field{Name: "engId", Kind: Long, Required: true}
@@ -251,6 +252,7 @@ func LookupType(name string) *Type {
 	return nil
 }
 
+// typeNames lists the types' names for a message.
 func typeNames() string {
 	s := ""
 	for i, t := range types {
