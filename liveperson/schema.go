@@ -64,30 +64,10 @@ type Type struct {
 // stores attribute values of up to 50K characters.
 const MaxString = 50000
 
-func f(name string, kind Kind) *Field { return &Field{Name: name, Kind: kind} }
-
-func req(fl *Field) *Field { fl.Required = true; return fl }
-
-func obj(name string, fields ...*Field) *Field {
-	return &Field{Name: name, Kind: Object, Fields: fields}
-}
-
-func arr(name string, elem *Field) *Field { return &Field{Name: name, Kind: Array, Elem: elem} }
-
-func strs(name string) *Field { return arr(name, f("", String)) }
-
-func date(name string) *Field { return obj(name, f("day", Int), f("month", Int), f("year", Int)) }
-
-func product(extra ...*Field) *Field {
-	return obj("product", append([]*Field{f("name", String), f("category", String), f("sku", String), f("price", Double)}, extra...)...)
-}
-
-func products(elem ...*Field) *Field { return arr("products", obj("", elem...)) }
-
-func impression(name string, extra ...*Field) *Type {
-	return &Type{Name: name, Group: "Impression events", Impression: true,
-		Fields: append([]*Field{req(f("campaign", Long)), req(f("engId", Long)), f("revision", Long)}, extra...)}
-}
+// The schema below is static data: composite literals of constants and
+// addresses of package-level variables, which the linker lays out without
+// any init code (helper calls here would cost the tag KBs of init code).
+// Tables used in more than one place are variables that each use points to.
 
 // Service statuses, in the order of their codes (0 Complete ... 13
 // Resolved). The EA API example extends the reference's 0-10 with 11-13.
@@ -105,69 +85,152 @@ var PhoneTypes = []string{"HOME", "MOBILE", "WORK", "FAX", "MAIN", "HOME_FAX", "
 // integer codes.
 var Genders = []string{"MALE", "FEMALE", "OTHER"}
 
+// cartItem is an element of cart.products and purchase.cart.products.
+var cartItem = Field{Kind: Object, Fields: []*Field{
+	{Name: "product", Kind: Object, Fields: []*Field{
+		{Name: "name", Kind: String}, {Name: "category", Kind: String}, {Name: "sku", Kind: String},
+		{Name: "price", Kind: Double},
+	}},
+	{Name: "quantity", Kind: Int},
+}}
+
+// dateFields are the members of ctmrinfo's dates.
+var dateFields = []*Field{{Name: "day", Kind: Int}, {Name: "month", Kind: Int}, {Name: "year", Kind: Int}}
+
+// Members impression events share: all start with campaign, engId and
+// revision; impDisplay and impAccept add eContext.
+var (
+	impCampaign = Field{Name: "campaign", Kind: Long, Required: true}
+	impEngID    = Field{Name: "engId", Kind: Long, Required: true}
+	impRevision = Field{Name: "revision", Kind: Long}
+	impEContext = Field{Name: "eContext", Kind: Array, Elem: &Field{Kind: Object, Fields: []*Field{
+		{Name: "type", Kind: String}, {Name: "id", Kind: String},
+	}}}
+)
+
 // types is the reference's table ("Types of Engagement Attributes"), in its
 // order, followed by the impression events report accepts.
 var types = []*Type{
 	{Name: "cart", Aliases: []string{"cartStatus"}, Group: "eCommerce", Fields: []*Field{
-		req(f("total", Double)), f("currency", String), req(f("numItems", Int)),
-		products(product(), f("quantity", Int)),
+		{Name: "total", Kind: Double, Required: true},
+		{Name: "currency", Kind: String},
+		{Name: "numItems", Kind: Int, Required: true},
+		{Name: "products", Kind: Array, Elem: &cartItem},
 	}},
 	{Name: "purchase", Group: "eCommerce", Fields: []*Field{
-		f("total", Double), f("currency", String), f("orderId", String),
-		obj("cart", req(products(product(), f("quantity", Int))), f("numItems", Int)),
+		{Name: "total", Kind: Double},
+		{Name: "currency", Kind: String},
+		{Name: "orderId", Kind: String},
+		{Name: "cart", Kind: Object, Fields: []*Field{
+			{Name: "products", Kind: Array, Required: true, Elem: &cartItem},
+			{Name: "numItems", Kind: Int},
+		}},
 	}},
 	{Name: "prodView", Group: "eCommerce", Fields: []*Field{
-		f("currency", String),
-		// statusInStock and quantityInStock appear in the newer example only.
-		products(product(f("statusInStock", String), f("quantityInStock", Int))),
+		{Name: "currency", Kind: String},
+		{Name: "products", Kind: Array, Elem: &Field{Kind: Object, Fields: []*Field{
+			{Name: "product", Kind: Object, Fields: []*Field{
+				{Name: "name", Kind: String}, {Name: "category", Kind: String}, {Name: "sku", Kind: String},
+				{Name: "price", Kind: Double},
+				// statusInStock and quantityInStock appear in the newer example only.
+				{Name: "statusInStock", Kind: String}, {Name: "quantityInStock", Kind: Int},
+			}},
+		}}},
 	}},
 	{Name: "ctmrinfo", Group: "Visitor info", Messaging: true, Fields: []*Field{
-		obj("info",
-			f("ctype", String), f("cstatus", String), f("balance", Double), f("currency", String),
-			f("customerId", String), f("socialId", String), f("imei", String), f("userName", String),
-			f("companySize", Int), f("companyBranch", String), f("accountName", String), f("role", String),
-			date("lastPaymentDate"), date("registrationDate"), f("loginStatus", Int),
-			&Field{Name: "storeZipCode", Kind: String, UnauthOnly: true},
-			&Field{Name: "storeNumber", Kind: String, UnauthOnly: true},
-		),
+		{Name: "info", Kind: Object, Fields: []*Field{
+			{Name: "ctype", Kind: String},
+			{Name: "cstatus", Kind: String},
+			{Name: "balance", Kind: Double},
+			{Name: "currency", Kind: String},
+			{Name: "customerId", Kind: String},
+			{Name: "socialId", Kind: String},
+			{Name: "imei", Kind: String},
+			{Name: "userName", Kind: String},
+			{Name: "companySize", Kind: Int},
+			{Name: "companyBranch", Kind: String},
+			{Name: "accountName", Kind: String},
+			{Name: "role", Kind: String},
+			{Name: "lastPaymentDate", Kind: Object, Fields: dateFields},
+			{Name: "registrationDate", Kind: Object, Fields: dateFields},
+			{Name: "loginStatus", Kind: Int},
+			{Name: "storeZipCode", Kind: String, UnauthOnly: true},
+			{Name: "storeNumber", Kind: String, UnauthOnly: true},
+		}},
 	}},
 	{Name: "mrktInfo", Group: "Visitor info", Fields: []*Field{
-		obj("info",
-			&Field{Name: "channel", Kind: Int, Enum: channels, DigitString: true},
-			f("affiliate", String),
-			&Field{Name: "campaignId", Kind: String, Aliases: []string{"campaignID"}},
-		),
+		{Name: "info", Kind: Object, Fields: []*Field{
+			{Name: "channel", Kind: Int, Enum: channels, DigitString: true},
+			{Name: "affiliate", Kind: String},
+			{Name: "campaignId", Kind: String, Aliases: []string{"campaignID"}},
+		}},
 	}},
 	{Name: "personal", Group: "Visitor info", Messaging: true, Fields: []*Field{
-		obj("personal",
-			f("firstname", String), f("lastname", String),
-			obj("age", f("age", Int), f("year", Int), f("month", Int), f("day", Int)),
-			arr("contacts", obj("", f("email", String), f("phone", String),
-				&Field{Name: "phoneType", Kind: String, Enum: PhoneTypes},
-				obj("address", f("country", String), f("region", String)))),
-			&Field{Name: "gender", Kind: String, Enum: Genders, IntCodes: true},
-			f("company", String), f("language", String),
-		),
+		{Name: "personal", Kind: Object, Fields: []*Field{
+			{Name: "firstname", Kind: String},
+			{Name: "lastname", Kind: String},
+			{Name: "age", Kind: Object, Fields: []*Field{
+				{Name: "age", Kind: Int}, {Name: "year", Kind: Int}, {Name: "month", Kind: Int}, {Name: "day", Kind: Int},
+			}},
+			{Name: "contacts", Kind: Array, Elem: &Field{Kind: Object, Fields: []*Field{
+				{Name: "email", Kind: String},
+				{Name: "phone", Kind: String},
+				{Name: "phoneType", Kind: String, Enum: PhoneTypes},
+				{Name: "address", Kind: Object, Fields: []*Field{
+					{Name: "country", Kind: String}, {Name: "region", Kind: String},
+				}},
+			}}},
+			{Name: "gender", Kind: String, Enum: Genders, IntCodes: true},
+			{Name: "company", Kind: String},
+			{Name: "language", Kind: String},
+		}},
 	}},
 	{Name: "lead", Group: "Visitor journey", Fields: []*Field{
-		obj("lead", f("topic", String), f("value", Double), f("currency", String), f("leadId", String)),
+		{Name: "lead", Kind: Object, Fields: []*Field{
+			{Name: "topic", Kind: String},
+			{Name: "value", Kind: Double},
+			{Name: "currency", Kind: String},
+			{Name: "leadId", Kind: String},
+		}},
 	}},
 	{Name: "service", Group: "Visitor journey", Fields: []*Field{
-		obj("service", f("topic", String), &Field{Name: "status", Kind: Int, Enum: serviceStatuses},
-			f("category", String), f("serviceId", String)),
+		{Name: "service", Kind: Object, Fields: []*Field{
+			{Name: "topic", Kind: String},
+			{Name: "status", Kind: Int, Enum: serviceStatuses},
+			{Name: "category", Kind: String},
+			{Name: "serviceId", Kind: String},
+		}},
 	}},
 	{Name: "error", Group: "Visitor journey", Fields: []*Field{
-		obj("error", f("contextId", String), f("message", String), f("code", String), f("level", Long),
-			f("resolved", Bool)),
+		{Name: "error", Kind: Object, Fields: []*Field{
+			{Name: "contextId", Kind: String},
+			{Name: "message", Kind: String},
+			{Name: "code", Kind: String},
+			{Name: "level", Kind: Long},
+			{Name: "resolved", Kind: Bool},
+		}},
 	}},
 	{Name: "searchInfo", Aliases: []string{"searchContent"}, Group: "Visitor journey", Fields: []*Field{
-		strs("keywords"),
+		{Name: "keywords", Kind: Array, Elem: &Field{Kind: String}},
 	}},
-	impression("impDisplay", arr("eContext", obj("", f("type", String), f("id", String)))),
-	impression("impAccept", arr("eContext", obj("", f("type", String), f("id", String)))),
-	impression("impExpanded", f("expanded", Bool), f("userInit", Bool), f("actionableItems", Any)),
-	impression("impTimeout"),
-	impression("impClose"),
+	{Name: "impDisplay", Group: "Impression events", Impression: true, Fields: []*Field{
+		&impCampaign, &impEngID, &impRevision, &impEContext,
+	}},
+	{Name: "impAccept", Group: "Impression events", Impression: true, Fields: []*Field{
+		&impCampaign, &impEngID, &impRevision, &impEContext,
+	}},
+	{Name: "impExpanded", Group: "Impression events", Impression: true, Fields: []*Field{
+		&impCampaign, &impEngID, &impRevision,
+		{Name: "expanded", Kind: Bool},
+		{Name: "userInit", Kind: Bool},
+		{Name: "actionableItems", Kind: Any},
+	}},
+	{Name: "impTimeout", Group: "Impression events", Impression: true, Fields: []*Field{
+		&impCampaign, &impEngID, &impRevision,
+	}},
+	{Name: "impClose", Group: "Impression events", Impression: true, Fields: []*Field{
+		&impCampaign, &impEngID, &impRevision,
+	}},
 }
 
 // Types returns the engagement attribute types in the reference's order,
@@ -189,6 +252,7 @@ func LookupType(name string) *Type {
 	return nil
 }
 
+// typeNames lists the types' names for a message.
 func typeNames() string {
 	s := ""
 	for i, t := range types {

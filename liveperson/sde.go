@@ -3,7 +3,6 @@ package liveperson
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 )
@@ -36,6 +35,11 @@ func (e *ValidationError) Error() string {
 	return s
 }
 
+// invalid is the error of the SDE validator; ParseSDEs fills in Index.
+func invalid(field, problem string) error {
+	return &ValidationError{Index: -1, Field: field, Problem: problem}
+}
+
 // ParseSDE validates one engagement attribute, given as a decoded JSON
 // object (map[string]any; Go integer types are taken for numbers), and
 // returns it in wire form: reference type and field names, enum values in
@@ -43,28 +47,29 @@ func (e *ValidationError) Error() string {
 // changed a field's type. Unknown types and fields, wrong value types,
 // missing required fields and values outside an enum are errors.
 func ParseSDE(v any) (SDE, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, &ValidationError{Index: -1, Field: "sde", Problem: "want an object, got " + jsonv.Describe(v)}
-	}
-	name, ok := m["type"].(string)
-	if !ok {
-		if m["type"] == nil {
-			return nil, &ValidationError{Index: -1, Field: "type", Problem: "is required"}
-		}
-		return nil, &ValidationError{Index: -1, Field: "type", Problem: "want a string, got " + jsonv.Describe(m["type"])}
-	}
+	m, isObj := v.(map[string]any)
+	tv := m["type"] // nil when v is no object
+	name, isStr := tv.(string)
 	t := LookupType(name)
-	if t == nil {
-		return nil, &ValidationError{Index: -1, Field: "type", Problem: strconv.Quote(name) +
-			" is not an engagement attribute type (want one of " + typeNames() + ")"}
+	field, problem := "type", ""
+	switch {
+	case !isObj:
+		field, problem = "sde", "want an object, got "+jsonv.Describe(v)
+	case tv == nil:
+		problem = "is required"
+	case !isStr:
+		problem = "want a string, got " + jsonv.Describe(tv)
+	case t == nil:
+		problem = jsonv.Quote(name) + " is not an engagement attribute type (want one of " + typeNames() + ")"
+	default:
+		out, err := checkObject(t.Name, t.Fields, m, "type")
+		if err != nil {
+			return nil, err
+		}
+		out["type"] = t.Name
+		return SDE(out), nil
 	}
-	out, err := checkObject(t.Name, t.Fields, m, "type")
-	if err != nil {
-		return nil, err
-	}
-	out["type"] = t.Name
-	return SDE(out), nil
+	return nil, invalid(field, problem)
 }
 
 // ParseSDEs validates a list of engagement attributes: an array of
@@ -74,18 +79,18 @@ func ParseSDEs(v any) ([]SDE, error) {
 	list, ok := v.([]any)
 	if !ok {
 		if _, isObj := v.(map[string]any); !isObj {
-			return nil, &ValidationError{Index: -1, Field: "sdes", Problem: "want an object or an array, got " + jsonv.Describe(v)}
+			return nil, invalid("sdes", "want an object or an array, got "+jsonv.Describe(v))
 		}
 		list = []any{v}
 	}
-	out := make([]SDE, 0, len(list))
+	out := make([]SDE, len(list))
 	for i, e := range list {
 		s, err := ParseSDE(e)
 		if err != nil {
 			err.(*ValidationError).Index = i
 			return nil, err
 		}
-		out = append(out, s)
+		out[i] = s
 	}
 	return out, nil
 }
@@ -105,36 +110,36 @@ func DecodeSDEs(data []byte) ([]SDE, error) {
 func checkObject(path string, fields []*Field, m map[string]any, skip string) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		if k == skip {
+		fl := lookupField(fields, k)
+		problem := ""
+		switch {
+		case k == skip:
+			continue
+		case fl == nil:
+			problem = "is not a field of " + path + " (want one of " + fieldNames(fields) + ")"
+		case v == nil:
+			continue // null means absent, as on the LivePerson side
+		case out[fl.Name] != nil: // (out holds no nil values)
+			problem = "is given twice (also as " + fl.Name + ")"
+		default:
+			nv, err := checkValue(path+"."+fl.Name, fl, v)
+			if err != nil {
+				return nil, err
+			}
+			out[fl.Name] = nv
 			continue
 		}
-		fl := lookupField(fields, k)
-		if fl == nil {
-			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is not a field of " + path +
-				" (want one of " + fieldNames(fields) + ")"}
-		}
-		if v == nil {
-			continue // null means absent, as on the LivePerson side
-		}
-		if _, dup := out[fl.Name]; dup {
-			return nil, &ValidationError{Index: -1, Field: path + "." + k, Problem: "is given twice (also as " + fl.Name + ")"}
-		}
-		nv, err := checkValue(path+"."+fl.Name, fl, v)
-		if err != nil {
-			return nil, err
-		}
-		out[fl.Name] = nv
+		return nil, invalid(path+"."+k, problem)
 	}
 	for _, fl := range fields {
-		if fl.Required {
-			if _, ok := out[fl.Name]; !ok {
-				return nil, &ValidationError{Index: -1, Field: path + "." + fl.Name, Problem: "is required"}
-			}
+		if fl.Required && out[fl.Name] == nil {
+			return nil, invalid(path+"."+fl.Name, "is required")
 		}
 	}
 	return out, nil
 }
 
+// lookupField finds a field by its name or an alias.
 func lookupField(fields []*Field, name string) *Field {
 	for _, fl := range fields {
 		if fl.Name == name {
@@ -149,147 +154,178 @@ func lookupField(fields []*Field, name string) *Field {
 	return nil
 }
 
+// fieldNames lists the names of fields for a message.
 func fieldNames(fields []*Field) string {
-	names := make([]string, len(fields))
+	s := ""
 	for i, fl := range fields {
-		names[i] = fl.Name
+		if i > 0 {
+			s += ", "
+		}
+		s += fl.Name
 	}
-	return strings.Join(names, ", ")
+	return s
 }
 
+// checkValue validates v against fl and returns its wire form. The cases
+// end at one exit (objects and array elements return their own errors):
+// with wire set when v is valid, else with a problem, or with none when v
+// is of the wrong JSON type.
 func checkValue(path string, fl *Field, v any) (any, error) {
-	bad := func(problem string) error { return &ValidationError{Index: -1, Field: path, Problem: problem} }
-	want := func() error { return bad("want " + fl.Kind.String() + ", got " + jsonv.Describe(v)) }
+	n, isNum := jsonv.Number(v)
+	s, isStr := v.(string)
+	var wire any
+	problem := ""
+	aboutValue := false // problem follows the value's description
 	switch fl.Kind {
 	case Any:
-		if err := checkAny(v, 0); err != nil {
-			return nil, bad(err.Error())
+		if problem = jsonProblem(v, 0); problem == "" {
+			wire = v
 		}
-		return v, nil
 	case String:
-		if n, ok := jsonv.Number(v); ok && fl.IntCodes {
+		if isNum && fl.IntCodes {
 			if n != math.Trunc(n) || n < 0 || int(n) >= len(fl.Enum) {
-				return nil, bad(jsonv.Describe(v) + " is not a code of " + enumList(fl.Enum, true))
+				problem, aboutValue = " is not a code of "+enumList(fl.Enum, true), true
+				break
 			}
-			return fl.Enum[int(n)], nil
+			s, isStr = fl.Enum[int(n)], true // matches itself below
 		}
-		s, ok := v.(string)
-		if !ok {
-			return nil, want()
-		}
-		if len(s) > MaxString {
-			return nil, bad("is longer than " + strconv.Itoa(MaxString) + " bytes")
-		}
-		if fl.Enum != nil {
-			for _, e := range fl.Enum {
-				if strings.EqualFold(e, s) {
-					return e, nil
-				}
+		known := fl.Enum == nil // any string, or one of Enum in its spelling
+		for _, e := range fl.Enum {
+			if equalFold(e, s) {
+				s, known = e, true
+				break
 			}
-			return nil, bad(strconv.Quote(s) + " is not one of " + enumList(fl.Enum, false))
 		}
-		return s, nil
+		switch {
+		case !isStr:
+		case len(s) > MaxString:
+			problem = "is longer than 50000 bytes" // MaxString
+		case !known:
+			problem = jsonv.Quote(s) + " is not one of " + enumList(fl.Enum, false)
+		default:
+			wire = s
+		}
 	case Double, Int, Long:
-		n, ok := jsonv.Number(v)
-		if !ok && fl.DigitString {
-			if s, isStr := v.(string); isStr {
-				if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
-					n, ok = float64(i), true
-				}
+		if isStr && fl.DigitString {
+			if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
+				n, isNum = float64(i), true
 			}
-		}
-		if !ok {
-			return nil, want()
-		}
-		if math.IsNaN(n) || math.IsInf(n, 0) {
-			return nil, bad("want a finite number")
-		}
-		if fl.Kind == Double {
-			return n, nil
-		}
-		if n != math.Trunc(n) {
-			return nil, bad("want an integer, got " + jsonv.Describe(v))
 		}
 		limit := float64(1 << 53)
 		if fl.Kind == Int {
 			limit = math.MaxInt32
 		}
-		if math.Abs(n) > limit {
-			return nil, bad(jsonv.Describe(v) + " is out of range")
+		integer := fl.Kind != Double
+		switch {
+		case !isNum:
+		case n-n != 0: // NaN or infinite
+			problem = "want a finite number"
+		case integer && n != math.Trunc(n):
+			// the wrong type: "want an integer"
+		case integer && math.Abs(n) > limit:
+			problem, aboutValue = " is out of range", true
+		case fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)):
+			problem, aboutValue = " is not one of "+enumList(fl.Enum, true), true
+		default:
+			wire = n
 		}
-		if fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)) {
-			return nil, bad(jsonv.Describe(v) + " is not one of " + enumList(fl.Enum, true))
-		}
-		return n, nil
 	case Bool:
-		if _, ok := v.(bool); !ok {
-			return nil, want()
+		if _, ok := v.(bool); ok {
+			wire = v
 		}
-		return v, nil
 	case Object:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, want()
+		if m, ok := v.(map[string]any); ok {
+			return checkObject(path, fl.Fields, m, "")
 		}
-		return checkObject(path, fl.Fields, m, "")
 	case Array:
-		list, ok := v.([]any)
-		if !ok {
-			if ss, isStrs := v.([]string); isStrs {
-				list = make([]any, len(ss))
-				for i, s := range ss {
-					list[i] = s
-				}
-			} else {
-				return nil, want()
-			}
+		// A []string (from Go callers) is taken like a []any; one of
+		// list and strs is empty.
+		list, isList := v.([]any)
+		strs, isStrs := v.([]string)
+		if !isList && !isStrs {
+			break
 		}
-		out := make([]any, len(list))
-		for i, e := range list {
-			ep := path + "[" + strconv.Itoa(i) + "]"
-			if e == nil {
-				return nil, &ValidationError{Index: -1, Field: ep, Problem: "want " + fl.Elem.Kind.String() + ", got null"}
+		out := make([]any, len(list)+len(strs))
+		for i := range out {
+			var e any
+			if isStrs {
+				e = strs[i]
+			} else {
+				e = list[i]
 			}
-			ne, err := checkValue(ep, fl.Elem, e)
+			// A null element is not absent: it is of the wrong type
+			// (no array of the schema holds Any).
+			ne, err := checkValue(path+"["+strconv.Itoa(i)+"]", fl.Elem, e)
 			if err != nil {
 				return nil, err
 			}
 			out[i] = ne
 		}
-		return out, nil
+		wire = out
+	default:
+		problem = "has no schema"
 	}
-	return nil, bad("has no schema")
+	switch {
+	case wire != nil:
+		return wire, nil
+	case aboutValue:
+		problem = jsonv.Describe(v) + problem
+	case problem == "":
+		problem = "want " + fl.Kind.String() + ", got " + jsonv.Describe(v)
+	}
+	return nil, invalid(path, problem)
 }
 
-// checkAny accepts only JSON-shaped values, so that Append can write them.
-func checkAny(v any, depth int) error {
+// jsonProblem says why v is not a JSON value that jsonv.Append can write,
+// or returns "" when it is one.
+func jsonProblem(v any, depth int) string {
 	if depth > jsonv.MaxDepth {
-		return &ValidationError{Index: -1, Problem: "is nested too deeply"}
+		return "is nested too deeply"
 	}
 	switch v := v.(type) {
 	case nil, bool, string:
-		return nil
+		return ""
 	case []any:
 		for _, e := range v {
-			if err := checkAny(e, depth+1); err != nil {
-				return err
+			if p := jsonProblem(e, depth+1); p != "" {
+				return p
 			}
 		}
-		return nil
+		return ""
 	case map[string]any:
 		for _, e := range v {
-			if err := checkAny(e, depth+1); err != nil {
-				return err
+			if p := jsonProblem(e, depth+1); p != "" {
+				return p
 			}
 		}
-		return nil
+		return ""
 	}
-	if n, ok := jsonv.Number(v); ok && !math.IsNaN(n) && !math.IsInf(n, 0) {
-		return nil
+	if n, ok := jsonv.Number(v); ok && n-n == 0 { // finite
+		return ""
 	}
-	return &ValidationError{Index: -1, Problem: "is not a JSON value"}
+	return "is not a JSON value"
 }
 
+// equalFold is strings.EqualFold for an ASCII e, without the Unicode case
+// tables that strings.EqualFold links: besides ASCII case, the only runes
+// that fold to ASCII letters are U+212A KELVIN SIGN (k) and U+017F LONG S (s).
+func equalFold(e, s string) bool {
+	i := 0
+	for _, r := range s {
+		if i == len(e) {
+			return false
+		}
+		c := rune(e[i])
+		l := c | 0x20 // lower case, if c is a letter
+		if r != c && !('a' <= l && l <= 'z' && (r|0x20 == l || l == 'k' && r == '\u212A' || l == 's' && r == '\u017F')) {
+			return false
+		}
+		i++
+	}
+	return i == len(e)
+}
+
+// enumList lists an enum for a message, with each value's code if codes.
 func enumList(enum []string, codes bool) string {
 	s := ""
 	for i, e := range enum {
@@ -337,6 +373,8 @@ func appendMembers(b []byte, fields []*Field, m map[string]any, comma bool) []by
 	return append(b, '}')
 }
 
+// appendValue writes v as fl describes it: objects' members and arrays'
+// elements by the schema, anything else as it is.
 func appendValue(b []byte, fl *Field, v any) []byte {
 	switch fl.Kind {
 	case Object:
@@ -378,32 +416,38 @@ func AppendSDEs(b []byte, sdes []SDE) []byte {
 // left out, for the caller to report.
 func ForMessaging(sdes []SDE) (kept []SDE, dropped []string) {
 	for _, s := range sdes {
-		t := LookupType(s.Type())
-		if t == nil || !t.Messaging {
-			dropped = append(dropped, s.Type())
-			continue
+		name := s.Type()
+		if t := LookupType(name); t != nil && t.Messaging {
+			kept = append(kept, stripForMessaging(t.Name, t.Fields, s, &dropped))
+		} else {
+			dropped = append(dropped, name)
 		}
-		kept = append(kept, SDE(stripForMessaging(t.Name, t.Fields, s, &dropped)))
 	}
 	return kept, dropped
 }
 
+// stripForMessaging copies m without the members ForMessaging leaves out,
+// adding their paths to dropped. Members the schema does not name ("type")
+// are kept; an object member that holds no object is left out.
 func stripForMessaging(path string, fields []*Field, m map[string]any, dropped *[]string) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		fl := lookupField(fields, k)
-		switch {
-		case fl == nil:
-			out[k] = v // "type"
-		case fl.UnauthOnly || (path == "ctmrinfo.info" && k == "customerId"):
-			*dropped = append(*dropped, path+"."+k)
-		case fl.Kind == Object:
-			if sub, ok := v.(map[string]any); ok {
-				out[k] = stripForMessaging(path+"."+k, fl.Fields, sub, dropped)
+		p := path + "." + k
+		if fl != nil {
+			sub, isObj := v.(map[string]any)
+			switch {
+			case fl.UnauthOnly || p == "ctmrinfo.info.customerId":
+				*dropped = append(*dropped, p)
+				continue
+			case fl.Kind != Object:
+			case isObj:
+				v = stripForMessaging(p, fl.Fields, sub, dropped)
+			default:
+				continue
 			}
-		default:
-			out[k] = v
 		}
+		out[k] = v
 	}
 	return out
 }

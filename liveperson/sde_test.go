@@ -3,6 +3,7 @@ package liveperson_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -306,4 +307,63 @@ func FuzzParseSDE(f *testing.F) {
 			t.Fatalf("normalization not idempotent:\n%#v\n%#v", sdes, again)
 		}
 	})
+}
+
+// Values from Go callers that JSON cannot produce.
+func TestParseSDEGoValueErrors(t *testing.T) {
+	deep := any(nil)
+	for range 70 {
+		deep = []any{deep}
+	}
+	imp := func(items any) any {
+		return map[string]any{"type": "impExpanded", "campaign": 1, "engId": 2, "actionableItems": items}
+	}
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"non-JSON value in Any", imp(map[string]string{"a": "b"}), "impExpanded.actionableItems: is not a JSON value"},
+		{"NaN in Any", imp([]any{math.NaN()}), "impExpanded.actionableItems: is not a JSON value"},
+		{"Any nested too deeply", imp(deep), "impExpanded.actionableItems: is nested too deeply"},
+		{"infinite number", map[string]any{"type": "lead", "lead": map[string]any{"value": math.Inf(1)}}, "lead.lead.value: want a finite number"},
+		{"[]string element too long", map[string]any{"type": "searchInfo", "keywords": []string{"a", strings.Repeat("b", liveperson.MaxString+1)}},
+			"searchInfo.keywords[1]: is longer than 50000 bytes"},
+		{"gender code not integral", map[string]any{"type": "personal", "personal": map[string]any{"gender": 0.5}},
+			"personal.personal.gender: 0.5 is not a code of 0 (MALE), 1 (FEMALE), 2 (OTHER)"},
+		{"channel digits out of range", map[string]any{"type": "mrktInfo", "info": map[string]any{"channel": "3000000000"}},
+			`mrktInfo.info.channel: a string ("3000000000") is out of range`},
+		{"channel digits not a code", map[string]any{"type": "mrktInfo", "info": map[string]any{"channel": "7"}},
+			`mrktInfo.info.channel: a string ("7") is not one of 0 (Direct), 1 (Search), 2 (Social), 3 (Email), 4 (Referral)`},
+		{"unknown type quoted", map[string]any{"type": "a\"b"}, `type: "a\"b" is not an engagement attribute type (want one of cart, purchase, prodView, ctmrinfo, mrktInfo, personal, lead, service, error, searchInfo, impDisplay, impAccept, impExpanded, impTimeout, impClose)`},
+		{"null member of unknown name", map[string]any{"type": "lead", "x": nil}, "lead.x: is not a field of lead (want one of lead)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := liveperson.ParseSDE(tt.in)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error = %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// Go callers' values are normalized: integers to float64, a []string to a
+// []any, enum values and codes to the canonical spelling.
+func TestParseSDENormalizesGoValues(t *testing.T) {
+	sde, err := liveperson.ParseSDE(map[string]any{"type": "personal", "personal": map[string]any{
+		"gender": int64(2), "age": map[string]any{"age": int32(30)},
+		"contacts": []any{map[string]any{"phoneType": "wor\u212A"}}}}) // KELVIN SIGN folds to k
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := liveperson.SDE{"type": "personal", "personal": map[string]any{"gender": "OTHER",
+		"age": map[string]any{"age": 30.0}, "contacts": []any{map[string]any{"phoneType": "WORK"}}}}
+	if !reflect.DeepEqual(sde, want) {
+		t.Errorf("ParseSDE = %#v, want %#v", sde, want)
+	}
+	sde, err = liveperson.ParseSDE(map[string]any{"type": "searchInfo", "keywords": []string{"a", "b"}})
+	if want := (liveperson.SDE{"type": "searchInfo", "keywords": []any{"a", "b"}}); err != nil || !reflect.DeepEqual(sde, want) {
+		t.Errorf("ParseSDE([]string) = %#v, %v, want %#v", sde, err, want)
+	}
 }
