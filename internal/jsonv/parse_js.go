@@ -1,0 +1,98 @@
+//go:build js && wasm
+
+package jsonv
+
+import (
+	"syscall/js"
+	"unicode/utf8"
+)
+
+var (
+	jsonParse = js.Global().Get("JSON").Get("parse")
+	isArray   = js.Global().Get("Array").Get("isArray")
+	keys      = js.Global().Get("Object").Get("keys")
+)
+
+// parse is the browser's JSON.parse, converted to the package's Go types:
+// the browser has a parser loaded already, and Go's would add about 10 KB
+// of brotli to the tag (go run ./jsglue/cmd/sizecut). Input is made valid
+// UTF-8 byte by byte first, as encoding/json does, and numbers beyond
+// float64 are errors there too. JavaScript names no byte offset, so a
+// SyntaxError's Offset is -1 and its Msg is JavaScript's message.
+func parse(data []byte) (v any, err error) {
+	s := string(data)
+	if !utf8.ValidString(s) {
+		s = validUTF8(data)
+	}
+	defer func() {
+		if r := recover(); r != nil { // JSON.parse threw
+			msg := "not JSON"
+			if e, ok := r.(js.Error); ok {
+				msg = e.Get("message").String()
+			}
+			v, err = nil, &SyntaxError{Offset: -1, Msg: msg}
+		}
+	}()
+	return convert(jsonParse.Invoke(s), 0)
+}
+
+// validUTF8 replaces every byte that is not part of valid UTF-8 with
+// U+FFFD, as encoding/json does (the browser's decoder would replace a
+// broken sequence once).
+func validUTF8(data []byte) string {
+	b := make([]byte, 0, len(data)+8)
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, data[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// convert turns what JSON.parse returned into Go values; depth counts
+// the arrays and objects around v.
+func convert(v js.Value, depth int) (any, error) {
+	switch v.Type() {
+	case js.TypeBoolean:
+		return v.Bool(), nil
+	case js.TypeNumber:
+		f := v.Float()
+		if f-f != 0 {
+			return nil, &SyntaxError{Offset: -1, Msg: "number out of range"}
+		}
+		return f, nil
+	case js.TypeString:
+		return v.String(), nil
+	case js.TypeObject:
+		if depth >= MaxDepth {
+			return nil, &SyntaxError{Offset: -1, Msg: "nested too deeply"}
+		}
+		if isArray.Invoke(v).Bool() {
+			list := make([]any, v.Length())
+			for i := range list {
+				e, err := convert(v.Index(i), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				list[i] = e
+			}
+			return list, nil
+		}
+		names := keys.Invoke(v)
+		m := make(map[string]any, names.Length())
+		for i := 0; i < names.Length(); i++ {
+			k := names.Index(i).String()
+			e, err := convert(v.Get(k), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = e
+		}
+		return m, nil
+	}
+	return nil, nil // null
+}
