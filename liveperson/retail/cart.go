@@ -37,7 +37,7 @@ func (l line) key() string {
 }
 
 // readLines reads an event's products[] as cart lines.
-func readLines(r reader) ([]line, bool) {
+func readLines(r *reader) ([]line, bool) {
 	list, ok := r.list("products")
 	lines := make([]line, len(list))
 	for i, pr := range list {
@@ -46,21 +46,21 @@ func readLines(r reader) ([]line, bool) {
 	return lines, ok
 }
 
-func readLine(r reader) line {
-	q, ok := r.integer("quantity", 0)
+func readLine(r *reader) line {
+	q, ok := r.read(&lineQuantity).(float64)
 	if !ok {
 		q = 1
 	}
-	return line{product: product(r), quantity: q}
+	return line{product: product(r), quantity: int(q)}
 }
 
-// update returns the cart after a cart event, leaving c as it is.
-func (c *Cart) update(r reader) *Cart {
+// update returns the cart after cart event i, leaving c as it is.
+func (c *Cart) update(r *reader, i int) *Cart {
 	next := &Cart{}
 	if c != nil {
 		*next = *c
 	}
-	if cur := r.str("currency"); cur != "" {
+	if cur, ok := r.read(&currencyRules[0]).(string); ok {
 		next.currency = cur
 	}
 	if lines, ok := readLines(r); ok {
@@ -71,100 +71,89 @@ func (c *Cart) update(r reader) *Cart {
 		r.fail("products", "is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)")
 		return next
 	}
-	switch r.event {
-	case ProductAdded:
-		next.lines = add(c.lines, readLine(r))
-	case ProductRemoved:
+	if i == productAdded || i == productRemoved {
 		l := readLine(r)
-		if _, q := r.get("quantity"); q == nil {
-			l.quantity = math.MaxInt
+		if i == productRemoved && r.m["quantity"] == nil {
+			l.quantity = math.MaxInt // the whole line
 		}
-		next.lines = remove(c.lines, l)
+		next.lines = change(c.lines, l, i == productRemoved)
 	}
 	return next
 }
 
-// add returns lines with l added to the line of the same key, or appended.
-// The newest product details (a changed price) win.
-func add(lines []line, l line) []line {
-	out := append([]line(nil), lines...)
-	for i, have := range out {
-		if have.key() == l.key() {
-			out[i] = line{product: l.product, quantity: have.quantity + l.quantity}
-			return out
-		}
-	}
-	return append(out, l)
-}
-
-// remove returns lines with l.quantity taken from the line of the same key,
-// dropping it when none is left. Removing what the Cart never saw changes
-// nothing: the page may have filled the cart before the tag loaded.
-func remove(lines []line, l line) []line {
-	out := make([]line, 0, len(lines))
+// change returns lines with l added to the first line of the same key
+// (the newest product details, a changed price, win) or appended; or, to
+// remove, with l.quantity taken from the lines of its key, dropping those
+// with none left. Removing what the Cart never saw changes nothing: the
+// page may have filled the cart before the tag loaded.
+func change(lines []line, l line, remove bool) []line {
+	out := make([]line, 0, len(lines)+1)
+	found := false
 	for _, have := range lines {
-		if have.key() == l.key() {
-			if have.quantity <= l.quantity {
+		if have.key() == l.key() && (remove || !found) {
+			found = true
+			switch {
+			case !remove:
+				have = line{product: l.product, quantity: have.quantity + l.quantity}
+			case have.quantity <= l.quantity:
 				continue
+			default:
+				have.quantity -= l.quantity
 			}
-			have.quantity -= l.quantity
 		}
 		out = append(out, have)
+	}
+	if !found && !remove {
+		out = append(out, l)
 	}
 	return out
 }
 
-// cartContents writes lines as LivePerson products and counts them.
-func cartContents(lines []line) (products []any, numItems int, sum float64) {
-	products = make([]any, len(lines))
+// contents writes lines as a cart's {products, numItems} and sums their
+// price x quantity.
+func contents(lines []line) (map[string]any, float64) {
+	products := make([]any, len(lines))
+	n, sum := 0, 0.0
 	for i, l := range lines {
 		products[i] = map[string]any{"product": l.product, "quantity": float64(l.quantity)}
-		numItems += l.quantity
+		n += l.quantity
 		if price, ok := l.product["price"].(float64); ok {
 			sum += price * float64(l.quantity)
 		}
 	}
-	return products, numItems, sum
-}
-
-// totalKeys are the properties that may state a cart's total, by event.
-// Product Added and Removed take only cart_total: a total or value there
-// may be the product's (GA4's add_to_cart value is).
-var totalKeys = map[string][]string{
-	ProductAdded:    {"cart_total"},
-	ProductRemoved:  {"cart_total"},
-	CartViewed:      {"cart_total", "total", "value", "revenue"},
-	CheckoutStarted: {"cart_total", "total", "value", "revenue"},
-}
-
-// sde writes the cart attribute; r supplies a stated total, if any.
-func (c *Cart) sde(r reader) map[string]any {
-	products, numItems, sum := cartContents(c.lines)
-	total, ok := r.num(totalKeys[r.event]...)
-	if !ok {
-		total = roundSum(sum)
-	}
-	sde := map[string]any{"type": "cart", "total": total, "numItems": float64(numItems)}
+	m := map[string]any{"numItems": float64(n)}
 	if len(products) > 0 {
-		sde["products"] = products
+		m["products"] = products
 	}
-	set(sde, "currency", c.currency)
-	return sde
+	return m, sum
 }
 
-// roundSum drops the binary noise of adding decimal prices (0.1+0.2) while
-// keeping the 3 decimals some currencies have.
-func roundSum(x float64) float64 {
-	if math.Abs(x) >= 1e12 {
-		return x
+// sde writes the cart attribute; total, if not nil, reads a stated total
+// from r.
+func (c *Cart) sde(r *reader, total *rule) map[string]any {
+	sde, sum := contents(c.lines)
+	sde["type"] = "cart"
+	// Rounding drops the binary noise of adding decimal prices (0.1+0.2)
+	// while keeping the 3 decimals some currencies have.
+	if math.Abs(sum) < 1e12 {
+		sum = math.Round(sum*1e4) / 1e4
 	}
-	return math.Round(x*1e4) / 1e4
+	if total != nil {
+		if t, ok := r.read(total).(float64); ok {
+			sum = t
+		}
+	}
+	sde["total"] = sum
+	if c.currency != "" {
+		sde["currency"] = c.currency
+	}
+	return sde
 }
 
 // SDE returns the cart attribute for the Cart as it is. Its JSON is how the
 // tag keeps the Cart across page loads; [Cart.Load] restores it.
 func (c *Cart) SDE() (liveperson.SDE, error) {
-	return liveperson.ParseSDE(c.sde(reader{err: new(error)}))
+	return liveperson.ParseSDE(c.sde(nil, nil))
 }
 
 // Load replaces the Cart's contents with those of a cart attribute, such as
@@ -178,7 +167,7 @@ func (c *Cart) Load(s liveperson.SDE) error {
 		return &liveperson.ValidationError{Index: -1, Field: "type", Problem: "want cart, got " + v.Type()}
 	}
 	list, _ := v["products"].([]any)
-	lines := make([]line, 0, len(list))
+	lines := make([]line, len(list))
 	for i, e := range list {
 		m := e.(map[string]any) // ParseSDE checked the shape
 		p, _ := m["product"].(map[string]any)
@@ -193,7 +182,7 @@ func (c *Cart) Load(s liveperson.SDE) error {
 			return &liveperson.ValidationError{Index: -1, Field: "cart.products[" + strconv.Itoa(i) + "].quantity",
 				Problem: "want a count, got " + jsonv.Describe(q)}
 		}
-		lines = append(lines, line{product: p, quantity: int(q)})
+		lines[i] = line{product: p, quantity: int(q)}
 	}
 	c.lines = lines
 	c.currency, _ = v["currency"].(string)

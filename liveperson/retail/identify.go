@@ -6,27 +6,6 @@ import (
 	"github.com/lpedge/lpedge/liveperson"
 )
 
-// infoFields are the members of ctmrinfo.info.
-var infoFields = func() []*liveperson.Field {
-	for _, fl := range liveperson.LookupType("ctmrinfo").Fields {
-		if fl.Name == "info" {
-			return fl.Fields
-		}
-	}
-	panic("retail: the liveperson schema has no ctmrinfo.info")
-}()
-
-// infoTraits names the traits that fill a ctmrinfo.info field, best first:
-// Segment's spelling, then the field's own name. A field not listed is read
-// from the trait of its own name (ctype, cstatus, balance, ...): LivePerson
-// replaces ctmrinfo as a whole, so identify is the one place to set them.
-var infoTraits = map[string][]string{
-	"customerId":       nil, // the user id, never a trait
-	"userName":         {"username", "userName"},
-	"role":             {"title", "role"},
-	"registrationDate": {"createdAt", "created_at", "registrationDate"},
-}
-
 // Identify maps an identify call to engagement attributes validated by
 // [liveperson.ParseSDE]: a ctmrinfo whose info.customerId is userID, and a
 // personal when the traits carry a name, contact, age, gender, company or
@@ -49,90 +28,87 @@ var infoTraits = map[string][]string{
 // whose Event is "identify".
 func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	var err error
-	r := reader{event: "identify", m: traits, err: &err}
-	info, person := map[string]any{}, map[string]any{}
+	r := &reader{event: "identify", m: traits, err: &err}
+	out := map[string]any{} // SDE type -> the SDE, made by the first member written
 	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
 	// SDE returned is the one LivePerson gets.
-	set(info, "customerId", strings.ToValidUTF8(userID, "\uFFFD"))
-
+	put(out, "ctmrinfo.info.customerId", validUTF8(userID))
+	rules := traitRules
 	if name, ok := traits["company"].(string); ok {
-		set(person, "company", name)
-	} else if c, ok := r.object("company"); ok {
-		set(person, "company", c.str("name"))
-		if n, ok := c.integer("employee_count", 0); ok {
-			info["companySize"] = float64(n)
-		}
+		put(out, "personal.personal.company", name)
+		rules = rules[2:] // its rules read an object
 	}
-	for _, fl := range infoFields {
-		keys, listed := infoTraits[fl.Name]
-		if !listed {
-			keys = []string{fl.Name}
-		}
-		if _, done := info[fl.Name]; done || len(keys) == 0 {
-			continue
-		}
-		switch fl.Kind {
-		case liveperson.String:
-			set(info, fl.Name, r.str(keys...))
-		case liveperson.Double:
-			if n, ok := r.num(keys...); ok {
-				info[fl.Name] = n
-			}
-		case liveperson.Int:
-			if n, ok := r.integer(keys[0], 0); ok {
-				info[fl.Name] = float64(n)
-			}
-		case liveperson.Object: // the {day, month, year} dates
-			if d := r.date(keys...); d != nil {
-				info[fl.Name] = d
-			}
-		}
+	r.fill(out, rules)
+	if p, _ := at(out, "personal.personal.firstname", false); p["firstname"] == nil && p["lastname"] == nil {
+		name, _ := r.read(&fullName).(string)
+		first, last, _ := strings.Cut(trim(name), " ")
+		put(out, "personal.personal.firstname", first)
+		put(out, "personal.personal.lastname", trim(last))
 	}
-
-	first, last := r.str("firstName", "first_name", "firstname"), r.str("lastName", "last_name", "lastname")
-	if first == "" && last == "" {
-		first, last, _ = strings.Cut(strings.TrimSpace(r.str("name")), " ")
-		last = strings.TrimSpace(last)
-	}
-	set(person, "firstname", first)
-	set(person, "lastname", last)
-	age := r.date("birthday")
-	if n, ok := r.integer("age", 0); ok {
-		if age == nil {
-			age = map[string]any{}
-		}
-		age["age"] = float64(n)
-	}
-	if age != nil {
-		person["age"] = age
-	}
-	contact := map[string]any{}
-	set(contact, "email", r.str("email"))
-	set(contact, "phone", r.str("phone"))
-	set(contact, "phoneType", r.oneOf(liveperson.PhoneTypes, "phone_type", "phoneType"))
-	if a, ok := r.object("address"); ok {
-		addr := map[string]any{}
-		set(addr, "country", a.str("country"))
-		set(addr, "region", a.str("state", "region"))
-		if len(addr) > 0 {
-			contact["address"] = addr
-		}
-	}
-	if len(contact) > 0 {
-		person["contacts"] = []any{contact}
-	}
-	set(person, "gender", r.oneOf(liveperson.Genders, "gender"))
-	set(person, "language", r.str("language"))
+	r.fill(out, personRules)
 	if err != nil {
 		return nil, err
 	}
-
-	var out []map[string]any
-	if len(info) > 0 {
-		out = append(out, map[string]any{"type": "ctmrinfo", "info": info})
+	// The rules wrote the one contact as an object; contacts is a list.
+	if p, k := at(out, "personal.personal.contacts", false); p[k] != nil {
+		p[k] = []any{p[k]}
 	}
-	if len(person) > 0 {
-		out = append(out, map[string]any{"type": "personal", "personal": person})
+	var sdes []map[string]any
+	for _, t := range [...]string{"ctmrinfo", "personal"} {
+		if m, ok := out[t].(map[string]any); ok {
+			m["type"] = t
+			sdes = append(sdes, m)
+		}
 	}
-	return validate(out)
+	return validate(sdes...)
 }
+
+// The traits Identify reads, in the order it reads them: the first problem
+// found is the one reported. fill skips a rule whose member is written.
+var (
+	traitRules = []rule{
+		// company as an object; Identify skips these for a company name.
+		{to: "personal.personal.company", from: []string{"company.name"}},
+		{to: "ctmrinfo.info.companySize", kind: kCount, from: []string{"company.employee_count"}},
+
+		// ctmrinfo.info in the schema's order (TestTraitRules checks it),
+		// each from Segment's trait, if it has one, then the trait of
+		// the field's own name: LivePerson replaces ctmrinfo as a whole,
+		// so identify is the one place to set them. customerId is the
+		// user id, never a trait.
+		{to: "ctmrinfo.info.ctype", from: []string{"ctype"}},
+		{to: "ctmrinfo.info.cstatus", from: []string{"cstatus"}},
+		{to: "ctmrinfo.info.balance", kind: kNumber, from: []string{"balance"}},
+		{to: "ctmrinfo.info.currency", from: []string{"currency"}},
+		{to: "ctmrinfo.info.socialId", from: []string{"socialId"}},
+		{to: "ctmrinfo.info.imei", from: []string{"imei"}},
+		{to: "ctmrinfo.info.userName", from: []string{"username", "userName"}},
+		{to: "ctmrinfo.info.companySize", kind: kCount, from: []string{"companySize"}},
+		{to: "ctmrinfo.info.companyBranch", from: []string{"companyBranch"}},
+		{to: "ctmrinfo.info.accountName", from: []string{"accountName"}},
+		{to: "ctmrinfo.info.role", from: []string{"title", "role"}},
+		{to: "ctmrinfo.info.lastPaymentDate", kind: kDate, from: []string{"lastPaymentDate"}},
+		{to: "ctmrinfo.info.registrationDate", kind: kDate, from: []string{"createdAt", "created_at", "registrationDate"}},
+		{to: "ctmrinfo.info.loginStatus", kind: kCount, from: []string{"loginStatus"}},
+		{to: "ctmrinfo.info.storeZipCode", from: []string{"storeZipCode"}},
+		{to: "ctmrinfo.info.storeNumber", from: []string{"storeNumber"}},
+
+		{to: "personal.personal.firstname", from: []string{"firstName", "first_name", "firstname"}},
+		{to: "personal.personal.lastname", from: []string{"lastName", "last_name", "lastname"}},
+	}
+	// Read when there is neither a first nor a last name.
+	fullName = rule{from: []string{"name"}}
+
+	personRules = []rule{
+		// birthday makes age {year, month, day}; age adds to it.
+		{to: "personal.personal.age", kind: kDate, from: []string{"birthday"}},
+		{to: "personal.personal.age.age", kind: kCount, from: []string{"age"}},
+		{to: "personal.personal.contacts.email", from: []string{"email"}},
+		{to: "personal.personal.contacts.phone", from: []string{"phone"}},
+		{to: "personal.personal.contacts.phoneType", from: []string{"phone_type", "phoneType"}, enum: &liveperson.PhoneTypes},
+		{to: "personal.personal.contacts.address.country", from: []string{"address.country"}},
+		{to: "personal.personal.contacts.address.region", from: []string{"address.state", "address.region"}},
+		{to: "personal.personal.gender", from: []string{"gender"}, enum: &liveperson.Genders},
+		{to: "personal.personal.language", from: []string{"language"}},
+	}
+)

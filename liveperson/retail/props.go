@@ -3,9 +3,6 @@ package retail
 import (
 	"math"
 	"strconv"
-	"strings"
-
-	"github.com/lpedge/lpedge/liveperson"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 )
@@ -21,183 +18,226 @@ type PropertyError struct {
 
 func (e *PropertyError) Error() string { return e.Event + ": " + e.Property + ": " + e.Problem }
 
+// A rule copies one property to one member of an SDE. The preset's
+// mappings are tables of rules that [reader.fill] applies in order, so
+// that the first problem found is the one reported.
+type rule struct {
+	to   string    // dotted path of the member written, e.g. "lead.topic"
+	kind kind      // what the property must hold
+	from []string  // dotted paths of the properties read, best first
+	enum *[]string // for a string: the values allowed, matched ignoring case
+}
+
+// A kind is what a property must hold.
+type kind uint8
+
+const (
+	kString kind = iota // a string; "" is absent
+	kNumber             // a finite number
+	kCount              // a whole number from 0 to math.MaxInt32 (LivePerson's int)
+	kID                 // a string, or an integer (shops send numeric ids) written in decimal
+	kDate               // an ISO 8601 date string, written as LivePerson's {year, month, day}
+	kObject             // in errors only: an object on the way to a property
+	kArray              // in errors only: a list of products
+)
+
+// kindNames name the kinds in errors: "want a number, got ...".
+var kindNames = [...]string{kString: "a string", kNumber: "a number", kCount: "an integer",
+	kID: "a string or an integer", kDate: "an ISO 8601 date (YYYY-MM-DD)", kObject: "an object", kArray: "an array"}
+
 // reader reads event properties or traits and keeps the first problem it
 // finds in *err, so that mapping code reads straight through and checks
 // once at the end.
 type reader struct {
-	event string
-	path  string // prefix of property names in errors, e.g. "products[2]."
-	m     map[string]any
+	event string         // PropertyError.Event
+	path  string         // prefix of property names in errors, e.g. "products[2]."
+	m     map[string]any // the properties; nil reads as empty
 	err   *error
 }
 
-func (r reader) fail(key, problem string) {
+func (r *reader) fail(key, problem string) {
 	if *r.err == nil {
 		*r.err = &PropertyError{Event: r.event, Property: r.path + key, Problem: problem}
 	}
 }
 
-// get returns the first of keys whose value is present and not null: JSON
-// null means absent, as LivePerson treats it.
-func (r reader) get(keys ...string) (string, any) {
-	for _, k := range keys {
-		if v := r.m[k]; v != nil {
-			return k, v
+func (r *reader) wrong(key string, want kind, v any) {
+	r.fail(key, "want "+kindNames[want]+", got "+jsonv.Describe(v))
+}
+
+// get returns the property at key, a dotted path into nested objects, or
+// nil when it is absent or null: JSON null means absent, as LivePerson
+// treats it. Something other than an object on the way is a problem.
+func (r *reader) get(key string) any {
+	m, j := r.m, 0
+	for i := 0; i < len(key); i++ {
+		if key[i] == '.' {
+			v := m[key[j:i]]
+			next, ok := v.(map[string]any)
+			if !ok && v != nil {
+				r.wrong(key[:i], kObject, v)
+				return nil
+			}
+			m, j = next, i+1
 		}
 	}
-	return "", nil
+	return m[key[j:]]
 }
 
-func (r reader) wrong(key string, want liveperson.Kind, v any) {
-	r.fail(key, "want "+want.String()+", got "+jsonv.Describe(v))
-}
-
-// str reads a string; "" when absent.
-func (r reader) str(keys ...string) string {
-	k, v := r.get(keys...)
-	s, ok := v.(string)
-	if !ok && v != nil {
-		r.wrong(k, liveperson.String, v)
-	}
-	return s
-}
-
-// id reads an identifier: a string, or an integer (shops often send
-// numeric product and order ids), written in decimal.
-func (r reader) id(keys ...string) string {
-	k, v := r.get(keys...)
-	if v == nil {
-		return ""
-	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	if n, ok := jsonv.Number(v); ok && n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
-		return strconv.FormatFloat(n, 'f', -1, 64)
-	}
-	r.fail(k, "want a string or an integer, got "+jsonv.Describe(v))
-	return ""
-}
-
-// num reads a finite number.
-func (r reader) num(keys ...string) (float64, bool) {
-	k, v := r.get(keys...)
-	if v == nil {
-		return 0, false
-	}
-	n, ok := jsonv.Number(v)
-	if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
-		r.wrong(k, liveperson.Double, v)
-		return 0, false
-	}
-	return n, true
-}
-
-// integer reads a whole number from min to math.MaxInt32 (LivePerson's int).
-func (r reader) integer(key string, min int) (int, bool) {
-	v := r.m[key]
-	if v == nil {
-		return 0, false
-	}
-	n, ok := jsonv.Number(v)
-	if !ok || n != math.Trunc(n) { // NaN fails here too
-		r.wrong(key, liveperson.Int, v)
-		return 0, false
-	}
-	if n < float64(min) || n > math.MaxInt32 {
-		r.fail(key, jsonv.Describe(n)+" is out of range ("+strconv.Itoa(min)+" to "+strconv.Itoa(math.MaxInt32)+")")
-		return 0, false
-	}
-	return int(n), true
-}
-
-// oneOf reads a string from enum, matched ignoring case, and returns its
-// canonical spelling.
-func (r reader) oneOf(enum []string, keys ...string) string {
-	s := r.str(keys...)
-	if s == "" {
-		return ""
-	}
-	for _, e := range enum {
-		if strings.EqualFold(e, s) {
-			return e
+// read returns the first property of ru.from that is present, checked as
+// ru.kind and in its wire form (a string, a float64 or a date object), or
+// nil when there is none or it is wrong.
+func (r *reader) read(ru *rule) any {
+	var key string
+	var v any
+	for _, key = range ru.from {
+		if v = r.get(key); v != nil {
+			break
 		}
 	}
-	k, _ := r.get(keys...)
-	r.fail(k, strconv.Quote(s)+" is not one of "+strings.Join(enum, ", "))
-	return ""
-}
-
-// object reads a nested object.
-func (r reader) object(key string) (reader, bool) {
-	v := r.m[key]
-	m, ok := v.(map[string]any)
-	if !ok && v != nil {
-		r.wrong(key, liveperson.Object, v)
-	}
-	return reader{event: r.event, path: r.path + key + ".", m: m, err: r.err}, ok
-}
-
-// list reads an array of objects.
-func (r reader) list(key string) ([]reader, bool) {
-	v := r.m[key]
 	if v == nil {
-		return nil, false
+		return nil
 	}
+	want := ru.kind
+	s, isStr := v.(string)
+	n, isNum := jsonv.Number(v)
+	switch want {
+	case kString, kDate:
+		if !isStr {
+			want = kString
+			break
+		}
+		if s == "" {
+			return nil
+		}
+		if want == kDate {
+			if d := isoDate(s); d != nil {
+				return d
+			}
+			break
+		}
+		if ru.enum == nil {
+			return s
+		}
+		if i := indexFold(*ru.enum, s); i >= 0 {
+			return (*ru.enum)[i]
+		}
+		r.fail(key, strconv.Quote(s)+" is not one of "+join(*ru.enum))
+		return nil
+	case kID:
+		if isStr {
+			if s == "" {
+				return nil
+			}
+			return s
+		}
+		if isNum && n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return jsonv.Describe(n) // the number in decimal, as JSON writes it
+		}
+	case kNumber:
+		if isNum && !math.IsNaN(n) && !math.IsInf(n, 0) {
+			return n
+		}
+	case kCount:
+		if isNum && n == math.Trunc(n) { // NaN fails here
+			if n < 0 || n > math.MaxInt32 {
+				r.fail(key, jsonv.Describe(v)+" is out of range (0 to 2147483647)")
+				return nil
+			}
+			return float64(int(n)) // not n: -0 is 0
+		}
+	}
+	r.wrong(key, want, v)
+	return nil
+}
+
+// fill applies rules in order, writing what they read to dst. A rule whose
+// member is already written is skipped, property and all.
+func (r *reader) fill(dst map[string]any, rules []rule) {
+	for i := range rules {
+		ru := &rules[i]
+		if m, k := at(dst, ru.to, false); m[k] != nil {
+			continue
+		}
+		if v := r.read(ru); v != nil {
+			m, k := at(dst, ru.to, true)
+			m[k] = v
+		}
+	}
+}
+
+// at returns the object that holds the last member of a dotted path in m,
+// and that member's name. With create, it makes the objects on the way;
+// without, a missing one is nil, which reads as empty.
+func at(m map[string]any, path string, create bool) (map[string]any, string) {
+	j := 0
+	for i := 0; i < len(path); i++ {
+		if path[i] == '.' {
+			next, _ := m[path[j:i]].(map[string]any)
+			if next == nil && create {
+				next = map[string]any{}
+				m[path[j:i]] = next
+			}
+			m, j = next, i+1
+		}
+	}
+	return m, path[j:]
+}
+
+// put writes s at the dotted path in m, unless s is empty.
+func put(m map[string]any, path, s string) {
+	if s != "" {
+		m, k := at(m, path, true)
+		m[k] = s
+	}
+}
+
+// list reads the array of objects at key.
+func (r *reader) list(key string) ([]*reader, bool) {
+	v := r.m[key]
 	a, ok := v.([]any)
 	if !ok {
-		r.wrong(key, liveperson.Array, v)
+		if v != nil {
+			r.wrong(key, kArray, v)
+		}
 		return nil, false
 	}
-	out := make([]reader, len(a))
+	out := make([]*reader, len(a))
 	for i, e := range a {
-		p := r.path + key + "[" + strconv.Itoa(i) + "]"
+		p := key + "[" + strconv.Itoa(i) + "]"
 		m, ok := e.(map[string]any)
 		if !ok {
-			r.fail(p[len(r.path):], "want an object, got "+jsonv.Describe(e))
+			r.wrong(p, kObject, e)
 			return nil, false
 		}
-		out[i] = reader{event: r.event, path: p + ".", m: m, err: r.err}
+		out[i] = &reader{event: r.event, path: r.path + p + ".", m: m, err: r.err}
 	}
 	return out, true
 }
 
-// date reads an ISO 8601 date ("2015-02-23" or a date-time starting with
-// one, as Segment sends createdAt and birthday) into LivePerson's
-// {year, month, day}.
-func (r reader) date(keys ...string) map[string]any {
-	s := r.str(keys...)
-	if s == "" {
+// isoDate reads an ISO 8601 date ("2015-02-23", or a date-time starting
+// with one, as Segment sends createdAt and birthday) into LivePerson's
+// {year, month, day}; nil if s is none.
+func isoDate(s string) map[string]any {
+	if len(s) < 10 || len(s) > 10 && s[10] != 'T' && s[10] != ' ' {
 		return nil
 	}
-	y, errY := strconv.Atoi(prefix(s, 0, 4))
-	m, errM := strconv.Atoi(prefix(s, 5, 7))
-	d, errD := strconv.Atoi(prefix(s, 8, 10))
-	if errY != nil || errM != nil || errD != nil || s[4] != '-' || s[7] != '-' || (len(s) > 10 && s[10] != 'T' && s[10] != ' ') ||
-		m < 1 || m > 12 || d < 1 || d > 31 {
-		k, _ := r.get(keys...)
-		r.fail(k, "want an ISO 8601 date (YYYY-MM-DD), got "+jsonv.Describe(s))
-		return nil
-	}
-	return map[string]any{"year": float64(y), "month": float64(m), "day": float64(d)}
-}
-
-// prefix returns s[i:j] when those are all digits, else "" (so Atoi fails).
-func prefix(s string, i, j int) string {
-	if len(s) < j {
-		return ""
-	}
-	for _, c := range []byte(s[i:j]) {
-		if c < '0' || c > '9' {
-			return ""
+	var ymd [3]int
+	for i := 0; i < 10; i++ {
+		c := s[i]
+		switch {
+		case i == 4 || i == 7:
+			if c != '-' {
+				return nil
+			}
+		case c < '0' || c > '9':
+			return nil
+		default:
+			ymd[i/4] = ymd[i/4]*10 + int(c-'0') // digits 0-3, 5-6 and 8-9
 		}
 	}
-	return s[i:j]
-}
-
-// set stores v under key unless it is empty, so absent inputs stay absent.
-func set(m map[string]any, key, v string) {
-	if v != "" {
-		m[key] = v
+	if ymd[1] < 1 || ymd[1] > 12 || ymd[2] < 1 || ymd[2] > 31 {
+		return nil
 	}
+	return map[string]any{"year": float64(ymd[0]), "month": float64(ymd[1]), "day": float64(ymd[2])}
 }

@@ -1,9 +1,7 @@
 package retail
 
 import (
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/liveperson"
 )
@@ -21,27 +19,32 @@ const (
 	LeadGenerated     = "Lead Generated"      // lead
 )
 
-var events = []string{ProductViewed, ProductListViewed, ProductsSearched, ProductAdded, ProductRemoved,
-	CartViewed, CheckoutStarted, OrderCompleted, LeadGenerated}
+// Event numbers: positions in events, for Map's switch.
+const (
+	productViewed = iota
+	productListViewed
+	productsSearched
+	productAdded
+	productRemoved
+	cartViewed
+	checkoutStarted
+	orderCompleted
+	leadGenerated
+)
+
+var events = [...]string{productViewed: ProductViewed, productListViewed: ProductListViewed,
+	productsSearched: ProductsSearched, productAdded: ProductAdded, productRemoved: ProductRemoved,
+	cartViewed: CartViewed, checkoutStarted: CheckoutStarted, orderCompleted: OrderCompleted,
+	leadGenerated: LeadGenerated}
 
 // Events returns the event names [Map] knows, in a fixed order.
-func Events() []string { return append([]string(nil), events...) }
+func Events() []string { return append([]string(nil), events[:]...) }
 
 // An UnknownEventError reports a track event the preset has no mapping for.
 type UnknownEventError struct{ Event string }
 
 func (e *UnknownEventError) Error() string {
-	return "unknown event " + strconv.Quote(e.Event) + " (want one of " + strings.Join(events, ", ") + ")"
-}
-
-// canonical finds an event by name, ignoring case; "" if unknown.
-func canonical(event string) string {
-	for _, e := range events {
-		if strings.EqualFold(e, event) {
-			return e
-		}
-	}
-	return ""
+	return "unknown event " + strconv.Quote(e.Event) + " (want one of " + join(events[:]) + ")"
 }
 
 // Map maps one track event to engagement attributes, keeping no cart
@@ -91,41 +94,55 @@ func Map(event string, props map[string]any) ([]liveperson.SDE, error) {
 //     empty cart follows the purchase so LivePerson stops showing it.
 //   - Lead Generated: a lead {topic, value, currency, leadId from lead_id}.
 func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error) {
-	name := canonical(event)
-	if name == "" {
+	i := indexFold(events[:], event)
+	if i < 0 {
 		return nil, &UnknownEventError{Event: event}
 	}
 	var err error
-	r := reader{event: name, m: props, err: &err}
-	var out []map[string]any
-	next := c // the cart after this event; a copy when the event changes it
-	switch name {
-	case ProductViewed:
-		out = append(out, prodView(r, []reader{r}, ""))
-	case ProductListViewed:
+	r := &reader{event: events[i], m: props, err: &err}
+	var sde, after map[string]any // the attributes, in order; nil for none
+	next := c                     // the cart after this event; a copy when the event changes it
+	switch i {
+	case productViewed:
+		sde = prodView(r, []*reader{r}, nil)
+	case productListViewed:
 		if list, _ := r.list("products"); len(list) > 0 {
-			out = append(out, prodView(r, list, r.str("category")))
+			sde = prodView(r, list, r.read(&listCategory))
 		}
-	case ProductsSearched:
-		out = append(out, searchInfo(r))
-	case ProductAdded, ProductRemoved, CartViewed, CheckoutStarted:
-		next = c.update(r)
-		out = append(out, next.sde(r))
-	case OrderCompleted:
-		out = append(out, purchase(r))
+	case productsSearched:
+		q, _ := r.read(&searchQuery).(string)
+		keywords := words(q)
+		if len(keywords) == 0 {
+			r.fail("query", "is required (the words searched for)")
+		}
+		sde = map[string]any{"type": "searchInfo", "keywords": keywords}
+	case orderCompleted:
+		sde = map[string]any{"type": "purchase"}
+		r.fill(sde, purchaseRules)
+		if lines, _ := readLines(r); len(lines) > 0 {
+			sde["cart"], _ = contents(lines)
+		}
 		if c != nil {
 			next = &Cart{}
 			if len(c.lines) > 0 {
-				out = append(out, next.sde(r))
+				after = next.sde(r, nil)
 			}
 		}
-	case LeadGenerated:
-		out = append(out, lead(r))
+	case leadGenerated:
+		sde = map[string]any{"type": "lead", "lead": map[string]any{}}
+		r.fill(sde, leadRules)
+	default: // the cart events
+		next = c.update(r, i)
+		total := &cartTotal
+		if i == cartViewed || i == checkoutStarted {
+			total = &cartTotalAny
+		}
+		sde = next.sde(r, total)
 	}
 	if err != nil {
 		return nil, err
 	}
-	sdes, err := validate(out)
+	sdes, err := validate(sde, after)
 	if err != nil {
 		return nil, err
 	}
@@ -135,83 +152,77 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 	return sdes, nil
 }
 
+// The event properties the preset reads, in the order it reads them: the
+// first problem found is the one reported.
+var (
+	productRules = []rule{
+		{to: "sku", kind: kID, from: []string{"sku", "product_id"}},
+		{to: "name", from: []string{"name", "product_name"}},
+		{to: "category", from: []string{"category"}},
+		{to: "price", kind: kNumber, from: []string{"price"}},
+	}
+	currencyRules = []rule{{to: "currency", from: []string{"currency"}}}
+	listCategory  = rule{from: []string{"category"}}
+	searchQuery   = rule{from: []string{"query"}}
+	lineQuantity  = rule{kind: kCount, from: []string{"quantity"}}
+	purchaseRules = []rule{
+		{to: "orderId", kind: kID, from: []string{"order_id"}},
+		{to: "total", kind: kNumber, from: []string{"total", "revenue"}},
+		{to: "currency", from: []string{"currency"}},
+	}
+	leadRules = []rule{
+		{to: "lead.topic", from: []string{"topic"}},
+		{to: "lead.value", kind: kNumber, from: []string{"value"}},
+		{to: "lead.currency", from: []string{"currency"}},
+		{to: "lead.leadId", kind: kID, from: []string{"lead_id"}},
+	}
+	// A cart's stated total. Product Added and Removed take only
+	// cart_total: a total or value there may be the product's (GA4's
+	// add_to_cart value is).
+	cartTotal    = rule{kind: kNumber, from: []string{"cart_total"}}
+	cartTotalAny = rule{kind: kNumber, from: []string{"cart_total", "total", "value", "revenue"}}
+)
+
 // validate runs every SDE through liveperson.ParseSDE, so the preset can
-// never hand the tag something LivePerson would refuse.
-func validate(raw []map[string]any) ([]liveperson.SDE, error) {
-	sdes := make([]liveperson.SDE, len(raw))
-	for i, m := range raw {
+// never hand the tag something LivePerson would refuse. Nil ones are left
+// out.
+func validate(raw ...map[string]any) ([]liveperson.SDE, error) {
+	sdes := make([]liveperson.SDE, 0, len(raw))
+	for _, m := range raw {
+		if m == nil {
+			continue
+		}
 		s, err := liveperson.ParseSDE(m)
 		if err != nil {
 			return nil, err
 		}
-		sdes[i] = s
+		sdes = append(sdes, s)
 	}
 	return sdes, nil
 }
 
 // product reads one Segment product into LivePerson's product object.
-func product(r reader) map[string]any {
-	p := make(map[string]any, 4)
-	set(p, "sku", r.id("sku", "product_id"))
-	set(p, "name", r.str("name", "product_name"))
-	set(p, "category", r.str("category"))
-	if price, ok := r.num("price"); ok {
-		p["price"] = price
-	}
+func product(r *reader) map[string]any {
+	p := map[string]any{}
+	r.fill(p, productRules)
 	if p["sku"] == nil && p["name"] == nil {
 		r.fail("product_id", "is required (or sku, or name)")
 	}
 	return p
 }
 
-func prodView(r reader, list []reader, category string) map[string]any {
+// prodView reports the products of list; category fills in a product's
+// own when it has none.
+func prodView(r *reader, list []*reader, category any) map[string]any {
 	products := make([]any, len(list))
 	for i, pr := range list {
 		p := product(pr)
-		if p["category"] == nil {
-			set(p, "category", category)
+		if p["category"] == nil && category != nil {
+			p["category"] = category
 		}
 		products[i] = map[string]any{"product": p}
 	}
 	sde := map[string]any{"type": "prodView", "products": products}
-	set(sde, "currency", r.str("currency"))
+	r.fill(sde, currencyRules)
 	return sde
-}
-
-func searchInfo(r reader) map[string]any {
-	var words []string
-	for _, w := range strings.Fields(r.str("query")) {
-		if !slices.Contains(words, w) {
-			words = append(words, w)
-		}
-	}
-	if len(words) == 0 {
-		r.fail("query", "is required (the words searched for)")
-	}
-	return map[string]any{"type": "searchInfo", "keywords": words}
-}
-
-func purchase(r reader) map[string]any {
-	sde := map[string]any{"type": "purchase"}
-	set(sde, "orderId", r.id("order_id"))
-	if total, ok := r.num("total", "revenue"); ok {
-		sde["total"] = total
-	}
-	set(sde, "currency", r.str("currency"))
-	if lines, ok := readLines(r); ok && len(lines) > 0 {
-		products, numItems, _ := cartContents(lines)
-		sde["cart"] = map[string]any{"products": products, "numItems": float64(numItems)}
-	}
-	return sde
-}
-
-func lead(r reader) map[string]any {
-	l := make(map[string]any, 4)
-	set(l, "topic", r.str("topic"))
-	if v, ok := r.num("value"); ok {
-		l["value"] = v
-	}
-	set(l, "currency", r.str("currency"))
-	set(l, "leadId", r.id("lead_id"))
-	return map[string]any{"type": "lead", "lead": l}
 }
