@@ -37,13 +37,11 @@ const (
 	kCount              // a whole number from 0 to math.MaxInt32 (LivePerson's int)
 	kID                 // a string, or an integer (shops send numeric ids) written in decimal
 	kDate               // an ISO 8601 date string, written as LivePerson's {year, month, day}
-	kObject             // in errors only: an object on the way to a property
-	kArray              // in errors only: a list of products
 )
 
 // kindNames name the kinds in errors: "want a number, got ...".
 var kindNames = [...]string{kString: "a string", kNumber: "a number", kCount: "an integer",
-	kID: "a string or an integer", kDate: "an ISO 8601 date (YYYY-MM-DD)", kObject: "an object", kArray: "an array"}
+	kID: "a string or an integer", kDate: "an ISO 8601 date (YYYY-MM-DD)"}
 
 // reader reads event properties or traits and keeps the first problem it
 // finds in *err, so that mapping code reads straight through and checks
@@ -61,10 +59,6 @@ func (r *reader) fail(key, problem string) {
 	}
 }
 
-func (r *reader) wrong(key string, want kind, v any) {
-	r.fail(key, "want "+kindNames[want]+", got "+jsonv.Describe(v))
-}
-
 // get returns the property at key, a dotted path into nested objects, or
 // nil when it is absent or null: JSON null means absent, as LivePerson
 // treats it. Something other than an object on the way is a problem.
@@ -75,7 +69,7 @@ func (r *reader) get(key string) any {
 			v := m[key[j:i]]
 			next, ok := v.(map[string]any)
 			if !ok && v != nil {
-				r.wrong(key[:i], kObject, v)
+				r.fail(key[:i], "want an object, got "+jsonv.Describe(v))
 				return nil
 			}
 			m, j = next, i+1
@@ -98,15 +92,11 @@ func (r *reader) read(ru *rule) any {
 	if v == nil {
 		return nil
 	}
-	want := ru.kind
+	want, problem := ru.kind, ""
 	s, isStr := v.(string)
 	n, isNum := jsonv.Number(v)
-	switch want {
-	case kString, kDate:
-		if !isStr {
-			want = kString
-			break
-		}
+	switch {
+	case isStr && want != kNumber && want != kCount:
 		if s == "" {
 			return nil
 		}
@@ -114,40 +104,34 @@ func (r *reader) read(ru *rule) any {
 			if d := isoDate(s); d != nil {
 				return d
 			}
-			break
-		}
-		if ru.enum == nil {
-			return s
-		}
-		if i := indexFold(*ru.enum, s); i >= 0 {
+		} else if ru.enum == nil {
+			return v
+		} else if i := indexFold(*ru.enum, s); i >= 0 {
 			return (*ru.enum)[i]
+		} else {
+			problem = strconv.Quote(s) + " is not one of " + join(*ru.enum)
 		}
-		r.fail(key, strconv.Quote(s)+" is not one of "+join(*ru.enum))
-		return nil
-	case kID:
-		if isStr {
-			if s == "" {
-				return nil
-			}
-			return s
+	case want == kString || want == kDate:
+		want = kString
+	case !isNum:
+	case want == kID:
+		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return jsonv.Describe(v) // the number in decimal, as JSON writes it
 		}
-		if isNum && n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
-			return jsonv.Describe(n) // the number in decimal, as JSON writes it
-		}
-	case kNumber:
-		if isNum && !math.IsNaN(n) && !math.IsInf(n, 0) {
+	case want == kNumber:
+		if !math.IsNaN(n) && !math.IsInf(n, 0) {
 			return n
 		}
-	case kCount:
-		if isNum && n == math.Trunc(n) { // NaN fails here
-			if n < 0 || n > math.MaxInt32 {
-				r.fail(key, jsonv.Describe(v)+" is out of range (0 to 2147483647)")
-				return nil
-			}
-			return float64(int(n)) // not n: -0 is 0
-		}
+	case n != math.Trunc(n): // a kCount that is not whole, or NaN
+	case n < 0 || n > math.MaxInt32:
+		problem = jsonv.Describe(v) + " is out of range (0 to 2147483647)"
+	default:
+		return float64(int(n)) // not n: -0 is 0
 	}
-	r.wrong(key, want, v)
+	if problem == "" {
+		problem = "want " + kindNames[want] + ", got " + jsonv.Describe(v)
+	}
+	r.fail(key, problem)
 	return nil
 }
 
@@ -198,7 +182,7 @@ func (r *reader) list(key string) ([]*reader, bool) {
 	a, ok := v.([]any)
 	if !ok {
 		if v != nil {
-			r.wrong(key, kArray, v)
+			r.fail(key, "want an array, got "+jsonv.Describe(v))
 		}
 		return nil, false
 	}
@@ -207,7 +191,7 @@ func (r *reader) list(key string) ([]*reader, bool) {
 		p := key + "[" + strconv.Itoa(i) + "]"
 		m, ok := e.(map[string]any)
 		if !ok {
-			r.wrong(p, kObject, e)
+			r.fail(p, "want an object, got "+jsonv.Describe(e))
 			return nil, false
 		}
 		out[i] = &reader{event: r.event, path: r.path + p + ".", m: m, err: r.err}
