@@ -115,13 +115,13 @@ func contents(lines []line) (map[string]any, float64) {
 	products := make([]any, len(lines))
 	n, sum := 0, 0.0
 	for i, l := range lines {
-		products[i] = map[string]any{"product": l.product, "quantity": float64(l.quantity)}
+		products[i] = object("product", l.product, "quantity", float64(l.quantity))
 		n += l.quantity
 		if price, ok := l.product["price"].(float64); ok {
 			sum += price * float64(l.quantity)
 		}
 	}
-	m := map[string]any{"numItems": float64(n)}
+	m := object("numItems", float64(n))
 	if len(products) > 0 {
 		m["products"] = products
 	}
@@ -163,26 +163,31 @@ func (c *Cart) Load(s liveperson.SDE) error {
 	if err != nil {
 		return err
 	}
-	if v.Type() != "cart" {
-		return &liveperson.ValidationError{Index: -1, Field: "type", Problem: "want cart, got " + v.Type()}
-	}
+	t := v.Type()
+	field, problem := "type", "want cart, got "+t
 	list, _ := v["products"].([]any)
 	lines := make([]line, len(list))
-	for i, e := range list {
-		m := e.(map[string]any) // ParseSDE checked the shape
-		p, _ := m["product"].(map[string]any)
-		if p == nil {
-			p = map[string]any{}
+	if t == "cart" {
+		problem = ""
+		for i, e := range list {
+			m := e.(map[string]any) // ParseSDE checked the shape
+			p, _ := m["product"].(map[string]any)
+			if p == nil {
+				p = object()
+			}
+			q, ok := m["quantity"].(float64)
+			if !ok {
+				q = 1
+			}
+			if q < 0 {
+				field, problem = "cart.products["+strconv.Itoa(i)+"].quantity", "want a count, got "+jsonv.Describe(q)
+				break
+			}
+			lines[i] = line{product: p, quantity: int(q)}
 		}
-		q, ok := m["quantity"].(float64)
-		if !ok {
-			q = 1
-		}
-		if q < 0 {
-			return &liveperson.ValidationError{Index: -1, Field: "cart.products[" + strconv.Itoa(i) + "].quantity",
-				Problem: "want a count, got " + jsonv.Describe(q)}
-		}
-		lines[i] = line{product: p, quantity: int(q)}
+	}
+	if problem != "" {
+		return &liveperson.ValidationError{Index: -1, Field: field, Problem: problem}
 	}
 	c.lines = lines
 	c.currency, _ = v["currency"].(string)

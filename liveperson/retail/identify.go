@@ -29,7 +29,7 @@ import (
 func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	var err error
 	r := &reader{event: "identify", m: traits, err: &err}
-	out := map[string]any{} // SDE type -> the SDE, made by the first member written
+	out := object() // SDE type -> the SDE, made by the first member written
 	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
 	// SDE returned is the one LivePerson gets.
 	put(out, "ctmrinfo.info.customerId", validUTF8(userID))

@@ -109,7 +109,7 @@ func (r *reader) read(ru *rule) any {
 		} else if i := indexFold(*ru.enum, s); i >= 0 {
 			return (*ru.enum)[i]
 		} else {
-			problem = strconv.Quote(s) + " is not one of " + join(*ru.enum)
+			problem = jsonv.Quote(s) + " is not one of " + join(*ru.enum)
 		}
 	case want == kString || want == kDate:
 		want = kString
@@ -119,7 +119,7 @@ func (r *reader) read(ru *rule) any {
 			return jsonv.Describe(v) // the number in decimal, as JSON writes it
 		}
 	case want == kNumber:
-		if !math.IsNaN(n) && !math.IsInf(n, 0) {
+		if math.Abs(n) <= math.MaxFloat64 { // finite
 			return n
 		}
 	case n != math.Trunc(n): // a kCount that is not whole, or NaN
@@ -159,7 +159,7 @@ func at(m map[string]any, path string, create bool) (map[string]any, string) {
 		if path[i] == '.' {
 			next, _ := m[path[j:i]].(map[string]any)
 			if next == nil && create {
-				next = map[string]any{}
+				next = object()
 				m[path[j:i]] = next
 			}
 			m, j = next, i+1
@@ -207,8 +207,7 @@ func isoDate(s string) map[string]any {
 		return nil
 	}
 	var ymd [3]int
-	for i := 0; i < 10; i++ {
-		c := s[i]
+	for i, c := range []byte(s[:10]) {
 		switch {
 		case i == 4 || i == 7:
 			if c != '-' {
@@ -223,5 +222,19 @@ func isoDate(s string) map[string]any {
 	if ymd[1] < 1 || ymd[1] > 12 || ymd[2] < 1 || ymd[2] > 31 {
 		return nil
 	}
-	return map[string]any{"year": float64(ymd[0]), "month": float64(ymd[1]), "day": float64(ymd[2])}
+	d := object()
+	for i, name := range [...]string{"year", "month", "day"} {
+		d[name] = float64(ymd[i])
+	}
+	return d
+}
+
+// object makes a JSON object of keys and values that alternate in kv. One
+// function that makes them all costs the tag less code than map literals.
+func object(kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
 }

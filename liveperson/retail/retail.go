@@ -1,9 +1,9 @@
 package retail
 
 import (
-	"strconv"
-
 	"github.com/lpedge/lpedge/liveperson"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
 )
 
 // The Segment e-commerce events the preset maps.
@@ -44,7 +44,7 @@ func Events() []string { return append([]string(nil), events[:]...) }
 type UnknownEventError struct{ Event string }
 
 func (e *UnknownEventError) Error() string {
-	return "unknown event " + strconv.Quote(e.Event) + " (want one of " + join(events[:]) + ")"
+	return "unknown event " + jsonv.Quote(e.Event) + " (want one of " + join(events[:]) + ")"
 }
 
 // Map maps one track event to engagement attributes, keeping no cart
@@ -115,9 +115,9 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 		if len(keywords) == 0 {
 			r.fail("query", "is required (the words searched for)")
 		}
-		sde = map[string]any{"type": "searchInfo", "keywords": keywords}
+		sde = object("type", "searchInfo", "keywords", keywords)
 	case orderCompleted:
-		sde = map[string]any{"type": "purchase"}
+		sde = object("type", "purchase")
 		r.fill(sde, purchaseRules)
 		if lines, _ := readLines(r); len(lines) > 0 {
 			sde["cart"], _ = contents(lines)
@@ -129,7 +129,7 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 			}
 		}
 	case leadGenerated:
-		sde = map[string]any{"type": "lead", "lead": map[string]any{}}
+		sde = object("type", "lead", "lead", object())
 		r.fill(sde, leadRules)
 	default: // the cart events
 		next = c.update(r, i)
@@ -203,7 +203,7 @@ func validate(raw ...map[string]any) ([]liveperson.SDE, error) {
 
 // product reads one Segment product into LivePerson's product object.
 func product(r *reader) map[string]any {
-	p := map[string]any{}
+	p := object()
 	r.fill(p, productRules)
 	if p["sku"] == nil && p["name"] == nil {
 		r.fail("product_id", "is required (or sku, or name)")
@@ -220,9 +220,9 @@ func prodView(r *reader, list []*reader, category any) map[string]any {
 		if p["category"] == nil && category != nil {
 			p["category"] = category
 		}
-		products[i] = map[string]any{"product": p}
+		products[i] = object("product", p)
 	}
-	sde := map[string]any{"type": "prodView", "products": products}
+	sde := object("type", "prodView", "products", products)
 	r.fill(sde, currencyRules)
 	return sde
 }

@@ -102,18 +102,14 @@ func join(list []string) string {
 // are not UTF-8 becomes one U+FFFD.
 func validUTF8(s string) string {
 	b := make([]byte, 0, len(s))
-	bad := false // in a run of bad bytes
-	for i := 0; i < len(s); {
-		c, w := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && w == 1 {
-			if !bad {
-				b = append(b, "\uFFFD"...)
-			}
-		} else {
-			b = append(b, s[i:i+w]...)
+	inRun := false // in a run of bad bytes
+	for i, c := range s {
+		// A bad byte reads as U+FFFD, as does U+FFFD itself.
+		bad := c == utf8.RuneError && (len(s)-i < 3 || s[i:i+3] != "\uFFFD")
+		if !bad || !inRun {
+			b = utf8.AppendRune(b, c)
 		}
-		bad = c == utf8.RuneError && w == 1
-		i += w
+		inRun = bad
 	}
 	return string(b)
 }
