@@ -88,9 +88,9 @@ func (c *Cart) update(r *reader, i int) *Cart {
 // page may have filled the cart before the tag loaded.
 func change(lines []line, l line, remove bool) []line {
 	out := make([]line, 0, len(lines)+1)
-	found := false
+	key, found := l.key(), false
 	for _, have := range lines {
-		if have.key() == l.key() && (remove || !found) {
+		if have.key() == key && (remove || !found) {
 			found = true
 			switch {
 			case !remove:

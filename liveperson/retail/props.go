@@ -194,7 +194,9 @@ func (r *reader) list(key string) ([]*reader, bool) {
 			r.fail(p, "want an object, got "+jsonv.Describe(e))
 			return nil, false
 		}
-		out[i] = &reader{event: r.event, path: r.path + p + ".", m: m, err: r.err}
+		c := *r // the event, and where problems go
+		c.path, c.m = r.path+p+".", m
+		out[i] = &c
 	}
 	return out, true
 }
