@@ -29,7 +29,8 @@ import (
 func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	var err error
 	r := &reader{event: "identify", m: traits, err: &err}
-	out := object() // SDE type -> the SDE, made by the first member written
+	ctmrinfo, personal := object("type", "ctmrinfo"), object("type", "personal")
+	out := object("ctmrinfo", ctmrinfo, "personal", personal) // where the rules' paths start
 	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
 	// SDE returned is the one LivePerson gets.
 	put(out, "ctmrinfo.info.customerId", validUTF8(userID))
@@ -46,21 +47,18 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 		put(out, "personal.personal.lastname", trim(last))
 	}
 	r.fill(out, personRules)
-	if err != nil {
-		return nil, err
-	}
 	// The rules wrote the one contact as an object; contacts is a list.
 	if p, k := at(out, "personal.personal.contacts", false); p[k] != nil {
 		p[k] = []any{p[k]}
 	}
-	var sdes []map[string]any
-	for _, t := range [...]string{"ctmrinfo", "personal"} {
-		if m, ok := out[t].(map[string]any); ok {
-			m["type"] = t
-			sdes = append(sdes, m)
-		}
+	// An SDE that got nothing but its type is left out.
+	if len(ctmrinfo) == 1 {
+		ctmrinfo = nil
 	}
-	return validate(sdes...)
+	if len(personal) == 1 {
+		personal = nil
+	}
+	return validate(err, ctmrinfo, personal)
 }
 
 // The traits Identify reads, in the order it reads them: the first problem

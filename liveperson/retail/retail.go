@@ -139,17 +139,11 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 		}
 		sde = next.sde(r, total)
 	}
-	if err != nil {
-		return nil, err
-	}
-	sdes, err := validate(sde, after)
-	if err != nil {
-		return nil, err
-	}
-	if c != nil && next != c {
+	sdes, err := validate(err, sde, after)
+	if err == nil && c != nil {
 		*c = *next
 	}
-	return sdes, nil
+	return sdes, err
 }
 
 // The event properties the preset reads, in the order it reads them: the
@@ -184,9 +178,12 @@ var (
 )
 
 // validate runs every SDE through liveperson.ParseSDE, so the preset can
-// never hand the tag something LivePerson would refuse. Nil ones are left
-// out.
-func validate(raw ...map[string]any) ([]liveperson.SDE, error) {
+// never hand the tag something LivePerson would refuse; nil ones are left
+// out. A problem found reading the input, err, comes first.
+func validate(err error, raw ...map[string]any) ([]liveperson.SDE, error) {
+	if err != nil {
+		return nil, err
+	}
 	sdes := make([]liveperson.SDE, 0, len(raw))
 	for _, m := range raw {
 		if m == nil {
