@@ -109,30 +109,28 @@ func change(lines []line, l line, remove bool) []line {
 	return out
 }
 
-// contents writes lines as a cart's {products, numItems} and sums their
-// price x quantity.
-func contents(lines []line) (map[string]any, float64) {
-	products := make([]any, len(lines))
-	n, sum := 0, 0.0
+// contents writes lines as LivePerson's products, nil for none, counts the
+// items and sums their price x quantity.
+func contents(lines []line) (products any, numItems, sum float64) {
+	list := make([]any, len(lines))
 	for i, l := range lines {
-		products[i] = object("product", l.product, "quantity", float64(l.quantity))
-		n += l.quantity
+		q := float64(l.quantity)
+		list[i] = object("product", l.product, "quantity", q)
+		numItems += q
 		if price, ok := l.product["price"].(float64); ok {
-			sum += price * float64(l.quantity)
+			sum += price * q
 		}
 	}
-	m := object("numItems", float64(n))
-	if len(products) > 0 {
-		m["products"] = products
+	if len(list) > 0 {
+		products = list
 	}
-	return m, sum
+	return products, numItems, sum
 }
 
 // sde writes the cart attribute; total, if not nil, reads a stated total
 // from r.
 func (c *Cart) sde(r *reader, total *rule) map[string]any {
-	sde, sum := contents(c.lines)
-	sde["type"] = "cart"
+	products, numItems, sum := contents(c.lines)
 	// Rounding drops the binary noise of adding decimal prices (0.1+0.2)
 	// while keeping the 3 decimals some currencies have.
 	if math.Abs(sum) < 1e12 {
@@ -143,11 +141,7 @@ func (c *Cart) sde(r *reader, total *rule) map[string]any {
 			sum = t
 		}
 	}
-	sde["total"] = sum
-	if c.currency != "" {
-		sde["currency"] = c.currency
-	}
-	return sde
+	return object("type", "cart", "total", sum, "numItems", numItems, "products", products, "currency", c.currency)
 }
 
 // SDE returns the cart attribute for the Cart as it is. Its JSON is how the

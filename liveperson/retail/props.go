@@ -231,12 +231,15 @@ func isoDate(s string) map[string]any {
 	return d
 }
 
-// object makes a JSON object of keys and values that alternate in kv. One
+// object makes a JSON object of keys and values that alternate in kv,
+// leaving out nil and "" values, so that absent inputs stay absent. One
 // function that makes them all costs the tag less code than map literals.
 func object(kv ...any) map[string]any {
 	m := make(map[string]any, len(kv)/2)
 	for i := 0; i < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1]
+		if v := kv[i+1]; v != nil && v != "" {
+			m[kv[i].(string)] = v
+		}
 	}
 	return m
 }

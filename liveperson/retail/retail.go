@@ -120,7 +120,8 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 		sde = object("type", "purchase")
 		r.fill(sde, purchaseRules)
 		if lines, _ := readLines(r); len(lines) > 0 {
-			sde["cart"], _ = contents(lines)
+			products, numItems, _ := contents(lines)
+			sde["cart"] = object("products", products, "numItems", numItems)
 		}
 		if c != nil {
 			next = &Cart{}
