@@ -38,7 +38,7 @@ func (l line) key() string {
 
 // readLines reads an event's products[] as cart lines.
 func readLines(r *reader) ([]line, bool) {
-	list, ok := r.list("products")
+	list, ok := r.products()
 	lines := make([]line, len(list))
 	for i, pr := range list {
 		lines[i] = readLine(pr)

@@ -48,14 +48,17 @@ var kindNames = [...]string{kString: "a string", kNumber: "a number", kCount: "a
 // once at the end.
 type reader struct {
 	event string         // PropertyError.Event
-	path  string         // prefix of property names in errors, e.g. "products[2]."
 	m     map[string]any // the properties; nil reads as empty
+	item  int            // for products[i], i+1; else 0
 	err   *error
 }
 
 func (r *reader) fail(key, problem string) {
 	if *r.err == nil {
-		*r.err = &PropertyError{Event: r.event, Property: r.path + key, Problem: problem}
+		if r.item > 0 {
+			key = "products[" + strconv.Itoa(r.item-1) + "]." + key
+		}
+		*r.err = &PropertyError{Event: r.event, Property: key, Problem: problem}
 	}
 }
 
@@ -176,26 +179,26 @@ func put(m map[string]any, path, s string) {
 	}
 }
 
-// list reads the array of objects at key.
-func (r *reader) list(key string) ([]*reader, bool) {
-	v := r.m[key]
+// products reads the event's products[]: a reader for each, which must be
+// an object.
+func (r *reader) products() ([]*reader, bool) {
+	v := r.m["products"]
 	a, ok := v.([]any)
 	if !ok {
 		if v != nil {
-			r.fail(key, "want an array, got "+jsonv.Describe(v))
+			r.fail("products", "want an array, got "+jsonv.Describe(v))
 		}
 		return nil, false
 	}
 	out := make([]*reader, len(a))
 	for i, e := range a {
-		p := key + "[" + strconv.Itoa(i) + "]"
 		m, ok := e.(map[string]any)
 		if !ok {
-			r.fail(p, "want an object, got "+jsonv.Describe(e))
+			r.fail("products["+strconv.Itoa(i)+"]", "want an object, got "+jsonv.Describe(e))
 			return nil, false
 		}
 		c := *r // the event, and where problems go
-		c.path, c.m = r.path+p+".", m
+		c.m, c.item = m, i+1
 		out[i] = &c
 	}
 	return out, true

@@ -106,7 +106,7 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 	case productViewed:
 		sde = prodView(r, []*reader{r}, nil)
 	case productListViewed:
-		if list, _ := r.list("products"); len(list) > 0 {
+		if list, _ := r.products(); len(list) > 0 {
 			sde = prodView(r, list, r.read(&listCategory))
 		}
 	case productsSearched:
