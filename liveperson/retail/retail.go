@@ -178,15 +178,16 @@ var (
 	cartTotalAny = rule{kind: kNumber, from: []string{"cart_total", "total", "value", "revenue"}}
 )
 
-// validate runs every SDE through liveperson.ParseSDE, so the preset can
-// never hand the tag something LivePerson would refuse; nil ones are left
-// out. A problem found reading the input, err, comes first.
-func validate(err error, raw ...map[string]any) ([]liveperson.SDE, error) {
+// validate runs the SDEs a mapping made, first and second, through
+// liveperson.ParseSDE, so the preset can never hand the tag something
+// LivePerson would refuse; nil ones are left out. A problem found reading
+// the input, err, comes first.
+func validate(err error, first, second map[string]any) ([]liveperson.SDE, error) {
 	if err != nil {
 		return nil, err
 	}
-	sdes := make([]liveperson.SDE, 0, len(raw))
-	for _, m := range raw {
+	sdes := make([]liveperson.SDE, 0, 2)
+	for _, m := range [...]map[string]any{first, second} {
 		if m == nil {
 			continue
 		}
