@@ -40,7 +40,7 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 		rules = rules[2:] // its rules read an object
 	}
 	r.fill(out, rules)
-	if p, _ := at(out, "personal.personal.firstname", false); p["firstname"] == nil && p["lastname"] == nil {
+	if p, _ := at(out, "personal.personal.firstname", false, nil); p["firstname"] == nil && p["lastname"] == nil {
 		name, _ := r.read(&fullName).(string)
 		first, last, _ := strings.Cut(trim(name), " ")
 		put(out, "personal.personal.firstname", first)
@@ -48,7 +48,7 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	}
 	r.fill(out, personRules)
 	// The rules wrote the one contact as an object; contacts is a list.
-	if p, k := at(out, "personal.personal.contacts", false); p[k] != nil {
+	if p, k := at(out, "personal.personal.contacts", false, nil); p[k] != nil {
 		p[k] = []any{p[k]}
 	}
 	// An SDE that got nothing but its type is left out.

@@ -62,25 +62,6 @@ func (r *reader) fail(key, problem string) {
 	}
 }
 
-// get returns the property at key, a dotted path into nested objects, or
-// nil when it is absent or null: JSON null means absent, as LivePerson
-// treats it. Something other than an object on the way is a problem.
-func (r *reader) get(key string) any {
-	m, j := r.m, 0
-	for i := 0; i < len(key); i++ {
-		if key[i] == '.' {
-			v := m[key[j:i]]
-			next, ok := v.(map[string]any)
-			if !ok && v != nil {
-				r.fail(key[:i], "want an object, got "+jsonv.Describe(v))
-				return nil
-			}
-			m, j = next, i+1
-		}
-	}
-	return m[key[j:]]
-}
-
 // read returns the first property of ru.from that is present, checked as
 // ru.kind and in its wire form (a string, a float64 or a date object), or
 // nil when there is none or it is wrong.
@@ -88,7 +69,8 @@ func (r *reader) read(ru *rule) any {
 	var key string
 	var v any
 	for _, key = range ru.from {
-		if v = r.get(key); v != nil {
+		m, k := at(r.m, key, false, r)
+		if v = m[k]; v != nil { // JSON null means absent, as LivePerson treats it
 			break
 		}
 	}
@@ -143,11 +125,11 @@ func (r *reader) read(ru *rule) any {
 func (r *reader) fill(dst map[string]any, rules []rule) {
 	for i := range rules {
 		ru := &rules[i]
-		if m, k := at(dst, ru.to, false); m[k] != nil {
+		if m, k := at(dst, ru.to, false, nil); m[k] != nil {
 			continue
 		}
 		if v := r.read(ru); v != nil {
-			m, k := at(dst, ru.to, true)
+			m, k := at(dst, ru.to, true, nil)
 			m[k] = v
 		}
 	}
@@ -155,12 +137,18 @@ func (r *reader) fill(dst map[string]any, rules []rule) {
 
 // at returns the object that holds the last member of a dotted path in m,
 // and that member's name. With create, it makes the objects on the way;
-// without, a missing one is nil, which reads as empty.
-func at(m map[string]any, path string, create bool) (map[string]any, string) {
+// without, a missing one is nil, which reads as empty. A reader, if given,
+// reports something other than an object on the way, and at returns nil.
+func at(m map[string]any, path string, create bool, r *reader) (map[string]any, string) {
 	j := 0
 	for i := 0; i < len(path); i++ {
 		if path[i] == '.' {
-			next, _ := m[path[j:i]].(map[string]any)
+			v := m[path[j:i]]
+			next, ok := v.(map[string]any)
+			if !ok && v != nil && r != nil {
+				r.fail(path[:i], "want an object, got "+jsonv.Describe(v))
+				return nil, ""
+			}
 			if next == nil && create {
 				next = object()
 				m[path[j:i]] = next
@@ -174,7 +162,7 @@ func at(m map[string]any, path string, create bool) (map[string]any, string) {
 // put writes s at the dotted path in m, unless s is empty.
 func put(m map[string]any, path, s string) {
 	if s != "" {
-		m, k := at(m, path, true)
+		m, k := at(m, path, true, nil)
 		m[k] = s
 	}
 }
