@@ -103,12 +103,8 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 	var sde, after map[string]any // the attributes, in order; nil for none
 	next := c                     // the cart after this event; a copy when the event changes it
 	switch i {
-	case productViewed:
-		sde = prodView(r, []*reader{r}, nil)
-	case productListViewed:
-		if list, _ := r.products(); len(list) > 0 {
-			sde = prodView(r, list, r.read(&listCategory))
-		}
+	case productViewed, productListViewed:
+		sde = prodView(r, i == productListViewed)
 	case productsSearched:
 		q, _ := r.read(&searchQuery).(string)
 		keywords := words(q)
@@ -210,9 +206,17 @@ func product(r *reader) map[string]any {
 	return p
 }
 
-// prodView reports the products of list; category fills in a product's
-// own when it has none.
-func prodView(r *reader, list []*reader, category any) map[string]any {
+// prodView reports the product the event's properties describe, or the
+// products of its list; nil for an empty list. The list's category fills
+// in a product's own when it has none.
+func prodView(r *reader, isList bool) map[string]any {
+	list, category := []*reader{r}, any(nil)
+	if isList {
+		if list, _ = r.products(); len(list) == 0 {
+			return nil
+		}
+		category = r.read(&listCategory)
+	}
 	products := make([]any, len(list))
 	for i, pr := range list {
 		p := product(pr)
