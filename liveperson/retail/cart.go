@@ -87,7 +87,7 @@ func (c *Cart) update(r *reader, i int) *Cart {
 // with none left. Removing what the Cart never saw changes nothing: the
 // page may have filled the cart before the tag loaded.
 func change(lines []line, l line, remove bool) []line {
-	out := make([]line, 0, len(lines)+1)
+	out, n := make([]line, len(lines)+1), 0 // room for every line and l
 	key, found := l.key(), false
 	for _, have := range lines {
 		if have.key() == key && (remove || !found) {
@@ -101,12 +101,12 @@ func change(lines []line, l line, remove bool) []line {
 				have.quantity -= l.quantity
 			}
 		}
-		out = append(out, have)
+		out[n], n = have, n+1
 	}
 	if !found && !remove {
-		out = append(out, l)
+		out[n], n = l, n+1
 	}
-	return out
+	return out[:n]
 }
 
 // contents writes lines as LivePerson's products, nil for none, counts the

@@ -182,7 +182,7 @@ func validate(err error, first, second map[string]any) ([]liveperson.SDE, error)
 	if err != nil {
 		return nil, err
 	}
-	sdes := make([]liveperson.SDE, 0, 2)
+	sdes, n := make([]liveperson.SDE, 2), 0
 	for _, m := range [...]map[string]any{first, second} {
 		if m == nil {
 			continue
@@ -191,9 +191,9 @@ func validate(err error, first, second map[string]any) ([]liveperson.SDE, error)
 		if err != nil {
 			return nil, err
 		}
-		sdes = append(sdes, s)
+		sdes[n], n = s, n+1
 	}
-	return sdes, nil
+	return sdes[:n], nil
 }
 
 // product reads one Segment product into LivePerson's product object.
