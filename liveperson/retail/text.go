@@ -4,7 +4,8 @@ import "unicode/utf8"
 
 // The strings package's EqualFold, Fields and TrimSpace link the unicode
 // tables into the tag; the preset needs them only for ASCII names and
-// white space, which these do the same way in a few lines.
+// white space, which these do the same way in a few lines. validUTF8 and
+// join cost less code than strings.ToValidUTF8 and strings.Join.
 
 // indexFold returns the index of s in list, matched as strings.EqualFold
 // matches, or -1. The names in list are ASCII: besides ASCII case, the only
