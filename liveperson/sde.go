@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // An SDE is one validated engagement attribute in its wire form: a JSON
@@ -191,7 +192,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		}
 		known := fl.Enum == nil // any string, or one of Enum in its spelling
 		for _, e := range fl.Enum {
-			if equalFold(e, s) {
+			if text.EqualFold(e, s) {
 				s, known = e, true
 				break
 			}
@@ -304,25 +305,6 @@ func jsonProblem(v any, depth int) string {
 		return ""
 	}
 	return "is not a JSON value"
-}
-
-// equalFold is strings.EqualFold for an ASCII e, without the Unicode case
-// tables that strings.EqualFold links: besides ASCII case, the only runes
-// that fold to ASCII letters are U+212A KELVIN SIGN (k) and U+017F LONG S (s).
-func equalFold(e, s string) bool {
-	i := 0
-	for _, r := range s {
-		if i == len(e) {
-			return false
-		}
-		c := rune(e[i])
-		l := c | 0x20 // lower case, if c is a letter
-		if r != c && !('a' <= l && l <= 'z' && (r|0x20 == l || l == 'k' && r == '\u212A' || l == 's' && r == '\u017F')) {
-			return false
-		}
-		i++
-	}
-	return i == len(e)
 }
 
 // enumList lists an enum for a message, with each value's code if codes.

@@ -316,4 +316,3 @@ func (p *parser) hex4() (rune, bool) {
 	p.pos += 4
 	return r, true
 }
-

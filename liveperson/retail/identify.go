@@ -3,6 +3,7 @@ package retail
 import (
 	"strings"
 
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 )
 
@@ -33,7 +34,7 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	out := object("ctmrinfo", ctmrinfo, "personal", personal) // where the rules' paths start
 	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
 	// SDE returned is the one LivePerson gets.
-	put(out, "ctmrinfo.info.customerId", validUTF8(userID))
+	put(out, "ctmrinfo.info.customerId", text.ValidUTF8(userID))
 	rules := traitRules
 	if name, ok := traits["company"].(string); ok {
 		put(out, "personal.personal.company", name)
@@ -42,9 +43,9 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	r.fill(out, rules)
 	if p, _ := at(out, "personal.personal.firstname", false, nil); p["firstname"] == nil && p["lastname"] == nil {
 		name, _ := r.read(&fullName).(string)
-		first, last, _ := strings.Cut(trim(name), " ")
+		first, last, _ := strings.Cut(text.TrimSpace(name), " ")
 		put(out, "personal.personal.firstname", first)
-		put(out, "personal.personal.lastname", trim(last))
+		put(out, "personal.personal.lastname", text.TrimSpace(last))
 	}
 	r.fill(out, personRules)
 	// The rules wrote the one contact as an object; contacts is a list.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // A PropertyError reports an event property or a user trait that has the
@@ -91,7 +92,7 @@ func (r *reader) read(ru *rule) any {
 			}
 		} else if ru.enum == nil {
 			return v
-		} else if i := indexFold(*ru.enum, s); i >= 0 {
+		} else if i := text.IndexFold(*ru.enum, s); i >= 0 {
 			return (*ru.enum)[i]
 		} else {
 			problem = jsonv.Quote(s) + " is not one of " + join(*ru.enum)

@@ -4,6 +4,7 @@ import (
 	"github.com/lpedge/lpedge/liveperson"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // The Segment e-commerce events the preset maps.
@@ -94,7 +95,7 @@ func Map(event string, props map[string]any) ([]liveperson.SDE, error) {
 //     empty cart follows the purchase so LivePerson stops showing it.
 //   - Lead Generated: a lead {topic, value, currency, leadId from lead_id}.
 func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error) {
-	i := indexFold(events[:], event)
+	i := text.IndexFold(events[:], event)
 	if i < 0 {
 		return nil, &UnknownEventError{Event: event}
 	}

@@ -1,63 +1,10 @@
 package retail
 
-import "unicode/utf8"
+import "github.com/lpedge/lpedge/internal/text"
 
-// The strings package's EqualFold, Fields and TrimSpace link the unicode
-// tables into the tag; the preset needs them only for ASCII names and
-// white space, which these do the same way in a few lines. validUTF8 and
-// join cost less code than strings.ToValidUTF8 and strings.Join.
-
-// indexFold returns the index of s in list, matched as strings.EqualFold
-// matches, or -1. The names in list are ASCII: besides ASCII case, the only
-// runes that fold to ASCII letters are K (U+212A, Kelvin) and ſ (U+017F).
-func indexFold(list []string, s string) int {
-next:
-	for n, name := range list {
-		i := 0
-		for _, c := range s {
-			if i == len(name) {
-				continue next
-			}
-			if b := rune(name[i]); c != b {
-				l := b | 0x20 // lower case, if b is a letter
-				if l < 'a' || l > 'z' || c|0x20 != l && !(l == 'k' && c == '\u212a') && !(l == 's' && c == '\u017f') {
-					continue next
-				}
-			}
-			i++
-		}
-		if i == len(name) {
-			return n
-		}
-	}
-	return -1
-}
-
-// isSpace is unicode.IsSpace.
-func isSpace(c rune) bool {
-	switch c {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-		return true
-	}
-	return 0x2000 <= c && c <= 0x200A
-}
-
-// trim is strings.TrimSpace.
-func trim(s string) string {
-	start, end, word := -1, 0, false
-	for i, c := range s + " " { // the space ends a last word
-		if word {
-			end = i
-		}
-		if word = !isSpace(c); word && start < 0 {
-			start = i
-		}
-	}
-	if start < 0 {
-		return ""
-	}
-	return s[start:end]
-}
+// words and join stand in for strings.Fields (which links the Unicode
+// tables into the tag) and strings.Join (more code than this); the other
+// string functions the preset needs are in internal/text.
 
 // words returns the words of s, split at white space as strings.Fields
 // splits, without repeats.
@@ -65,7 +12,7 @@ func words(s string) []string {
 	var out []string
 	start := -1
 	for i, c := range s + " " { // the space ends a last word
-		if !isSpace(c) {
+		if !text.IsSpace(c) {
 			if start < 0 {
 				start = i
 			}
@@ -97,20 +44,4 @@ func join(list []string) string {
 		s += ", " + e
 	}
 	return s
-}
-
-// validUTF8 is strings.ToValidUTF8(s, "\uFFFD"): each run of bytes that
-// are not UTF-8 becomes one U+FFFD.
-func validUTF8(s string) string {
-	b := make([]byte, 0, len(s))
-	inRun := false // in a run of bad bytes
-	for i, c := range s {
-		// A bad byte reads as U+FFFD, as does U+FFFD itself.
-		bad := c == utf8.RuneError && (len(s)-i < 3 || s[i:i+3] != "\uFFFD")
-		if !bad || !inRun {
-			b = utf8.AppendRune(b, c)
-		}
-		inRun = bad
-	}
-	return string(b)
 }

@@ -3,9 +3,9 @@ package tag
 import (
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -313,7 +313,7 @@ func strings1(m map[string]any, name string) ([]string, error) {
 			if !ok {
 				return nil, errors.New(name + "[" + strconv.Itoa(i) + "]: want a string, got " + jsonv.Describe(e))
 			}
-			if s = strings.TrimSpace(s); s != "" {
+			if s = text.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
@@ -40,10 +41,10 @@ type Config struct {
 // "account"). The error names the attribute and what is wrong with it.
 func ParseConfig(attrs map[string]string) (Config, error) {
 	c := Config{
-		Account:         strings.TrimSpace(attrs["account"]),
-		App:             strings.TrimSpace(attrs["app"]),
-		Proxy:           strings.TrimRight(strings.TrimSpace(attrs["proxy"]), "/"),
-		Domain:          strings.TrimSpace(attrs["domain"]),
+		Account:         text.TrimSpace(attrs["account"]),
+		App:             text.TrimSpace(attrs["app"]),
+		Proxy:           strings.TrimRight(text.TrimSpace(attrs["proxy"]), "/"),
+		Domain:          text.TrimSpace(attrs["domain"]),
 		Scheme:          "https",
 		ConsentRequired: attrs["consent"] == "required",
 		Debug:           attrs["debug"] == "true",

@@ -1,0 +1,83 @@
+// Package text holds the few string functions the browser tag needs, done
+// the way package strings does them for the inputs the tag has, without
+// the Unicode tables strings.EqualFold and strings.TrimSpace link (about
+// 7 KB of the module; see go run ./jsglue/cmd/sizecut).
+//
+//	text.EqualFold("MOBILE", "mobile")             // true
+//	text.IndexFold([]string{"Cart Viewed"}, "cart viewed") // 0
+//	text.TrimSpace("\u00a0Ann ")                   // "Ann"
+package text
+
+import "unicode/utf8"
+
+// EqualFold is strings.EqualFold for an ASCII name. Besides ASCII case,
+// the only runes that fold to ASCII letters are U+212A KELVIN SIGN (k)
+// and U+017F LONG S (s).
+func EqualFold(name, s string) bool {
+	i := 0
+	for _, r := range s {
+		if i == len(name) {
+			return false
+		}
+		c := rune(name[i])
+		l := c | 0x20 // lower case, if c is a letter
+		if r != c && !('a' <= l && l <= 'z' && (r|0x20 == l || l == 'k' && r == '\u212A' || l == 's' && r == '\u017F')) {
+			return false
+		}
+		i++
+	}
+	return i == len(name)
+}
+
+// IndexFold returns the index of the first of the ASCII names that
+// EqualFold matches s, or -1.
+func IndexFold(names []string, s string) int {
+	for i, name := range names {
+		if EqualFold(name, s) {
+			return i
+		}
+	}
+	return -1
+}
+
+// IsSpace is unicode.IsSpace.
+func IsSpace(c rune) bool {
+	switch c {
+	case '\t', '\n', '\v', '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+		return true
+	}
+	return 0x2000 <= c && c <= 0x200A
+}
+
+// TrimSpace is strings.TrimSpace.
+func TrimSpace(s string) string {
+	start, end, word := -1, 0, false
+	for i, c := range s + " " { // the space ends a last word
+		if word {
+			end = i
+		}
+		if word = !IsSpace(c); word && start < 0 {
+			start = i
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return s[start:end]
+}
+
+// ValidUTF8 is strings.ToValidUTF8(s, "\uFFFD"): each run of bytes that
+// are not UTF-8 becomes one U+FFFD.
+func ValidUTF8(s string) string {
+	b := make([]byte, 0, len(s))
+	inRun := false // in a run of bad bytes
+	for i, c := range s {
+		// A bad byte reads as U+FFFD, as does U+FFFD itself.
+		bad := c == utf8.RuneError && (len(s)-i < 3 || s[i:i+3] != "\uFFFD")
+		if !bad || !inRun {
+			b = utf8.AppendRune(b, c)
+		}
+		inRun = bad
+	}
+	return string(b)
+}
