@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 GOROOT := $(shell $(GO) env GOROOT)
 # Packages that the browser tag links; they also run under Node as wasm.
-WASM_PKGS := ./internal/jsonv ./liveperson ./liveperson/monitoring ./liveperson/retail ./wasm/...
+WASM_PKGS := ./internal/jsonv ./internal/text ./liveperson ./liveperson/monitoring ./liveperson/retail ./wasm/...
 WASM_ENV := PATH="$(GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm
 FUZZTIME ?= 3m
 BENCHTIME ?= 1s

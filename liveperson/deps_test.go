@@ -11,7 +11,7 @@ import (
 )
 
 // Packages the browser tag links. wasm/... joins once it exists.
-var tagPackages = []string{"./liveperson", "./liveperson/monitoring", "./liveperson/retail", "./internal/jsonv", "./wasm/..."}
+var tagPackages = []string{"./liveperson", "./liveperson/monitoring", "./liveperson/retail", "./internal/jsonv", "./internal/text", "./wasm/..."}
 
 // forbidden cost the tag hundreds of KB each (peers-and-anchors 2.1):
 // fmt +145 KB brotli, encoding/json +200 KB, net/http +1.5 MB. net/url
