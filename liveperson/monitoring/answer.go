@@ -44,43 +44,44 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 		return nil, fieldErr("answer", "want a JSON object")
 	}
 	a := &Answer{}
-	// The response-format table says sid/vid, the examples sessionId/visitorId.
-	a.SessionID = firstString(m, "sessionId", "sid")
-	a.VisitorID = firstString(m, "visitorId", "vid")
-	a.PageID, _ = m["pageId"].(string)
+	for i, p := range [...]*string{&a.SessionID, &a.VisitorID, &a.PageID} {
+		for _, k := range answerIDs[i] {
+			if *p == "" {
+				*p, _ = m[k].(string)
+			}
+		}
+	}
 	if a.SessionID == "" || a.VisitorID == "" {
 		return nil, fieldErr("answer", "has no sessionId or visitorId")
 	}
-	if list, ok := m["engagementDetails"].([]any); ok {
+	if list, ok := m["engagementDetails"].([]any); ok && len(list) > 0 {
+		a.Engagements = make([]EngagementDetail, len(list))
 		for i, e := range list {
 			d, ok := e.(map[string]any)
 			if !ok {
 				return nil, fieldErr("engagementDetails["+strconv.Itoa(i)+"]", "want an object")
 			}
-			a.Engagements = append(a.Engagements, EngagementDetail{
-				CampaignID:         intOf(d["campaignId"]),
-				EngagementID:       intOf(d["engagementId"]),
-				EngagementRevision: intOf(d["engagementRevision"]),
-				ContextID:          stringOf(d["contextId"]),
-				ConnectorID:        stringOf(d["connectorId"]),
-				ConversationID:     stringOf(d["conversationId"]),
-				WindowID:           stringOf(d["windowId"]),
-				Language:           stringOf(d["language"]),
-				Status:             stringOf(d["status"]),
-			})
+			ed := &a.Engagements[i]
+			for j, p := range [...]*int64{&ed.CampaignID, &ed.EngagementID, &ed.EngagementRevision} {
+				*p = intOf(d[detailMembers[j]])
+			}
+			for j, p := range [...]*string{&ed.ContextID, &ed.ConnectorID, &ed.ConversationID, &ed.WindowID, &ed.Language, &ed.Status} {
+				*p = stringOf(d[detailMembers[3+j]])
+			}
 		}
 	}
 	return a, nil
 }
 
-func firstString(m map[string]any, keys ...string) string {
-	for _, k := range keys {
-		if s, ok := m[k].(string); ok && s != "" {
-			return s
-		}
-	}
-	return ""
-}
+// answerIDs names the members each of Answer's ids is read from, the
+// first that holds a non-empty string: the response-format table says
+// sid and vid, the examples sessionId and visitorId.
+var answerIDs = [...][]string{{"sessionId", "sid"}, {"visitorId", "vid"}, {"pageId"}}
+
+// detailMembers names the members an EngagementDetail is read from, in
+// the order of its fields: three numbers, then six strings.
+var detailMembers = [...]string{"campaignId", "engagementId", "engagementRevision",
+	"contextId", "connectorId", "conversationId", "windowId", "language", "status"}
 
 // stringOf reads an id that may arrive as a string or a number.
 func stringOf(v any) string {

@@ -41,55 +41,79 @@ func (r *Request) AppendJSON(b []byte) []byte { return r.appendJSON(b, false) }
 func (r *Request) AppendProxyJSON(b []byte) []byte { return r.appendJSON(b, true) }
 
 func (r *Request) appendJSON(b []byte, ids bool) []byte {
-	b = append(b, '{')
-	comma := false
-	member := func(name string) {
-		if comma {
-			b = append(b, ',')
-		}
-		comma = true
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
+	w := writer{b: b, sep: '{'}
+	if ids {
+		w.opt("visitorId", r.VisitorID)
+		w.opt("sessionId", r.SessionID)
 	}
-	if ids && r.VisitorID != "" {
-		member("visitorId")
-		b = jsonv.AppendString(b, r.VisitorID)
-	}
-	if ids && r.SessionID != "" {
-		member("sessionId")
-		b = jsonv.AppendString(b, r.SessionID)
-	}
-	if r.ConsumerID != "" {
-		member("consumerId")
-		b = jsonv.AppendString(b, r.ConsumerID)
-	}
+	w.opt("consumerId", r.ConsumerID)
 	if r.ClientProperties != nil {
-		member("clientProperties")
-		b = r.ClientProperties.appendJSON(b)
+		w.key("clientProperties")
+		r.ClientProperties.write(&w)
 	}
 	if len(r.Identities) > 0 {
-		member("identities")
-		b = append(b, '[')
-		for i, id := range r.Identities {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = id.appendJSON(b)
+		w.key("identities")
+		w.sep = '['
+		for _, id := range r.Identities {
+			w.elem()
+			w.sep = '{'
+			w.str("iss", id.Iss)
+			w.str("acr", id.Acr)
+			w.str("sub", id.Sub)
+			w.end('}')
 		}
-		b = append(b, ']')
+		w.end(']')
 	}
 	if len(r.EntryPoints) > 0 {
-		member("entryPoints")
-		b = jsonv.Append(b, r.EntryPoints)
+		w.key("entryPoints")
+		w.b = jsonv.Append(w.b, r.EntryPoints)
 	}
-	if r.PageID != "" {
-		member("pageId")
-		b = jsonv.AppendString(b, r.PageID)
+	w.opt("pageId", r.PageID)
+	w.key("engagementAttributes")
+	w.b = liveperson.AppendSDEs(w.b, r.SDEs)
+	w.end('}')
+	return w.b
+}
+
+// A writer appends JSON objects and arrays member by member. sep is the
+// byte due before the next member or element: after an opening bracket is
+// set there, the first member writes it, and commas follow.
+type writer struct {
+	b   []byte
+	sep byte
+}
+
+// elem starts the next element of an array or member of an object.
+func (w *writer) elem() {
+	w.b = append(w.b, w.sep)
+	w.sep = ','
+}
+
+// key starts the member called name.
+func (w *writer) key(name string) {
+	w.elem()
+	w.b = append(jsonv.AppendString(w.b, name), ':')
+}
+
+// end closes the array or object with c, opening it first if it is empty.
+func (w *writer) end(c byte) {
+	if w.sep != ',' {
+		w.elem()
 	}
-	member("engagementAttributes")
-	b = liveperson.AppendSDEs(b, r.SDEs)
-	return append(b, '}')
+	w.b = append(w.b, c)
+}
+
+// str writes a string member.
+func (w *writer) str(name, value string) {
+	w.key(name)
+	w.b = jsonv.AppendString(w.b, value)
+}
+
+// opt writes a string member unless value is empty.
+func (w *writer) opt(name, value string) {
+	if value != "" {
+		w.str(name, value)
+	}
 }
 
 // DecodeOptions says which body a decoder expects.

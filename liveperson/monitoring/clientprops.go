@@ -24,23 +24,14 @@ var (
 	OSes           = []string{"WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"}
 )
 
-func (c *ClientProperties) appendJSON(b []byte) []byte {
-	b = append(b, '{')
-	n := 0
-	for _, kv := range [...][2]string{{"appVersion", c.AppVersion}, {"deviceFamily", c.DeviceFamily},
-		{"ipAddress", c.IPAddress}, {"os", c.OS}, {"osVersion", c.OSVersion}} {
-		if kv[1] == "" {
-			continue
-		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = jsonv.AppendString(b, kv[0])
-		b = append(b, ':')
-		b = jsonv.AppendString(b, kv[1])
-	}
-	return append(b, '}')
+func (c *ClientProperties) write(w *writer) {
+	w.sep = '{'
+	w.opt("appVersion", c.AppVersion)
+	w.opt("deviceFamily", c.DeviceFamily)
+	w.opt("ipAddress", c.IPAddress)
+	w.opt("os", c.OS)
+	w.opt("osVersion", c.OSVersion)
+	w.end('}')
 }
 
 func decodeClientProperties(v any) (*ClientProperties, error) {

@@ -17,9 +17,9 @@ package monitoring
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
-	"github.com/lpedge/lpedge/liveperson"
 )
 
 // Method is a Monitoring API method.
@@ -80,27 +80,40 @@ func (c *Call) URL(m Method) (string, error) {
 	if err := CheckID("app installation id", c.App, 64); err != nil {
 		return "", err
 	}
-	if err := CheckID("visitorId", c.VisitorID, 128); err != nil && c.VisitorID != "" {
-		return "", err
-	}
-	if err := CheckID("sessionId", c.SessionID, 128); err != nil && c.SessionID != "" {
-		return "", err
-	}
 	scheme := c.Scheme
 	if scheme == "" {
 		scheme = "https"
 	}
 	u := scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version
-	if c.VisitorID != "" {
-		u += "&vid=" + queryEscape(c.VisitorID)
-	}
-	if c.SessionID != "" {
-		u += "&sid=" + queryEscape(c.SessionID)
+	// The ids are left out until LivePerson has made them.
+	for _, id := range [...]struct{ name, param, value string }{
+		{"visitorId", "&vid=", c.VisitorID}, {"sessionId", "&sid=", c.SessionID}} {
+		if id.value == "" {
+			continue
+		}
+		if err := CheckID(id.name, id.value, 128); err != nil {
+			return "", err
+		}
+		u += id.param + queryEscape(id.value)
 	}
 	if c.OnBehalf {
 		u += "&obh=true"
 	}
 	return u, nil
+}
+
+// queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
+func queryEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; badByte(s[i:i+1], "-_.~") < 0 {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
 }
 
 // Path is the URL path of method m; account and app must have passed
@@ -112,13 +125,8 @@ func Path(account, app string, m Method) string {
 // CheckAccount reports whether s is a LivePerson account id: 1 to 20
 // letters, digits or underscores (the reference's ^[a-zA-Z0-9_]{1,20}$).
 func CheckAccount(s string) error {
-	if s == "" || len(s) > 20 {
-		return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '_') {
-			return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
-		}
+	if s == "" || len(s) > 20 || badByte(s, "_") >= 0 {
+		return fieldErr("account", "want 1 to 20 letters, digits or '_', got "+jsonv.Quote(s))
 	}
 	return nil
 }
@@ -129,12 +137,10 @@ func CheckAccount(s string) error {
 // a path.
 func CheckID(name, s string, max int) error {
 	if s == "" || len(s) > max {
-		return &liveperson.ValidationError{Index: -1, Field: name, Problem: "want 1 to " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(len(s))}
+		return fieldErr(name, "want 1 to "+strconv.Itoa(max)+" characters, got "+strconv.Itoa(len(s)))
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '=') {
-			return &liveperson.ValidationError{Index: -1, Field: name, Problem: "has a character that is not allowed: " + jsonv.QuoteByte(c)}
-		}
+	if i := badByte(s, "-_.~+/="); i >= 0 {
+		return fieldErr(name, "has a character that is not allowed: "+jsonv.QuoteByte(s[i]))
 	}
 	return nil
 }
@@ -143,33 +149,24 @@ func CheckID(name, s string, max int) error {
 // port), as the Domain API returns: no scheme, path, user info or spaces.
 func CheckHost(s string) error {
 	if s == "" || len(s) > 253 {
-		return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a host name, got " + jsonv.Quote(s)}
+		return fieldErr("domain", "want a host name, got "+jsonv.Quote(s))
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '-' || c == '.' || c == ':') {
-			return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a bare host name, got " + jsonv.Quote(s)}
-		}
+	if badByte(s, "-.:") >= 0 {
+		return fieldErr("domain", "want a bare host name, got "+jsonv.Quote(s))
 	}
 	return nil
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
-func queryEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s))
+// badByte returns the index of the first byte of s that is neither an
+// ASCII letter or digit nor one of extra, or -1 when there is none.
+func badByte(s, extra string) int {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+		c := s[i] | 0x20 // lower case for letters; digits are unchanged
+		if !('a' <= c && c <= 'z' || '0' <= s[i] && s[i] <= '9' || strings.IndexByte(extra, s[i]) >= 0) {
+			return i
 		}
 	}
-	return string(b)
+	return -1
 }
 
 // An Identity is one entry of a request's identities: who the consumer is.
@@ -184,13 +181,3 @@ const (
 	ACRAuthenticated = "loa1"
 	ACRNone          = "0"
 )
-
-func (id Identity) appendJSON(b []byte) []byte {
-	b = append(b, `{"iss":`...)
-	b = jsonv.AppendString(b, id.Iss)
-	b = append(b, `,"acr":`...)
-	b = jsonv.AppendString(b, id.Acr)
-	b = append(b, `,"sub":`...)
-	b = jsonv.AppendString(b, id.Sub)
-	return append(b, '}')
-}
