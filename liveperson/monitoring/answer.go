@@ -173,21 +173,14 @@ func (e *ErrorBody) AppendJSON(b []byte) []byte {
 
 // DecodeError parses an error body; it returns nil when data is not one.
 func DecodeError(data []byte) *ErrorBody {
-	v, err := jsonv.Parse(data)
-	if err != nil {
+	v, _ := jsonv.Parse(data) // nil when data is not JSON
+	m, _ := v.(map[string]any)
+	code := m["internalCode"]
+	if _, ok := code.(float64); !ok {
 		return nil
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	code, ok := m["internalCode"].(float64)
-	if !ok {
-		return nil
-	}
-	e := &ErrorBody{InternalCode: int(intOf(code)), Time: intOf(m["time"])}
-	e.Message, _ = m["message"].(string)
-	return e
+	msg, _ := m["message"].(string)
+	return &ErrorBody{Time: intOf(m["time"]), Message: msg, InternalCode: int(intOf(code))}
 }
 
 // LoadingAccountVisitorID returns the vid a "Loading account" error carries
@@ -250,24 +243,23 @@ const MaxWait = 8 * 60 * Second
 //   - 404 with internal code 37 or 39 (invalid vid or sid): NewSession.
 //   - other 4xx: Fail.
 func Classify(status int, body []byte, retryAfter string, attempt int, now int64) Decision {
+	d := Decision{Outcome: Retry}
 	switch {
 	case status == 200 || status == 201:
-		return Decision{Outcome: Done}
+		d.Outcome = Done
 	case status == 429:
-		wait := ParseRetryAfter(retryAfter, now)
-		if wait < Second {
-			wait = Second
-		}
-		return Decision{Outcome: Retry, Wait: wait}
-	case status == 404:
-		if e := DecodeError(body); e != nil && (e.InternalCode == CodeInvalidVisitor || e.InternalCode == CodeInvalidSession) {
-			return Decision{Outcome: NewSession}
-		}
-		return Decision{Outcome: Fail}
+		d.Wait = max(ParseRetryAfter(retryAfter, now), Second)
 	case status >= 400 && status < 500:
-		return Decision{Outcome: Fail}
+		d.Outcome = Fail
+		if status == 404 {
+			if e := DecodeError(body); e != nil && (e.InternalCode == CodeInvalidVisitor || e.InternalCode == CodeInvalidSession) {
+				d.Outcome = NewSession
+			}
+		}
+	default:
+		d.Wait = Backoff(attempt)
 	}
-	return Decision{Outcome: Retry, Wait: Backoff(attempt)}
+	return d
 }
 
 // Backoff is the pause before retry number attempt (from 0), in ms.
@@ -290,84 +282,72 @@ func Backoff(attempt int) int64 {
 // day. It returns 0 when the value is missing or unreadable.
 func ParseRetryAfter(v string, now int64) int64 {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
+	wait := int64(0)
 	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 || n > 86400 {
-			return 0
+		if n <= 86400 {
+			wait = int64(n) * Second
 		}
-		return int64(n) * Second
+	} else if t, ok := parseHTTPDate(v); ok {
+		wait = min(t*Second-now, 24*3600*Second)
 	}
-	t, ok := parseHTTPDate(v)
-	if !ok || t*Second <= now {
-		return 0
-	}
-	return min(t*Second-now, 24*3600*Second)
+	return max(wait, 0)
 }
 
-var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+// httpDate is the layout of an HTTP date. Its digits stand for any digit;
+// its letters before the year are the weekday's and month's names.
+const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// daysBefore[m] is the number of days before month m (from 0) in a year
+// that is not a leap year.
+var daysBefore = [13]int16{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365}
 
 // parseHTTPDate reads the HTTP date form of Retry-After, the fixed layout
-// "Mon, 02 Jan 2006 15:04:05 GMT", as seconds since the Unix epoch.
+// httpDate (RFC 9110's IMF-fixdate), as seconds since the Unix epoch.
 // time.Parse would do, but the tag must not link package time.
 func parseHTTPDate(v string) (int64, bool) {
-	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
-		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
+	if len(v) != len(httpDate) {
 		return 0, false
 	}
-	num := func(s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil || s[0] == '-' || s[0] == '+' {
-			return -1
+	var n [6]int // n[1:] are the layout's numbers: day, year, hour, minute, second
+	k := 0
+	for i := 0; i < len(httpDate); i++ {
+		c, l := v[i], httpDate[i]
+		switch {
+		case l-'0' <= 9: // a digit (below '0', bytes wrap around)
+			if c-'0' > 9 {
+				return 0, false
+			}
+			if httpDate[i-1]-'0' > 9 { // a number starts
+				k++
+			}
+			n[k] = n[k]*10 + int(c-'0')
+		case l >= 'A' && i < 11: // a name, looked up below
+		case c != l:
+			return 0, false
 		}
-		return n
 	}
-	day, year, hour, minute, sec := num(v[5:7]), num(v[12:16]), num(v[17:19]), num(v[20:22]), num(v[23:25])
-	if !strings.Contains("Mon,Tue,Wed,Thu,Fri,Sat,Sun,", v[:4]) {
-		return 0, false
+	month := strings.Index("JanFebMarAprMayJunJulAugSepOctNovDec", v[8:11])
+	if month%3 != 0 || strings.Index("MonTueWedThuFriSatSun", v[:3])%3 != 0 {
+		return 0, false // not found (-1), or found across two names
 	}
-	month := 0
-	for i, m := range months {
-		if v[8:11] == m {
-			month = i + 1
+	month /= 3
+	day, year := n[1], n[2]
+	// first and next count the days of the year before the month and
+	// before the next month.
+	first, next := int(daysBefore[month]), int(daysBefore[month+1])
+	if year%4 == 0 && (year%100 != 0 || year%400 == 0) { // February has 29 days
+		if month > 1 {
+			first++
+		}
+		if month > 0 {
+			next++
 		}
 	}
-	if month == 0 || day < 1 || day > 31 || year < 0 || hour > 23 || minute > 59 || sec > 59 || min(hour, minute, sec) < 0 {
+	if day < 1 || first+day > next || n[3] > 23 || n[4] > 59 || n[5] > 59 {
 		return 0, false
 	}
-	if day > daysIn(month, year) {
-		return 0, false
-	}
-	return daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec), true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
-// (Howard Hinnant's algorithm), as time.Date would without package time.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
+	// Days since 1970-01-01: 365 a year, plus the leap years from year 0
+	// up to year (excluded), less the 478 before 1970.
+	days := 365*(year-1970) + (year+3)/4 - (year+99)/100 + (year+399)/400 - 478 + first + day - 1
+	return int64(days)*86400 + int64(n[3]*3600+n[4]*60+n[5]), true
 }
