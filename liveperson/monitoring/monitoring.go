@@ -80,40 +80,44 @@ func (c *Call) URL(m Method) (string, error) {
 	if err := CheckID("app installation id", c.App, 64); err != nil {
 		return "", err
 	}
-	scheme := c.Scheme
+	vid, err := queryID("&vid=", "visitorId", c.VisitorID)
+	if err != nil {
+		return "", err
+	}
+	sid, err := queryID("&sid=", "sessionId", c.SessionID)
+	if err != nil {
+		return "", err
+	}
+	scheme, obh := c.Scheme, ""
 	if scheme == "" {
 		scheme = "https"
 	}
-	u := scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version
-	// The ids are left out until LivePerson has made them.
-	for _, id := range [...]struct{ name, param, value string }{
-		{"visitorId", "&vid=", c.VisitorID}, {"sessionId", "&sid=", c.SessionID}} {
-		if id.value == "" {
-			continue
-		}
-		if err := CheckID(id.name, id.value, 128); err != nil {
-			return "", err
-		}
-		u += id.param + queryEscape(id.value)
-	}
 	if c.OnBehalf {
-		u += "&obh=true"
+		obh = "&obh=true"
 	}
-	return u, nil
+	return scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version + vid + sid + obh, nil
 }
 
-// queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
-func queryEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; badByte(s[i:i+1], "-_.~") < 0 {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
-		}
+// queryID returns the query parameter prefix+id, or "" when id is empty:
+// ids are left out until LivePerson has made them. Of the bytes CheckID
+// lets through, '+', '/' and '=' are percent-encoded.
+func queryID(prefix, name, id string) (string, error) {
+	if id == "" {
+		return "", nil
 	}
-	return string(b)
+	if err := CheckID(name, id, 128); err != nil {
+		return "", err
+	}
+	const hex = "0123456789ABCDEF"
+	for {
+		i := strings.IndexAny(id, "+/=")
+		if i < 0 {
+			return prefix + id, nil
+		}
+		c := id[i]
+		prefix += id[:i] + "%" + hex[c>>4:c>>4+1] + hex[c&15:c&15+1]
+		id = id[i+1:]
+	}
 }
 
 // Path is the URL path of method m; account and app must have passed
@@ -136,25 +140,28 @@ func CheckAccount(s string) error {
 // which covers UUIDs and LivePerson's base64 ids and needs no escaping in
 // a path.
 func CheckID(name, s string, max int) error {
+	var problem string
 	if s == "" || len(s) > max {
-		return fieldErr(name, "want 1 to "+strconv.Itoa(max)+" characters, got "+strconv.Itoa(len(s)))
+		problem = "want 1 to " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(len(s))
+	} else if i := badByte(s, "-_.~+/="); i >= 0 {
+		problem = "has a character that is not allowed: " + jsonv.QuoteByte(s[i])
+	} else {
+		return nil
 	}
-	if i := badByte(s, "-_.~+/="); i >= 0 {
-		return fieldErr(name, "has a character that is not allowed: "+jsonv.QuoteByte(s[i]))
-	}
-	return nil
+	return fieldErr(name, problem)
 }
 
 // CheckHost reports whether s is a bare host name (optionally with a
 // port), as the Domain API returns: no scheme, path, user info or spaces.
 func CheckHost(s string) error {
-	if s == "" || len(s) > 253 {
-		return fieldErr("domain", "want a host name, got "+jsonv.Quote(s))
+	problem := "want a host name, got "
+	if s != "" && len(s) <= 253 {
+		if badByte(s, "-.:") < 0 {
+			return nil
+		}
+		problem = "want a bare host name, got "
 	}
-	if badByte(s, "-.:") >= 0 {
-		return fieldErr("domain", "want a bare host name, got "+jsonv.Quote(s))
-	}
-	return nil
+	return fieldErr("domain", problem+jsonv.Quote(s))
 }
 
 // badByte returns the index of the first byte of s that is neither an
