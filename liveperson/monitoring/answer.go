@@ -186,15 +186,17 @@ func DecodeError(data []byte) *ErrorBody {
 // LoadingAccountVisitorID returns the vid a "Loading account" error carries
 // inside its message ("Loading account: X, vid: Y"); the retry should use it.
 func LoadingAccountVisitorID(message string) string {
-	i := strings.LastIndex(message, "vid: ")
-	if i < 0 {
-		return ""
+	// The last "vid: ", found by hand: strings.LastIndex would link 1.7 KB
+	// of code into the tag for this one call.
+	for i := len(message) - len("vid: "); i >= 0; i-- {
+		if message[i:i+5] == "vid: " {
+			if vid := strings.TrimSpace(message[i+5:]); CheckID("visitorId", vid, 128) == nil {
+				return vid
+			}
+			break
+		}
 	}
-	vid := strings.TrimSpace(message[i+5:])
-	if CheckID("visitorId", vid, 128) != nil {
-		return ""
-	}
-	return vid
+	return ""
 }
 
 // Outcome is what a client does after a Monitoring call.

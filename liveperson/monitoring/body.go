@@ -47,9 +47,15 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 		w.opt("sessionId", r.SessionID)
 	}
 	w.opt("consumerId", r.ConsumerID)
-	if r.ClientProperties != nil {
+	if c := r.ClientProperties; c != nil {
 		w.key("clientProperties")
-		r.ClientProperties.write(&w)
+		w.sep = '{'
+		w.opt("appVersion", c.AppVersion)
+		w.opt("deviceFamily", c.DeviceFamily)
+		w.opt("ipAddress", c.IPAddress)
+		w.opt("os", c.OS)
+		w.opt("osVersion", c.OSVersion)
+		w.end('}')
 	}
 	if len(r.Identities) > 0 {
 		w.key("identities")

@@ -24,16 +24,6 @@ var (
 	OSes           = []string{"WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"}
 )
 
-func (c *ClientProperties) write(w *writer) {
-	w.sep = '{'
-	w.opt("appVersion", c.AppVersion)
-	w.opt("deviceFamily", c.DeviceFamily)
-	w.opt("ipAddress", c.IPAddress)
-	w.opt("os", c.OS)
-	w.opt("osVersion", c.OSVersion)
-	w.end('}')
-}
-
 func decodeClientProperties(v any) (*ClientProperties, error) {
 	m, ok := v.(map[string]any)
 	if !ok {

@@ -476,3 +476,22 @@ func TestCheckMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadingAccountVisitorID(t *testing.T) {
+	for msg, want := range map[string]string{
+		"Loading account: a, vid: V1":         "V1",
+		"vid: V2 ":                            "V2",
+		"vid: A, vid: B":                      "B",
+		"Loading account: a, vid: bad vid":    "",
+		"vid: good, vid: ":                    "",
+		"Loading account: a, vid:V3":          "",
+		"vid: ":                               "",
+		"vid:":                                "",
+		"":                                    "",
+		"Loading account: a, vid: a+b/c=\t\n": "a+b/c=",
+	} {
+		if got := monitoring.LoadingAccountVisitorID(msg); got != want {
+			t.Errorf("LoadingAccountVisitorID(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
