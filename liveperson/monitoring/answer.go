@@ -66,7 +66,12 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 				*p = intOf(d[detailMembers[j]])
 			}
 			for j, p := range [...]*string{&ed.ContextID, &ed.ConnectorID, &ed.ConversationID, &ed.WindowID, &ed.Language, &ed.Status} {
-				*p = stringOf(d[detailMembers[3+j]])
+				switch v := d[detailMembers[3+j]].(type) {
+				case string:
+					*p = v
+				case float64: // an id may arrive as a number
+					*p = string(jsonv.AppendFloat(nil, v))
+				}
 			}
 		}
 	}
@@ -82,17 +87,6 @@ var answerIDs = [...][]string{{"sessionId", "sid"}, {"visitorId", "vid"}, {"page
 // the order of its fields: three numbers, then six strings.
 var detailMembers = [...]string{"campaignId", "engagementId", "engagementRevision",
 	"contextId", "connectorId", "conversationId", "windowId", "language", "status"}
-
-// stringOf reads an id that may arrive as a string or a number.
-func stringOf(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		return string(jsonv.AppendFloat(nil, v))
-	}
-	return ""
-}
 
 func intOf(v any) int64 {
 	switch v := v.(type) {
