@@ -43,18 +43,24 @@ func (r *Request) AppendProxyJSON(b []byte) []byte { return r.appendJSON(b, true
 func (r *Request) appendJSON(b []byte, ids bool) []byte {
 	w := writer{b: b, sep: '{'}
 	if ids {
-		w.opt("visitorId", r.VisitorID)
-		w.opt("sessionId", r.SessionID)
+		if r.VisitorID != "" {
+			w.str("visitorId", r.VisitorID)
+		}
+		if r.SessionID != "" {
+			w.str("sessionId", r.SessionID)
+		}
 	}
-	w.opt("consumerId", r.ConsumerID)
+	if r.ConsumerID != "" {
+		w.str("consumerId", r.ConsumerID)
+	}
 	if c := r.ClientProperties; c != nil {
 		w.key("clientProperties")
 		w.sep = '{'
-		w.opt("appVersion", c.AppVersion)
-		w.opt("deviceFamily", c.DeviceFamily)
-		w.opt("ipAddress", c.IPAddress)
-		w.opt("os", c.OS)
-		w.opt("osVersion", c.OSVersion)
+		for i, v := range [...]string{c.AppVersion, c.DeviceFamily, c.IPAddress, c.OS, c.OSVersion} {
+			if v != "" {
+				w.str(clientPropertyNames[i], v)
+			}
+		}
 		w.end('}')
 	}
 	if len(r.Identities) > 0 {
@@ -74,7 +80,9 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 		w.key("entryPoints")
 		w.b = jsonv.Append(w.b, r.EntryPoints)
 	}
-	w.opt("pageId", r.PageID)
+	if r.PageID != "" {
+		w.str("pageId", r.PageID)
+	}
 	w.key("engagementAttributes")
 	w.b = liveperson.AppendSDEs(w.b, r.SDEs)
 	w.end('}')
@@ -113,13 +121,6 @@ func (w *writer) end(c byte) {
 func (w *writer) str(name, value string) {
 	w.key(name)
 	w.b = jsonv.AppendString(w.b, value)
-}
-
-// opt writes a string member unless value is empty.
-func (w *writer) opt(name, value string) {
-	if value != "" {
-		w.str(name, value)
-	}
 }
 
 // DecodeOptions says which body a decoder expects.

@@ -18,6 +18,10 @@ type ClientProperties struct {
 	OSVersion    string
 }
 
+// clientPropertyNames are the JSON names of ClientProperties' fields, in
+// order.
+var clientPropertyNames = [...]string{"appVersion", "deviceFamily", "ipAddress", "os", "osVersion"}
+
 // The enums of [ClientProperties].
 var (
 	DeviceFamilies = []string{"DESKTOP", "TABLET", "MOBILE"}
