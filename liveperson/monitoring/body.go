@@ -67,7 +67,7 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 		w.key("identities")
 		w.sep = '['
 		for _, id := range r.Identities {
-			w.elem()
+			w.b = append(w.b, w.sep)
 			w.sep = '{'
 			w.str("iss", id.Iss)
 			w.str("acr", id.Acr)
@@ -97,24 +97,19 @@ type writer struct {
 	sep byte
 }
 
-// elem starts the next element of an array or member of an object.
-func (w *writer) elem() {
-	w.b = append(w.b, w.sep)
-	w.sep = ','
-}
-
 // key starts the member called name.
 func (w *writer) key(name string) {
-	w.elem()
-	w.b = append(jsonv.AppendString(w.b, name), ':')
+	w.b = append(jsonv.AppendString(append(w.b, w.sep), name), ':')
+	w.sep = ','
 }
 
 // end closes the array or object with c, opening it first if it is empty.
 func (w *writer) end(c byte) {
 	if w.sep != ',' {
-		w.elem()
+		w.b = append(w.b, w.sep)
 	}
 	w.b = append(w.b, c)
+	w.sep = ','
 }
 
 // str writes a string member.
