@@ -80,44 +80,38 @@ func (c *Call) URL(m Method) (string, error) {
 	if err := CheckID("app installation id", c.App, 64); err != nil {
 		return "", err
 	}
-	vid, err := queryID("&vid=", "visitorId", c.VisitorID)
-	if err != nil {
-		return "", err
-	}
-	sid, err := queryID("&sid=", "sessionId", c.SessionID)
-	if err != nil {
-		return "", err
-	}
-	scheme, obh := c.Scheme, ""
+	scheme := c.Scheme
 	if scheme == "" {
 		scheme = "https"
 	}
-	if c.OnBehalf {
-		obh = "&obh=true"
-	}
-	return scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version + vid + sid + obh, nil
-}
-
-// queryID returns the query parameter prefix+id, or "" when id is empty:
-// ids are left out until LivePerson has made them. Of the bytes CheckID
-// lets through, '+', '/' and '=' are percent-encoded.
-func queryID(prefix, name, id string) (string, error) {
-	if id == "" {
-		return "", nil
-	}
-	if err := CheckID(name, id, 128); err != nil {
-		return "", err
-	}
-	const hex = "0123456789ABCDEF"
-	for {
-		i := strings.IndexAny(id, "+/=")
-		if i < 0 {
-			return prefix + id, nil
+	u := scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version
+	// The ids are left out until LivePerson has made them. Of the bytes
+	// CheckID lets through, '+', '/' and '=' are percent-encoded.
+	for _, id := range [...]struct{ param, name, value string }{
+		{"&vid=", "visitorId", c.VisitorID}, {"&sid=", "sessionId", c.SessionID}} {
+		if id.value == "" {
+			continue
 		}
-		c := id[i]
-		prefix += id[:i] + "%" + hex[c>>4:c>>4+1] + hex[c&15:c&15+1]
-		id = id[i+1:]
+		if err := CheckID(id.name, id.value, 128); err != nil {
+			return "", err
+		}
+		u += id.param
+		for s := id.value; ; {
+			i := strings.IndexAny(s, "+/=")
+			if i < 0 {
+				u += s
+				break
+			}
+			const hex = "0123456789ABCDEF"
+			b := s[i]
+			u += s[:i] + "%" + hex[b>>4:b>>4+1] + hex[b&15:b&15+1]
+			s = s[i+1:]
+		}
 	}
+	if c.OnBehalf {
+		u += "&obh=true"
+	}
+	return u, nil
 }
 
 // Path is the URL path of method m; account and app must have passed
