@@ -278,31 +278,16 @@ func Backoff(attempt int) int64 {
 // day. It returns 0 when the value is missing or unreadable.
 func ParseRetryAfter(v string, now int64) int64 {
 	v = strings.TrimSpace(v)
-	wait := int64(0)
 	if n, err := strconv.Atoi(v); err == nil {
-		if n <= 86400 {
-			wait = int64(n) * Second
+		if n < 0 || n > 86400 {
+			return 0
 		}
-	} else if t, ok := parseHTTPDate(v); ok {
-		wait = min(t*Second-now, 24*3600*Second)
+		return int64(n) * Second
 	}
-	return max(wait, 0)
-}
-
-// httpDate is the layout of an HTTP date. Its digits stand for any digit;
-// its letters before the year are the weekday's and month's names.
-const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
-
-// daysBefore[m] is the number of days before month m (from 0) in a year
-// that is not a leap year.
-var daysBefore = [13]int16{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365}
-
-// parseHTTPDate reads the HTTP date form of Retry-After, the fixed layout
-// httpDate (RFC 9110's IMF-fixdate), as seconds since the Unix epoch.
-// time.Parse would do, but the tag must not link package time.
-func parseHTTPDate(v string) (int64, bool) {
+	// An HTTP date, in the fixed layout httpDate (RFC 9110's IMF-fixdate).
+	// time.Parse would do, but the tag must not link package time.
 	if len(v) != len(httpDate) {
-		return 0, false
+		return 0
 	}
 	var n [6]int // n[1:] are the layout's numbers: day, year, hour, minute, second
 	k := 0
@@ -311,7 +296,7 @@ func parseHTTPDate(v string) (int64, bool) {
 		switch {
 		case l-'0' <= 9: // a digit (below '0', bytes wrap around)
 			if c-'0' > 9 {
-				return 0, false
+				return 0
 			}
 			if httpDate[i-1]-'0' > 9 { // a number starts
 				k++
@@ -319,12 +304,12 @@ func parseHTTPDate(v string) (int64, bool) {
 			n[k] = n[k]*10 + int(c-'0')
 		case l >= 'A' && i < 11: // a name, looked up below
 		case c != l:
-			return 0, false
+			return 0
 		}
 	}
 	month := strings.Index("JanFebMarAprMayJunJulAugSepOctNovDec", v[8:11])
 	if month%3 != 0 || strings.Index("MonTueWedThuFriSatSun", v[:3])%3 != 0 {
-		return 0, false // not found (-1), or found across two names
+		return 0 // not found (-1), or found across two names
 	}
 	month /= 3
 	day, year := n[1], n[2]
@@ -340,10 +325,19 @@ func parseHTTPDate(v string) (int64, bool) {
 		}
 	}
 	if day < 1 || first+day > next || n[3] > 23 || n[4] > 59 || n[5] > 59 {
-		return 0, false
+		return 0
 	}
 	// Days since 1970-01-01: 365 a year, plus the leap years from year 0
 	// up to year (excluded), less the 478 before 1970.
 	days := 365*(year-1970) + (year+3)/4 - (year+99)/100 + (year+399)/400 - 478 + first + day - 1
-	return int64(days)*86400 + int64(n[3]*3600+n[4]*60+n[5]), true
+	t := (int64(days)*86400 + int64(n[3]*3600+n[4]*60+n[5])) * Second
+	return max(0, min(t-now, 24*3600*Second))
 }
+
+// httpDate is the layout of an HTTP date. Its digits stand for any digit;
+// its letters before the year are the weekday's and month's names.
+const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// daysBefore[m] is the number of days before month m (from 0) in a year
+// that is not a leap year.
+var daysBefore = [13]int16{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365}
