@@ -39,10 +39,7 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fieldErr("answer", "want a JSON object")
-	}
+	m, isObject := v.(map[string]any) // when it is not, the ids below are missing
 	a := &Answer{}
 	for i, p := range [...]*string{&a.SessionID, &a.VisitorID, &a.PageID} {
 		for _, k := range answerIDs[i] {
@@ -52,7 +49,11 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 		}
 	}
 	if a.SessionID == "" || a.VisitorID == "" {
-		return nil, fieldErr("answer", "has no sessionId or visitorId")
+		problem := "has no sessionId or visitorId"
+		if !isObject {
+			problem = "want a JSON object"
+		}
+		return nil, fieldErr("answer", problem)
 	}
 	if list, ok := m["engagementDetails"].([]any); ok && len(list) > 0 {
 		a.Engagements = make([]EngagementDetail, len(list))

@@ -495,3 +495,25 @@ func TestLoadingAccountVisitorID(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeAnswerErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		`[]`:                   "answer: want a JSON object",
+		`"S"`:                  "answer: want a JSON object",
+		`null`:                 "answer: want a JSON object",
+		`{}`:                   "answer: has no sessionId or visitorId",
+		`{"sid":"S","vid":""}`: "answer: has no sessionId or visitorId",
+		`{"sid":"S","vid":"V","engagementDetails":[{},"x"]}`: "engagementDetails[1]: want an object",
+		`{"sid":"S",`: "invalid JSON at byte 11: want a string key",
+	} {
+		a, err := monitoring.DecodeAnswer([]byte(body))
+		if err == nil || err.Error() != want {
+			t.Errorf("DecodeAnswer(%s) = %v, %v; want error %q", body, a, err, want)
+		}
+	}
+	// The first non-empty string wins; other types are skipped.
+	a, err := monitoring.DecodeAnswer([]byte(`{"sessionId":"","sid":"S","visitorId":1,"vid":"V","pageId":7}`))
+	if err != nil || a.SessionID != "S" || a.VisitorID != "V" || a.PageID != "" {
+		t.Errorf("fallback ids: %#v, %v", a, err)
+	}
+}
