@@ -67,7 +67,7 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 		w.key("identities")
 		w.sep = '['
 		for _, id := range r.Identities {
-			w.b = append(w.b, w.sep)
+			w.b = append(w.b, w.sep) // '[' before the first, then commas
 			w.sep = '{'
 			w.str("iss", id.Iss)
 			w.str("acr", id.Acr)
@@ -89,9 +89,11 @@ func (r *Request) appendJSON(b []byte, ids bool) []byte {
 	return w.b
 }
 
-// A writer appends JSON objects and arrays member by member. sep is the
-// byte due before the next member or element: after an opening bracket is
-// set there, the first member writes it, and commas follow.
+// A writer appends JSON objects and arrays member by member, through few
+// small methods rather than appends at every member (each append site is
+// costly in the tag's WebAssembly). sep is the byte due before the next
+// member or element: after an opening bracket is set there, the first
+// member writes it, and commas follow.
 type writer struct {
 	b   []byte
 	sep byte

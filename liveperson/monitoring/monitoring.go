@@ -162,8 +162,8 @@ func CheckHost(s string) error {
 // ASCII letter or digit nor one of extra, or -1 when there is none.
 func badByte(s, extra string) int {
 	for i := 0; i < len(s); i++ {
-		c := s[i] | 0x20 // lower case for letters; digits are unchanged
-		if !('a' <= c && c <= 'z' || '0' <= s[i] && s[i] <= '9' || strings.IndexByte(extra, s[i]) >= 0) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(extra, c) >= 0) {
 			return i
 		}
 	}
