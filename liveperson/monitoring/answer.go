@@ -62,6 +62,8 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 			if !ok {
 				return nil, fieldErr("engagementDetails["+strconv.Itoa(i)+"]", "want an object")
 			}
+			// The fields are filled through name tables: in the tag, every
+			// lookup written out costs code.
 			ed := &a.Engagements[i]
 			for j, p := range [...]*int64{&ed.CampaignID, &ed.EngagementID, &ed.EngagementRevision} {
 				*p = intOf(d[detailMembers[j]])
@@ -89,6 +91,7 @@ var answerIDs = [...][]string{{"sessionId", "sid"}, {"visitorId", "vid"}, {"page
 var detailMembers = [...]string{"campaignId", "engagementId", "engagementRevision",
 	"contextId", "connectorId", "conversationId", "windowId", "language", "status"}
 
+// intOf reads an integer that may arrive as a number or a decimal string.
 func intOf(v any) int64 {
 	switch v := v.(type) {
 	case float64:
