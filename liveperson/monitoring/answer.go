@@ -39,60 +39,59 @@ func DecodeAnswer(data []byte) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fieldErr("answer", "want a JSON object")
-	}
+	m, isObject := v.(map[string]any) // when it is not, the ids below are missing
 	a := &Answer{}
-	// The response-format table says sid/vid, the examples sessionId/visitorId.
-	a.SessionID = firstString(m, "sessionId", "sid")
-	a.VisitorID = firstString(m, "visitorId", "vid")
-	a.PageID, _ = m["pageId"].(string)
-	if a.SessionID == "" || a.VisitorID == "" {
-		return nil, fieldErr("answer", "has no sessionId or visitorId")
+	for i, p := range [...]*string{&a.SessionID, &a.VisitorID, &a.PageID} {
+		for _, k := range answerIDs[i] {
+			if *p == "" {
+				*p, _ = m[k].(string)
+			}
+		}
 	}
-	if list, ok := m["engagementDetails"].([]any); ok {
+	if a.SessionID == "" || a.VisitorID == "" {
+		problem := "has no sessionId or visitorId"
+		if !isObject {
+			problem = "want a JSON object"
+		}
+		return nil, fieldErr("answer", problem)
+	}
+	if list, ok := m["engagementDetails"].([]any); ok && len(list) > 0 {
+		a.Engagements = make([]EngagementDetail, len(list))
 		for i, e := range list {
 			d, ok := e.(map[string]any)
 			if !ok {
 				return nil, fieldErr("engagementDetails["+strconv.Itoa(i)+"]", "want an object")
 			}
-			a.Engagements = append(a.Engagements, EngagementDetail{
-				CampaignID:         intOf(d["campaignId"]),
-				EngagementID:       intOf(d["engagementId"]),
-				EngagementRevision: intOf(d["engagementRevision"]),
-				ContextID:          stringOf(d["contextId"]),
-				ConnectorID:        stringOf(d["connectorId"]),
-				ConversationID:     stringOf(d["conversationId"]),
-				WindowID:           stringOf(d["windowId"]),
-				Language:           stringOf(d["language"]),
-				Status:             stringOf(d["status"]),
-			})
+			// The fields are filled through name tables: in the tag, every
+			// lookup written out costs code.
+			ed := &a.Engagements[i]
+			for j, p := range [...]*int64{&ed.CampaignID, &ed.EngagementID, &ed.EngagementRevision} {
+				*p = intOf(d[detailMembers[j]])
+			}
+			for j, p := range [...]*string{&ed.ContextID, &ed.ConnectorID, &ed.ConversationID, &ed.WindowID, &ed.Language, &ed.Status} {
+				switch v := d[detailMembers[3+j]].(type) {
+				case string:
+					*p = v
+				case float64: // an id may arrive as a number
+					*p = string(jsonv.AppendFloat(nil, v))
+				}
+			}
 		}
 	}
 	return a, nil
 }
 
-func firstString(m map[string]any, keys ...string) string {
-	for _, k := range keys {
-		if s, ok := m[k].(string); ok && s != "" {
-			return s
-		}
-	}
-	return ""
-}
+// answerIDs names the members each of Answer's ids is read from, the
+// first that holds a non-empty string: the response-format table says
+// sid and vid, the examples sessionId and visitorId.
+var answerIDs = [...][]string{{"sessionId", "sid"}, {"visitorId", "vid"}, {"pageId"}}
 
-// stringOf reads an id that may arrive as a string or a number.
-func stringOf(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		return string(jsonv.AppendFloat(nil, v))
-	}
-	return ""
-}
+// detailMembers names the members an EngagementDetail is read from, in
+// the order of its fields: three numbers, then six strings.
+var detailMembers = [...]string{"campaignId", "engagementId", "engagementRevision",
+	"contextId", "connectorId", "conversationId", "windowId", "language", "status"}
 
+// intOf reads an integer that may arrive as a number or a decimal string.
 func intOf(v any) int64 {
 	switch v := v.(type) {
 	case float64:
@@ -172,35 +171,30 @@ func (e *ErrorBody) AppendJSON(b []byte) []byte {
 
 // DecodeError parses an error body; it returns nil when data is not one.
 func DecodeError(data []byte) *ErrorBody {
-	v, err := jsonv.Parse(data)
-	if err != nil {
+	v, _ := jsonv.Parse(data) // nil when data is not JSON
+	m, _ := v.(map[string]any)
+	code := m["internalCode"]
+	if _, ok := code.(float64); !ok {
 		return nil
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil
-	}
-	code, ok := m["internalCode"].(float64)
-	if !ok {
-		return nil
-	}
-	e := &ErrorBody{InternalCode: int(intOf(code)), Time: intOf(m["time"])}
-	e.Message, _ = m["message"].(string)
-	return e
+	msg, _ := m["message"].(string)
+	return &ErrorBody{Time: intOf(m["time"]), Message: msg, InternalCode: int(intOf(code))}
 }
 
 // LoadingAccountVisitorID returns the vid a "Loading account" error carries
 // inside its message ("Loading account: X, vid: Y"); the retry should use it.
 func LoadingAccountVisitorID(message string) string {
-	i := strings.LastIndex(message, "vid: ")
-	if i < 0 {
-		return ""
+	// The last "vid: ", found by hand: strings.LastIndex would link 1.7 KB
+	// of code into the tag for this one call.
+	for i := len(message) - len("vid: "); i >= 0; i-- {
+		if message[i:i+5] == "vid: " {
+			if vid := strings.TrimSpace(message[i+5:]); CheckID("visitorId", vid, 128) == nil {
+				return vid
+			}
+			break
+		}
 	}
-	vid := strings.TrimSpace(message[i+5:])
-	if CheckID("visitorId", vid, 128) != nil {
-		return ""
-	}
-	return vid
+	return ""
 }
 
 // Outcome is what a client does after a Monitoring call.
@@ -249,24 +243,23 @@ const MaxWait = 8 * 60 * Second
 //   - 404 with internal code 37 or 39 (invalid vid or sid): NewSession.
 //   - other 4xx: Fail.
 func Classify(status int, body []byte, retryAfter string, attempt int, now int64) Decision {
+	d := Decision{Outcome: Retry}
 	switch {
 	case status == 200 || status == 201:
-		return Decision{Outcome: Done}
+		d.Outcome = Done
 	case status == 429:
-		wait := ParseRetryAfter(retryAfter, now)
-		if wait < Second {
-			wait = Second
-		}
-		return Decision{Outcome: Retry, Wait: wait}
-	case status == 404:
-		if e := DecodeError(body); e != nil && (e.InternalCode == CodeInvalidVisitor || e.InternalCode == CodeInvalidSession) {
-			return Decision{Outcome: NewSession}
-		}
-		return Decision{Outcome: Fail}
+		d.Wait = max(ParseRetryAfter(retryAfter, now), Second)
 	case status >= 400 && status < 500:
-		return Decision{Outcome: Fail}
+		d.Outcome = Fail
+		if status == 404 {
+			if e := DecodeError(body); e != nil && (e.InternalCode == CodeInvalidVisitor || e.InternalCode == CodeInvalidSession) {
+				d.Outcome = NewSession
+			}
+		}
+	default:
+		d.Wait = Backoff(attempt)
 	}
-	return Decision{Outcome: Retry, Wait: Backoff(attempt)}
+	return d
 }
 
 // Backoff is the pause before retry number attempt (from 0), in ms.
@@ -289,84 +282,66 @@ func Backoff(attempt int) int64 {
 // day. It returns 0 when the value is missing or unreadable.
 func ParseRetryAfter(v string, now int64) int64 {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
 	if n, err := strconv.Atoi(v); err == nil {
 		if n < 0 || n > 86400 {
 			return 0
 		}
 		return int64(n) * Second
 	}
-	t, ok := parseHTTPDate(v)
-	if !ok || t*Second <= now {
+	// An HTTP date, in the fixed layout httpDate (RFC 9110's IMF-fixdate).
+	// time.Parse would do, but the tag must not link package time.
+	if len(v) != len(httpDate) {
 		return 0
 	}
-	return min(t*Second-now, 24*3600*Second)
-}
-
-var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-
-// parseHTTPDate reads the HTTP date form of Retry-After, the fixed layout
-// "Mon, 02 Jan 2006 15:04:05 GMT", as seconds since the Unix epoch.
-// time.Parse would do, but the tag must not link package time.
-func parseHTTPDate(v string) (int64, bool) {
-	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
-		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
-		return 0, false
-	}
-	num := func(s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil || s[0] == '-' || s[0] == '+' {
-			return -1
-		}
-		return n
-	}
-	day, year, hour, minute, sec := num(v[5:7]), num(v[12:16]), num(v[17:19]), num(v[20:22]), num(v[23:25])
-	if !strings.Contains("Mon,Tue,Wed,Thu,Fri,Sat,Sun,", v[:4]) {
-		return 0, false
-	}
-	month := 0
-	for i, m := range months {
-		if v[8:11] == m {
-			month = i + 1
+	var n [6]int // n[1:] are the layout's numbers: day, year, hour, minute, second
+	k := 0
+	for i := 0; i < len(httpDate); i++ {
+		c, l := v[i], httpDate[i]
+		switch {
+		case l-'0' <= 9: // a digit (below '0', bytes wrap around)
+			if c-'0' > 9 {
+				return 0
+			}
+			if httpDate[i-1]-'0' > 9 { // a number starts
+				k++
+			}
+			n[k] = n[k]*10 + int(c-'0')
+		case l >= 'A' && i < 11: // a name, looked up below
+		case c != l:
+			return 0
 		}
 	}
-	if month == 0 || day < 1 || day > 31 || year < 0 || hour > 23 || minute > 59 || sec > 59 || min(hour, minute, sec) < 0 {
-		return 0, false
+	month := strings.Index("JanFebMarAprMayJunJulAugSepOctNovDec", v[8:11])
+	if month%3 != 0 || strings.Index("MonTueWedThuFriSatSun", v[:3])%3 != 0 {
+		return 0 // not found (-1), or found across two names
 	}
-	if day > daysIn(month, year) {
-		return 0, false
-	}
-	return daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec), true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
+	month /= 3
+	day, year := n[1], n[2]
+	// first and next count the days of the year before the month and
+	// before the next month.
+	first, next := int(daysBefore[month]), int(daysBefore[month+1])
+	if year%4 == 0 && (year%100 != 0 || year%400 == 0) { // February has 29 days
+		if month > 1 {
+			first++
 		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
+		if month > 0 {
+			next++
+		}
 	}
-	return 31
+	if day < 1 || first+day > next || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+		return 0
+	}
+	// Days since 1970-01-01: 365 a year, plus the leap years from year 0
+	// up to year (excluded), less the 478 before 1970.
+	days := 365*(year-1970) + (year+3)/4 - (year+99)/100 + (year+399)/400 - 478 + first + day - 1
+	t := (int64(days)*86400 + int64(n[3]*3600+n[4]*60+n[5])) * Second
+	return max(0, min(t-now, 24*3600*Second))
 }
 
-// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
-// (Howard Hinnant's algorithm), as time.Date would without package time.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 {
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
-}
+// httpDate is the layout of an HTTP date. Its digits stand for any digit;
+// its letters before the year are the weekday's and month's names.
+const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// daysBefore[m] is the number of days before month m (from 0) in a year
+// that is not a leap year.
+var daysBefore = [13]int16{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365}

@@ -41,55 +41,83 @@ func (r *Request) AppendJSON(b []byte) []byte { return r.appendJSON(b, false) }
 func (r *Request) AppendProxyJSON(b []byte) []byte { return r.appendJSON(b, true) }
 
 func (r *Request) appendJSON(b []byte, ids bool) []byte {
-	b = append(b, '{')
-	comma := false
-	member := func(name string) {
-		if comma {
-			b = append(b, ',')
+	w := writer{b: b, sep: '{'}
+	if ids {
+		if r.VisitorID != "" {
+			w.str("visitorId", r.VisitorID)
 		}
-		comma = true
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-	}
-	if ids && r.VisitorID != "" {
-		member("visitorId")
-		b = jsonv.AppendString(b, r.VisitorID)
-	}
-	if ids && r.SessionID != "" {
-		member("sessionId")
-		b = jsonv.AppendString(b, r.SessionID)
+		if r.SessionID != "" {
+			w.str("sessionId", r.SessionID)
+		}
 	}
 	if r.ConsumerID != "" {
-		member("consumerId")
-		b = jsonv.AppendString(b, r.ConsumerID)
+		w.str("consumerId", r.ConsumerID)
 	}
-	if r.ClientProperties != nil {
-		member("clientProperties")
-		b = r.ClientProperties.appendJSON(b)
+	if c := r.ClientProperties; c != nil {
+		w.key("clientProperties")
+		w.sep = '{'
+		for i, v := range [...]string{c.AppVersion, c.DeviceFamily, c.IPAddress, c.OS, c.OSVersion} {
+			if v != "" {
+				w.str(clientPropertyNames[i], v)
+			}
+		}
+		w.end('}')
 	}
 	if len(r.Identities) > 0 {
-		member("identities")
-		b = append(b, '[')
-		for i, id := range r.Identities {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = id.appendJSON(b)
+		w.key("identities")
+		w.sep = '['
+		for _, id := range r.Identities {
+			w.b = append(w.b, w.sep) // '[' before the first, then commas
+			w.sep = '{'
+			w.str("iss", id.Iss)
+			w.str("acr", id.Acr)
+			w.str("sub", id.Sub)
+			w.end('}')
 		}
-		b = append(b, ']')
+		w.end(']')
 	}
 	if len(r.EntryPoints) > 0 {
-		member("entryPoints")
-		b = jsonv.Append(b, r.EntryPoints)
+		w.key("entryPoints")
+		w.b = jsonv.Append(w.b, r.EntryPoints)
 	}
 	if r.PageID != "" {
-		member("pageId")
-		b = jsonv.AppendString(b, r.PageID)
+		w.str("pageId", r.PageID)
 	}
-	member("engagementAttributes")
-	b = liveperson.AppendSDEs(b, r.SDEs)
-	return append(b, '}')
+	w.key("engagementAttributes")
+	w.b = liveperson.AppendSDEs(w.b, r.SDEs)
+	w.end('}')
+	return w.b
+}
+
+// A writer appends JSON objects and arrays member by member, through few
+// small methods rather than appends at every member (each append site is
+// costly in the tag's WebAssembly). sep is the byte due before the next
+// member or element: after an opening bracket is set there, the first
+// member writes it, and commas follow.
+type writer struct {
+	b   []byte
+	sep byte
+}
+
+// key starts the member called name.
+func (w *writer) key(name string) {
+	w.b = append(jsonv.AppendString(append(w.b, w.sep), name), ':')
+	w.sep = ','
+}
+
+// end closes the array or object with c, opening it first if it is empty.
+func (w *writer) end(c byte) {
+	if w.sep != ',' {
+		w.b = append(w.b, w.sep)
+	}
+	w.b = append(w.b, c)
+	w.sep = ','
+}
+
+// str writes a string member.
+func (w *writer) str(name, value string) {
+	w.key(name)
+	w.b = jsonv.AppendString(w.b, value)
 }
 
 // DecodeOptions says which body a decoder expects.

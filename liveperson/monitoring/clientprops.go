@@ -18,30 +18,15 @@ type ClientProperties struct {
 	OSVersion    string
 }
 
+// clientPropertyNames are the JSON names of ClientProperties' fields, in
+// order.
+var clientPropertyNames = [...]string{"appVersion", "deviceFamily", "ipAddress", "os", "osVersion"}
+
 // The enums of [ClientProperties].
 var (
 	DeviceFamilies = []string{"DESKTOP", "TABLET", "MOBILE"}
 	OSes           = []string{"WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"}
 )
-
-func (c *ClientProperties) appendJSON(b []byte) []byte {
-	b = append(b, '{')
-	n := 0
-	for _, kv := range [...][2]string{{"appVersion", c.AppVersion}, {"deviceFamily", c.DeviceFamily},
-		{"ipAddress", c.IPAddress}, {"os", c.OS}, {"osVersion", c.OSVersion}} {
-		if kv[1] == "" {
-			continue
-		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = jsonv.AppendString(b, kv[0])
-		b = append(b, ':')
-		b = jsonv.AppendString(b, kv[1])
-	}
-	return append(b, '}')
-}
 
 func decodeClientProperties(v any) (*ClientProperties, error) {
 	m, ok := v.(map[string]any)

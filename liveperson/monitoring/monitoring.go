@@ -17,9 +17,9 @@ package monitoring
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
-	"github.com/lpedge/lpedge/liveperson"
 )
 
 // Method is a Monitoring API method.
@@ -80,22 +80,33 @@ func (c *Call) URL(m Method) (string, error) {
 	if err := CheckID("app installation id", c.App, 64); err != nil {
 		return "", err
 	}
-	if err := CheckID("visitorId", c.VisitorID, 128); err != nil && c.VisitorID != "" {
-		return "", err
-	}
-	if err := CheckID("sessionId", c.SessionID, 128); err != nil && c.SessionID != "" {
-		return "", err
-	}
 	scheme := c.Scheme
 	if scheme == "" {
 		scheme = "https"
 	}
 	u := scheme + "://" + c.Domain + Path(c.Account, c.App, m) + "?v=" + Version
-	if c.VisitorID != "" {
-		u += "&vid=" + queryEscape(c.VisitorID)
-	}
-	if c.SessionID != "" {
-		u += "&sid=" + queryEscape(c.SessionID)
+	// The ids are left out until LivePerson has made them. Of the bytes
+	// CheckID lets through, '+', '/' and '=' are percent-encoded.
+	for _, id := range [...]struct{ param, name, value string }{
+		{"&vid=", "visitorId", c.VisitorID}, {"&sid=", "sessionId", c.SessionID}} {
+		if id.value == "" {
+			continue
+		}
+		if err := CheckID(id.name, id.value, 128); err != nil {
+			return "", err
+		}
+		u += id.param
+		for s := id.value; ; {
+			i := strings.IndexAny(s, "+/=")
+			if i < 0 {
+				u += s
+				break
+			}
+			const hex = "0123456789ABCDEF"
+			b := s[i]
+			u += s[:i] + "%" + hex[b>>4:b>>4+1] + hex[b&15:b&15+1]
+			s = s[i+1:]
+		}
 	}
 	if c.OnBehalf {
 		u += "&obh=true"
@@ -112,13 +123,8 @@ func Path(account, app string, m Method) string {
 // CheckAccount reports whether s is a LivePerson account id: 1 to 20
 // letters, digits or underscores (the reference's ^[a-zA-Z0-9_]{1,20}$).
 func CheckAccount(s string) error {
-	if s == "" || len(s) > 20 {
-		return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '_') {
-			return &liveperson.ValidationError{Index: -1, Field: "account", Problem: "want 1 to 20 letters, digits or '_', got " + jsonv.Quote(s)}
-		}
+	if s == "" || len(s) > 20 || badByte(s, "_") >= 0 {
+		return fieldErr("account", "want 1 to 20 letters, digits or '_', got "+jsonv.Quote(s))
 	}
 	return nil
 }
@@ -128,48 +134,40 @@ func CheckAccount(s string) error {
 // which covers UUIDs and LivePerson's base64 ids and needs no escaping in
 // a path.
 func CheckID(name, s string, max int) error {
+	var problem string
 	if s == "" || len(s) > max {
-		return &liveperson.ValidationError{Index: -1, Field: name, Problem: "want 1 to " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(len(s))}
+		problem = "want 1 to " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(len(s))
+	} else if i := badByte(s, "-_.~+/="); i >= 0 {
+		problem = "has a character that is not allowed: " + jsonv.QuoteByte(s[i])
+	} else {
+		return nil
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '=') {
-			return &liveperson.ValidationError{Index: -1, Field: name, Problem: "has a character that is not allowed: " + jsonv.QuoteByte(c)}
-		}
-	}
-	return nil
+	return fieldErr(name, problem)
 }
 
 // CheckHost reports whether s is a bare host name (optionally with a
 // port), as the Domain API returns: no scheme, path, user info or spaces.
 func CheckHost(s string) error {
-	if s == "" || len(s) > 253 {
-		return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a host name, got " + jsonv.Quote(s)}
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isAlnum(c) || c == '-' || c == '.' || c == ':') {
-			return &liveperson.ValidationError{Index: -1, Field: "domain", Problem: "want a bare host name, got " + jsonv.Quote(s)}
+	problem := "want a host name, got "
+	if s != "" && len(s) <= 253 {
+		if badByte(s, "-.:") < 0 {
+			return nil
 		}
+		problem = "want a bare host name, got "
 	}
-	return nil
+	return fieldErr("domain", problem+jsonv.Quote(s))
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// queryEscape percent-encodes everything but RFC 3986 unreserved bytes.
-func queryEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s))
+// badByte returns the index of the first byte of s that is neither an
+// ASCII letter or digit nor one of extra, or -1 when there is none.
+func badByte(s, extra string) int {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+			return i
 		}
 	}
-	return string(b)
+	return -1
 }
 
 // An Identity is one entry of a request's identities: who the consumer is.
@@ -184,13 +182,3 @@ const (
 	ACRAuthenticated = "loa1"
 	ACRNone          = "0"
 )
-
-func (id Identity) appendJSON(b []byte) []byte {
-	b = append(b, `{"iss":`...)
-	b = jsonv.AppendString(b, id.Iss)
-	b = append(b, `,"acr":`...)
-	b = jsonv.AppendString(b, id.Acr)
-	b = append(b, `,"sub":`...)
-	b = jsonv.AppendString(b, id.Sub)
-	return append(b, '}')
-}

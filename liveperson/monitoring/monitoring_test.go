@@ -395,3 +395,125 @@ func BenchmarkReportBody(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// TestAppendJSONExact pins the bytes of every member, in order: empty
+// strings are left out but for an identity's, and an empty
+// clientProperties is written as {}.
+func TestAppendJSONExact(t *testing.T) {
+	full := &monitoring.Request{
+		VisitorID: "V", SessionID: "S", ConsumerID: "c\"1",
+		ClientProperties: &monitoring.ClientProperties{DeviceFamily: "MOBILE", OS: "IOS"},
+		Identities:       []monitoring.Identity{{Acr: "0", Sub: "a"}, {Iss: "https://b", Acr: "loa1", Sub: "b"}},
+		EntryPoints:      []string{"https://x/", "sec://y"},
+		SDEs:             mustSDEs(t, `[{"type":"lead"}]`),
+		PageID:           "P",
+	}
+	tests := []struct {
+		name  string
+		r     *monitoring.Request
+		proxy bool
+		want  string
+	}{
+		{"full", full, false, `{"consumerId":"c\"1","clientProperties":{"deviceFamily":"MOBILE","os":"IOS"},"identities":[{"iss":"","acr":"0","sub":"a"},{"iss":"https://b","acr":"loa1","sub":"b"}],"entryPoints":["https://x/","sec://y"],"pageId":"P","engagementAttributes":[{"type":"lead"}]}`},
+		{"full proxy", full, true, `{"visitorId":"V","sessionId":"S","consumerId":"c\"1","clientProperties":{"deviceFamily":"MOBILE","os":"IOS"},"identities":[{"iss":"","acr":"0","sub":"a"},{"iss":"https://b","acr":"loa1","sub":"b"}],"entryPoints":["https://x/","sec://y"],"pageId":"P","engagementAttributes":[{"type":"lead"}]}`},
+		{"empty client properties", &monitoring.Request{ClientProperties: &monitoring.ClientProperties{}}, false, `{"clientProperties":{},"engagementAttributes":[]}`},
+		{"proxy without ids", &monitoring.Request{SessionID: "S"}, true, `{"sessionId":"S","engagementAttributes":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := []byte("x")
+			var got []byte
+			if tt.proxy {
+				got = tt.r.AppendProxyJSON(prefix)
+			} else {
+				got = tt.r.AppendJSON(prefix)
+			}
+			if string(got) != "x"+tt.want {
+				t.Errorf("got  %s\nwant x%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckMessages(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{monitoring.CheckAccount(""), `account: want 1 to 20 letters, digits or '_', got ""`},
+		{monitoring.CheckAccount("a-b"), `account: want 1 to 20 letters, digits or '_', got "a-b"`},
+		{monitoring.CheckAccount("Ab_9"), ""},
+		{monitoring.CheckHost(""), `domain: want a host name, got ""`},
+		{monitoring.CheckHost("a/b"), `domain: want a bare host name, got "a/b"`},
+		{monitoring.CheckHost("Va-1.example:443"), ""},
+		{monitoring.CheckID("pageId", "", 3), "pageId: want 1 to 3 characters, got 0"},
+		{monitoring.CheckID("pageId", "abcd", 3), "pageId: want 1 to 3 characters, got 4"},
+		{monitoring.CheckID("pageId", "a\x01", 3), `pageId: has a character that is not allowed: '\x01'`},
+		{monitoring.CheckID("pageId", "a?", 3), `pageId: has a character that is not allowed: '?'`},
+		{monitoring.CheckID("pageId", "Z-_.~+/=9", 9), ""},
+	}
+	for i, tt := range tests {
+		got := ""
+		if tt.err != nil {
+			got = tt.err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%d: error %q, want %q", i, got, tt.want)
+		}
+	}
+	// Every byte: the sets are ASCII letters and digits plus a few marks.
+	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	for c := 0; c < 256; c++ {
+		s := string([]byte{byte(c)})
+		if got, want := monitoring.CheckAccount(s) == nil, alnum(byte(c)) || c == '_'; got != want {
+			t.Errorf("CheckAccount(%q) accepts: %v", s, got)
+		}
+		if got, want := monitoring.CheckHost(s) == nil, alnum(byte(c)) || strings.IndexByte("-.:", byte(c)) >= 0; got != want {
+			t.Errorf("CheckHost(%q) accepts: %v", s, got)
+		}
+		if got, want := monitoring.CheckID("id", s, 1) == nil, alnum(byte(c)) || strings.IndexByte("-_.~+/=", byte(c)) >= 0; got != want {
+			t.Errorf("CheckID(%q) accepts: %v", s, got)
+		}
+	}
+}
+
+func TestLoadingAccountVisitorID(t *testing.T) {
+	for msg, want := range map[string]string{
+		"Loading account: a, vid: V1":         "V1",
+		"vid: V2 ":                            "V2",
+		"vid: A, vid: B":                      "B",
+		"Loading account: a, vid: bad vid":    "",
+		"vid: good, vid: ":                    "",
+		"Loading account: a, vid:V3":          "",
+		"vid: ":                               "",
+		"vid:":                                "",
+		"":                                    "",
+		"Loading account: a, vid: a+b/c=\t\n": "a+b/c=",
+	} {
+		if got := monitoring.LoadingAccountVisitorID(msg); got != want {
+			t.Errorf("LoadingAccountVisitorID(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
+func TestDecodeAnswerErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		`[]`:                   "answer: want a JSON object",
+		`"S"`:                  "answer: want a JSON object",
+		`null`:                 "answer: want a JSON object",
+		`{}`:                   "answer: has no sessionId or visitorId",
+		`{"sid":"S","vid":""}`: "answer: has no sessionId or visitorId",
+		`{"sid":"S","vid":"V","engagementDetails":[{},"x"]}`: "engagementDetails[1]: want an object",
+		`{"sid":"S",`: "invalid JSON at byte 11: want a string key",
+	} {
+		a, err := monitoring.DecodeAnswer([]byte(body))
+		if err == nil || err.Error() != want {
+			t.Errorf("DecodeAnswer(%s) = %v, %v; want error %q", body, a, err, want)
+		}
+	}
+	// The first non-empty string wins; other types are skipped.
+	a, err := monitoring.DecodeAnswer([]byte(`{"sessionId":"","sid":"S","visitorId":1,"vid":"V","pageId":7}`))
+	if err != nil || a.SessionID != "S" || a.VisitorID != "V" || a.PageID != "" {
+		t.Errorf("fallback ids: %#v, %v", a, err)
+	}
+}
