@@ -1,7 +1,7 @@
 // Package text holds the few string functions the browser tag needs, done
-// the way package strings does them for the inputs the tag has, without
-// the Unicode tables strings.EqualFold and strings.TrimSpace link (about
-// 7 KB of the module; see go run ./jsglue/cmd/sizecut).
+// the way package strings does them. Importing strings at all links the
+// unicode package's tables into the module (3.2 KB brotli), so no package
+// the tag links imports it.
 //
 //	text.EqualFold("MOBILE", "mobile")             // true
 //	text.IndexFold([]string{"Cart Viewed"}, "cart viewed") // 0
@@ -80,4 +80,34 @@ func ValidUTF8(s string) string {
 		inRun = bad
 	}
 	return string(b)
+}
+
+// Index is strings.Index, for the short strings the tag searches.
+func Index(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+// Cut is strings.Cut.
+func Cut(s, sep string) (before, after string, found bool) {
+	if i := Index(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
+// Join is strings.Join.
+func Join(list []string, sep string) string {
+	s := ""
+	for i, e := range list {
+		if i > 0 {
+			s += sep
+		}
+		s += e
+	}
+	return s
 }

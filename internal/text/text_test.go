@@ -65,6 +65,7 @@ func FuzzText(f *testing.F) {
 	for _, s := range []string{"", " a ", "\u00a0Mary Ann\u3000", " blue\tsummer jacket blue ", "c\xb0", "\xb0\xb0x\xff\uFFFD\xed\xa0\x80",
 		"a\u0085b\u2028", "product added", "Chec\u212aout \u017ftarted", "WORK"} {
 		f.Add(s, "WORK_FAX")
+		f.Add(s, " ")
 	}
 	f.Fuzz(func(t *testing.T, s, name string) {
 		if got, want := TrimSpace(s), strings.TrimSpace(s); got != want {
@@ -72,6 +73,16 @@ func FuzzText(f *testing.F) {
 		}
 		if got, want := ValidUTF8(s), strings.ToValidUTF8(s, "\uFFFD"); got != want {
 			t.Errorf("ValidUTF8(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := Index(s, name), strings.Index(s, name); got != want {
+			t.Errorf("Index(%q, %q) = %d, want %d", s, name, got, want)
+		}
+		b, a, ok := Cut(s, name)
+		if wb, wa, wok := strings.Cut(s, name); b != wb || a != wa || ok != wok {
+			t.Errorf("Cut(%q, %q) = %q, %q, %v", s, name, b, a, ok)
+		}
+		if list := []string{s, name, ""}; Join(list, name) != strings.Join(list, name) || Join(nil, s) != "" {
+			t.Errorf("Join(%q, %q) = %q", list, name, Join(list, name))
 		}
 		for i := 0; i < len(name); i++ {
 			if name[i] >= 0x80 {

@@ -3,9 +3,9 @@ package monitoring
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // An Answer is the body of a successful report or engagement call (200,
@@ -188,7 +188,7 @@ func LoadingAccountVisitorID(message string) string {
 	// of code into the tag for this one call.
 	for i := len(message) - len("vid: "); i >= 0; i-- {
 		if message[i:i+5] == "vid: " {
-			if vid := strings.TrimSpace(message[i+5:]); CheckID("visitorId", vid, 128) == nil {
+			if vid := text.TrimSpace(message[i+5:]); CheckID("visitorId", vid, 128) == nil {
 				return vid
 			}
 			break
@@ -281,7 +281,7 @@ func Backoff(attempt int) int64 {
 // (now is ms since the Unix epoch), and returns the wait in ms, at most a
 // day. It returns 0 when the value is missing or unreadable.
 func ParseRetryAfter(v string, now int64) int64 {
-	v = strings.TrimSpace(v)
+	v = text.TrimSpace(v)
 	if n, err := strconv.Atoi(v); err == nil {
 		if n < 0 || n > 86400 {
 			return 0
@@ -311,8 +311,8 @@ func ParseRetryAfter(v string, now int64) int64 {
 			return 0
 		}
 	}
-	month := strings.Index("JanFebMarAprMayJunJulAugSepOctNovDec", v[8:11])
-	if month%3 != 0 || strings.Index("MonTueWedThuFriSatSun", v[:3])%3 != 0 {
+	month := text.Index("JanFebMarAprMayJunJulAugSepOctNovDec", v[8:11])
+	if month%3 != 0 || text.Index("MonTueWedThuFriSatSun", v[:3])%3 != 0 {
 		return 0 // not found (-1), or found across two names
 	}
 	month /= 3

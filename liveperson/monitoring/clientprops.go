@@ -2,9 +2,9 @@ package monitoring
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // ClientProperties is an engagement body's clientProperties (spec 1.2).
@@ -55,11 +55,11 @@ func decodeClientProperties(v any) (*ClientProperties, error) {
 			}
 		case "deviceFamily":
 			if c.DeviceFamily = oneOf(s, DeviceFamilies); c.DeviceFamily == "" {
-				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+strings.Join(DeviceFamilies, ", "))
+				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+text.Join(DeviceFamilies, ", "))
 			}
 		case "os", "osName":
 			if c.OS = oneOf(s, OSes); c.OS == "" {
-				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+strings.Join(OSes, ", "))
+				return nil, fieldErr(path, jsonv.Quote(s)+" is not one of "+text.Join(OSes, ", "))
 			}
 		case "ipAddress":
 			if !isIPv4(s) {
@@ -85,15 +85,12 @@ func oneOf(s string, values []string) string {
 // isIPv4 accepts dotted-decimal IPv4 without leading zeros; net/netip
 // would do, but the tag links this package and every import counts.
 func isIPv4(s string) bool {
-	parts := strings.Split(s, ".")
-	if len(parts) != 4 {
-		return false
-	}
-	for _, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) {
+	for i := 0; i < 4; i++ {
+		p, rest, found := text.Cut(s, ".")
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) || found != (i < 3) {
 			return false
 		}
+		s = rest
 	}
 	return true
 }

@@ -17,9 +17,9 @@ package monitoring
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 )
 
 // Method is a Monitoring API method.
@@ -97,7 +97,7 @@ func (c *Call) URL(m Method) (string, error) {
 		}
 		u += id.param
 		for s := id.value; ; {
-			i := strings.IndexAny(s, "+/=")
+			i := badByte(s, "-_.~")
 			if i < 0 {
 				u += s
 				break
@@ -163,7 +163,7 @@ func CheckHost(s string) error {
 func badByte(s, extra string) int {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || text.Index(extra, s[i:i+1]) >= 0) {
 			return i
 		}
 	}

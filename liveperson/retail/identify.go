@@ -1,8 +1,6 @@
 package retail
 
 import (
-	"strings"
-
 	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 )
@@ -43,7 +41,7 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	r.fill(out, rules)
 	if p, _ := at(out, "personal.personal.firstname", false, nil); p["firstname"] == nil && p["lastname"] == nil {
 		name, _ := r.read(&fullName).(string)
-		first, last, _ := strings.Cut(text.TrimSpace(name), " ")
+		first, last, _ := text.Cut(text.TrimSpace(name), " ")
 		put(out, "personal.personal.firstname", first)
 		put(out, "personal.personal.lastname", text.TrimSpace(last))
 	}

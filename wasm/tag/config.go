@@ -1,8 +1,6 @@
 package tag
 
 import (
-	"strings"
-
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
@@ -43,7 +41,7 @@ func ParseConfig(attrs map[string]string) (Config, error) {
 	c := Config{
 		Account:         text.TrimSpace(attrs["account"]),
 		App:             text.TrimSpace(attrs["app"]),
-		Proxy:           strings.TrimRight(text.TrimSpace(attrs["proxy"]), "/"),
+		Proxy:           trimSlashes(text.TrimSpace(attrs["proxy"])),
 		Domain:          text.TrimSpace(attrs["domain"]),
 		Scheme:          "https",
 		ConsentRequired: attrs["consent"] == "required",
@@ -59,15 +57,15 @@ func ParseConfig(attrs map[string]string) (Config, error) {
 		return bad("data-account", "want your LivePerson account id (1 to 20 letters or digits), got "+jsonv.Quote(c.Account))
 	}
 	if c.Proxy != "" {
-		if !strings.HasPrefix(c.Proxy, "https://") && !strings.HasPrefix(c.Proxy, "http://") || strings.ContainsAny(c.Proxy, " ?#") {
+		if text.Index(c.Proxy, "https://") != 0 && text.Index(c.Proxy, "http://") != 0 || text.Index(c.Proxy, " ") >= 0 || text.Index(c.Proxy, "?") >= 0 || text.Index(c.Proxy, "#") >= 0 {
 			return bad("data-proxy", "want the proxy's base URL, like https://edge.example.com, got "+jsonv.Quote(c.Proxy))
 		}
 	}
-	if scheme, host, ok := strings.Cut(c.Domain, "://"); ok {
+	if scheme, host, ok := text.Cut(c.Domain, "://"); ok {
 		if scheme != "https" && scheme != "http" {
 			return bad("data-domain", "want a host name or an http(s) origin, got "+jsonv.Quote(c.Domain))
 		}
-		c.Scheme, c.Domain = scheme, strings.TrimRight(host, "/")
+		c.Scheme, c.Domain = scheme, trimSlashes(host)
 	}
 	switch {
 	case c.Domain != "":
@@ -81,6 +79,14 @@ func ParseConfig(attrs map[string]string) (Config, error) {
 		return bad("data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)")
 	}
 	return c, nil
+}
+
+// trimSlashes is strings.TrimRight(s, "/").
+func trimSlashes(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // Direct reports whether report and engagement go straight to LivePerson.
