@@ -208,7 +208,7 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 		}
 	case Double, Int, Long:
 		if isStr && fl.DigitString {
-			if i, err := strconv.Atoi(s); err == nil && s == strconv.Itoa(i) {
+			if i, ok := text.ParseInt(s); ok && s == strconv.FormatInt(i, 10) {
 				n, isNum = float64(i), true
 			}
 		}

@@ -111,3 +111,30 @@ func Join(list []string, sep string) string {
 	}
 	return s
 }
+
+// ParseInt is strconv.ParseInt(s, 10, 64) reporting only whether s is a
+// number: strconv's *NumError links its quoting and Unicode tables.
+func ParseInt(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' || n > (1<<63)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n > 1<<63 || n == 1<<63 && !neg {
+		return 0, false
+	}
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
+}

@@ -2,6 +2,7 @@ package text
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -67,6 +68,10 @@ func FuzzText(f *testing.F) {
 		f.Add(s, "WORK_FAX")
 		f.Add(s, " ")
 	}
+	for _, s := range []string{"0", "-0", "+7", "-9223372036854775808", "9223372036854775807", "9223372036854775808",
+		"-9223372036854775809", "18446744073709551616", "1_000", "", "-", "+", "12a", "0x1f", "007"} {
+		f.Add(s, "")
+	}
 	f.Fuzz(func(t *testing.T, s, name string) {
 		if got, want := TrimSpace(s), strings.TrimSpace(s); got != want {
 			t.Errorf("TrimSpace(%q) = %q, want %q", s, got, want)
@@ -80,6 +85,10 @@ func FuzzText(f *testing.F) {
 		b, a, ok := Cut(s, name)
 		if wb, wa, wok := strings.Cut(s, name); b != wb || a != wa || ok != wok {
 			t.Errorf("Cut(%q, %q) = %q, %q, %v", s, name, b, a, ok)
+		}
+		n, ok := ParseInt(s)
+		if want, err := strconv.ParseInt(s, 10, 64); ok != (err == nil) || ok && n != want {
+			t.Errorf("ParseInt(%q) = %d, %v; strconv: %d, %v", s, n, ok, want, err)
 		}
 		if list := []string{s, name, ""}; Join(list, name) != strings.Join(list, name) || Join(nil, s) != "" {
 			t.Errorf("Join(%q, %q) = %q", list, name, Join(list, name))

@@ -99,7 +99,7 @@ func intOf(v any) int64 {
 			return int64(v)
 		}
 	case string:
-		n, _ := strconv.ParseInt(v, 10, 64)
+		n, _ := text.ParseInt(v)
 		return n
 	}
 	return 0
@@ -127,7 +127,7 @@ func (a *Answer) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, d.EngagementRevision, 10)
 			b = append(b, `,"contextId":`...)
 			b = jsonv.AppendString(b, d.ContextID)
-			if n, err := strconv.ParseInt(d.ConnectorID, 10, 64); err == nil {
+			if n, ok := text.ParseInt(d.ConnectorID); ok {
 				b = append(b, `,"connectorId":`...)
 				b = strconv.AppendInt(b, n, 10)
 			}
@@ -282,11 +282,11 @@ func Backoff(attempt int) int64 {
 // day. It returns 0 when the value is missing or unreadable.
 func ParseRetryAfter(v string, now int64) int64 {
 	v = text.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil {
+	if n, ok := text.ParseInt(v); ok {
 		if n < 0 || n > 86400 {
 			return 0
 		}
-		return int64(n) * Second
+		return n * Second
 	}
 	// An HTTP date, in the fixed layout httpDate (RFC 9110's IMF-fixdate).
 	// time.Parse would do, but the tag must not link package time.

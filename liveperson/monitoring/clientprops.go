@@ -87,7 +87,7 @@ func oneOf(s string, values []string) string {
 func isIPv4(s string) bool {
 	for i := 0; i < 4; i++ {
 		p, rest, found := text.Cut(s, ".")
-		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) || found != (i < 3) {
+		if n, ok := text.ParseInt(p); !ok || n < 0 || n > 255 || p != strconv.FormatInt(n, 10) || found != (i < 3) {
 			return false
 		}
 		s = rest

@@ -291,8 +291,8 @@ func intField(m map[string]any, name string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, perr := strconv.ParseInt(s, 10, 64)
-	if perr != nil {
+	n, ok := text.ParseInt(s)
+	if !ok {
 		return 0, errors.New(name + ": want a number, got " + jsonv.Quote(s))
 	}
 	return n, nil
