@@ -124,6 +124,12 @@
     }
     return {
       get: get,
+      // fn(id) is a function that calls go(id, its arguments...).
+      fn: function (id) {
+        return function () {
+          go.apply(null, [id].concat([].slice.call(arguments)));
+        };
+      },
       // strings: the string at path, or the strings of an array there.
       strings: function (path) {
         return [].concat(get(path)).filter(function (s) {

@@ -16,13 +16,18 @@ import (
 // object, handing it answer, the one Go function it calls back.
 var host js.Value
 
-// callbacks are the Go functions the host calls back through answer, by
-// id: the page's events under the ids below, which stay, and each timer
-// and fetch under an id from firstOnce up, forgotten once called.
-var callbacks = map[int]func(values []js.Value){}
+// The Go functions the host calls back through answer, by id: events
+// are the page API and the page's events, which stay, callbacks each
+// timer and fetch, under an id from firstOnce up, forgotten once called.
+var (
+	events    [firstOnce]func(values []js.Value)
+	callbacks = map[int]func(values []js.Value){}
+)
 
+// The ids of events.
 const (
-	onHide    = iota + 1 // the page was hidden
+	onCall    = iota + 1 // the page API: (method, argsJSON, settle)
+	onHide               // the page was hidden
 	onOnline             // the browser is back online
 	onLpTag              // lpTag's ids may have changed
 	firstOnce            // the first id of a timer or a fetch
@@ -39,15 +44,27 @@ func once(f func(values []js.Value)) int {
 }
 
 // answer is what the host calls: answer(id, values...) runs callbacks[id]
-// with the values.
+// with the values, as an entry point of the tag.
 func answer(_ js.Value, a []js.Value) any {
-	id := a[0].Int()
-	if f := callbacks[id]; f != nil {
-		if id >= firstOnce {
-			delete(callbacks, id)
-		}
-		guard(func() { f(a[1:]) })
+	var f func([]js.Value)
+	if id := a[0].Int(); id < firstOnce {
+		f = events[id]
+	} else {
+		f = callbacks[id]
+		delete(callbacks, id)
 	}
+	if f == nil {
+		return nil
+	}
+	run := func() { f(a[1:]) }
+	if depth > 0 {
+		// JavaScript called back from inside the tag's own call out: the
+		// page called lpedge from a console or fetch it wrapped. Run it
+		// once the tag is done.
+		win.After(0, run)
+		return nil
+	}
+	guard(run)
 	return nil
 }
 
@@ -81,10 +98,10 @@ func Run() error {
 // a turn (so that neither the Go runtime's start nor the tag's makes a
 // long main-thread task), reads boot's data attributes, starts the tag
 // with the browser's Env, listens to the page being hidden and the
-// browser coming online, and hands boot.ready the page API's call
-// function. On a configuration error it calls boot.ready(null, message)
-// instead. It blocks until the turn, so it must not run inside a
-// JavaScript callback.
+// browser coming online, and hands boot.ready the page API's function,
+// call(method, argsJSON, settle) (see reply). On a configuration error it
+// calls boot.ready(null, message) instead. It blocks until the turn, so
+// it must not run inside a JavaScript callback.
 func Start(boot js.Value) (*tag.Tag, error) {
 	if boot.Type() != js.TypeObject {
 		return nil, errors.New("lpedge: no boot object: load the module through lpedge.js")
@@ -101,10 +118,11 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		return nil, err
 	}
 	t := tag.New(cfg, Env())
-	callbacks[onHide] = func([]js.Value) { t.Hide() }
-	callbacks[onOnline] = func([]js.Value) { t.Online() }
+	events[onCall] = func(a []js.Value) { t.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) }
+	events[onHide] = func([]js.Value) { t.Hide() }
+	events[onOnline] = func([]js.Value) { t.Online() }
 	host.Call("listen", onHide, onOnline)
-	ready.Invoke(serve(t))
+	ready.Invoke(host.Call("fn", onCall))
 	return t, nil
 }
 
@@ -118,40 +136,25 @@ func attrs(a js.Value) map[string]string {
 	return m
 }
 
-// serve returns call(method, argsJSON, settle): settle, when it is a
-// function, gets (the result's JSON text, null) ("" for undefined), or
-// (anything, the error's message).
-func serve(t *tag.Tag) js.Func {
-	return js.FuncOf(func(_ js.Value, a []js.Value) any {
-		if len(a) < 3 {
-			return nil
-		}
-		var reply tag.Reply
-		if settle := a[2]; settle.Type() == js.TypeFunction {
-			reply = func(result []byte, err error) {
-				var msg any // null
-				if err != nil {
-					msg = err.Error()
-				}
-				settle.Invoke(string(result), msg)
-			}
-		}
-		method, args := a[0].String(), []byte(a[1].String())
-		call := func() { t.Call(method, args, reply) }
-		if depth > 0 {
-			// The page called lpedge from inside a function the tag called
-			// (a wrapped console or fetch): run it once the tag is done.
-			win.After(0, call)
-			return nil
-		}
-		guard(call)
+// reply settles a page API call's Promise through settle(result JSON,
+// null) ("" for undefined) or settle(anything, the error's message);
+// nil without settle, for the methods that return no Promise.
+func reply(settle js.Value) tag.Reply {
+	if settle.Type() != js.TypeFunction {
 		return nil
-	})
+	}
+	return func(result []byte, err error) {
+		var msg any // null
+		if err != nil {
+			msg = err.Error()
+		}
+		settle.Invoke(string(result), msg)
+	}
 }
 
 // depth counts the tag's entry points running now. JavaScript has one
-// thread, so depth > 0 when the page API is called means the call came
-// from inside the tag's own call out to JavaScript.
+// thread, so depth > 0 in answer means JavaScript called back from inside
+// the tag's own call out.
 var depth int
 
 // guard runs an entry point of the tag: it counts depth, and keeps a bug
@@ -216,11 +219,11 @@ func (*window) After(ms int64, f func()) func() bool {
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
 	id := once(func(a []js.Value) {
-		r := tag.Response{Status: a[0].Int(), Body: []byte(a[1].String()), RetryAfter: a[2].String()}
 		if a[3].Type() == js.TypeString {
-			r.Err = errors.New(a[3].String())
+			done(tag.Response{Err: errors.New(a[3].String())})
+			return
 		}
-		done(r)
+		done(tag.Response{Status: a[0].Int(), Body: []byte(a[1].String()), RetryAfter: a[2].String()})
 	})
 	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
 	for _, h := range req.Header {
