@@ -108,8 +108,10 @@
   // per timer or request. go(id, values...) is that callback; the host
   // calls it with the id Go gave when a timer is due, a fetch answered or
   // an event happened. None of these functions throws, and they decide
-  // nothing: what to read, send and when is Go's.
+  // nothing: what to read, send and when is Go's. Go calls host once it
+  // has the boot object, which leaves window then.
   function host(go) {
+    delete w.__lpedgeBoot;
     // get reads a dotted path from window, calling the steps that end in
     // "()" as methods; undefined where the path breaks off or throws.
     function get(path) {

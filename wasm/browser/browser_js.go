@@ -106,7 +106,6 @@ func Start(boot js.Value) (*tag.Tag, error) {
 	if boot.Type() != js.TypeObject {
 		return nil, errors.New("lpedge: no boot object: load the module through lpedge.js")
 	}
-	js.Global().Delete("__lpedgeBoot")
 	host = boot.Call("host", js.FuncOf(answer))
 	turn := make(chan struct{})
 	win.After(0, func() { close(turn) })
@@ -198,7 +197,7 @@ func (s *storage) Set(key, value string) error {
 
 func (s *storage) Remove(key string) { host.Call("removeItem", s.name, key) }
 
-func (*window) Now() int64 { return int64(host.Call("now").Float()) }
+func (*window) Now() int64 { return int64(host.Call("now").Int()) }
 
 func (*window) After(ms int64, f func()) func() bool {
 	id := once(func([]js.Value) { f() })

@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -83,9 +84,11 @@ func useLoader(t *testing.T) {
 		jsFunc("window", "document", string(src)).Invoke(js.Global(), doc)
 		js.Global().Set("fetch", jsFunc(`return new Promise(function () {})`))
 		fire("load")
-		boot := js.Global().Get("__lpedgeBoot")
-		js.Global().Delete("__lpedgeBoot")
-		makeHost = boot.Get("host")
+		makeHost = js.Global().Get("__lpedgeBoot").Get("host")
+		makeHost.Invoke(js.FuncOf(answer))
+		if js.Global().Get("__lpedgeBoot").Type() != js.TypeUndefined {
+			loadErr = errors.New("the host left window.__lpedgeBoot")
+		}
 	})
 	if loadErr != nil {
 		t.Fatal(loadErr)
