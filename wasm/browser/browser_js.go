@@ -20,8 +20,20 @@ var host js.Value
 // are the page API and the page's events, which stay, callbacks each
 // timer and fetch, under an id from firstOnce up, forgotten once called.
 var (
-	events    [firstOnce]func(values []js.Value)
+	events = [firstOnce]func(values []js.Value){
+		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
+		onHide:   func([]js.Value) { started.Hide() },
+		onOnline: func([]js.Value) { started.Online() },
+		onLpTag:  func([]js.Value) { lpTagChanged() },
+	}
 	callbacks = map[int]func(values []js.Value){}
+)
+
+// started is the tag Start made, which answers the page; lpTagChanged is
+// the function the tag gave Watch.
+var (
+	started      *tag.Tag
+	lpTagChanged func()
 )
 
 // The ids of events.
@@ -53,7 +65,7 @@ func answer(_ js.Value, a []js.Value) any {
 		f = callbacks[id]
 		delete(callbacks, id)
 	}
-	if f == nil {
+	if f == nil { // a timer stopped, or an id JavaScript made up
 		return nil
 	}
 	run := func() { f(a[1:]) }
@@ -116,13 +128,10 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		ready.Invoke(js.Null(), err.Error())
 		return nil, err
 	}
-	t := tag.New(cfg, Env())
-	events[onCall] = func(a []js.Value) { t.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) }
-	events[onHide] = func([]js.Value) { t.Hide() }
-	events[onOnline] = func([]js.Value) { t.Online() }
+	started = tag.New(cfg, Env())
 	host.Call("listen", onHide, onOnline)
 	ready.Invoke(host.Call("fn", onCall))
-	return t, nil
+	return started, nil
 }
 
 // attrs reads the data attributes, an array of names and values;

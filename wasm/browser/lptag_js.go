@@ -32,6 +32,6 @@ func (*window) Sections() []string {
 // assigned, when it also calls changed. lpTag's snippet queues binds
 // made before tag.js has loaded.
 func (*window) Watch(changed func()) {
-	events[onLpTag] = func([]js.Value) { changed() }
+	lpTagChanged = changed
 	host.Call("watch", onLpTag, "lp_monitoringSDK", "SP_SENT", "lp_SMT", "MONITORING_STATE")
 }
