@@ -125,7 +125,7 @@ func Start(boot js.Value) (*tag.Tag, error) {
 	ready := boot.Get("ready")
 	cfg, err := tag.ParseConfig(attrs(boot.Get("attrs")))
 	if err != nil {
-		ready.Invoke(js.Null(), err.Error())
+		ready.Invoke(nil, err.Error())
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
@@ -175,8 +175,9 @@ func guard(f func()) {
 		if r := recover(); r != nil {
 			msg := "lpedge: internal error"
 			if e, ok := r.(error); ok {
-				msg += ": " + e.Error()
-			} else if s, ok := r.(string); ok {
+				r = e.Error()
+			}
+			if s, ok := r.(string); ok {
 				msg += ": " + s
 			}
 			win.Error(msg)
