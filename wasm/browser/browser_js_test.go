@@ -40,6 +40,16 @@ func thrower() js.Value {
 	return js.Global().Get("JSON").Get("parse").Call("bind", js.Null(), "{")
 }
 
+// idle lets the event loop run what is queued (the fakes' Promises
+// settle at once) until the tag runs no entry point. A test goroutine
+// woken from inside a callback may run before that callback returns,
+// which the page never does: it calls only from the event loop.
+func idle(t *testing.T) {
+	t.Helper()
+	time.Sleep(time.Millisecond)
+	wait(t, "the tag's entry points to return", func() bool { return depth == 0 })
+}
+
 // wait blocks until f reports true, letting the event loop run.
 func wait(t *testing.T, what string, f func() bool) {
 	t.Helper()
@@ -446,21 +456,6 @@ func TestStart(t *testing.T) {
 		!strings.Contains(b[1], "prodView") || !strings.Contains(b[1], "searchInfo") {
 		t.Errorf("requests %q", b)
 	}
-	// The page is hidden: the tag sends what this tick queued at once,
-	// with keepalive, instead of at the tick's end.
-	for _, hide := range []func(){
-		func() { fire("pagehide") },
-		func() { document.Set("visibilityState", "hidden"); fire("visibilitychange") },
-	} {
-		n := len(bodies())
-		call.Invoke("track", `["Product Viewed",{"sku":"B","name":"Hat"}]`, js.Undefined())
-		hide()
-		if b := bodies(); len(b) != n+1 || !strings.Contains(b[n], `"B"`) {
-			t.Errorf("requests after the page was hidden: %q", b[n:])
-		}
-	}
-	document.Set("visibilityState", "visible")
-	fire("visibilitychange")
 	var result, msg js.Value
 	settled := make(chan bool, 1)
 	settle := js.FuncOf(func(_ js.Value, a []js.Value) any { result, msg = a[0], a[1]; settled <- true; return nil })
@@ -471,19 +466,55 @@ func TestStart(t *testing.T) {
 	}
 	call.Invoke("engagement", `[{}]`, settle)
 	<-settled
+	idle(t)
 	if result.Type() != js.TypeString || result.String() != "null" || msg.Type() != js.TypeNull {
 		t.Errorf("engagement: settled with %v, %v; want its JSON (null: no engagement), no error", result, msg)
 	}
+	// The page is hidden (nothing in flight now that engagement has
+	// answered): the tag sends what this tick queued at once, with
+	// keepalive, instead of at the tick's end; not when it is shown.
+	for _, hide := range []func(){
+		func() { fire("pagehide") },
+		func() { document.Set("visibilityState", "hidden"); fire("visibilitychange") },
+	} {
+		n := len(bodies())
+		call.Invoke("track", `["Product Viewed",{"sku":"B","name":"Hat"}]`, js.Undefined())
+		hide()
+		if b := bodies(); len(b) != n+1 || !strings.Contains(b[n], `"B"`) {
+			t.Errorf("requests after the page was hidden: %q (%d before)", b[n:], n)
+		}
+		idle(t) // the answer
+	}
+	document.Set("visibilityState", "visible")
+	n := len(bodies())
+	call.Invoke("track", `["Product Viewed",{"sku":"C","name":"Cap"}]`, js.Undefined())
+	fire("visibilitychange")
+	if b := bodies(); len(b) != n {
+		t.Errorf("requests after the page was shown: %q", b[n:])
+	}
+	wait(t, "the tick's report", func() bool { return len(bodies()) == n+1 })
 	// The page calls lpedge from a console it wrapped, while the tag is
 	// writing to it: the call runs after, instead of deadlocking.
 	js.Global().Set("console", jsFunc("call", `var real = console;
 		return {log: real.log, warn: real.warn, error: function (m) { real.error(m); call("sdes.push", '[{"type":"searchInfo","keywords":["from-console"]}]', undefined) }}`).Invoke(call))
-	n := len(bodies())
+	n = len(bodies())
 	call.Invoke("track", `["Nope"]`, js.Undefined()) // an error: console.error, which calls back
 	wait(t, "the report from inside console.error", func() bool { return len(bodies()) == n+1 })
 	if b := bodies(); !strings.Contains(b[n], "from-console") {
 		t.Errorf("the re-entrant call sent %q", b[n])
 	}
+	// And from console.log while the tag holds its lock (debug is on): run
+	// at once, the call would wait for that lock forever.
+	call.Invoke("debug", `[true]`, js.Undefined())
+	js.Global().Set("console", jsFunc("call", `var real = console, called = false;
+		return {warn: real.warn, error: real.error, log: function (m) {
+			if (!called) { called = true; call("sdes.push", '[{"type":"searchInfo","keywords":["from-log"]}]', undefined) } }}`).Invoke(call))
+	idle(t)
+	call.Invoke("track", `["Product Viewed",{"sku":"D","name":"Sock"}]`, js.Undefined())
+	wait(t, "the report from inside console.log", func() bool {
+		b := bodies()
+		return strings.Contains(b[len(b)-1], "from-log")
+	})
 }
 
 func TestRandom(t *testing.T) {
