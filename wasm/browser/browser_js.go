@@ -261,10 +261,9 @@ func text(path string) string {
 func (*window) URL() string    { return text("location.href") }
 func (*window) Origin() string { return text("location.origin") }
 
-func (*window) Online() bool {
-	on := get("navigator.onLine")
-	return on.Type() != js.TypeBoolean || on.Bool()
-}
+// Online reads navigator.onLine as text: only a false one is offline
+// (outside a browser there may be no navigator).
+func (*window) Online() bool { return text("navigator.onLine.toString()") != "false" }
 
 // TimeZone asks Intl, the only place a browser names its time zone.
 func (*window) TimeZone() string { return text("Intl.DateTimeFormat().resolvedOptions().timeZone") }
