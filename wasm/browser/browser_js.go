@@ -122,15 +122,14 @@ func Start(boot js.Value) (*tag.Tag, error) {
 	turn := make(chan struct{})
 	win.After(0, func() { close(turn) })
 	<-turn
-	ready := boot.Get("ready")
 	cfg, err := tag.ParseConfig(attrs(boot.Get("attrs")))
 	if err != nil {
-		ready.Invoke(nil, err.Error())
+		boot.Call("ready", nil, err.Error())
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
 	host.Call("listen", onHide, onOnline)
-	ready.Invoke(host.Call("fn", onCall))
+	boot.Call("ready", host.Call("fn", onCall))
 	return started, nil
 }
 
@@ -156,7 +155,9 @@ func reply(settle js.Value) tag.Reply {
 		if err != nil {
 			msg = err.Error()
 		}
-		settle.Invoke(string(result), msg)
+		// settle.call rather than Invoke: the module links one fewer
+		// syscall/js function.
+		settle.Call("call", nil, string(result), msg)
 	}
 }
 
