@@ -172,9 +172,9 @@
         clearTimeout(timer);
       },
       // fetch(id, method, url, body, keepalive, header name, value, ...)
-      // calls go(id, status, text, Retry-After or "", null), or go(id, 0,
-      // "", "", error) when no answer came, always from the event loop
-      // (also when fetch throws at once).
+      // calls go(id, status, text, Retry-After or ""), or go(id, 0, what
+      // went wrong) when no answer came, always from the event loop (also
+      // when fetch throws at once).
       fetch: function (id, method, url, body, keepalive) {
         var a = arguments, headers = {}, i;
         for (i = 5; i < a.length; i += 2) headers[a[i]] = a[i + 1];
@@ -185,11 +185,11 @@
         })
           .then(function (r) {
             return r.text().then(function (text) {
-              go(id, r.status, text, r.headers.get("Retry-After") || "", null);
+              go(id, r.status, text, r.headers.get("Retry-After") || "");
             });
           })
           .catch(function (e) {
-            go(id, 0, "", "", String(e));
+            go(id, 0, String(e));
           });
       },
       // The console is looked up at each call: the page may wrap it.

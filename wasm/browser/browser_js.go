@@ -225,15 +225,16 @@ func (*window) After(ms int64, f func()) func() bool {
 
 // Do is fetch, without credentials: LivePerson's API and the proxy need
 // no cookies, and sending none keeps CORS simple. The host answers with
-// (status, text, Retry-After or "", null), or (0, "", "", error) when no
+// (status, text, Retry-After or ""), or (0, what went wrong) when no
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
 	id := once(func(a []js.Value) {
-		if a[3].Type() == js.TypeString {
-			done(tag.Response{Err: errors.New(a[3].String())})
+		status, text := a[0].Int(), a[1].String()
+		if status == 0 {
+			done(tag.Response{Err: errors.New(text)})
 			return
 		}
-		done(tag.Response{Status: a[0].Int(), Body: []byte(a[1].String()), RetryAfter: a[2].String()})
+		done(tag.Response{Status: status, Body: []byte(text), RetryAfter: a[2].String()})
 	})
 	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
 	for _, h := range req.Header {
@@ -246,14 +247,12 @@ func (*window) Error(msg string) { host.Call("error", msg) }
 func (*window) Warn(msg string)  { host.Call("warn", msg) }
 func (*window) Log(msg string)   { host.Call("log", msg) }
 
-// get reads a dotted path from window through the host (steps ending in
-// "()" are method calls); undefined where the path breaks off, as
-// outside a browser (Node) location and navigator may.
-func get(path string) js.Value { return host.Call("get", path) }
-
-// text is get's string, or "".
+// text is the string at a dotted path from window, read by the host's
+// get (steps ending in "()" are method calls), or "" where there is
+// none: the path breaks off (outside a browser, as in Node, location and
+// navigator may be missing) or ends in something else.
 func text(path string) string {
-	if v := get(path); v.Type() == js.TypeString {
+	if v := host.Call("get", path); v.Type() == js.TypeString {
 		return v.String()
 	}
 	return ""

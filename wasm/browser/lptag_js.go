@@ -8,7 +8,7 @@ import (
 
 // The LpTag methods read LivePerson's web tag, window.lpTag.
 
-func (*window) Present() bool { return get("lpTag").Type() == js.TypeObject }
+func (*window) Present() bool { return host.Call("get", "lpTag").Type() == js.TypeObject }
 
 // IDs calls lpTag.taglets.lp_monitoringSDK.getVid() and getSid(), which
 // exist only once the monitoring taglet has started.
