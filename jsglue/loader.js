@@ -121,9 +121,6 @@
         }, w);
       } catch (e) {}
     }
-    function on(target, event, f) {
-      if (target && typeof target.addEventListener == "function") target.addEventListener(event, f);
-    }
     return {
       get: get,
       // fn(id) is a function that calls go(id, its arguments...).
@@ -209,13 +206,13 @@
       // (pagehide, or visibilitychange to hidden) and go(online) when the
       // browser is back online.
       listen: function (hide, online) {
-        on(w, "pagehide", function () {
+        w.addEventListener("pagehide", function () {
           go(hide);
         });
-        on(d, "visibilitychange", function () {
+        d.addEventListener("visibilitychange", function () {
           if (d.visibilityState == "hidden") go(hide);
         });
-        on(w, "online", function () {
+        w.addEventListener("online", function () {
           go(online);
         });
       },
