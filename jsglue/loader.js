@@ -7,7 +7,9 @@
 // while it downloads (instantiateStreaming; when the server's
 // Content-Type is not application/wasm, from the bytes instead), and
 // once Go has started, puts the real methods on window.lpedge and replays
-// the calls the stub queued, in order.
+// the calls the stub queued, in order. It hands the module the boot
+// object, globalThis.__lpedgeBoot: the data attributes, ready (started)
+// and host, the DOM mechanics the module uses.
 (function (w, d) {
   "use strict";
   var script = d.currentScript;
@@ -73,6 +75,10 @@
     calls.splice(0).forEach(invoke);
   }
 
+  // started is boot.ready: Go calls it once the tag runs, with
+  // call(method, argsJSON, settle), where settle(resultJSON, null) or
+  // settle(_, message) settles a Promise method's call; or with (null,
+  // message) when the configuration is wrong.
   function started(call, err) {
     if (err) return fail(err);
     invoke = function (c) {
