@@ -55,8 +55,9 @@ func once(f func(values []js.Value)) int {
 	return lastID
 }
 
-// answer is what the host calls: answer(id, values...) runs callbacks[id]
-// with the values, as an entry point of the tag.
+// answer is what the host calls: answer(id, values...) runs the function
+// of id (in events or callbacks) with the values, as an entry point of
+// the tag.
 func answer(_ js.Value, a []js.Value) any {
 	var f func([]js.Value)
 	if id := a[0].Int(); id < firstOnce {
@@ -65,7 +66,7 @@ func answer(_ js.Value, a []js.Value) any {
 		f = callbacks[id]
 		delete(callbacks, id)
 	}
-	if f == nil { // a timer stopped, or an id JavaScript made up
+	if f == nil { // a stopped timer
 		return nil
 	}
 	run := func() { f(a[1:]) }
@@ -80,7 +81,7 @@ func answer(_ js.Value, a []js.Value) any {
 	return nil
 }
 
-// window implements the tag's Env interfaces but Storage through host.
+// window implements the tag's Env interfaces, but Storage, through host.
 type window struct{}
 
 var win window
