@@ -7,7 +7,9 @@
 // while it downloads (instantiateStreaming; when the server's
 // Content-Type is not application/wasm, from the bytes instead), and
 // once Go has started, puts the real methods on window.lpedge and replays
-// the calls the stub queued, in order.
+// the calls the stub queued, in order. It hands the module the boot
+// object, globalThis.__lpedgeBoot: the data attributes, ready (started)
+// and host, the DOM mechanics the module uses.
 (function (w, d) {
   "use strict";
   var script = d.currentScript;
@@ -52,11 +54,12 @@
   };
   install();
 
-  var attrs = {};
+  // The data attributes, as names and values for Go.
+  var attrs = [];
   if (script)
     ["account", "app", "proxy", "domain", "consent", "debug"].forEach(function (k) {
       var v = script.getAttribute("data-" + k);
-      if (v != null) attrs[k] = v;
+      if (v != null) attrs.push(k, v);
     });
   function mark(n) {
     try {
@@ -72,6 +75,10 @@
     calls.splice(0).forEach(invoke);
   }
 
+  // started is boot.ready: Go calls it once the tag runs, with
+  // call(method, argsJSON, settle), where settle(resultJSON, null) or
+  // settle(_, message) settles a Promise method's call; or with (null,
+  // message) when the configuration is wrong.
   function started(call, err) {
     if (err) return fail(err);
     invoke = function (c) {
@@ -86,7 +93,10 @@
         var m = "lpedge." + n + ": arguments are not JSON: " + e.message;
         return j ? j(new Error(m)) : console.error(m);
       }
-      call(n, json, s && function (r) { s(r ? JSON.parse(r) : undefined); }, j);
+      call(n, json, s && function (r, e) {
+        if (e != null) j(new Error(e));
+        else s(r ? JSON.parse(r) : undefined);
+      });
     };
     mark("ready");
     calls.splice(0).forEach(function (c) {
@@ -98,12 +108,166 @@
     });
   }
 
+  // host(go) is the page as the module sees it (wasm/browser): plain
+  // functions for the DOM mechanics that are verbose through syscall/js,
+  // so that Go holds one callback for the life of the page instead of one
+  // per timer or request. go(id, values...) is that callback; the host
+  // calls it with the id Go gave when a timer is due, a fetch answered or
+  // an event happened. None of these functions throws, and they decide
+  // nothing: what to read, send and when is Go's. Go calls host once it
+  // has the boot object, which leaves window then.
+  function host(go) {
+    delete w.__lpedgeBoot;
+    // get reads a dotted path from window, calling the steps that end in
+    // "()" as methods; undefined where the path breaks off or throws.
+    function get(path) {
+      try {
+        return path.split(".").reduce(function (o, k) {
+          return k.slice(-2) == "()" ? o[k.slice(0, -2)]() : o[k];
+        }, w);
+      } catch (e) {}
+    }
+    return {
+      get: get,
+      // fn(id) is a function that calls go(id, its arguments...).
+      fn: function (id) {
+        return function () {
+          go.apply(null, [id].concat([].slice.call(arguments)));
+        };
+      },
+      // strings: the string at path, or the strings of an array there.
+      strings: function (path) {
+        return [].concat(get(path)).filter(function (s) {
+          return typeof s == "string";
+        });
+      },
+      // Storage, by name ("localStorage"): reading the property itself
+      // throws where storage is blocked (a sandboxed frame, cookies
+      // disabled), and setItem where it is full. setItem returns "" or
+      // what was thrown.
+      getItem: function (name, key) {
+        try {
+          return w[name].getItem(key);
+        } catch (e) {
+          return null;
+        }
+      },
+      setItem: function (name, key, value) {
+        try {
+          w[name].setItem(key, value);
+          return "";
+        } catch (e) {
+          return String(e);
+        }
+      },
+      removeItem: function (name, key) {
+        try {
+          w[name].removeItem(key);
+        } catch (e) {}
+      },
+      now: Date.now,
+      // after(id, ms) calls go(id) ms from now and returns the timer for
+      // stop.
+      after: function (id, ms) {
+        return setTimeout(go, ms, id);
+      },
+      stop: function (timer) {
+        clearTimeout(timer);
+      },
+      // fetch(id, method, url, body, keepalive, header name, value, ...)
+      // calls go(id, status, text, Retry-After or ""), or go(id, 0, what
+      // went wrong) when no answer came, always from the event loop (also
+      // when fetch throws at once).
+      fetch: function (id, method, url, body, keepalive) {
+        var a = arguments, headers = {}, i;
+        for (i = 5; i < a.length; i += 2) headers[a[i]] = a[i + 1];
+        var opts = { method: method, headers: headers, credentials: "omit", keepalive: keepalive };
+        if (body) opts.body = body;
+        new P(function (s) {
+          s(fetch(url, opts));
+        })
+          .then(function (r) {
+            return r.text().then(function (text) {
+              go(id, r.status, text, r.headers.get("Retry-After") || "");
+            });
+          })
+          .catch(function (e) {
+            go(id, 0, String(e));
+          });
+      },
+      // The console is looked up at each call: the page may wrap it.
+      error: function (m) {
+        console.error(m);
+      },
+      warn: function (m) {
+        console.warn(m);
+      },
+      log: function (m) {
+        console.log(m);
+      },
+      random: function (n) {
+        return crypto.getRandomValues(new Uint8Array(n));
+      },
+      // listen(hide, online) calls go(hide) when the page is hidden
+      // (pagehide, or visibilitychange to hidden) and go(online) when the
+      // browser is back online.
+      listen: function (hide, online) {
+        w.addEventListener("pagehide", function () {
+          go(hide);
+        });
+        d.addEventListener("visibilitychange", function () {
+          if (d.visibilityState == "hidden") go(hide);
+        });
+        w.addEventListener("online", function () {
+          go(online);
+        });
+      },
+      // watch(id, app, event, app, event, ...) calls go(id) on these
+      // events of lpTag.events. Without window.lpTag yet, an accessor
+      // waits for its assignment; once the assigning script has run
+      // (lpTag's snippet assigns it twice in one go), it gives the
+      // property back as a plain value, binds, and calls go(id): no
+      // polling, and nothing of ours in lpTag's way afterwards.
+      watch: function (id) {
+        var events = [].slice.call(arguments, 1), value, settled;
+        function changed() {
+          go(id);
+        }
+        function bind() {
+          try {
+            for (var i = 0; i < events.length; i += 2) w.lpTag.events.bind(events[i], events[i + 1], changed);
+          } catch (e) {}
+        }
+        if (typeof w.lpTag == "object" && w.lpTag) return bind();
+        try {
+          Object.defineProperty(w, "lpTag", {
+            configurable: true,
+            enumerable: true,
+            get: function () {
+              return value;
+            },
+            set: function (v) {
+              value = v;
+              if (settled) return;
+              settled = 1;
+              setTimeout(function () {
+                Object.defineProperty(w, "lpTag", { value: value, writable: true, configurable: true, enumerable: true });
+                bind();
+                changed();
+              });
+            },
+          });
+        } catch (e) {}
+      },
+    };
+  }
+
   function start() {
     mark("start");
     var url = new URL("__LPEDGE_WASM__", script ? script.src : d.baseURI).href;
     var go = new w.Go();
     var imports = go.importObject;
-    w.__lpedgeBoot = { attrs: JSON.stringify(attrs), ready: started };
+    w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
     fetch(url, { credentials: "omit" })
       .then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);

@@ -7,109 +7,164 @@ import (
 
 	"syscall/js"
 
-	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/wasm/tag"
 )
 
-// Env returns the browser's environment for the tag.
-func Env() tag.Env {
-	return tag.Env{
-		Local:     storage("localStorage"),
-		Session:   storage("sessionStorage"),
-		Clock:     clock{},
-		Transport: transport{},
-		Console:   console{},
-		LpTag:     &lpTag{},
-		Page:      page{},
-		Random:    random,
+// host is the loader's host object (function host in jsglue/loader.js):
+// plain JavaScript functions for the DOM mechanics that are verbose
+// through syscall/js. None of them throws. Start gets it from the boot
+// object, handing it answer, the one Go function it calls back.
+var host js.Value
+
+// The Go functions the host calls back through answer, by id: events
+// are the page API and the page's events, which stay, callbacks each
+// timer and fetch, under an id from firstOnce up, forgotten once called.
+var (
+	events = [firstOnce]func(values []js.Value){
+		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
+		onHide:   func([]js.Value) { started.Hide() },
+		onOnline: func([]js.Value) { started.Online() },
+		onLpTag:  func([]js.Value) { lpTagChanged() },
 	}
+	callbacks = map[int]func(values []js.Value){}
+)
+
+// started is the tag Start made, which answers the page; lpTagChanged is
+// the function the tag gave Watch.
+var (
+	started      *tag.Tag
+	lpTagChanged func()
+)
+
+// The ids of events.
+const (
+	onCall    = iota + 1 // the page API: (method, argsJSON, settle)
+	onHide               // the page was hidden
+	onOnline             // the browser is back online
+	onLpTag              // lpTag's ids may have changed
+	firstOnce            // the first id of a timer or a fetch
+)
+
+// lastID is the id of the last timer or fetch.
+var lastID = firstOnce - 1
+
+// once registers f for one call and returns its id.
+func once(f func(values []js.Value)) int {
+	lastID++
+	callbacks[lastID] = f
+	return lastID
+}
+
+// answer is what the host calls: answer(id, values...) runs the function
+// of id (in events or callbacks) with the values, as an entry point of
+// the tag.
+func answer(_ js.Value, a []js.Value) any {
+	var f func([]js.Value)
+	if id := a[0].Int(); id < firstOnce {
+		f = events[id]
+	} else {
+		f = callbacks[id]
+		delete(callbacks, id)
+	}
+	if f == nil { // a stopped timer
+		return nil
+	}
+	run := func() { f(a[1:]) }
+	if depth > 0 {
+		// JavaScript called back from inside the tag's own call out: the
+		// page called lpedge from a console or fetch it wrapped. Run it
+		// once the tag is done.
+		win.After(0, run)
+		return nil
+	}
+	guard(run)
+	return nil
+}
+
+// window implements the tag's Env interfaces, but Storage, through host.
+type window struct{}
+
+var win window
+
+// storage is window.localStorage or sessionStorage, by name.
+type storage struct{ name string }
+
+var local, session = storage{"localStorage"}, storage{"sessionStorage"}
+
+// Env returns the browser's environment for the tag. It works through
+// the loader's host object, which Start gets first.
+func Env() tag.Env {
+	return tag.Env{Local: &local, Session: &session, Clock: &win, Transport: &win,
+		Console: &win, LpTag: &win, Page: &win, Random: random}
 }
 
 // Run starts the tag from the loader's globalThis.__lpedgeBoot and never
 // returns: the module must stay alive to answer the page.
 func Run() error {
-	// Give the page's event loop a turn between the Go runtime's start and
-	// the tag's, so that neither makes a long main-thread task.
-	turn := make(chan struct{})
-	clock{}.After(0, func() { close(turn) })
-	<-turn
 	if _, err := Start(js.Global().Get("__lpedgeBoot")); err != nil {
 		return err
 	}
 	select {}
 }
 
-// Start reads the boot object's data attributes, starts the tag with the
-// browser's Env, listens to pagehide, visibilitychange and online, and
-// hands boot.ready the page API's call function. On a configuration
-// error it calls boot.ready(null, message) instead.
+// Start takes the host from the boot object, gives the page's event loop
+// a turn (so that neither the Go runtime's start nor the tag's makes a
+// long main-thread task), reads boot's data attributes, starts the tag
+// with the browser's Env, listens to the page being hidden and the
+// browser coming online, and hands boot.ready the page API's function,
+// call(method, argsJSON, settle) (see reply). On a configuration error it
+// calls boot.ready(null, message) instead. It blocks until the turn, so
+// it must not run inside a JavaScript callback.
 func Start(boot js.Value) (*tag.Tag, error) {
 	if boot.Type() != js.TypeObject {
 		return nil, errors.New("lpedge: no boot object: load the module through lpedge.js")
 	}
-	js.Global().Delete("__lpedgeBoot")
-	ready := boot.Get("ready")
+	host = boot.Call("host", js.FuncOf(answer))
+	turn := make(chan struct{})
+	win.After(0, func() { close(turn) })
+	<-turn
 	cfg, err := tag.ParseConfig(attrs(boot.Get("attrs")))
 	if err != nil {
-		ready.Invoke(js.Null(), err.Error())
+		boot.Call("ready", nil, err.Error())
 		return nil, err
 	}
-	t := tag.New(cfg, Env())
-	listen(t)
-	ready.Invoke(serve(t))
-	return t, nil
+	started = tag.New(cfg, Env())
+	host.Call("listen", onHide, onOnline)
+	boot.Call("ready", host.Call("fn", onCall))
+	return started, nil
 }
 
-// attrs decodes the JSON object of data attributes; what is not a string
-// is left out, and ParseConfig names what is missing.
-func attrs(v js.Value) map[string]string {
-	out := map[string]string{}
-	if v.Type() != js.TypeString {
-		return out
+// attrs reads the data attributes, an array of names and values;
+// ParseConfig names what is missing.
+func attrs(a js.Value) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < a.Length(); i += 2 {
+		m[a.Index(i).String()] = a.Index(i + 1).String()
 	}
-	parsed, _ := jsonv.Parse([]byte(v.String()))
-	m, _ := parsed.(map[string]any)
-	for k, e := range m {
-		if s, ok := e.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
+	return m
 }
 
-// serve returns call(method, argsJSON, resolve?, reject?): resolve gets
-// the result's JSON text ("" for undefined), reject an Error.
-func serve(t *tag.Tag) js.Func {
-	return js.FuncOf(func(_ js.Value, a []js.Value) any {
-		if len(a) < 2 || a[0].Type() != js.TypeString || a[1].Type() != js.TypeString {
-			return nil
-		}
-		var reply tag.Reply
-		if len(a) >= 4 && a[2].Type() == js.TypeFunction {
-			resolve, reject := a[2], a[3]
-			reply = func(result []byte, err error) {
-				if err != nil {
-					reject.Invoke(js.Global().Get("Error").New(err.Error()))
-					return
-				}
-				resolve.Invoke(string(result))
-			}
-		}
-		method, args := a[0].String(), []byte(a[1].String())
-		if depth > 0 {
-			// The page called lpedge from inside a function the tag called
-			// (a wrapped console or fetch): run it once the tag is done.
-			clock{}.After(0, func() { t.Call(method, args, reply) })
-			return nil
-		}
-		guard(func() { t.Call(method, args, reply) })
+// reply settles a page API call's Promise through settle(result JSON,
+// null) ("" for undefined) or settle(anything, the error's message);
+// nil without settle, for the methods that return no Promise.
+func reply(settle js.Value) tag.Reply {
+	if settle.Type() != js.TypeFunction {
 		return nil
-	})
+	}
+	return func(result []byte, err error) {
+		var msg any // null
+		if err != nil {
+			msg = err.Error()
+		}
+		// settle.call rather than Invoke: the module links one fewer
+		// syscall/js function.
+		settle.Call("call", nil, string(result), msg)
+	}
 }
 
 // depth counts the tag's entry points running now. JavaScript has one
-// thread, so depth > 0 when the page API is called means the call came
-// from inside the tag's own call out to JavaScript.
+// thread, so depth > 0 in answer means JavaScript called back from inside
+// the tag's own call out.
 var depth int
 
 // guard runs an entry point of the tag: it counts depth, and keeps a bug
@@ -122,194 +177,96 @@ func guard(f func()) {
 		if r := recover(); r != nil {
 			msg := "lpedge: internal error"
 			if e, ok := r.(error); ok {
-				msg += ": " + e.Error()
-			} else if s, ok := r.(string); ok {
+				r = e.Error()
+			}
+			if s, ok := r.(string); ok {
 				msg += ": " + s
 			}
-			js.Global().Get("console").Call("error", msg)
+			win.Error(msg)
 		}
 	}()
 	f()
 }
 
-func listen(t *tag.Tag) {
-	win, doc := js.Global(), js.Global().Get("document")
-	on := func(target js.Value, event string, f func()) {
-		if target.Type() == js.TypeObject && target.Get("addEventListener").Type() == js.TypeFunction {
-			target.Call("addEventListener", event, js.FuncOf(func(js.Value, []js.Value) any { guard(f); return nil }))
-		}
+// The storage methods go through the host, which catches what the
+// browser throws: reading window.localStorage itself throws where
+// storage is blocked (a sandboxed frame, cookies disabled), and setItem
+// where it is full.
+
+func (s *storage) Get(key string) (string, bool) {
+	if v := host.Call("getItem", s.name, key); v.Type() == js.TypeString {
+		return v.String(), true
 	}
-	on(win, "pagehide", t.Hide)
-	on(doc, "visibilitychange", func() {
-		if doc.Get("visibilityState").String() == "hidden" {
-			t.Hide()
-		}
-	})
-	on(win, "online", t.Online)
+	return "", false
 }
 
-// try runs f and turns a JavaScript exception into an error.
-func try(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = errors.New("a JavaScript exception")
-			}
-		}
-	}()
-	f()
+func (s *storage) Set(key, value string) error {
+	if msg := host.Call("setItem", s.name, key, value).String(); msg != "" {
+		return errors.New(msg)
+	}
 	return nil
 }
 
-// storage is window.localStorage or sessionStorage. Reading the property
-// itself throws where storage is blocked (a sandboxed frame, cookies
-// disabled), so every access is guarded, and the property is read with
-// Reflect.get: syscall/js turns an exception into a panic only in a call,
-// while one in a plain property read would stop the module.
-type storage string
+func (s *storage) Remove(key string) { host.Call("removeItem", s.name, key) }
 
-func (s storage) object() js.Value {
-	return js.Global().Get("Reflect").Call("get", js.Global(), string(s))
-}
+func (*window) Now() int64 { return int64(host.Call("now").Int()) }
 
-func (s storage) Get(key string) (value string, ok bool) {
-	try(func() {
-		v := s.object().Call("getItem", key)
-		if v.Type() == js.TypeString {
-			value, ok = v.String(), true
-		}
-	})
-	return value, ok
-}
-
-func (s storage) Set(key, value string) error {
-	return try(func() { s.object().Call("setItem", key, value) })
-}
-
-func (s storage) Remove(key string) {
-	try(func() { s.object().Call("removeItem", key) })
-}
-
-type clock struct{}
-
-func (clock) Now() int64 { return int64(js.Global().Get("Date").Call("now").Float()) }
-
-func (clock) After(ms int64, f func()) func() bool {
-	done := false
-	var fn js.Func
-	fn = js.FuncOf(func(js.Value, []js.Value) any {
-		done = true
-		fn.Release()
-		guard(f)
-		return nil
-	})
-	id := js.Global().Call("setTimeout", fn, ms)
+func (*window) After(ms int64, f func()) func() bool {
+	id := once(func([]js.Value) { f() })
+	timer := host.Call("after", id, ms)
 	return func() bool {
-		if done {
+		if callbacks[id] == nil {
 			return false
 		}
-		done = true
-		js.Global().Call("clearTimeout", id)
-		fn.Release()
+		delete(callbacks, id)
+		host.Call("stop", timer)
 		return true
 	}
 }
 
-// transport is fetch. Credentials are omitted: LivePerson's API and the
-// proxy need no cookies, and sending none keeps CORS simple.
-type transport struct{}
-
-func (transport) Do(req tag.Request, done func(tag.Response)) {
-	obj := js.Global().Get("Object")
-	opts, headers := obj.New(), obj.New()
+// Do is fetch, without credentials: LivePerson's API and the proxy need
+// no cookies, and sending none keeps CORS simple. The host answers with
+// (status, text, Retry-After or ""), or (0, what went wrong) when no
+// answer came.
+func (*window) Do(req tag.Request, done func(tag.Response)) {
+	id := once(func(a []js.Value) {
+		status, text := a[0].Int(), a[1].String()
+		if status == 0 {
+			done(tag.Response{Err: errors.New(text)})
+			return
+		}
+		done(tag.Response{Status: status, Body: []byte(text), RetryAfter: a[2].String()})
+	})
+	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
 	for _, h := range req.Header {
-		headers.Set(h[0], h[1])
+		args = append(args, h[0], h[1])
 	}
-	opts.Set("method", req.Method)
-	opts.Set("headers", headers)
-	opts.Set("credentials", "omit")
-	opts.Set("keepalive", req.Keepalive)
-	if req.Body != "" {
-		opts.Set("body", req.Body)
-	}
-	var onResponse, onText, onError js.Func
-	release := func() { onResponse.Release(); onText.Release(); onError.Release() }
-	var resp tag.Response
-	onError = js.FuncOf(func(_ js.Value, a []js.Value) any {
-		release()
-		msg := "fetch failed"
-		if len(a) > 0 {
-			msg = a[0].Call("toString").String()
-		}
-		guard(func() { done(tag.Response{Err: errors.New(msg)}) })
-		return nil
-	})
-	onText = js.FuncOf(func(_ js.Value, a []js.Value) any {
-		release()
-		resp.Body = []byte(a[0].String())
-		guard(func() { done(resp) })
-		return nil
-	})
-	onResponse = js.FuncOf(func(_ js.Value, a []js.Value) any {
-		r := a[0]
-		resp.Status = r.Get("status").Int()
-		if ra := r.Get("headers").Call("get", "Retry-After"); ra.Type() == js.TypeString {
-			resp.RetryAfter = ra.String()
-		}
-		r.Call("text").Call("then", onText, onError)
-		return nil
-	})
-	if err := try(func() {
-		js.Global().Call("fetch", req.URL, opts).Call("then", onResponse, onError)
-	}); err != nil {
-		release()
-		// Answer from the event loop, as fetch would.
-		clock{}.After(0, func() { done(tag.Response{Err: err}) })
-	}
+	host.Call("fetch", args...)
 }
 
-type console struct{}
+func (*window) Error(msg string) { host.Call("error", msg) }
+func (*window) Warn(msg string)  { host.Call("warn", msg) }
+func (*window) Log(msg string)   { host.Call("log", msg) }
 
-func (console) Error(msg string) { js.Global().Get("console").Call("error", msg) }
-func (console) Warn(msg string)  { js.Global().Get("console").Call("warn", msg) }
-func (console) Log(msg string)   { js.Global().Get("console").Call("log", msg) }
-
-// page reads location and navigator; outside a browser (Node) they may
-// be missing.
-type page struct{}
-
-func (page) URL() string    { return prop("location", "href") }
-func (page) Origin() string { return prop("location", "origin") }
-func (page) Online() bool {
-	nav := js.Global().Get("navigator")
-	return nav.Type() != js.TypeObject || nav.Get("onLine").Type() != js.TypeBoolean || nav.Get("onLine").Bool()
+// text is the string at a dotted path from window, read by the host's
+// get (steps ending in "()" are method calls), or "" where there is
+// none: the path breaks off (outside a browser, as in Node, location and
+// navigator may be missing) or ends in something else.
+func text(path string) string {
+	if v := host.Call("get", path); v.Type() == js.TypeString {
+		return v.String()
+	}
+	return ""
 }
+
+func (*window) URL() string    { return text("location.href") }
+func (*window) Origin() string { return text("location.origin") }
+
+// Online reads navigator.onLine as text: only a false one is offline
+// (outside a browser there may be no navigator).
+func (*window) Online() bool { return text("navigator.onLine.toString()") != "false" }
 
 // TimeZone asks Intl, the only place a browser names its time zone.
-func (page) TimeZone() string {
-	intl := js.Global().Get("Intl")
-	if intl.Type() != js.TypeObject {
-		return ""
-	}
-	tz := intl.Call("DateTimeFormat").Call("resolvedOptions").Get("timeZone")
-	if tz.Type() != js.TypeString {
-		return ""
-	}
-	return tz.String()
-}
+func (*window) TimeZone() string { return text("Intl.DateTimeFormat().resolvedOptions().timeZone") }
 
-func prop(object, name string) string {
-	o := js.Global().Get(object)
-	if o.Type() != js.TypeObject || o.Get(name).Type() != js.TypeString {
-		return ""
-	}
-	return o.Get(name).String()
-}
-
-func random(b []byte) {
-	a := js.Global().Get("Uint8Array").New(len(b))
-	js.Global().Get("crypto").Call("getRandomValues", a)
-	js.CopyBytesToGo(b, a)
-}
+func random(b []byte) { js.CopyBytesToGo(b, host.Call("random", len(b))) }

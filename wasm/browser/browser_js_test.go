@@ -3,7 +3,10 @@
 package browser
 
 import (
+	"errors"
+	"os"
 	"strings"
+	"sync"
 	"syscall/js"
 	"testing"
 	"time"
@@ -23,9 +26,28 @@ func object(members map[string]any) js.Value {
 	return o
 }
 
+// jsFunc makes a JavaScript function from its source, as new Function.
+func jsFunc(params ...string) js.Value {
+	args := make([]any, len(params))
+	for i, p := range params {
+		args[i] = p
+	}
+	return js.Global().Get("Function").New(args...)
+}
+
 // thrower is a JavaScript function that throws when called.
 func thrower() js.Value {
 	return js.Global().Get("JSON").Get("parse").Call("bind", js.Null(), "{")
+}
+
+// idle lets the event loop run what is queued (the fakes' Promises
+// settle at once) until the tag runs no entry point. A test goroutine
+// woken from inside a callback may run before that callback returns,
+// which the page never does: it calls only from the event loop.
+func idle(t *testing.T) {
+	t.Helper()
+	time.Sleep(time.Millisecond)
+	wait(t, "the tag's entry points to return", func() bool { return depth == 0 })
 }
 
 // wait blocks until f reports true, letting the event loop run.
@@ -38,6 +60,75 @@ func wait(t *testing.T, what string, f func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+var (
+	loadOnce sync.Once
+	loadErr  error
+	// makeHost is the loader's host function.
+	makeHost js.Value
+	// listeners records what the host and the loader listen to, on
+	// window and document alike: listeners.on[type] is an array of
+	// functions.
+	listeners js.Value
+	// document is the loader's document.
+	document js.Value
+)
+
+// useLoader runs jsglue's loader.js once, in Node, and sets host from it,
+// so that the tests run the real host: window is globalThis (the tests'
+// fakes of fetch, storage, console and lpTag are the host's), the
+// document has not loaded yet, addEventListener records the listeners,
+// and on load the module's own download never answers.
+func useLoader(t *testing.T) {
+	t.Helper()
+	loadOnce.Do(func() {
+		src, err := os.ReadFile("../../jsglue/loader.js")
+		if err != nil {
+			loadErr = err
+			return
+		}
+		listeners = jsFunc(`var on = {};
+			return {on: on, add: function (type, f) { (on[type] = on[type] || []).push(f) }}`).Invoke()
+		js.Global().Set("addEventListener", listeners.Get("add"))
+		document = object(map[string]any{"readyState": "loading", "baseURI": "http://localhost/",
+			"visibilityState": "visible", "addEventListener": listeners.Get("add")})
+		jsFunc("window", "document", string(src)).Invoke(js.Global(), document)
+		js.Global().Set("fetch", jsFunc(`return new Promise(function () {})`))
+		fire("load")
+		makeHost = js.Global().Get("__lpedgeBoot").Get("host")
+		makeHost.Invoke(js.FuncOf(answer))
+		if js.Global().Get("__lpedgeBoot").Type() != js.TypeUndefined {
+			loadErr = errors.New("the host left window.__lpedgeBoot")
+		}
+	})
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	host = makeHost.Invoke(js.FuncOf(answer))
+}
+
+// fire calls the listeners of an event.
+func fire(event string) {
+	if fs := listeners.Get("on").Get(event); fs.Type() == js.TypeObject {
+		for i := 0; i < fs.Length(); i++ {
+			fs.Index(i).Invoke()
+		}
+	}
+}
+
+// recordConsole replaces the console with one that records every
+// message as "level: message".
+func recordConsole(t *testing.T) func() []string {
+	real := js.Global().Get("console")
+	t.Cleanup(func() { js.Global().Set("console", real) })
+	var got []string
+	c := map[string]any{}
+	for _, level := range []string{"log", "warn", "error"} {
+		c[level] = func(a []js.Value) any { got = append(got, level+": "+a[0].String()); return nil }
+	}
+	js.Global().Set("console", object(c))
+	return func() []string { return got }
 }
 
 func fakeStorage() js.Value {
@@ -55,46 +146,53 @@ func fakeStorage() js.Value {
 }
 
 func TestStorage(t *testing.T) {
+	useLoader(t)
 	js.Global().Set("localStorage", fakeStorage())
-	s := storage("localStorage")
-	if _, ok := s.Get("k"); ok {
-		t.Fatal("empty storage has k")
+	if v, ok := local.Get("k"); ok || v != "" {
+		t.Fatalf("empty storage has k: %q", v)
 	}
-	if err := s.Set("k", "v"); err != nil {
+	if err := local.Set("k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.Get("k"); !ok || v != "v" {
+	if v, ok := local.Get("k"); !ok || v != "v" {
 		t.Errorf("Get = %q, %v", v, ok)
 	}
-	s.Remove("k")
-	if _, ok := s.Get("k"); ok {
+	local.Remove("k")
+	if _, ok := local.Get("k"); ok {
 		t.Error("Remove left k")
 	}
 	// A store that throws on write (quota) and one whose access throws.
 	js.Global().Set("localStorage", object(map[string]any{"setItem": thrower(), "getItem": thrower(), "removeItem": thrower()}))
-	if err := s.Set("k", "v"); err == nil {
-		t.Error("a throwing setItem gave no error")
+	if err := local.Set("k", "v"); err == nil || !strings.Contains(err.Error(), "SyntaxError") {
+		t.Errorf("a throwing setItem gave %v, want what it threw", err)
 	}
-	s.Remove("k")
+	if v, ok := local.Get("k"); ok || v != "" {
+		t.Errorf("a throwing getItem gave %q, %v", v, ok)
+	}
+	local.Remove("k")
 	desc := object(map[string]any{"get": thrower(), "configurable": true})
 	js.Global().Get("Object").Call("defineProperty", js.Global(), "sessionStorage", desc)
 	defer js.Global().Delete("sessionStorage")
-	if _, ok := storage("sessionStorage").Get("k"); ok {
+	if _, ok := session.Get("k"); ok {
 		t.Error("a blocked store answered")
 	}
-	if err := storage("sessionStorage").Set("k", "v"); err == nil {
+	if err := session.Set("k", "v"); err == nil {
 		t.Error("a blocked store took a write")
 	}
+	session.Remove("k")
 }
 
 func TestClock(t *testing.T) {
+	useLoader(t)
 	ran := make(chan string, 3)
-	c := clock{}
-	stop := c.After(1, func() { ran <- "stopped" })
-	c.After(0, func() { ran <- "first" })
+	stop := win.After(1, func() { ran <- "stopped" })
+	win.After(0, func() { ran <- "first" })
 	ran <- "sync"
 	if !stop() {
 		t.Error("stop of a pending timer reported false")
+	}
+	if stop() {
+		t.Error("a second stop reported true")
 	}
 	if got := <-ran; got != "sync" {
 		t.Errorf("After(0) ran synchronously")
@@ -108,12 +206,50 @@ func TestClock(t *testing.T) {
 		t.Errorf("a stopped timer ran: %s", got)
 	default:
 	}
+	done := make(chan bool, 1)
+	stop = win.After(0, func() { done <- true })
+	<-done
+	if stop() {
+		t.Error("stop of a timer that ran reported true")
+	}
+	if now := win.Now(); now < 1.7e12 {
+		t.Errorf("Now = %d", now)
+	}
+}
+
+func TestConsole(t *testing.T) {
+	useLoader(t)
+	messages := recordConsole(t)
+	win.Log("a")
+	win.Warn("b")
+	win.Error("c")
+	if m := strings.Join(messages(), "|"); m != "log: a|warn: b|error: c" {
+		t.Errorf("console got %s", m)
+	}
+}
+
+// A panic in a function the tag runs from the event loop is reported on
+// the console, and the module goes on.
+func TestGuard(t *testing.T) {
+	useLoader(t)
+	messages := recordConsole(t)
+	ran := make(chan bool, 1)
+	win.After(0, func() { panic("boom") })
+	win.After(0, func() { ran <- true })
+	<-ran
+	if m := messages(); len(m) != 1 || m[0] != "error: lpedge: internal error: boom" {
+		t.Errorf("console got %q", m)
+	}
+	if depth != 0 {
+		t.Errorf("depth %d after the panic", depth)
+	}
 }
 
 func TestTransport(t *testing.T) {
+	useLoader(t)
 	var got js.Value
 	var url string
-	js.Global().Set("fetch", js.FuncOf(func(_ js.Value, a []js.Value) any {
+	fetch := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		url, got = a[0].String(), a[1]
 		if strings.Contains(url, "fail") {
 			return js.Global().Get("Promise").Call("reject", js.Global().Get("Error").New("Failed to fetch"))
@@ -129,27 +265,75 @@ func TestTransport(t *testing.T) {
 			"text": func([]js.Value) any { return js.Global().Get("Promise").Call("resolve", `{"x":1}`) },
 		})
 		return js.Global().Get("Promise").Call("resolve", resp)
-	}))
+	})
+	// A fetch that throws at once, on a malformed URL.
+	js.Global().Set("fetch", jsFunc("fetch", `return function (url, opts) {
+		if (/throw/.test(url)) throw new TypeError("Invalid URL");
+		return fetch(url, opts);
+	}`).Invoke(fetch))
 	done := make(chan tag.Response, 1)
-	transport{}.Do(tag.Request{Method: "POST", URL: "https://smt.example/report", Body: "{}", Keepalive: true,
-		Header: [][2]string{{"X-HTTP-Method-Override", "PUT"}}}, func(r tag.Response) { done <- r })
+	win.Do(tag.Request{Method: "POST", URL: "https://smt.example/report", Body: "{}", Keepalive: true,
+		Header: [][2]string{{"Content-Type", "application/json"}, {"X-HTTP-Method-Override", "PUT"}}}, func(r tag.Response) { done <- r })
 	r := <-done
 	if r.Status != 503 || string(r.Body) != `{"x":1}` || r.RetryAfter != "7" || r.Err != nil {
 		t.Errorf("response %+v", r)
 	}
-	if got.Get("method").String() != "POST" || !got.Get("keepalive").Bool() || got.Get("body").String() != "{}" ||
-		got.Get("headers").Get("X-HTTP-Method-Override").String() != "PUT" || got.Get("credentials").String() != "omit" {
-		t.Errorf("fetch options: method %v keepalive %v body %v", got.Get("method"), got.Get("keepalive"), got.Get("body"))
+	h := got.Get("headers")
+	if url != "https://smt.example/report" || got.Get("method").String() != "POST" || !got.Get("keepalive").Bool() ||
+		got.Get("body").String() != "{}" || got.Get("credentials").String() != "omit" ||
+		h.Get("X-HTTP-Method-Override").String() != "PUT" || h.Get("Content-Type").String() != "application/json" {
+		t.Errorf("fetch %s options: method %v keepalive %v body %v headers %v", url, got.Get("method"), got.Get("keepalive"), got.Get("body"), h)
 	}
-	transport{}.Do(tag.Request{Method: "POST", URL: "https://fail.example/"}, func(r tag.Response) { done <- r })
+	win.Do(tag.Request{Method: "GET", URL: "https://smt.example/none"}, func(r tag.Response) { done <- r })
+	<-done
+	if got.Get("body").Type() != js.TypeUndefined || got.Get("keepalive").Bool() {
+		t.Errorf("a GET without a body: body %v, keepalive %v", got.Get("body"), got.Get("keepalive"))
+	}
+	win.Do(tag.Request{Method: "POST", URL: "https://fail.example/"}, func(r tag.Response) { done <- r })
 	if r := <-done; r.Status != 0 || r.Err == nil || !strings.Contains(r.Err.Error(), "Failed to fetch") {
 		t.Errorf("a rejected fetch: %+v", r)
 	}
+	// A fetch that throws at once answers from the event loop too.
+	answered := false
+	win.Do(tag.Request{Method: "POST", URL: "https://throw.example/"}, func(r tag.Response) { answered = true; done <- r })
+	if answered {
+		t.Error("a throwing fetch answered inside Do")
+	}
+	if r := <-done; r.Status != 0 || r.Err == nil || r.Err.Error() != "TypeError: Invalid URL" {
+		t.Errorf("a throwing fetch: %+v", r)
+	}
+}
+
+func TestPage(t *testing.T) {
+	useLoader(t)
+	js.Global().Set("location", js.ValueOf(map[string]any{"href": "https://shop.example/p?q=1", "origin": "https://shop.example"}))
+	defer js.Global().Delete("location")
+	if u, o := win.URL(), win.Origin(); u != "https://shop.example/p?q=1" || o != "https://shop.example" {
+		t.Errorf("URL %q, Origin %q", u, o)
+	}
+	js.Global().Delete("location")
+	if u := win.URL(); u != "" {
+		t.Errorf("URL without location: %q", u)
+	}
+	want := jsFunc(`return Intl.DateTimeFormat().resolvedOptions().timeZone`).Invoke().String()
+	if tz := win.TimeZone(); tz != want || tz == "" {
+		t.Errorf("TimeZone %q, want %q", tz, want)
+	}
+	for _, c := range []struct {
+		navigator any
+		online    bool
+	}{{nil, true}, {map[string]any{}, true}, {map[string]any{"onLine": true}, true}, {map[string]any{"onLine": false}, false}} {
+		js.Global().Set("navigator", c.navigator)
+		if got := win.Online(); got != c.online {
+			t.Errorf("navigator %v: Online %v", c.navigator, got)
+		}
+	}
+	js.Global().Delete("navigator")
 }
 
 func fakeLpTag(vid string, bound *[]string) js.Value {
 	return object(map[string]any{
-		"section": js.ValueOf([]any{"shoes", "sale"}),
+		"section": js.ValueOf([]any{"shoes", 7, "sale"}),
 		"taglets": object(map[string]any{"lp_monitoringSDK": object(map[string]any{
 			"getVid": func([]js.Value) any { return vid },
 			"getSid": func([]js.Value) any { return "S-" + vid },
@@ -163,44 +347,67 @@ func fakeLpTag(vid string, bound *[]string) js.Value {
 }
 
 func TestLpTag(t *testing.T) {
+	useLoader(t)
 	js.Global().Delete("lpTag")
-	l := &lpTag{}
-	if l.Present() {
+	if win.Present() {
 		t.Fatal("lpTag present in Node")
 	}
-	if v, s := l.IDs(); v != "" || s != "" {
+	if v, s := win.IDs(); v != "" || s != "" {
 		t.Errorf("IDs without lpTag: %q %q", v, s)
 	}
+	if s := win.Sections(); len(s) != 0 {
+		t.Errorf("Sections without lpTag: %q", s)
+	}
 	changed := 0
-	l.Watch(func() { changed++ })
+	win.Watch(func() { changed++ })
 	var bound []string
 	js.Global().Set("lpTag", js.ValueOf(map[string]any{})) // the snippet's first assignment
 	js.Global().Set("lpTag", fakeLpTag("V1", &bound))      // and its second, in the same script
 	wait(t, "the bind", func() bool { return len(bound) == 2 })
-	if bound[0] != "lp_monitoringSDK/SP_SENT" || bound[1] != "lp_SMT/MONITORING_STATE" || changed < 1 {
-		t.Errorf("bound %v, changed %d", bound, changed)
+	if bound[0] != "lp_monitoringSDK/SP_SENT" || bound[1] != "lp_SMT/MONITORING_STATE" || changed != 3 {
+		t.Errorf("bound %v, changed %d times, want 2 events and 3 changes", bound, changed)
 	}
-	if v, s := l.IDs(); v != "V1" || s != "S-V1" {
+	if v, s := win.IDs(); v != "V1" || s != "S-V1" || !win.Present() {
 		t.Errorf("IDs = %q %q", v, s)
 	}
-	if s := l.Sections(); len(s) != 2 || s[1] != "sale" {
+	if s := win.Sections(); len(s) != 2 || s[0] != "shoes" || s[1] != "sale" {
 		t.Errorf("Sections = %v", s)
 	}
 	d := js.Global().Get("Object").Call("getOwnPropertyDescriptor", js.Global(), "lpTag")
 	if d.Get("get").Type() != js.TypeUndefined || d.Get("value").Get("events").Type() != js.TypeObject {
 		t.Errorf("window.lpTag is still an accessor after the snippet ran")
 	}
+	// lpTag already there: bound at once, with one string for a section
+	// and a taglet that lacks getSid.
+	bound, changed = nil, 0
+	lp := fakeLpTag("V2", &bound)
+	lp.Set("section", "hats")
+	lp.Get("taglets").Get("lp_monitoringSDK").Delete("getSid")
+	js.Global().Set("lpTag", lp)
+	win.Watch(func() { changed++ })
+	if len(bound) != 2 || changed != 2 {
+		t.Errorf("with lpTag present: bound %v, changed %d", bound, changed)
+	}
+	if s := win.Sections(); len(s) != 1 || s[0] != "hats" {
+		t.Errorf("Sections = %v", s)
+	}
+	if v, s := win.IDs(); v != "V2" || s != "" {
+		t.Errorf("IDs = %q %q", v, s)
+	}
 	js.Global().Delete("lpTag")
 }
 
 func TestStart(t *testing.T) {
+	useLoader(t)
 	js.Global().Set("localStorage", fakeStorage())
 	js.Global().Set("sessionStorage", fakeStorage())
 	js.Global().Set("location", js.ValueOf(map[string]any{"href": "https://shop.example/p", "origin": "https://shop.example"}))
+	js.Global().Set("navigator", js.ValueOf(map[string]any{"onLine": false}))
+	defer js.Global().Delete("navigator")
 	// fetch in JavaScript, as the browser's is: a Go fake would run Go
 	// inside the tag's own call out, which a browser never does.
 	requests := js.Global().Get("Array").New()
-	js.Global().Set("fetch", js.Global().Get("Function").New("requests", `return function (url, opts) {
+	js.Global().Set("fetch", jsFunc("requests", `return function (url, opts) {
 		requests.push(url + " " + opts.body);
 		return Promise.resolve({status: 200, headers: {get: function () { return null }},
 			text: function () { return Promise.resolve('{"visitorId":"V","sessionId":"S"}') }});
@@ -214,8 +421,8 @@ func TestStart(t *testing.T) {
 	}
 	var call js.Value
 	var bootErr string
-	boot := func(attrs string) js.Value {
-		return object(map[string]any{"attrs": attrs, "ready": func(a []js.Value) any {
+	boot := func(attrs ...any) js.Value {
+		return object(map[string]any{"attrs": js.ValueOf(attrs), "host": makeHost, "ready": func(a []js.Value) any {
 			call = a[0]
 			if len(a) > 1 {
 				bootErr = a[1].String()
@@ -223,42 +430,95 @@ func TestStart(t *testing.T) {
 			return nil
 		}})
 	}
-	if _, err := Start(boot(`{"account":"1"}`)); err == nil || !strings.Contains(bootErr, "data-domain") {
+	if _, err := Start(js.Undefined()); err == nil || !strings.Contains(err.Error(), "lpedge.js") {
+		t.Errorf("Start without a boot object: %v", err)
+	}
+	if _, err := Start(boot("account", "1")); err == nil || !strings.Contains(bootErr, "data-domain") {
 		t.Errorf("Start without a domain: %v; ready got %q", err, bootErr)
 	}
-	if _, err := Start(boot(`{"account":"1","app":"a","domain":"smt.example"}`)); err != nil {
+	if _, err := Start(boot("account", "1", "app", "a", "domain", "smt.example")); err != nil {
 		t.Fatal(err)
 	}
 	if call.Type() != js.TypeFunction {
 		t.Fatalf("ready got %v, want the call function", call)
 	}
-	call.Invoke("track", `["Product Viewed",{"sku":"A","name":"Shoe"}]`)
-	call.Invoke("sdes.push", `[{"type":"searchInfo","keywords":["x"]}]`)
+	call.Invoke("track", `["Product Viewed",{"sku":"A","name":"Shoe"}]`, js.Undefined())
+	call.Invoke("sdes.push", `[{"type":"searchInfo","keywords":["x"]}]`, js.Undefined())
+	time.Sleep(20 * time.Millisecond)
+	if b := bodies(); len(b) != 0 {
+		t.Fatalf("requests while offline: %q", b)
+	}
+	// The browser comes online: the host's listener tells the tag.
+	js.Global().Set("navigator", js.ValueOf(map[string]any{"onLine": true}))
+	fire("online")
 	wait(t, "the report", func() bool { return len(bodies()) == 2 })
 	if b := bodies(); !strings.Contains(b[0], "/engagement?v=1.1") || !strings.Contains(b[1], "/report?v=1.1&vid=V&sid=S") ||
 		!strings.Contains(b[1], "prodView") || !strings.Contains(b[1], "searchInfo") {
 		t.Errorf("requests %q", b)
 	}
-	var result js.Value
+	var result, msg js.Value
 	settled := make(chan bool, 1)
-	resolve := js.FuncOf(func(_ js.Value, a []js.Value) any { result = a[0]; settled <- true; return nil })
-	reject := js.FuncOf(func(_ js.Value, a []js.Value) any { result = a[0]; settled <- false; return nil })
-	call.Invoke("conversation.send", `["hi"]`, resolve, reject)
-	if ok := <-settled; ok || !strings.Contains(result.Get("message").String(), "no conversation is open") {
-		t.Errorf("conversation.send without a conversation: resolved %v with %v", ok, result)
+	settle := js.FuncOf(func(_ js.Value, a []js.Value) any { result, msg = a[0], a[1]; settled <- true; return nil })
+	call.Invoke("conversation.send", `["hi"]`, settle)
+	<-settled
+	if msg.Type() != js.TypeString || !strings.Contains(msg.String(), "no conversation is open") {
+		t.Errorf("conversation.send without a conversation: settled with %v, %v", result, msg)
 	}
+	call.Invoke("engagement", `[{}]`, settle)
+	<-settled
+	idle(t)
+	if result.Type() != js.TypeString || result.String() != "null" || msg.Type() != js.TypeNull {
+		t.Errorf("engagement: settled with %v, %v; want its JSON (null: no engagement), no error", result, msg)
+	}
+	// The page is hidden (nothing in flight now that engagement has
+	// answered): the tag sends what this tick queued at once, with
+	// keepalive, instead of at the tick's end; not when it is shown.
+	for _, hide := range []func(){
+		func() { fire("pagehide") },
+		func() { document.Set("visibilityState", "hidden"); fire("visibilitychange") },
+	} {
+		n := len(bodies())
+		call.Invoke("track", `["Product Viewed",{"sku":"B","name":"Hat"}]`, js.Undefined())
+		hide()
+		if b := bodies(); len(b) != n+1 || !strings.Contains(b[n], `"B"`) {
+			t.Errorf("requests after the page was hidden: %q (%d before)", b[n:], n)
+		}
+		idle(t) // the answer
+	}
+	document.Set("visibilityState", "visible")
+	n := len(bodies())
+	call.Invoke("track", `["Product Viewed",{"sku":"C","name":"Cap"}]`, js.Undefined())
+	fire("visibilitychange")
+	if b := bodies(); len(b) != n {
+		t.Errorf("requests after the page was shown: %q", b[n:])
+	}
+	wait(t, "the tick's report", func() bool { return len(bodies()) == n+1 })
 	// The page calls lpedge from a console it wrapped, while the tag is
 	// writing to it: the call runs after, instead of deadlocking.
-	js.Global().Set("console", js.Global().Get("Function").New("call", `var real = console;
-		return {log: real.log, warn: real.warn, error: function (m) { real.error(m); call("sdes.push", '[{"type":"searchInfo","keywords":["from-console"]}]') }}`).Invoke(call))
-	call.Invoke("track", `["Nope"]`) // an error: console.error, which calls back
-	wait(t, "the report from inside console.error", func() bool { return len(bodies()) == 3 })
-	if b := bodies(); !strings.Contains(b[2], "from-console") {
-		t.Errorf("the re-entrant call sent %q", b[2])
+	js.Global().Set("console", jsFunc("call", `var real = console;
+		return {log: real.log, warn: real.warn, error: function (m) { real.error(m); call("sdes.push", '[{"type":"searchInfo","keywords":["from-console"]}]', undefined) }}`).Invoke(call))
+	n = len(bodies())
+	call.Invoke("track", `["Nope"]`, js.Undefined()) // an error: console.error, which calls back
+	wait(t, "the report from inside console.error", func() bool { return len(bodies()) == n+1 })
+	if b := bodies(); !strings.Contains(b[n], "from-console") {
+		t.Errorf("the re-entrant call sent %q", b[n])
 	}
+	// And from console.log while the tag holds its lock (debug is on): run
+	// at once, the call would wait for that lock forever.
+	call.Invoke("debug", `[true]`, js.Undefined())
+	js.Global().Set("console", jsFunc("call", `var real = console, called = false;
+		return {warn: real.warn, error: real.error, log: function (m) {
+			if (!called) { called = true; call("sdes.push", '[{"type":"searchInfo","keywords":["from-log"]}]', undefined) } }}`).Invoke(call))
+	idle(t)
+	call.Invoke("track", `["Product Viewed",{"sku":"D","name":"Sock"}]`, js.Undefined())
+	wait(t, "the report from inside console.log", func() bool {
+		b := bodies()
+		return strings.Contains(b[len(b)-1], "from-log")
+	})
 }
 
 func TestRandom(t *testing.T) {
+	useLoader(t)
 	a, b := make([]byte, 16), make([]byte, 16)
 	random(a)
 	random(b)
