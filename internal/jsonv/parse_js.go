@@ -7,10 +7,12 @@ import (
 	"unicode/utf8"
 )
 
+// The objects whose methods parse calls. (Value.Call, not Invoke on the
+// functions: the rest of the tag calls only Call, so Invoke is not linked.)
 var (
-	jsonParse = js.Global().Get("JSON").Get("parse")
-	isArray   = js.Global().Get("Array").Get("isArray")
-	keys      = js.Global().Get("Object").Get("keys")
+	jsonObject  = js.Global().Get("JSON")
+	arrayObject = js.Global().Get("Array")
+	objectType  = js.Global().Get("Object")
 )
 
 // parse is the browser's JSON.parse, converted to the package's Go types:
@@ -33,7 +35,7 @@ func parse(data []byte) (v any, err error) {
 			v, err = nil, &SyntaxError{Offset: -1, Msg: msg}
 		}
 	}()
-	return convert(jsonParse.Invoke(s), 0)
+	return convert(jsonObject.Call("parse", s), 0)
 }
 
 // validUTF8 replaces every byte that is not part of valid UTF-8 with
@@ -71,7 +73,7 @@ func convert(v js.Value, depth int) (any, error) {
 		if depth >= MaxDepth {
 			return nil, &SyntaxError{Offset: -1, Msg: "nested too deeply"}
 		}
-		if isArray.Invoke(v).Bool() {
+		if arrayObject.Call("isArray", v).Bool() {
 			list := make([]any, v.Length())
 			for i := range list {
 				e, err := convert(v.Index(i), depth+1)
@@ -82,7 +84,7 @@ func convert(v js.Value, depth int) (any, error) {
 			}
 			return list, nil
 		}
-		names := keys.Invoke(v)
+		names := objectType.Call("keys", v)
 		m := make(map[string]any, names.Length())
 		for i := 0; i < names.Length(); i++ {
 			k := names.Index(i).String()
