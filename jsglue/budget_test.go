@@ -8,10 +8,11 @@ import (
 
 // MaxGrowth is the size the tag is held to: its brotli size over that of
 // an empty Go wasm main built with the same flags. design.md asks for
-// 1.15; the tag measures 1.51 (README, Performance: the shared liveperson
-// model alone takes it past 1.15), so this ceiling stops growth while that
-// target stays open.
-const MaxGrowth = 1.53
+// 1.15; the tag measures 1.29 (README, "The tag's size budget": what each
+// part costs, and why the rest needs a product decision). This ceiling
+// stops growth, with room for the 1-2 KB that brotli moves when code
+// merely shifts, while that target stays open.
+const MaxGrowth = 1.30
 
 // TestWasmBudget builds the module and the floor and compares their
 // brotli sizes.
