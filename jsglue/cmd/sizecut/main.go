@@ -43,7 +43,7 @@ var parts = []struct {
 	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
 	{"storing the queue (save)", []cut{{"wasm/tag/tag.go", "func (t *Tag) save(", "return"}}},
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
-	{"watching lpTag", []cut{{"wasm/browser/lptag_js.go", "func (l *lpTag) Watch(", "return"}}},
+	{"watching lpTag", []cut{{"wasm/browser/lptag_js.go", "func (*window) Watch(", "return"}}},
 }
 
 // jsMain is a realistic minimum for any tag: syscall/js, strconv and one
