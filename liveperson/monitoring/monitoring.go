@@ -1,7 +1,8 @@
 // Package monitoring models LivePerson's Monitoring API (service "smt"):
 // the report and engagement methods' URLs, request bodies, answers, error
 // bodies and retry policy. It does no I/O, and the browser tag links it, so
-// it imports neither encoding/json, fmt, net/http, net/url nor regexp.
+// it imports neither encoding/json, fmt, net/http, net/url, regexp, time
+// nor strings: times are milliseconds, as in JavaScript.
 //
 // A report call, as the tag makes it from a browser (POST with the
 // override header, because LivePerson's CORS allow-list lacks PUT):
@@ -12,7 +13,8 @@
 //	body := (&monitoring.Request{SDEs: sdes, EntryPoints: []string{"https://shop.example/p/1"}}).AppendJSON(nil)
 //	// POST url, headers: Content-Type: application/json, X-HTTP-Method-Override: PUT
 //	// then: answer, err := monitoring.DecodeAnswer(respBody) and
-//	// monitoring.Classify(status, body, retryAfter, attempt) on failure.
+//	// monitoring.Classify(status, body, retryAfter, attempt, nowMillis) on
+//	// failure, whose Wait is in milliseconds.
 package monitoring
 
 import (
