@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -100,10 +101,10 @@ func decodeCreate(body []byte) (*createRequest, error) {
 			return nil, err
 		}
 	}
-	if !isDigits(req.CampaignID) {
+	if !text.IsDigits(req.CampaignID) {
 		return nil, badRequest("campaignId: want decimal digits, got " + strconv.Quote(req.CampaignID))
 	}
-	if !isDigits(req.EngagementID) {
+	if !text.IsDigits(req.EngagementID) {
 		return nil, badRequest("engagementId: want decimal digits, got " + strconv.Quote(req.EngagementID))
 	}
 	if req.Lang, err = o.str("lang", 35); err != nil {
@@ -260,18 +261,6 @@ func validTimeZone(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/_+-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-func isDigits(s string) bool {
-	if s == "" || len(s) > 19 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

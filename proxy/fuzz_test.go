@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
@@ -45,7 +46,7 @@ func FuzzDecodeCreate(f *testing.F) {
 		safeID(t, "consumerId", req.ConsumerID, maxConsumerID, true)
 		safeID(t, "visitorId", req.VisitorID, maxSessionID, true)
 		safeID(t, "contextId", req.ContextID, maxContextID, true)
-		if !isDigits(req.CampaignID) || !isDigits(req.EngagementID) {
+		if !text.IsDigits(req.CampaignID) || !text.IsDigits(req.EngagementID) {
 			t.Fatalf("campaign %q engagement %q accepted", req.CampaignID, req.EngagementID)
 		}
 		if req.TimeZone != "" && !validTimeZone(req.TimeZone) {

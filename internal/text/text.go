@@ -138,3 +138,17 @@ func ParseInt(s string) (int64, bool) {
 	}
 	return int64(n), true
 }
+
+// IsDigits reports whether s is 1 to 19 ASCII digits: a decimal id that
+// LivePerson writes as a number (campaign and engagement ids).
+func IsDigits(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -60,6 +60,15 @@ func TestEqualFold(t *testing.T) {
 	}
 }
 
+func TestIsDigits(t *testing.T) {
+	for s, want := range map[string]bool{"0": true, "1001": true, "9999999999999999999": true, "10000000000000000000": false,
+		"": false, "-1": false, "+1": false, "1.5": false, "12a": false, " 1": false, "\u0661": false} {
+		if got := IsDigits(s); got != want {
+			t.Errorf("IsDigits(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 // FuzzText: every function does what the one of package strings it
 // replaces does.
 func FuzzText(f *testing.F) {

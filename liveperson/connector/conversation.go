@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 )
 
@@ -166,10 +167,10 @@ func (c *Conversation) check() error {
 		return bad(pathRequest+".campaignInfo", "needs both campaignId and engagementId")
 	}
 	if c.CampaignID != "" {
-		if !isDigits(c.CampaignID) {
+		if !text.IsDigits(c.CampaignID) {
 			return bad(pathRequest+".campaignInfo.campaignId", "want decimal digits, got "+strconv.Quote(c.CampaignID))
 		}
-		if !isDigits(c.EngagementID) {
+		if !text.IsDigits(c.EngagementID) {
 			return bad(pathRequest+".campaignInfo.engagementId", "want decimal digits, got "+strconv.Quote(c.EngagementID))
 		}
 	}
@@ -398,19 +399,7 @@ func readContext(body object) (*Context, error) {
 	return x, nil
 }
 
-func isDigits(s string) bool {
-	if s == "" || len(s) > 19 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isInteger(s string) bool { return isDigits(strings.TrimPrefix(s, "-")) }
+func isInteger(s string) bool { return text.IsDigits(strings.TrimPrefix(s, "-")) }
 
 // isLangTag reports whether s looks like a BCP 47 tag, as far as
 // LivePerson's "IETF (ISO-639-1 and ISO-3166)" needs: a 2-3 letter
