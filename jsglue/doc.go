@@ -7,8 +7,8 @@
 //     lpedge.js;
 //   - lpedge.d.ts: TypeScript declarations of the page API.
 //
-// [Build] compiles the module (GOOS=js GOARCH=wasm, -trimpath
-// -ldflags="-s -w"), names it lpedge.<hash>.wasm, bundles and minifies
+// [Build] compiles the module (GOOS=js GOARCH=wasm with [WasmFlags]: no
+// symbol table, and no inlining in lpedge's packages), names it lpedge.<hash>.wasm, bundles and minifies
 // lpedge.js with the module's name baked in (github.com/tdewolff/minify),
 // writes .br and .gz siblings of both, and returns the snippet with a
 // Subresource Integrity hash of lpedge.js. The output directory is what
