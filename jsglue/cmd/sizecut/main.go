@@ -2,7 +2,8 @@
 // module as it is, then once per part with that part cut off (its entry
 // function returns at once, so the linker drops whatever only that part
 // reaches), and prints what each part costs, next to the floor (an empty
-// main) and a minimal syscall/js program. Builds use jsglue.WasmFlags, in
+// main), a minimal syscall/js program and the model alone (what any Go
+// tag with these features links, however little of it were Go). Builds use jsglue.WasmFlags, in
 // a temporary copy of the module; the tree itself is not touched.
 //
 //	go run ./jsglue/cmd/sizecut   # from the module's root; about 10 builds
@@ -63,6 +64,64 @@ func main() {
 }
 `
 
+// modelMain links the model the tag shares with the proxy (JSON values,
+// SDE validation, the retail preset, Monitoring bodies, answers and
+// retry policy) behind one exported function, and nothing of the tag:
+// what any Go tag with these features links, even one whose queue,
+// storage, timers and requests were all JavaScript.
+const modelMain = `package main
+
+import (
+	"syscall/js"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/monitoring"
+	"github.com/lpedge/lpedge/liveperson/retail"
+)
+
+var cart retail.Cart
+
+func main() {
+	js.Global().Set("f", js.FuncOf(func(this js.Value, args []js.Value) any {
+		data := []byte(args[1].String())
+		v, err := jsonv.Parse(data)
+		if err != nil {
+			return err.Error()
+		}
+		m, _ := v.(map[string]any)
+		var sdes []liveperson.SDE
+		switch args[0].String() {
+		case "track":
+			sdes, err = cart.Map(args[2].String(), m)
+		case "identify":
+			sdes, err = retail.Identify(args[2].String(), m)
+		case "sdes":
+			sdes, err = liveperson.ParseSDEs(v)
+		case "answer":
+			a, err := monitoring.DecodeAnswer(data)
+			if err != nil {
+				return err.Error()
+			}
+			return a.VisitorID
+		case "classify":
+			return int(monitoring.Classify(args[2].Int(), data, args[3].String(), args[4].Int(), 0).Wait)
+		}
+		if err != nil {
+			return err.Error()
+		}
+		call := monitoring.Call{Domain: args[3].String(), Account: args[4].String(), App: args[5].String()}
+		url, err := call.URL(monitoring.Report)
+		if err != nil {
+			return err.Error()
+		}
+		r := monitoring.Request{SDEs: sdes, EntryPoints: retail.Page(args[2].String(), nil)}
+		return url + string(r.AppendJSON(nil))
+	}))
+	select {}
+}
+`
+
 func main() {
 	only := flag.String("part", "", "cut off only the parts whose name contains this")
 	flag.Parse()
@@ -89,24 +148,27 @@ func main() {
 	}
 	tag := func(out string) error { return jsglue.BuildWasm(src, "./wasm/cmd/lpedge", out) }
 	floor := size(jsglue.Floor)
-	js := size(func(out string) error {
-		dir := filepath.Join(tmp, "jsmain")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+	// program builds source as package main in the copied module.
+	program := func(name, source string) func(out string) error {
+		return func(out string) error {
+			dir := filepath.Join(src, "sizecut", name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(source), 0o644); err != nil {
+				return err
+			}
+			return jsglue.BuildWasm(src, "./sizecut/"+name, out)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module jsmain\n\ngo 1.26\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(jsMain), 0o644); err != nil {
-			return err
-		}
-		return jsglue.BuildWasm(dir, ".", out)
-	})
+	}
+	js := size(program("js", jsMain))
+	model := size(program("model", modelMain))
 	full := size(tag)
 	fmt.Printf("| module | brotli | x floor |\n|---|---:|---:|\n")
 	row := func(name string, n int) { fmt.Printf("| %s | %d B | %.3f |\n", name, n, float64(n)/float64(floor)) }
 	row("empty main (the floor)", floor)
 	row("syscall/js + strconv, one js.FuncOf", js)
+	row("the model alone (jsonv, SDE validation, retail preset, Monitoring) behind one js.FuncOf", model)
 	row("the tag", full)
 	fmt.Printf("\n| part cut off | tag without it | the part costs |\n|---|---:|---:|\n")
 	for _, p := range parts {
