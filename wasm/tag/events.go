@@ -165,7 +165,7 @@ func (t *Tag) Consent(marketing bool) {
 	}
 	if !marketing {
 		t.consent = consentDenied
-		t.open, t.queue, t.inflight, t.lastSaved = nil, nil, 0, ""
+		t.open, t.queue, t.inflight, t.stored = nil, nil, 0, false
 		if t.retry != nil {
 			t.retry()
 			t.retry = nil
@@ -173,7 +173,7 @@ func (t *Tag) Consent(marketing bool) {
 		for _, k := range []string{"queue", "vid", "consumer", "consent"} {
 			t.local.Remove(t.key(k))
 		}
-		for _, k := range []string{"sid", "cart", "customer", "conversation"} {
+		for _, k := range []string{"sid", "cart", "customer", "conversation", "tab"} {
 			t.session.Remove(t.key(k))
 		}
 		return
@@ -186,7 +186,8 @@ func (t *Tag) Consent(marketing bool) {
 		for _, kv := range []struct {
 			s           *Fallback
 			name, value string
-		}{{t.local, "vid", t.vid}, {t.session, "sid", t.sid}, {t.session, "customer", t.customerID}, {t.local, "consumer", t.consumer}} {
+		}{{t.local, "vid", t.vid}, {t.session, "sid", t.sid}, {t.session, "customer", t.customerID}, {t.local, "consumer", t.consumer},
+			{t.session, "tab", t.tab}} {
 			if kv.value != "" {
 				t.store(kv.s, kv.name, kv.value)
 			}

@@ -24,6 +24,13 @@ const (
 	// the tag uses its own ids (one timer, not polling); in ms, as every
 	// time in the tag (see Clock).
 	LpTagWait = 5000
+	// QueueLease is how long (ms) the batches another tab stored stay that
+	// tab's own. A tab stores its unsent batches again at least once per
+	// retry pause (monitoring.MaxWait at most), so a tab silent for longer
+	// was closed (or frozen, or is offline): a tab that starts then takes
+	// its batches over and sends them, and the old tab, if it comes back,
+	// leaves them to it.
+	QueueLease = 2 * monitoring.MaxWait
 )
 
 // batchBudget is what the SDEs of one request may take: MaxBody less
@@ -55,7 +62,8 @@ type Tag struct {
 	retry       func() bool
 	opening     bool // the session's engagement call is in flight
 	openAttempt int
-	lastSaved   string
+	tab         string // this page's name in the stored queue, which every tab of the site shares
+	stored      bool   // the stored queue holds batches of this page
 
 	vid, sid    string // own ids (stored), used when lpTag has none
 	lpTagStale  bool   // LivePerson refused lpTag's ids; use our own until they change
@@ -87,7 +95,9 @@ type batch struct {
 	sdes    []liveperson.SDE
 	size    int // bytes of the SDEs' JSON with separators
 	entry   []string
-	attempt int // failed attempts so far
+	attempt int    // failed attempts so far
+	id      string // its name in the stored queue, given when first stored
+	stored  bool   // in the stored queue as this page last wrote it
 }
 
 // New starts a tag: it restores the unsent queue, ids and cart of earlier
@@ -101,6 +111,7 @@ func New(cfg Config, env Env) *Tag {
 	}
 	t := &Tag{cfg: cfg, env: env, debug: cfg.Debug,
 		local: &Fallback{Primary: env.Local}, session: &Fallback{Primary: env.Session}}
+	t.tab = t.randomHex(8)
 	if !cfg.ConsentRequired {
 		t.consent = consentGranted
 	} else if v, _ := t.local.Get(t.key("consent")); v == "1" {
@@ -116,6 +127,7 @@ func New(cfg Config, env Env) *Tag {
 	}
 	t.logf("started: account " + cfg.Account + ", " + t.route() + consentNote(cfg))
 	t.flush(false)
+	t.save()
 	return t
 }
 
@@ -169,18 +181,43 @@ func (t *Tag) restore() {
 			}
 		}
 	}
+	// The page before this one in this browser tab left its batches to
+	// this one at once; other tabs' wait for QueueLease.
+	prev, _ := t.session.Get(t.key("tab"))
+	t.store(t.session, "tab", t.tab)
 	s, ok := t.local.Get(t.key("queue"))
 	if !ok {
 		return
 	}
-	q, err := decodeQueue([]byte(s))
+	list, err := readQueue([]byte(s))
 	if err != nil {
 		t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 		t.local.Remove(t.key("queue"))
 		return
 	}
+	var q []*batch
+	var others []any
+	for i, e := range list {
+		m, _ := e.(map[string]any)
+		owner, _ := m["o"].(string)
+		at, _ := m["t"].(float64)
+		if owner != "" && owner != prev && t.env.Clock.Now()-int64(at) < QueueLease {
+			others = append(others, e) // a live tab's
+			continue
+		}
+		b, err := decodeBatch(m, i)
+		if err != nil {
+			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+			continue
+		}
+		q = append(q, b)
+	}
+	if len(q) > MaxBatches {
+		q = q[len(q)-MaxBatches:]
+	}
 	t.queue = append(q, t.queue...)
-	t.lastSaved = s
+	// Taken over in storage at once, so that no other tab takes them too.
+	t.write(others)
 	t.logf("restored " + strconv.Itoa(len(q)) + " unsent request(s) from an earlier page")
 }
 
@@ -250,15 +287,21 @@ func (t *Tag) endTick() {
 	t.save()
 }
 
-// save writes the unsent queue to localStorage when it changed. A
-// request in flight is left out the first time: it was sent with
-// keepalive and outlives the page, and keeping it would send it twice.
-// Once it has failed, it is kept while it is retried: LivePerson was
-// failing, so losing it is likelier than sending it twice.
+// save writes the unsent queue to localStorage, beside what other tabs
+// stored there. A request in flight is left out the first time: it was
+// sent with keepalive and outlives the page, and keeping it would send it
+// twice. Once it has failed, it is kept while it is retried: LivePerson
+// was failing, so losing it is likelier than sending it twice.
 func (t *Tag) save() {
-	if !t.mayStore() {
+	if !t.mayStore() || !t.stored && len(t.queue) == t.inflight {
 		return
 	}
+	t.write(t.others())
+}
+
+// write stores this page's unsent batches after others, the entries of
+// other tabs, or removes the key when both are empty.
+func (t *Tag) write(others []any) {
 	keep := t.queue[t.inflight:]
 	for i := t.inflight - 1; i >= 0; i-- {
 		if t.queue[i].attempt > 0 {
@@ -266,16 +309,51 @@ func (t *Tag) save() {
 			break
 		}
 	}
-	s := string(encodeQueue(keep))
-	if s == t.lastSaved {
-		return
+	for _, b := range t.queue {
+		b.stored = false
 	}
-	t.lastSaved = s
-	if s == emptyQueue {
+	for _, b := range keep {
+		if b.id == "" {
+			b.id = t.randomHex(8)
+		}
+		b.stored = true
+	}
+	t.stored = len(keep) > 0
+	if len(keep)+len(others) == 0 {
 		t.local.Remove(t.key("queue"))
 		return
 	}
-	t.store(t.local, "queue", s)
+	t.store(t.local, "queue", string(encodeQueue(others, keep, t.tab, t.env.Clock.Now())))
+}
+
+// others reads the stored entries of other tabs. A batch this page
+// stored that is no longer there as its own was taken over by another
+// tab (see QueueLease; it may have been sent already), or the visitor
+// cleared the storage or withdrew consent in another tab: it leaves the
+// queue.
+func (t *Tag) others() []any {
+	s, _ := t.local.Get(t.key("queue"))
+	list, _ := readQueue([]byte(s))
+	var out []any
+	var mine []string
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		if owner, _ := m["o"].(string); owner == t.tab {
+			id, _ := m["i"].(string)
+			mine = append(mine, id)
+			continue
+		}
+		out = append(out, e)
+	}
+	for i := t.inflight; i < len(t.queue); {
+		if b := t.queue[i]; b.stored && !contains(mine, b.id) {
+			t.logf("another tab took over an unsent request of this page")
+			t.queue = append(t.queue[:i], t.queue[i+1:]...)
+			continue
+		}
+		i++
+	}
+	return out
 }
 
 // Hide is called on pagehide and on visibilitychange to hidden: the
@@ -349,30 +427,37 @@ func sameStrings(a, b []string) bool {
 	return true
 }
 
-const emptyQueue = `{"v":1,"q":[]}`
-
-// encodeQueue writes batches as stored in localStorage:
-// {"v":1,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
-func encodeQueue(q []*batch) []byte {
+// encodeQueue writes the stored queue: others' entries as they are, then
+// q's batches as owner's at now:
+// {"v":1,"q":[{"i":id,"o":owner tab,"t":ms,"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
+func encodeQueue(others []any, q []*batch, owner string, now int64) []byte {
 	b := []byte(`{"v":1,"q":[`)
-	for i, e := range q {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"n":`...)
+	for _, e := range others {
+		b = append(jsonv.Append(b, e), ',')
+	}
+	for _, e := range q {
+		b = append(b, `{"i":`...)
+		b = jsonv.AppendString(b, e.id)
+		b = append(b, `,"o":`...)
+		b = jsonv.AppendString(b, owner)
+		b = append(b, `,"t":`...)
+		b = strconv.AppendInt(b, now, 10)
+		b = append(b, `,"n":`...)
 		b = strconv.AppendInt(b, int64(e.attempt), 10)
 		b = append(b, `,"ep":`...)
 		b = jsonv.Append(b, e.entry)
 		b = append(b, `,"a":`...)
 		b = liveperson.AppendSDEs(b, e.sdes)
-		b = append(b, '}')
+		b = append(b, "},"...)
+	}
+	if b[len(b)-1] == ',' {
+		b = b[:len(b)-1]
 	}
 	return append(b, "]}"...)
 }
 
-// decodeQueue reads what encodeQueue wrote, validating every attribute
-// again: storage is the visitor's to edit.
-func decodeQueue(data []byte) ([]*batch, error) {
+// readQueue reads the stored queue's entries, as JSON values.
+func readQueue(data []byte) ([]any, error) {
 	v, err := jsonv.Parse(data)
 	if err != nil {
 		return nil, err
@@ -382,38 +467,37 @@ func decodeQueue(data []byte) ([]*batch, error) {
 		return nil, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
 	}
 	list, _ := m["q"].([]any)
-	var q []*batch
-	for i, e := range list {
-		bad := func(problem string) error {
-			return &liveperson.ValidationError{Index: -1, Field: "queue[" + strconv.Itoa(i) + "]", Problem: problem}
-		}
-		em, _ := e.(map[string]any)
-		n, _ := em["n"].(float64)
-		eps, _ := em["ep"].([]any)
-		b := &batch{attempt: int(n)}
-		for _, ep := range eps {
-			s, ok := ep.(string)
-			if !ok {
-				return nil, bad("has an entry point that is not a string")
-			}
-			b.entry = append(b.entry, s)
-		}
-		b.entry = limitEntry(b.entry)
-		sdes, err := liveperson.ParseSDEs(em["a"])
-		if err != nil {
-			return nil, bad(err.Error())
-		}
-		for _, s := range sdes {
-			b.size += len(s.AppendJSON(nil)) + 1
-		}
-		if b.size > batchBudget || len(sdes) > monitoring.MaxSDEs {
-			return nil, bad("is larger than a request may be")
-		}
-		b.sdes = sdes
-		q = append(q, b)
+	return list, nil
+}
+
+// decodeBatch reads the i-th entry of the stored queue, validating every
+// attribute again: storage is the visitor's to edit.
+func decodeBatch(m map[string]any, i int) (*batch, error) {
+	bad := func(problem string) error {
+		return &liveperson.ValidationError{Index: -1, Field: "queue[" + strconv.Itoa(i) + "]", Problem: problem}
 	}
-	if len(q) > MaxBatches {
-		q = q[len(q)-MaxBatches:]
+	n, _ := m["n"].(float64)
+	eps, _ := m["ep"].([]any)
+	b := &batch{attempt: int(n)}
+	b.id, _ = m["i"].(string)
+	for _, ep := range eps {
+		s, ok := ep.(string)
+		if !ok {
+			return nil, bad("has an entry point that is not a string")
+		}
+		b.entry = append(b.entry, s)
 	}
-	return q, nil
+	b.entry = limitEntry(b.entry)
+	sdes, err := liveperson.ParseSDEs(m["a"])
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	for _, s := range sdes {
+		b.size += len(s.AppendJSON(nil)) + 1
+	}
+	if b.size > batchBudget || len(sdes) > monitoring.MaxSDEs {
+		return nil, bad("is larger than a request may be")
+	}
+	b.sdes = sdes
+	return b, nil
 }

@@ -596,3 +596,58 @@ func TestTooLarge(t *testing.T) {
 		t.Errorf("burst of 160 KB: first body %d bytes, %d requests; want at most %d bytes, a second request", len(r.Body), len(h.tr.all), MaxBody)
 	}
 }
+
+// Tabs of one site share localStorage: each keeps its own unsent batches
+// there beside the others', a tab that starts takes over only what a
+// closed tab left (at once when it was the page before it in the same
+// browser tab, else after QueueLease), and a tab whose batches were taken
+// over does not send them too.
+func TestTabsShareTheQueue(t *testing.T) {
+	local := Memory{"lpedge:v1:12345678:vid": "V0"}
+	tab := func(seed byte, offline bool) *harness {
+		return newHarness(t, direct, func(h *harness) {
+			h.local, h.session, h.randCount, h.page.offline = local, Memory{"lpedge:v1:12345678:sid": "S0"}, seed, offline
+		})
+	}
+	a, b := tab(100, true), tab(200, true)
+	a.call("track", viewed)
+	a.clock.tick()
+	b.call("sdes.push", `[{"type":"searchInfo","keywords":["b"]}]`)
+	b.clock.tick()
+	q, err := decodeQueue([]byte(local[direct.key("queue")]))
+	if err != nil || len(q) != 2 {
+		t.Fatalf("two offline tabs stored %d batches (%v), want both: %s", len(q), err, local[direct.key("queue")])
+	}
+
+	// A is closed. A tab that opens now leaves both to their tabs.
+	c := tab(50, false)
+	if len(c.tr.all) != 0 || len(c.queue) != 0 {
+		t.Fatalf("a new tab took over live tabs' batches: %d requests, %d batches", len(c.tr.all), len(c.queue))
+	}
+	c.call("track", viewed)
+	c.clock.tick()
+	c.tr.answer(t, 200, answer1)
+	if q, _ := decodeQueue([]byte(local[direct.key("queue")])); len(q) != 2 {
+		t.Errorf("a tab that sent its own lost the others' stored batches: %d left", len(q))
+	}
+
+	// Later, a new tab takes over both: A's is abandoned, and B, offline,
+	// has not stored its queue again.
+	d := tab(150, false)
+	d.clock.now = a.clock.now.Add(QueueLease*time.Millisecond + time.Second)
+	d.start()
+	if len(d.tr.all) != 1 || len(attrs(t, d.tr.all[0])) != 2 {
+		t.Fatalf("after the lease the new tab sent %d requests, want one with both batches", len(d.tr.all))
+	}
+	// B comes back: its batch is D's to send now.
+	b.page.offline = false
+	b.Online()
+	b.clock.tick()
+	if len(b.tr.all) != 0 {
+		t.Errorf("the tab whose batch was taken over sent it too: %s", b.tr.all[0].Body)
+	}
+	d.tr.answer(t, 200, answer1)
+	if q, ok := local[direct.key("queue")]; ok {
+		t.Errorf("delivered batches are still stored: %s", q)
+	}
+}
