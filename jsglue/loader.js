@@ -165,6 +165,17 @@
           w[name].removeItem(key);
         } catch (e) {}
       },
+      // keys(name, prefix): the keys that start with prefix.
+      keys: function (name, prefix) {
+        var out = [];
+        try {
+          for (var i = 0, s = w[name], k; i < s.length; i++) {
+            k = s.key(i);
+            if (k.lastIndexOf(prefix, 0) == 0) out.push(k);
+          }
+        } catch (e) {}
+        return out;
+      },
       now: Date.now,
       // after(id, ms) calls go(id) ms from now and returns the timer for
       // stop.

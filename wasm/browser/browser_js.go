@@ -209,6 +209,8 @@ func (s *storage) Set(key, value string) error {
 
 func (s *storage) Remove(key string) { host.Call("removeItem", s.name, key) }
 
+func (s *storage) Keys(prefix string) []string { return list(host.Call("keys", s.name, prefix)) }
+
 func (*window) Now() int64 { return int64(host.Call("now").Int()) }
 
 func (*window) After(ms int64, f func()) func() bool {

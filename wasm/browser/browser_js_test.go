@@ -5,6 +5,7 @@ package browser
 import (
 	"errors"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -133,7 +134,7 @@ func recordConsole(t *testing.T) func() []string {
 
 func fakeStorage() js.Value {
 	items := map[string]string{}
-	return object(map[string]any{
+	s := object(map[string]any{
 		"getItem": func(a []js.Value) any {
 			if v, ok := items[a[0].String()]; ok {
 				return v
@@ -142,7 +143,18 @@ func fakeStorage() js.Value {
 		},
 		"setItem":    func(a []js.Value) any { items[a[0].String()] = a[1].String(); return nil },
 		"removeItem": func(a []js.Value) any { delete(items, a[0].String()); return nil },
+		"key": func(a []js.Value) any {
+			keys := make([]string, 0, len(items))
+			for k := range items {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			return keys[a[0].Int()]
+		},
 	})
+	length := object(map[string]any{"get": func([]js.Value) any { return len(items) }})
+	js.Global().Get("Object").Call("defineProperty", s, "length", length)
+	return s
 }
 
 func TestStorage(t *testing.T) {
@@ -161,6 +173,14 @@ func TestStorage(t *testing.T) {
 	if _, ok := local.Get("k"); ok {
 		t.Error("Remove left k")
 	}
+	for _, k := range []string{"p:2", "q:1", "p:1"} {
+		local.Set(k, "v")
+	}
+	keys := local.Keys("p:")
+	sort.Strings(keys)
+	if strings.Join(keys, " ") != "p:1 p:2" {
+		t.Errorf(`Keys("p:") = %q, want p:1 and p:2`, keys)
+	}
 	// A store that throws on write (quota) and one whose access throws.
 	js.Global().Set("localStorage", object(map[string]any{"setItem": thrower(), "getItem": thrower(), "removeItem": thrower()}))
 	if err := local.Set("k", "v"); err == nil || !strings.Contains(err.Error(), "SyntaxError") {
@@ -170,6 +190,9 @@ func TestStorage(t *testing.T) {
 		t.Errorf("a throwing getItem gave %q, %v", v, ok)
 	}
 	local.Remove("k")
+	if keys := local.Keys(""); len(keys) != 0 {
+		t.Errorf("a throwing store has keys %q", keys)
+	}
 	desc := object(map[string]any{"get": thrower(), "configurable": true})
 	js.Global().Get("Object").Call("defineProperty", js.Global(), "sessionStorage", desc)
 	defer js.Global().Delete("sessionStorage")

@@ -47,6 +47,11 @@ func (s *lockedMemory) Get(k string) (string, bool) {
 }
 func (s *lockedMemory) Set(k, v string) error { s.mu.Lock(); defer s.mu.Unlock(); return s.m.Set(k, v) }
 func (s *lockedMemory) Remove(k string)       { s.mu.Lock(); defer s.mu.Unlock(); s.m.Remove(k) }
+func (s *lockedMemory) Keys(p string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.Keys(p)
+}
 
 type clock struct{}
 

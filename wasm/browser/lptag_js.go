@@ -17,11 +17,13 @@ func (*window) IDs() (vid, sid string) {
 }
 
 // Sections reads lpTag.section: an array of strings, or one string.
-func (*window) Sections() []string {
-	s := host.Call("strings", "lpTag.section")
-	out := make([]string, s.Length())
+func (*window) Sections() []string { return list(host.Call("strings", "lpTag.section")) }
+
+// list reads an array of strings.
+func list(a js.Value) []string {
+	out := make([]string, a.Length())
 	for i := range out {
-		out[i] = s.Index(i).String()
+		out[i] = a.Index(i).String()
 	}
 	return out
 }

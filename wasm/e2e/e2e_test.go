@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,39 @@ func TestReloadWith503(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := types(received(lp)); got != "prodView,searchInfo,lead" {
 		t.Errorf("lptest received %s, want prodView,searchInfo,lead once each", got)
+	}
+}
+
+// Two tabs of the shop keep their unsent events side by side in
+// localStorage: a reload of one resends its own, not the other's, and
+// none is lost or sent twice.
+func TestTwoTabsWith503(t *testing.T) {
+	lp := lptest.NewServer()
+	defer lp.Close()
+	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
+	a, _ := newBrowser(t)
+	b, closeB := chromedp.NewContext(a) // a second tab of the same browser
+	defer closeB()
+	open(t, a, s.URL+"/shop")
+	open(t, b, s.URL+"/shop")
+	lp.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: lptest.Always})
+	exec(t, a, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
+	exec(t, b, `lpedge.sdes.push([{type: "searchInfo", keywords: ["boots"]}])`)
+	stored := `Object.keys(localStorage).filter(function (k) { return k.indexOf("lpedge:v1:` + lptest.DefaultAccount +
+		`:queue:") == 0 }).reduce(function (n, k) { return n + JSON.parse(localStorage[k]).q.length }, 0)`
+	eventually(t, "both tabs' failed events stored", func() bool { return eval[int](t, a, stored) == 2 })
+	do(t, a, chromedp.Reload())
+	waitReady(t, a)
+	lp.ClearFaults()
+	for _, tab := range []context.Context{a, b} {
+		exec(t, tab, `dispatchEvent(new Event("online"))`)
+	}
+	eventually(t, "delivery after recovery", func() bool { return len(received(lp)) >= 2 })
+	time.Sleep(300 * time.Millisecond)
+	got := strings.Split(types(received(lp)), ",")
+	sort.Strings(got)
+	if strings.Join(got, ",") != "prodView,searchInfo" {
+		t.Errorf("lptest received %s, want prodView and searchInfo once each", got)
 	}
 }
 

@@ -24,6 +24,7 @@ type Storage interface {
 	Get(key string) (string, bool)
 	Set(key, value string) error
 	Remove(key string)
+	Keys(prefix string) []string // the keys that start with prefix, in any order
 }
 
 // Clock tells the time and runs functions later, in milliseconds, as
@@ -108,6 +109,17 @@ func (m Memory) Set(key, value string) error { m[key] = value; return nil }
 // Remove implements Storage.
 func (m Memory) Remove(key string) { delete(m, key) }
 
+// Keys implements Storage.
+func (m Memory) Keys(prefix string) []string {
+	var out []string
+	for k := range m {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Fallback wraps a browser Storage: once a write fails (quota exceeded,
 // storage disabled, Safari's private mode), values that cannot be written
 // there are kept in memory, so the page goes on working and nothing
@@ -150,4 +162,15 @@ func (f *Fallback) Set(key, value string) error {
 func (f *Fallback) Remove(key string) {
 	delete(f.mem, key)
 	f.Primary.Remove(key)
+}
+
+// Keys implements Storage: those in memory, then the browser's.
+func (f *Fallback) Keys(prefix string) []string {
+	out := f.mem.Keys(prefix)
+	for _, k := range f.Primary.Keys(prefix) {
+		if _, ok := f.mem[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -170,8 +170,8 @@ func (t *Tag) Consent(marketing bool) {
 			t.retry()
 			t.retry = nil
 		}
-		for _, k := range []string{"queue", "vid", "consumer", "consent"} {
-			t.local.Remove(t.key(k))
+		for _, k := range append(t.local.Keys(t.key("queue")), t.key("vid"), t.key("consumer"), t.key("consent")) {
+			t.local.Remove(k)
 		}
 		for _, k := range []string{"sid", "cart", "customer", "conversation", "tab"} {
 			t.session.Remove(t.key(k))

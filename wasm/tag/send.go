@@ -13,9 +13,7 @@ import (
 // coming. hide says the page may go away: then what is unsent beside a
 // request in flight goes too. The caller holds mu.
 func (t *Tag) flush(hide bool) {
-	if t.stored {
-		t.others() // what another tab took over is not sent twice
-	}
+	t.takenOver() // what another tab took over is not sent twice
 	if t.consent != consentGranted || len(t.queue) == t.inflight || t.retry != nil {
 		return
 	}

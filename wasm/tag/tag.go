@@ -24,12 +24,12 @@ const (
 	// the tag uses its own ids (one timer, not polling); in ms, as every
 	// time in the tag (see Clock).
 	LpTagWait = 5000
-	// QueueLease is how long (ms) the batches another tab stored stay that
-	// tab's own. A tab stores its unsent batches again at least once per
-	// retry pause (monitoring.MaxWait at most), so a tab silent for longer
-	// was closed (or frozen, or is offline): a tab that starts then takes
-	// its batches over and sends them, and the old tab, if it comes back,
-	// leaves them to it.
+	// QueueLease is how long (ms) the unsent batches another tab stored
+	// stay that tab's own. A tab stores them again at least once per retry
+	// pause (monitoring.MaxWait at most), so a tab silent for longer was
+	// closed (or is frozen, or offline): a tab that starts then takes them
+	// over and sends them, and the old tab, if it comes back, leaves them
+	// to it. The next page in the same browser tab takes them at once.
 	QueueLease = 2 * monitoring.MaxWait
 )
 
@@ -62,8 +62,8 @@ type Tag struct {
 	retry       func() bool
 	opening     bool // the session's engagement call is in flight
 	openAttempt int
-	tab         string // this page's name in the stored queue, which every tab of the site shares
-	stored      bool   // the stored queue holds batches of this page
+	tab         string // this page's name: its stored queue is "queue:"+tab
+	stored      bool   // this page's stored queue holds batches
 
 	vid, sid    string // own ids (stored), used when lpTag has none
 	lpTagStale  bool   // LivePerson refused lpTag's ids; use our own until they change
@@ -95,9 +95,8 @@ type batch struct {
 	sdes    []liveperson.SDE
 	size    int // bytes of the SDEs' JSON with separators
 	entry   []string
-	attempt int    // failed attempts so far
-	id      string // its name in the stored queue, given when first stored
-	stored  bool   // in the stored queue as this page last wrote it
+	attempt int  // failed attempts so far
+	stored  bool // in this page's stored queue as last written
 }
 
 // New starts a tag: it restores the unsent queue, ids and cart of earlier
@@ -181,43 +180,43 @@ func (t *Tag) restore() {
 			}
 		}
 	}
-	// The page before this one in this browser tab left its batches to
-	// this one at once; other tabs' wait for QueueLease.
+	// Every tab keeps its unsent batches under its own key, so that tabs
+	// never overwrite each other's. The page before this one in this
+	// browser tab left its batches to this one; other tabs' wait for
+	// QueueLease. ("queue" alone is an older tag's: anyone's.)
 	prev, _ := t.session.Get(t.key("tab"))
 	t.store(t.session, "tab", t.tab)
-	s, ok := t.local.Get(t.key("queue"))
-	if !ok {
-		return
-	}
-	list, err := readQueue([]byte(s))
-	if err != nil {
-		t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
-		t.local.Remove(t.key("queue"))
-		return
-	}
 	var q []*batch
-	var others []any
-	for i, e := range list {
-		m, _ := e.(map[string]any)
-		owner, _ := m["o"].(string)
-		at, _ := m["t"].(float64)
-		if owner != "" && owner != prev && t.env.Clock.Now()-int64(at) < QueueLease {
-			others = append(others, e) // a live tab's
-			continue
+	for _, k := range t.local.Keys(t.key("queue")) {
+		s, _ := t.local.Get(k)
+		list, at, err := readQueue([]byte(s))
+		owner := k[len(t.key("queue")):]
+		if err == nil && owner != "" && owner != ":"+prev && t.env.Clock.Now()-at < QueueLease {
+			continue // a live tab's
 		}
-		b, err := decodeBatch(m, i)
+		t.local.Remove(k) // taken over; that tab, if it comes back, sees so
 		if err != nil {
 			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 			continue
 		}
-		q = append(q, b)
+		for i, e := range list {
+			m, _ := e.(map[string]any)
+			b, err := decodeBatch(m, i)
+			if err != nil {
+				t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+				continue
+			}
+			q = append(q, b)
+		}
+	}
+	if q == nil {
+		return
 	}
 	if len(q) > MaxBatches {
 		q = q[len(q)-MaxBatches:]
 	}
 	t.queue = append(q, t.queue...)
-	// Taken over in storage at once, so that no other tab takes them too.
-	t.write(others)
+	t.write()
 	t.logf("restored " + strconv.Itoa(len(q)) + " unsent request(s) from an earlier page")
 }
 
@@ -287,21 +286,20 @@ func (t *Tag) endTick() {
 	t.save()
 }
 
-// save writes the unsent queue to localStorage, beside what other tabs
-// stored there. A request in flight is left out the first time: it was
-// sent with keepalive and outlives the page, and keeping it would send it
-// twice. Once it has failed, it is kept while it is retried: LivePerson
-// was failing, so losing it is likelier than sending it twice.
+// save writes the unsent queue to localStorage, under this page's own
+// key. A request in flight is left out the first time: it was sent with
+// keepalive and outlives the page, and keeping it would send it twice.
+// Once it has failed, it is kept while it is retried: LivePerson was
+// failing, so losing it is likelier than sending it twice.
 func (t *Tag) save() {
 	if !t.mayStore() || !t.stored && len(t.queue) == t.inflight {
 		return
 	}
-	t.write(t.others())
+	t.takenOver()
+	t.write()
 }
 
-// write stores this page's unsent batches after others, the entries of
-// other tabs, or removes the key when both are empty.
-func (t *Tag) write(others []any) {
+func (t *Tag) write() {
 	keep := t.queue[t.inflight:]
 	for i := t.inflight - 1; i >= 0; i-- {
 		if t.queue[i].attempt > 0 {
@@ -313,47 +311,32 @@ func (t *Tag) write(others []any) {
 		b.stored = false
 	}
 	for _, b := range keep {
-		if b.id == "" {
-			b.id = t.randomHex(8)
-		}
 		b.stored = true
 	}
 	t.stored = len(keep) > 0
-	if len(keep)+len(others) == 0 {
-		t.local.Remove(t.key("queue"))
+	if !t.stored {
+		t.local.Remove(t.key("queue:" + t.tab))
 		return
 	}
-	t.store(t.local, "queue", string(encodeQueue(others, keep, t.tab, t.env.Clock.Now())))
+	t.store(t.local, "queue:"+t.tab, string(encodeQueue(keep, t.env.Clock.Now())))
 }
 
-// others reads the stored entries of other tabs. A batch this page
-// stored that is no longer there as its own was taken over by another
-// tab (see QueueLease; it may have been sent already), or the visitor
-// cleared the storage or withdrew consent in another tab: it leaves the
-// queue.
-func (t *Tag) others() []any {
-	s, _ := t.local.Get(t.key("queue"))
-	list, _ := readQueue([]byte(s))
-	var out []any
-	var mine []string
-	for _, e := range list {
-		m, _ := e.(map[string]any)
-		if owner, _ := m["o"].(string); owner == t.tab {
-			id, _ := m["i"].(string)
-			mine = append(mine, id)
-			continue
-		}
-		out = append(out, e)
+// takenOver drops the stored batches when this page's stored queue is
+// gone: another tab took it over (see QueueLease) and sends it, or the
+// visitor cleared the storage or withdrew consent in another tab.
+func (t *Tag) takenOver() {
+	if _, ok := t.local.Get(t.key("queue:" + t.tab)); ok || !t.stored {
+		return
 	}
-	for i := t.inflight; i < len(t.queue); {
-		if b := t.queue[i]; b.stored && !contains(mine, b.id) {
-			t.logf("another tab took over an unsent request of this page")
-			t.queue = append(t.queue[:i], t.queue[i+1:]...)
-			continue
+	t.logf("another tab took over the unsent requests this page stored")
+	t.stored = false
+	keep := t.queue[:t.inflight]
+	for _, b := range t.queue[t.inflight:] {
+		if !b.stored {
+			keep = append(keep, b)
 		}
-		i++
 	}
-	return out
+	t.queue = keep
 }
 
 // Hide is called on pagehide and on visibilitychange to hidden: the
@@ -427,47 +410,41 @@ func sameStrings(a, b []string) bool {
 	return true
 }
 
-// encodeQueue writes the stored queue: others' entries as they are, then
-// q's batches as owner's at now:
-// {"v":1,"q":[{"i":id,"o":owner tab,"t":ms,"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
-func encodeQueue(others []any, q []*batch, owner string, now int64) []byte {
-	b := []byte(`{"v":1,"q":[`)
-	for _, e := range others {
-		b = append(jsonv.Append(b, e), ',')
-	}
-	for _, e := range q {
-		b = append(b, `{"i":`...)
-		b = jsonv.AppendString(b, e.id)
-		b = append(b, `,"o":`...)
-		b = jsonv.AppendString(b, owner)
-		b = append(b, `,"t":`...)
-		b = strconv.AppendInt(b, now, 10)
-		b = append(b, `,"n":`...)
+// encodeQueue writes a stored queue, saved at now (ms):
+// {"v":1,"t":now,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
+func encodeQueue(q []*batch, now int64) []byte {
+	b := []byte(`{"v":1,"t":`)
+	b = strconv.AppendInt(b, now, 10)
+	b = append(b, `,"q":[`...)
+	for i, e := range q {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"n":`...)
 		b = strconv.AppendInt(b, int64(e.attempt), 10)
 		b = append(b, `,"ep":`...)
 		b = jsonv.Append(b, e.entry)
 		b = append(b, `,"a":`...)
 		b = liveperson.AppendSDEs(b, e.sdes)
-		b = append(b, "},"...)
-	}
-	if b[len(b)-1] == ',' {
-		b = b[:len(b)-1]
+		b = append(b, '}')
 	}
 	return append(b, "]}"...)
 }
 
-// readQueue reads the stored queue's entries, as JSON values.
-func readQueue(data []byte) ([]any, error) {
+// readQueue reads a stored queue's entries, as JSON values, and when it
+// was saved.
+func readQueue(data []byte) (entries []any, saved int64, err error) {
 	v, err := jsonv.Parse(data)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	m, _ := v.(map[string]any)
 	if m == nil || m["v"] != 1.0 {
-		return nil, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
+		return nil, 0, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
 	}
-	list, _ := m["q"].([]any)
-	return list, nil
+	at, _ := m["t"].(float64)
+	entries, _ = m["q"].([]any)
+	return entries, int64(at), nil
 }
 
 // decodeBatch reads the i-th entry of the stored queue, validating every
@@ -479,7 +456,6 @@ func decodeBatch(m map[string]any, i int) (*batch, error) {
 	n, _ := m["n"].(float64)
 	eps, _ := m["ep"].([]any)
 	b := &batch{attempt: int(n)}
-	b.id, _ = m["i"].(string)
 	for _, ep := range eps {
 		s, ok := ep.(string)
 		if !ok {

@@ -2,6 +2,7 @@ package tag
 
 import (
 	"strconv"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -174,7 +175,7 @@ func TestRetryPolicy(t *testing.T) {
 				if len(h.tr.all) != 1 {
 					t.Errorf("a %d was retried", tt.status)
 				}
-				if _, ok := h.local[h.key("queue")]; ok {
+				if _, ok := h.local[h.key("queue:"+h.tab)]; ok {
 					t.Errorf("a dropped request stays stored: %v", h.local)
 				}
 				return
@@ -293,8 +294,8 @@ func TestReloadKeepsUnsent(t *testing.T) {
 	if len(a) != 2 || a[0].(map[string]any)["type"] != "prodView" || a[1].(map[string]any)["type"] != "searchInfo" {
 		t.Errorf("restored attributes %v, want prodView then searchInfo", a)
 	}
-	if _, ok := h.local[h.key("queue")]; ok {
-		t.Errorf("the queue stays stored after delivery: %v", h.local[h.key("queue")])
+	if _, ok := h.local[h.key("queue:"+h.tab)]; ok {
+		t.Errorf("the queue stays stored after delivery: %v", h.local[h.key("queue:"+h.tab)])
 	}
 }
 
@@ -312,13 +313,13 @@ func TestHide(t *testing.T) {
 	if len(h.tr.all) != 3 || !h.tr.all[2].Keepalive || len(attrs(t, h.tr.all[2])) != 1 {
 		t.Fatalf("at hide: %d requests, want a third keepalive request with the searchInfo", len(h.tr.all))
 	}
-	if q, ok := h.local[h.key("queue")]; ok {
+	if q, ok := h.local[h.key("queue:"+h.tab)]; ok {
 		t.Errorf("requests in flight were stored: %s", q)
 	}
 	// The page stays (visibilitychange, not pagehide): the extra request fails and is kept.
 	h.tr.answer(t, 200, answer1)
 	h.tr.answer(t, 503, "")
-	if !strings.Contains(h.local[h.key("queue")], "searchInfo") {
+	if !strings.Contains(h.local[h.key("queue:"+h.tab)], "searchInfo") {
 		t.Errorf("a failed request at hide is not stored: %v", h.local)
 	}
 	// Retried, it stays stored while in flight: a reload then resends it.
@@ -345,7 +346,7 @@ func TestQueueCap(t *testing.T) {
 	if len(h.queue) != MaxBatches || len(h.console.warns) == 0 || !strings.Contains(h.console.warns[0], "dropped") {
 		t.Errorf("queue %d, warnings %q; want %d and a warning", len(h.queue), h.console.warns, MaxBatches)
 	}
-	q, err := decodeQueue([]byte(h.local[h.key("queue")]))
+	q, err := decodeQueue([]byte(h.local[h.key("queue:"+h.tab)]))
 	if err != nil || len(q) != MaxBatches {
 		t.Errorf("stored queue: %d, %v; want %d", len(q), err, MaxBatches)
 	}
@@ -614,9 +615,8 @@ func TestTabsShareTheQueue(t *testing.T) {
 	a.clock.tick()
 	b.call("sdes.push", `[{"type":"searchInfo","keywords":["b"]}]`)
 	b.clock.tick()
-	q, err := decodeQueue([]byte(local[direct.key("queue")]))
-	if err != nil || len(q) != 2 {
-		t.Fatalf("two offline tabs stored %d batches (%v), want both: %s", len(q), err, local[direct.key("queue")])
+	if q, err := storedQueue(local); err != nil || len(q) != 2 {
+		t.Fatalf("two offline tabs stored %d batches (%v), want both: %v", len(q), err, local)
 	}
 
 	// A is closed. A tab that opens now leaves both to their tabs.
@@ -627,7 +627,7 @@ func TestTabsShareTheQueue(t *testing.T) {
 	c.call("track", viewed)
 	c.clock.tick()
 	c.tr.answer(t, 200, answer1)
-	if q, _ := decodeQueue([]byte(local[direct.key("queue")])); len(q) != 2 {
+	if q, _ := storedQueue(local); len(q) != 2 {
 		t.Errorf("a tab that sent its own lost the others' stored batches: %d left", len(q))
 	}
 
@@ -647,7 +647,33 @@ func TestTabsShareTheQueue(t *testing.T) {
 		t.Errorf("the tab whose batch was taken over sent it too: %s", b.tr.all[0].Body)
 	}
 	d.tr.answer(t, 200, answer1)
-	if q, ok := local[direct.key("queue")]; ok {
-		t.Errorf("delivered batches are still stored: %s", q)
+	if q, _ := storedQueue(local); len(q) != 0 {
+		t.Errorf("delivered batches are still stored: %v", local)
+	}
+}
+
+// Keys lists each key once, whether the browser's storage or the memory
+// fallback holds it.
+func TestFallbackKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    *Fallback
+		set  []string
+		want string
+	}{
+		{"browser", &Fallback{Primary: Memory{"p:1": "a", "x": "b"}}, []string{"p:2"}, "p:1 p:2"},
+		{"refused", &Fallback{Primary: failingStorage{}}, []string{"p:2", "q"}, "p:2"},
+		{"both", &Fallback{Primary: Memory{"p:1": "a", "p:3": "c"}, mem: Memory{"p:1": "m"}}, nil, "p:1 p:3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range tc.set {
+				tc.f.Set(k, "v") // refused writes are kept in memory
+			}
+			keys := tc.f.Keys("p:")
+			sort.Strings(keys)
+			if got := strings.Join(keys, " "); got != tc.want {
+				t.Errorf("Keys = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
