@@ -136,7 +136,7 @@ type failingStorage struct{}
 func (failingStorage) Get(string) (string, bool) { return "", false }
 func (failingStorage) Set(string, string) error  { return errors.New("QuotaExceededError") }
 func (failingStorage) Remove(string)             {}
-func (failingStorage) Keys(string) []string       { return nil }
+func (failingStorage) Keys(string) []string      { return nil }
 
 // harness is a tag with fakes around it.
 type harness struct {

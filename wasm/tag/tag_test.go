@@ -1,8 +1,8 @@
 package tag
 
 import (
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
