@@ -34,9 +34,14 @@
 //     Retry-After; stale ids start a new session. The online event sends
 //     at once.
 //   - Unsent batches are kept in localStorage (key
-//     lpedge:v1:<account>:queue; at most MaxBatches requests and MaxQueued
-//     attributes) after each change and at pagehide, and sent by the next
-//     page. A first attempt in flight at pagehide is not kept: keepalive
+//     lpedge:v1:<account>:queue:<page>; at most MaxBatches requests and
+//     MaxQueued attributes) after each change and at pagehide, and sent by
+//     the next page in the same browser tab. Each page writes only its own
+//     key, so tabs of the site never overwrite each other's; a tab that
+//     starts takes over what another tab left once that tab has not stored
+//     it for QueueLease (it was closed), and a tab whose key was taken over
+//     leaves those batches to the new owner. A first attempt in flight at
+//     pagehide is not kept: keepalive
 //     delivers it, and keeping it would send it twice; a retry in flight
 //     is kept (LivePerson was failing: a loss is likelier than a repeat).
 //   - Ids: lpTag's monitoring vid/sid when the page runs lpTag (reports
