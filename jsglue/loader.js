@@ -219,15 +219,15 @@
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));
       },
-      // listen(hide, online) calls go(hide) when the page is hidden
-      // (pagehide, or visibilitychange to hidden) and go(online) when the
+      // listen(hide, online) calls go(hide, true) on pagehide, go(hide,
+      // false) on visibilitychange to hidden, and go(online) when the
       // browser is back online.
       listen: function (hide, online) {
         w.addEventListener("pagehide", function () {
-          go(hide);
+          go(hide, true);
         });
         d.addEventListener("visibilitychange", function () {
-          if (d.visibilityState == "hidden") go(hide);
+          if (d.visibilityState == "hidden") go(hide, false);
         });
         w.addEventListener("online", function () {
           go(online);

@@ -22,7 +22,7 @@ var host js.Value
 var (
 	events = [firstOnce]func(values []js.Value){
 		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
-		onHide:   func([]js.Value) { started.Hide() },
+		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
 		onOnline: func([]js.Value) { started.Online() },
 		onLpTag:  func([]js.Value) { lpTagChanged() },
 	}
@@ -39,7 +39,7 @@ var (
 // The ids of events.
 const (
 	onCall    = iota + 1 // the page API: (method, argsJSON, settle)
-	onHide               // the page was hidden
+	onHide               // the page was hidden: (leaving, true at pagehide)
 	onOnline             // the browser is back online
 	onLpTag              // lpTag's ids may have changed
 	firstOnce            // the first id of a timer or a fetch

@@ -173,7 +173,7 @@ func (t *Tag) Consent(marketing bool) {
 		for _, k := range append(t.local.Keys(t.key("queue")), t.key("vid"), t.key("consumer"), t.key("consent")) {
 			t.local.Remove(k)
 		}
-		for _, k := range []string{"sid", "cart", "customer", "conversation", "tab"} {
+		for _, k := range []string{"sid", "cart", "customer", "conversation"} {
 			t.session.Remove(t.key(k))
 		}
 		return
@@ -186,8 +186,7 @@ func (t *Tag) Consent(marketing bool) {
 		for _, kv := range []struct {
 			s           *Fallback
 			name, value string
-		}{{t.local, "vid", t.vid}, {t.session, "sid", t.sid}, {t.session, "customer", t.customerID}, {t.local, "consumer", t.consumer},
-			{t.session, "tab", t.tab}} {
+		}{{t.local, "vid", t.vid}, {t.session, "sid", t.sid}, {t.session, "customer", t.customerID}, {t.local, "consumer", t.consumer}} {
 			if kv.value != "" {
 				t.store(kv.s, kv.name, kv.value)
 			}

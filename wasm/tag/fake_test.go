@@ -102,6 +102,18 @@ func (f *fakeTransport) answer(t *testing.T, status int, body string, retryAfter
 	return req
 }
 
+// answerNewest answers the newest open request.
+func (f *fakeTransport) answerNewest(t *testing.T, status int, body string) {
+	t.Helper()
+	n := len(f.waiting) - 1
+	if n < 0 {
+		t.Fatalf("no request to answer %d to", status)
+	}
+	done := f.waiting[n]
+	f.waiting, f.reqs = f.waiting[:n], f.reqs[:n]
+	done(Response{Status: status, Body: []byte(body)})
+}
+
 type fakeConsole struct{ errors, warns, logs []string }
 
 func (c *fakeConsole) Error(m string) { c.errors = append(c.errors, m) }
@@ -191,7 +203,7 @@ func (h *harness) start() {
 
 // reload simulates pagehide, then a new page on the same storage.
 func (h *harness) reload() {
-	h.Hide()
+	h.Hide(true)                       // pagehide
 	h.tr.waiting, h.tr.reqs = nil, nil // the old page's answers are lost
 	h.clock.timers = nil
 	h.start()

@@ -50,8 +50,8 @@ func FuzzDecodeQueue(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again, err := decodeQueue(encodeQueue(q, 1))
-		if err != nil || string(encodeQueue(again, 1)) != string(encodeQueue(q, 1)) {
+		again, err := decodeQueue(encodeQueue(q, queueInfo{saved: 1}))
+		if err != nil || string(encodeQueue(again, queueInfo{saved: 1})) != string(encodeQueue(q, queueInfo{saved: 1})) {
 			t.Fatalf("queue does not round-trip: %v", err)
 		}
 	})

@@ -100,11 +100,13 @@ func (t *Tag) idsSettled() {
 // pause holds sending for wait ms, the attempt-th retry.
 func (t *Tag) pause(wait int64, attempt int) {
 	t.logf("retrying in " + seconds(wait) + " (attempt " + strconv.Itoa(attempt) + ")")
+	t.retryAt = t.env.Clock.Now() + wait
 	t.retry = t.env.Clock.After(wait, func() {
 		t.mu.Lock()
 		defer t.unlock()
-		t.retry = nil
+		t.retry, t.retryAt = nil, 0
 		t.flush(false)
+		t.save()
 	})
 }
 
@@ -260,7 +262,11 @@ func (t *Tag) sent(batches []*batch, extra bool) {
 }
 
 // requeue puts an extra request's batches back in front of the unsent.
+// They are not in the stored queue: it was written without them.
 func (t *Tag) requeue(batches []*batch) {
+	for _, b := range batches {
+		b.stored = false
+	}
 	rest := append(append([]*batch(nil), batches...), t.queue[t.inflight:]...)
 	t.queue = append(t.queue[:t.inflight], rest...)
 }
@@ -271,6 +277,9 @@ func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid strin
 	switch d.Outcome {
 	case monitoring.Done:
 		t.sent(batches, extra)
+		if t.mayStore() {
+			t.adopt() // LivePerson answers: a good time for what other pages left
+		}
 		if a, err := monitoring.DecodeAnswer(resp.Body); err == nil {
 			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
 		} else {
@@ -306,8 +315,8 @@ func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid strin
 	case monitoring.Fail:
 		t.fail(batches, extra, resp, "report")
 	}
-	t.save()
 	t.flush(false)
+	t.save()
 	t.idsSettled()
 }
 

@@ -24,12 +24,13 @@ const (
 	// the tag uses its own ids (one timer, not polling); in ms, as every
 	// time in the tag (see Clock).
 	LpTagWait = 5000
-	// QueueLease is how long (ms) the unsent batches another tab stored
-	// stay that tab's own. A tab stores them again at least once per retry
-	// pause (monitoring.MaxWait at most), so a tab silent for longer was
-	// closed (or is frozen, or offline): a tab that starts then takes them
-	// over and sends them, and the old tab, if it comes back, leaves them
-	// to it. The next page in the same browser tab takes them at once.
+	// QueueLease is how long (ms) the unsent batches another page stored
+	// stay that page's own, counted from when it stored them and from the
+	// end of the retry pause it stored with them. A page stores them again
+	// after each attempt, so a page silent for longer was closed without a
+	// pagehide (or is frozen, or offline): another page then takes them
+	// over and sends them, and the old page, if it comes back, leaves them
+	// to it. Batches a page released at pagehide are taken at once.
 	QueueLease = 2 * monitoring.MaxWait
 )
 
@@ -64,6 +65,8 @@ type Tag struct {
 	openAttempt int
 	tab         string // this page's name: its stored queue is "queue:"+tab
 	stored      bool   // this page's stored queue holds batches
+	released    bool   // pagehide came: other pages may take the stored queue
+	retryAt     int64  // when the retry pause ends, while there is one
 
 	vid, sid    string // own ids (stored), used when lpTag has none
 	lpTagStale  bool   // LivePerson refused lpTag's ids; use our own until they change
@@ -180,21 +183,23 @@ func (t *Tag) restore() {
 			}
 		}
 	}
-	// Every tab keeps its unsent batches under its own key, so that tabs
-	// never overwrite each other's. The page before this one in this
-	// browser tab left its batches to this one; other tabs' wait for
-	// QueueLease. ("queue" alone is an older tag's: anyone's.)
-	prev, _ := t.session.Get(t.key("tab"))
-	t.store(t.session, "tab", t.tab)
+	t.adopt()
+}
+
+// adopt takes over the unsent batches other pages stored and left: a
+// page released them at pagehide, or stored them QueueLease or longer
+// before (and past the retry it planned), or they are an older tag's
+// (key "queue" alone) or unreadable. Each page keeps its batches under
+// its own key, so that tabs never overwrite each other's.
+func (t *Tag) adopt() {
 	var q []*batch
 	for _, k := range t.local.Keys(t.key("queue")) {
 		s, _ := t.local.Get(k)
-		list, at, err := readQueue([]byte(s))
-		owner := k[len(t.key("queue")):]
-		if err == nil && owner != "" && owner != ":"+prev && t.env.Clock.Now()-at < QueueLease {
-			continue // a live tab's
+		list, info, err := readQueue([]byte(s))
+		if k == t.key("queue:"+t.tab) || err == nil && k != t.key("queue") && !info.released && !t.expired(info) {
+			continue // this page's, or a live page's
 		}
-		t.local.Remove(k) // taken over; that tab, if it comes back, sees so
+		t.local.Remove(k) // taken over; that page, if it comes back, sees so
 		if err != nil {
 			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 			continue
@@ -212,12 +217,20 @@ func (t *Tag) restore() {
 	if q == nil {
 		return
 	}
-	if len(q) > MaxBatches {
-		q = q[len(q)-MaxBatches:]
-	}
-	t.queue = append(q, t.queue...)
+	rest := append(q, t.queue[t.inflight:]...)
+	t.queue = append(t.queue[:t.inflight], rest...)
+	t.trim()
 	t.write()
-	t.logf("restored " + strconv.Itoa(len(q)) + " unsent request(s) from an earlier page")
+	t.logf("took over " + strconv.Itoa(len(q)) + " unsent request(s) from an earlier page or another tab")
+}
+
+// expired says whether a page that stored a queue has been silent for
+// QueueLease since it stored it and since the end of the retry pause it
+// planned. A queue stored in the future (the clock was set back) counts
+// as expired.
+func (t *Tag) expired(info queueInfo) bool {
+	now := t.env.Clock.Now()
+	return info.saved > now || now-max(info.saved, info.retry) >= QueueLease
 }
 
 // add puts SDEs produced now into this tick's batch; empty with report
@@ -258,6 +271,11 @@ func (t *Tag) close() {
 	}
 	t.queue = append(t.queue, t.open)
 	t.open = nil
+	t.trim()
+}
+
+// trim drops the oldest unsent batches beyond MaxBatches and MaxQueued.
+func (t *Tag) trim() {
 	queued := 0
 	for _, b := range t.queue {
 		queued += len(b.sdes)
@@ -318,7 +336,8 @@ func (t *Tag) write() {
 		t.local.Remove(t.key("queue:" + t.tab))
 		return
 	}
-	t.store(t.local, "queue:"+t.tab, string(encodeQueue(keep, t.env.Clock.Now())))
+	info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, released: t.released}
+	t.store(t.local, "queue:"+t.tab, string(encodeQueue(keep, info)))
 }
 
 // takenOver drops the stored batches when this page's stored queue is
@@ -339,15 +358,20 @@ func (t *Tag) takenOver() {
 	t.queue = keep
 }
 
-// Hide is called on pagehide and on visibilitychange to hidden: the
-// page may go away. It sends what is unsent with keepalive and stores the
-// rest.
-func (t *Tag) Hide() {
+// Hide is called on pagehide (leaving) and on visibilitychange to hidden:
+// the page may go away. It sends what is unsent with keepalive and stores
+// the rest; at pagehide, released, so that the next page takes it at once
+// (should this page come back from the back/forward cache, it leaves to
+// that page what it took).
+func (t *Tag) Hide(leaving bool) {
 	t.mu.Lock()
 	defer t.unlock()
 	t.close()
 	t.tickEntry = nil
 	t.flush(true)
+	if leaving {
+		t.released = true
+	}
 	t.save()
 }
 
@@ -359,9 +383,13 @@ func (t *Tag) Online() {
 	t.logf("back online")
 	if t.retry != nil {
 		t.retry()
-		t.retry = nil
+		t.retry, t.retryAt = nil, 0
+	}
+	if t.mayStore() {
+		t.adopt()
 	}
 	t.flush(false)
+	t.save()
 }
 
 // SetDebug turns the console log of requests, answers and decisions on
@@ -410,11 +438,21 @@ func sameStrings(a, b []string) bool {
 	return true
 }
 
-// encodeQueue writes a stored queue, saved at now (ms):
-// {"v":1,"t":now,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
-func encodeQueue(q []*batch, now int64) []byte {
+// queueInfo is what a stored queue says of the page that stored it.
+type queueInfo struct {
+	saved, retry int64 // when it stored the queue, when its retry pause ends (ms)
+	released     bool  // at pagehide
+}
+
+// encodeQueue writes a stored queue:
+// {"v":1,"t":saved,"w":retry,"r":released,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
+func encodeQueue(q []*batch, info queueInfo) []byte {
 	b := []byte(`{"v":1,"t":`)
-	b = strconv.AppendInt(b, now, 10)
+	b = strconv.AppendInt(b, info.saved, 10)
+	b = append(b, `,"w":`...)
+	b = strconv.AppendInt(b, info.retry, 10)
+	b = append(b, `,"r":`...)
+	b = strconv.AppendBool(b, info.released)
 	b = append(b, `,"q":[`...)
 	for i, e := range q {
 		if i > 0 {
@@ -431,20 +469,22 @@ func encodeQueue(q []*batch, now int64) []byte {
 	return append(b, "]}"...)
 }
 
-// readQueue reads a stored queue's entries, as JSON values, and when it
-// was saved.
-func readQueue(data []byte) (entries []any, saved int64, err error) {
+// readQueue reads a stored queue's entries, as JSON values, and what it
+// says of its page.
+func readQueue(data []byte) (entries []any, info queueInfo, err error) {
 	v, err := jsonv.Parse(data)
 	if err != nil {
-		return nil, 0, err
+		return nil, info, err
 	}
 	m, _ := v.(map[string]any)
 	if m == nil || m["v"] != 1.0 {
-		return nil, 0, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
+		return nil, info, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
 	}
-	at, _ := m["t"].(float64)
+	saved, _ := m["t"].(float64)
+	retry, _ := m["w"].(float64)
+	info = queueInfo{saved: int64(saved), retry: int64(retry), released: m["r"] == true}
 	entries, _ = m["q"].([]any)
-	return entries, int64(at), nil
+	return entries, info, nil
 }
 
 // decodeBatch reads the i-th entry of the stored queue, validating every

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lpedge/lpedge/liveperson"
 )
 
 const viewed = `["Product Viewed",{"sku":"A1","name":"Shoe","price":9.5}]`
@@ -309,7 +311,7 @@ func TestHide(t *testing.T) {
 	h.call("track", viewed)
 	h.clock.tick() // in flight
 	h.call("sdes.push", `[{"type":"searchInfo","keywords":["a"]}]`)
-	h.Hide() // the tick has not ended: hide closes it and sends it beside
+	h.Hide(false) // the tick has not ended: hide closes it and sends it beside
 	if len(h.tr.all) != 3 || !h.tr.all[2].Keepalive || len(attrs(t, h.tr.all[2])) != 1 {
 		t.Fatalf("at hide: %d requests, want a third keepalive request with the searchInfo", len(h.tr.all))
 	}
@@ -455,7 +457,7 @@ func TestConsent(t *testing.T) {
 	h.call("identify", `["c-1"]`)
 	h.call("track", viewed)
 	h.clock.tick()
-	h.Hide()
+	h.Hide(true)
 	if len(h.tr.all) != 0 || len(h.local) != 0 || len(h.session) != 0 {
 		t.Fatalf("before consent: %d requests, storage %v %v", len(h.tr.all), h.local, h.session)
 	}
@@ -675,5 +677,167 @@ func TestFallbackKeys(t *testing.T) {
 				t.Errorf("Keys = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// storeQueue stores one batch of a searchInfo attribute with keywords kw
+// under key, as a page with info would.
+func storeQueue(local Memory, key string, info queueInfo, kw string) {
+	b := &batch{sdes: []liveperson.SDE{{"type": "searchInfo", "keywords": []any{kw}}}}
+	local[key] = string(encodeQueue([]*batch{b}, info))
+}
+
+// sentKeywords lists the searchInfo keywords of every request sent.
+func sentKeywords(t *testing.T, h *harness) string {
+	var kw []string
+	for _, r := range h.tr.all {
+		for _, a := range attrs(t, r) {
+			if m := a.(map[string]any); m["type"] == "searchInfo" {
+				kw = append(kw, m["keywords"].([]any)[0].(string))
+			}
+		}
+	}
+	sort.Strings(kw)
+	return strings.Join(kw, " ")
+}
+
+// Which stored queues a starting page takes over: its own key is the
+// only one it writes; another page's it takes when released at pagehide,
+// an older tag's, or silent for QueueLease since it was stored and since
+// the end of the retry pause stored with it.
+func TestTakeOver(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli() // the harness's clock
+	const lease = QueueLease
+	for _, tc := range []struct {
+		name  string
+		key   string
+		info  queueInfo
+		taken bool
+	}{
+		{"live", "queue:t1", queueInfo{saved: now - lease + 1000}, false},
+		{"silent for the lease", "queue:t1", queueInfo{saved: now - lease}, true},
+		{"waiting for its retry", "queue:t1", queueInfo{saved: now - 1000, retry: now + 2000}, false},
+		{"waited for its retry", "queue:t1", queueInfo{saved: now - 2*lease, retry: now - lease + 1000}, false},
+		{"waiting for a long Retry-After", "queue:t1", queueInfo{saved: now - 2*lease, retry: now + 3600000}, false},
+		{"silent past its retry", "queue:t1", queueInfo{saved: now - 3*lease, retry: now - lease}, true},
+		{"released at pagehide", "queue:t1", queueInfo{saved: now, released: true}, true},
+		{"stored in the future (clock set back)", "queue:t1", queueInfo{saved: now + 60000}, true},
+		{"an older tag's", "queue", queueInfo{saved: now}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, direct, func(h *harness) { storeQueue(h.local, direct.key(tc.key), tc.info, "k") })
+			_, still := h.local[direct.key(tc.key)]
+			if got := sentKeywords(t, h); (got == "k") != tc.taken || still == tc.taken {
+				t.Errorf("sent %q, key kept %v; want taken %v", got, still, tc.taken)
+			}
+		})
+	}
+	t.Run("unreadable", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.local[direct.key("queue:t1")] = `{"v":1,"q":[{"a":[{"type":"nope"}]}]}` })
+		if _, still := h.local[direct.key("queue:t1")]; still || len(h.console.warns) != 1 {
+			t.Errorf("an unreadable queue: kept %v, warnings %q; want dropped with a warning", still, h.console.warns)
+		}
+	})
+	t.Run("capped with a warning", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) {
+			h.page.offline = true
+			for i := range MaxBatches/2 + 10 {
+				for _, tab := range []string{"t1", "t2"} {
+					storeQueue(h.local, direct.key("queue:"+tab+"-"+strconv.Itoa(i)), queueInfo{released: true}, tab)
+				}
+			}
+		})
+		if len(h.queue) != MaxBatches || len(h.console.warns) != 1 || !strings.Contains(h.console.warns[0], "dropped") {
+			t.Errorf("took over %d batches, warnings %q; want %d and a warning", len(h.queue), h.console.warns, MaxBatches)
+		}
+	})
+}
+
+// A page that leaves releases its stored queue: a tab that starts then
+// takes it at once, which it does not while the page is only hidden. A
+// live tab takes what another released once LivePerson answers it, or
+// when it is back online.
+func TestReleaseAtPagehide(t *testing.T) {
+	local := Memory{"lpedge:v1:12345678:vid": "V0"}
+	tab := func(seed byte, offline bool) *harness {
+		return newHarness(t, direct, func(h *harness) {
+			h.local, h.session, h.randCount, h.page.offline = local, Memory{"lpedge:v1:12345678:sid": "S0"}, seed, offline
+		})
+	}
+	leave := func(kw string) {
+		a := tab(100, true)
+		a.call("sdes.push", `[{"type":"searchInfo","keywords":["`+kw+`"]}]`)
+		a.clock.tick()
+		a.Hide(false)
+		if c := tab(50, false); len(c.tr.all) != 0 {
+			t.Fatalf("a tab took the queue of a page that is only hidden: %s", c.tr.all[0].Body)
+		}
+		a.Hide(true)
+	}
+	b, c := tab(200, false), tab(150, true)
+	leave("a1")
+	b.call("track", viewed)
+	b.clock.tick()
+	b.tr.answer(t, 200, answer1)
+	if got := sentKeywords(t, b); got != "a1" {
+		t.Errorf("the live tab sent %q after LivePerson answered it, want the left page's a1", got)
+	}
+	leave("a2")
+	c.page.offline = false
+	c.Online()
+	if got := sentKeywords(t, c); got != "a2" {
+		t.Errorf("the tab back online sent %q, want the left page's a2", got)
+	}
+}
+
+// A tab whose stored batches another page took over leaves them to it,
+// but keeps and sends a failed request sent at hide (it was not in the
+// stored queue any more) and what it had not stored.
+func TestTakenOverKeepsTheRest(t *testing.T) {
+	h := newHarness(t, direct)
+	push := func(kw string) { h.call("sdes.push", `[{"type":"searchInfo","keywords":["`+kw+`"]}]`) }
+	push("n1")
+	h.clock.tick()
+	h.tr.answer(t, 503, "")
+	h.clock.advance(3 * time.Second) // n1's retry in flight, n1 stored
+	push("n2")
+	h.clock.tick()
+	h.Hide(false)                          // n2 goes beside, with keepalive; the stored queue: n1
+	delete(h.local, h.key("queue:"+h.tab)) // another page took n1
+	push("n3")
+	h.tr.answerNewest(t, 503, "") // n2 failed before n1's retry was answered
+	h.clock.tick()
+	h.tr.answer(t, 200, answer1) // n1's retry
+	for len(h.tr.waiting) > 0 {
+		h.tr.answer(t, 200, answer1)
+	}
+	if got := sentKeywords(t, h); got != "n1 n1 n2 n2 n3" {
+		t.Errorf("sent %q, want n1 and its retry, n2 at hide and again, n3", got)
+	}
+
+	h = newHarness(t, direct, func(h *harness) { h.page.offline = true })
+	push("s1")
+	h.clock.tick()                         // s1 stored
+	delete(h.local, h.key("queue:"+h.tab)) // another page took s1
+	push("s2")
+	h.clock.tick()
+	h.page.offline = false
+	h.Online()
+	if got := sentKeywords(t, h); got != "s2" {
+		t.Errorf("sent %q, want s2 only: s1 is the other page's", got)
+	}
+}
+
+// Withdrawn consent removes every page's stored queue.
+func TestConsentWithdrawnClearsEveryQueue(t *testing.T) {
+	required := direct
+	required.ConsentRequired = true
+	h := newHarness(t, required, func(h *harness) {
+		h.local[required.key("consent")] = "1"
+		storeQueue(h.local, required.key("queue:other"), queueInfo{saved: h.clock.Now()}, "k")
+	})
+	h.call("consent", `[{"marketing":false}]`)
+	if q, _ := storedQueue(h.local); len(q) != 0 {
+		t.Errorf("queues stored after consent was withdrawn: %v", h.local)
 	}
 }
