@@ -219,10 +219,14 @@
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));
       },
-      // listen(hide, online) calls go(hide, true) on pagehide, go(hide,
-      // false) on visibilitychange to hidden, and go(online) when the
-      // browser is back online.
-      listen: function (hide, online) {
+      // listen(hide, online, show) calls go(hide, true) on pagehide,
+      // go(hide, false) on visibilitychange to hidden, go(online) when the
+      // browser is back online and go(show) when the page is back from
+      // the back/forward cache.
+      listen: function (hide, online, show) {
+        w.addEventListener("pageshow", function (e) {
+          if (e.persisted) go(show);
+        });
         w.addEventListener("pagehide", function () {
           go(hide, true);
         });

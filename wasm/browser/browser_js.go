@@ -24,6 +24,7 @@ var (
 		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
 		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
 		onOnline: func([]js.Value) { started.Online() },
+		onShow:   func([]js.Value) { started.Show() },
 		onLpTag:  func([]js.Value) { lpTagChanged() },
 	}
 	callbacks = map[int]func(values []js.Value){}
@@ -42,6 +43,7 @@ const (
 	onHide               // the page was hidden: (leaving, true at pagehide)
 	onOnline             // the browser is back online
 	onLpTag              // lpTag's ids may have changed
+	onShow               // the page is back from the back/forward cache
 	firstOnce            // the first id of a timer or a fetch
 )
 
@@ -129,7 +131,7 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
-	host.Call("listen", onHide, onOnline)
+	host.Call("listen", onHide, onOnline, onShow)
 	boot.Call("ready", host.Call("fn", onCall))
 	return started, nil
 }

@@ -213,6 +213,31 @@ func TestTwoTabsWith503(t *testing.T) {
 	}
 }
 
+// At pagehide the page releases its stored events to the next page; back
+// from the back/forward cache (pageshow, persisted), it holds them again.
+func TestPagehideReleases(t *testing.T) {
+	lp := lptest.NewServer()
+	defer lp.Close()
+	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
+	ctx, console := newBrowser(t)
+	open(t, ctx, s.URL+"/shop")
+	lp.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: lptest.Always})
+	exec(t, ctx, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := console.Wait(wctx, func(m chromedp.ConsoleMessage) bool { return strings.Contains(m.Text, "retrying in") }); err != nil {
+		t.Fatal(err)
+	}
+	released := `Object.keys(localStorage).filter(function (k) { return k.indexOf("lpedge:v1:` + lptest.DefaultAccount +
+		`:queue:") == 0 }).map(function (k) { return JSON.parse(localStorage[k]).r }).join()`
+	for _, step := range []struct{ event, want string }{{"pagehide", "true"}, {"pageshow", "false"}} {
+		exec(t, ctx, `dispatchEvent(new PageTransitionEvent("`+step.event+`", {persisted: true}))`)
+		if got := eval[string](t, ctx, released); got != step.want {
+			t.Errorf("after %s: the stored queue's release flag is %q, want %s", step.event, got, step.want)
+		}
+	}
+}
+
 // Offline, nothing is sent; the online event sends what waited.
 func TestOffline(t *testing.T) {
 	lp := lptest.NewServer()

@@ -37,14 +37,16 @@
 //     lpedge:v1:<account>:queue:<page>; at most MaxBatches requests and
 //     MaxQueued attributes) after each change and at pagehide. Each page
 //     writes only its own key, so tabs of the site never overwrite each
-//     other's. At pagehide the page releases its key: the next page to
-//     start, or a live tab once LivePerson answers it or it is back online,
-//     takes the batches over and sends them. A page gone without pagehide
-//     (a crash, a mobile tab discarded) is taken over QueueLease after it
-//     last stored its queue and after its retry pause. A page whose key was
-//     taken over (it came back from the back/forward cache, or woke) leaves
-//     those batches to the taker. An older release's single key is taken
-//     over at once. A first attempt in flight at pagehide is not kept:
+//     other's. At pagehide the page releases its key (until a pageshow
+//     from the back/forward cache): the next page to start, or a live tab
+//     once LivePerson answers it or it is back online, takes the batches
+//     over and sends them. A page gone without pagehide (a crash, a mobile
+//     tab discarded) is taken over QueueLease after it last stored its
+//     queue and after its retry pause. The taker leaves a note naming the
+//     write it took (tabs see each other's writes late), so a page that
+//     comes back leaves exactly those batches to it and keeps what it
+//     stored later. An older release's single key is taken over at once.
+//     A first attempt in flight at pagehide is not kept:
 //     keepalive
 //     delivers it, and keeping it would send it twice; a retry in flight
 //     is kept (LivePerson was failing: a loss is likelier than a repeat).

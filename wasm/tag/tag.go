@@ -27,10 +27,11 @@ const (
 	// QueueLease is how long (ms) the unsent batches another page stored
 	// stay that page's own, counted from when it stored them and from the
 	// end of the retry pause it stored with them. A page stores them again
-	// after each attempt, so a page silent for longer was closed without a
-	// pagehide (or is frozen, or offline): another page then takes them
-	// over and sends them, and the old page, if it comes back, leaves them
-	// to it. Batches a page released at pagehide are taken at once.
+	// after each answer, so a page silent for longer was closed without a
+	// pagehide (or is frozen, offline, or its request hangs): another page
+	// then takes them over and sends them, and the old page, if it comes
+	// back, leaves them to it. Batches a page released at pagehide are
+	// taken at once.
 	QueueLease = 2 * monitoring.MaxWait
 )
 
@@ -65,7 +66,8 @@ type Tag struct {
 	openAttempt int
 	tab         string // this page's name: its stored queue is "queue:"+tab
 	stored      bool   // this page's stored queue holds batches
-	released    bool   // pagehide came: other pages may take the stored queue
+	released    bool   // pagehide came, and no pageshow since: other pages may take the stored queue
+	gen         int64  // how many times this page wrote its stored queue
 	retryAt     int64  // when the retry pause ends, while there is one
 
 	vid, sid    string // own ids (stored), used when lpTag has none
@@ -98,8 +100,9 @@ type batch struct {
 	sdes    []liveperson.SDE
 	size    int // bytes of the SDEs' JSON with separators
 	entry   []string
-	attempt int  // failed attempts so far
-	stored  bool // in this page's stored queue as last written
+	attempt int   // failed attempts so far
+	stored  bool  // in this page's stored queue as last written
+	gen     int64 // the write that last put it there
 }
 
 // New starts a tag: it restores the unsent queue, ids and cart of earlier
@@ -192,14 +195,29 @@ func (t *Tag) restore() {
 // (key "queue" alone) or unreadable. Each page keeps its batches under
 // its own key, so that tabs never overwrite each other's.
 func (t *Tag) adopt() {
+	t.takenOver() // before this page's key is written again
 	var q []*batch
 	for _, k := range t.local.Keys(t.key("queue")) {
 		s, _ := t.local.Get(k)
 		list, info, err := readQueue([]byte(s))
+		if err == nil && info.note { // for a page that may come back
+			if t.env.Clock.Now()-info.saved >= QueueLease {
+				t.local.Remove(k)
+			}
+			continue
+		}
 		if k == t.key("queue:"+t.tab) || err == nil && k != t.key("queue") && !info.released && !t.expired(info) {
 			continue // this page's, or a live page's
 		}
-		t.local.Remove(k) // taken over; that page, if it comes back, sees so
+		if err != nil || k == t.key("queue") {
+			t.local.Remove(k)
+		} else {
+			// What this page read may be older than what is there now
+			// (tabs see each other's writes late): the note tells the
+			// owner which of its writes was taken, so it keeps what came
+			// after.
+			t.store(t.local, k[len(t.key("")):], string(encodeTaken(info.gen, t.env.Clock.Now())))
+		}
 		if err != nil {
 			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 			continue
@@ -226,11 +244,11 @@ func (t *Tag) adopt() {
 
 // expired says whether a page that stored a queue has been silent for
 // QueueLease since it stored it and since the end of the retry pause it
-// planned. A queue stored in the future (the clock was set back) counts
-// as expired.
+// planned. A queue stored over a minute in the future (the clock was set
+// back) counts as expired.
 func (t *Tag) expired(info queueInfo) bool {
 	now := t.env.Clock.Now()
-	return info.saved > now || now-max(info.saved, info.retry) >= QueueLease
+	return info.saved > now+60*monitoring.Second || now-max(info.saved, info.retry) >= QueueLease
 }
 
 // add puts SDEs produced now into this tick's batch; empty with report
@@ -325,6 +343,12 @@ func (t *Tag) write() {
 			break
 		}
 	}
+	t.gen++
+	for _, b := range keep {
+		if !b.stored {
+			b.gen = t.gen
+		}
+	}
 	for _, b := range t.queue {
 		b.stored = false
 	}
@@ -336,26 +360,37 @@ func (t *Tag) write() {
 		t.local.Remove(t.key("queue:" + t.tab))
 		return
 	}
-	info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, released: t.released}
+	info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, gen: t.gen, released: t.released}
 	t.store(t.local, "queue:"+t.tab, string(encodeQueue(keep, info)))
 }
 
-// takenOver drops the stored batches when this page's stored queue is
-// gone: another tab took it over (see QueueLease) and sends it, or the
-// visitor cleared the storage or withdrew consent in another tab.
+// takenOver drops the stored batches another page took over (see
+// adopt): those of the write its note names, or all when this page's
+// stored queue is gone (the visitor cleared the storage, or withdrew
+// consent in another tab). Batches stored later stay.
 func (t *Tag) takenOver() {
-	if _, ok := t.local.Get(t.key("queue:" + t.tab)); ok || !t.stored {
+	if !t.stored {
 		return
 	}
-	t.logf("another tab took over the unsent requests this page stored")
+	taken := t.gen
+	if s, ok := t.local.Get(t.key("queue:" + t.tab)); ok {
+		_, info, err := readQueue([]byte(s))
+		if err != nil || !info.note {
+			return // this page's (unreadable: the next write mends it)
+		}
+		taken = info.taken
+	}
+	t.logf("another page took over unsent requests this page stored")
 	t.stored = false
 	keep := t.queue[:t.inflight]
 	for _, b := range t.queue[t.inflight:] {
-		if !b.stored {
+		if !b.stored || b.gen > taken {
 			keep = append(keep, b)
 		}
+		b.stored = false
 	}
 	t.queue = keep
+	t.write()
 }
 
 // Hide is called on pagehide (leaving) and on visibilitychange to hidden:
@@ -373,6 +408,18 @@ func (t *Tag) Hide(leaving bool) {
 		t.released = true
 	}
 	t.save()
+}
+
+// Show is called on pageshow from the back/forward cache: the page is
+// back, and its stored queue its own again.
+func (t *Tag) Show() {
+	t.mu.Lock()
+	defer t.unlock()
+	t.released = false
+	if t.stored {
+		t.takenOver()
+		t.write()
+	}
 }
 
 // Online is called on the browser's online event: it sends what waits
@@ -441,14 +488,19 @@ func sameStrings(a, b []string) bool {
 // queueInfo is what a stored queue says of the page that stored it.
 type queueInfo struct {
 	saved, retry int64 // when it stored the queue, when its retry pause ends (ms)
+	gen          int64 // how many times it wrote it
 	released     bool  // at pagehide
+	note         bool  // a taker's note, in place of the queue it took
+	taken        int64 // in a note: the write it took
 }
 
 // encodeQueue writes a stored queue:
-// {"v":1,"t":saved,"w":retry,"r":released,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
+// {"v":1,"t":saved,"g":gen,"w":retry,"r":released,"q":[{"n":attempts,"ep":[entry points],"a":[SDEs]}]}.
 func encodeQueue(q []*batch, info queueInfo) []byte {
 	b := []byte(`{"v":1,"t":`)
 	b = strconv.AppendInt(b, info.saved, 10)
+	b = append(b, `,"g":`...)
+	b = strconv.AppendInt(b, info.gen, 10)
 	b = append(b, `,"w":`...)
 	b = strconv.AppendInt(b, info.retry, 10)
 	b = append(b, `,"r":`...)
@@ -469,6 +521,14 @@ func encodeQueue(q []*batch, info queueInfo) []byte {
 	return append(b, "]}"...)
 }
 
+// encodeTaken writes a taker's note in place of a stored queue it took:
+// {"v":1,"t":now,"taken":gen}.
+func encodeTaken(gen, now int64) []byte {
+	b := strconv.AppendInt([]byte(`{"v":1,"t":`), now, 10)
+	b = strconv.AppendInt(append(b, `,"taken":`...), gen, 10)
+	return append(b, '}')
+}
+
 // readQueue reads a stored queue's entries, as JSON values, and what it
 // says of its page.
 func readQueue(data []byte) (entries []any, info queueInfo, err error) {
@@ -480,9 +540,9 @@ func readQueue(data []byte) (entries []any, info queueInfo, err error) {
 	if m == nil || m["v"] != 1.0 {
 		return nil, info, &liveperson.ValidationError{Index: -1, Field: "queue", Problem: "is not a version 1 queue"}
 	}
-	saved, _ := m["t"].(float64)
-	retry, _ := m["w"].(float64)
-	info = queueInfo{saved: int64(saved), retry: int64(retry), released: m["r"] == true}
+	num := func(k string) int64 { f, _ := m[k].(float64); return int64(f) }
+	_, note := m["taken"]
+	info = queueInfo{saved: num("t"), retry: num("w"), gen: num("g"), released: m["r"] == true, note: note, taken: num("taken")}
 	entries, _ = m["q"].([]any)
 	return entries, info, nil
 }

@@ -601,10 +601,9 @@ func TestTooLarge(t *testing.T) {
 }
 
 // Tabs of one site share localStorage: each keeps its own unsent batches
-// there beside the others', a tab that starts takes over only what a
-// closed tab left (at once when it was the page before it in the same
-// browser tab, else after QueueLease), and a tab whose batches were taken
-// over does not send them too.
+// there beside the others', a tab that starts takes over what a tab gone
+// without pagehide left only after QueueLease, and a tab whose batches
+// were taken over does not send them too.
 func TestTabsShareTheQueue(t *testing.T) {
 	local := Memory{"lpedge:v1:12345678:vid": "V0"}
 	tab := func(seed byte, offline bool) *harness {
@@ -687,6 +686,13 @@ func storeQueue(local Memory, key string, info queueInfo, kw string) {
 	local[key] = string(encodeQueue([]*batch{b}, info))
 }
 
+// holdsQueue says whether key holds a stored queue (not a taker's note).
+func holdsQueue(local Memory, key string) bool {
+	s, ok := local[key]
+	_, info, err := readQueue([]byte(s))
+	return ok && err == nil && !info.note
+}
+
 // sentKeywords lists the searchInfo keywords of every request sent.
 func sentKeywords(t *testing.T, h *harness) string {
 	var kw []string
@@ -721,23 +727,26 @@ func TestTakeOver(t *testing.T) {
 		{"waiting for a long Retry-After", "queue:t1", queueInfo{saved: now - 2*lease, retry: now + 3600000}, false},
 		{"silent past its retry", "queue:t1", queueInfo{saved: now - 3*lease, retry: now - lease}, true},
 		{"released at pagehide", "queue:t1", queueInfo{saved: now, released: true}, true},
-		{"stored in the future (clock set back)", "queue:t1", queueInfo{saved: now + 60000}, true},
+		{"stored a second ahead (clock stepped back)", "queue:t1", queueInfo{saved: now + 1000}, false},
+		{"stored in the future (clock set back)", "queue:t1", queueInfo{saved: now + 120000}, true},
 		{"an older tag's", "queue", queueInfo{saved: now}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, direct, func(h *harness) { storeQueue(h.local, direct.key(tc.key), tc.info, "k") })
-			_, still := h.local[direct.key(tc.key)]
+			still := holdsQueue(h.local, direct.key(tc.key))
 			if got := sentKeywords(t, h); (got == "k") != tc.taken || still == tc.taken {
 				t.Errorf("sent %q, key kept %v; want taken %v", got, still, tc.taken)
 			}
 		})
 	}
-	t.Run("unreadable", func(t *testing.T) {
-		h := newHarness(t, direct, func(h *harness) { h.local[direct.key("queue:t1")] = `{"v":1,"q":[{"a":[{"type":"nope"}]}]}` })
-		if _, still := h.local[direct.key("queue:t1")]; still || len(h.console.warns) != 1 {
-			t.Errorf("an unreadable queue: kept %v, warnings %q; want dropped with a warning", still, h.console.warns)
-		}
-	})
+	for _, bad := range []string{`{"v":1,"r":true,"q":[{"a":[{"type":"nope"}]}]}`, `{"v":1,"q":[`, `{"v":7}`} {
+		t.Run("unreadable "+bad, func(t *testing.T) {
+			h := newHarness(t, direct, func(h *harness) { h.local[direct.key("queue:t1")] = bad })
+			if still := holdsQueue(h.local, direct.key("queue:t1")); still || len(h.console.warns) != 1 {
+				t.Errorf("kept %v, warnings %q; want dropped with a warning", still, h.console.warns)
+			}
+		})
+	}
 	t.Run("capped with a warning", func(t *testing.T) {
 		h := newHarness(t, direct, func(h *harness) {
 			h.page.offline = true
@@ -840,4 +849,92 @@ func TestConsentWithdrawnClearsEveryQueue(t *testing.T) {
 	if q, _ := storedQueue(h.local); len(q) != 0 {
 		t.Errorf("queues stored after consent was withdrawn: %v", h.local)
 	}
+}
+
+// The taker leaves a note naming the write it took: the page keeps what
+// it stored later (the taker may have read an older write: tabs see each
+// other's writes late), takes nothing back before reading the note, and
+// stores with each queue when its retry pause ends.
+func TestTakerNote(t *testing.T) {
+	push := func(h *harness, kw string) {
+		h.call("sdes.push", `[{"type":"searchInfo","keywords":["`+kw+`"]}]`)
+		h.clock.tick()
+	}
+	t.Run("a later write stays", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.page.offline = true })
+		push(h, "x2")
+		push(h, "x3")
+		h.local[h.key("queue:"+h.tab)] = string(encodeTaken(1, h.clock.Now())) // read when it held x2 only
+		h.page.offline = false
+		h.Online()
+		if got := sentKeywords(t, h); got != "x3" {
+			t.Errorf("sent %q, want x3 only: x2 is the taker's", got)
+		}
+	})
+	t.Run("the note is read before the key is written again", func(t *testing.T) {
+		local := Memory{"lpedge:v1:12345678:vid": "V0"}
+		tab := func(seed byte, offline bool) *harness {
+			return newHarness(t, direct, func(h *harness) {
+				h.local, h.session, h.randCount, h.page.offline = local, Memory{"lpedge:v1:12345678:sid": "S0"}, seed, offline
+			})
+		}
+		a := tab(100, true)
+		push(a, "x2") // stored
+		a.Hide(true)
+		b := tab(200, false) // takes x2
+		storeQueue(local, direct.key("queue:r"), queueInfo{released: true}, "r")
+		a.page.offline = false
+		a.Online() // a takes r, and must not send x2 again
+		for len(a.tr.waiting) > 0 {
+			a.tr.answer(t, 200, answer1)
+		}
+		if got, other := sentKeywords(t, a), sentKeywords(t, b); got != "r" || other != "x2" {
+			t.Errorf("a sent %q, b %q; want r, and x2", got, other)
+		}
+	})
+	t.Run("a batch stored again after a failed attempt", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.page.offline = true })
+		push(h, "x1")
+		h.call("page", `["https://shop.example/p/2"]`)
+		push(h, "x2") // another request: other entry points
+		h.page.offline = false
+		h.Online()                                                                   // x1 in flight and out of the stored queue, x2 stored
+		h.tr.answer(t, 503, "")                                                      // x1 stored again
+		h.local[h.key("queue:"+h.tab)] = string(encodeTaken(h.gen-1, h.clock.Now())) // a taker read the write without x1
+		h.clock.advance(time.Minute)
+		for len(h.tr.waiting) > 0 {
+			h.tr.answer(t, 200, answer1)
+		}
+		if got := sentKeywords(t, h); got != "x1 x1" {
+			t.Errorf("sent %q, want x1 twice (it failed once) and not x2 (the taker's)", got)
+		}
+	})
+	t.Run("back from the back/forward cache", func(t *testing.T) {
+		h := newHarness(t, direct, func(h *harness) { h.page.offline = true })
+		push(h, "x1")
+		h.Hide(true)
+		h.Show()
+		_, info, _ := readQueue([]byte(h.local[h.key("queue:"+h.tab)]))
+		if info.released {
+			t.Errorf("the stored queue stays released after pageshow")
+		}
+	})
+	t.Run("retry pause", func(t *testing.T) {
+		h := newHarness(t, direct)
+		push(h, "x1")
+		h.tr.answer(t, 503, "")
+		_, info, _ := readQueue([]byte(h.local[h.key("queue:"+h.tab)]))
+		if info.retry != h.clock.Now()+3000 {
+			t.Errorf("stored retry end %d, want now + 3 s", info.retry-h.clock.Now())
+		}
+	})
+	t.Run("a first attempt an answer starts is not stored", func(t *testing.T) {
+		h := newHarness(t, direct)
+		push(h, "x1")
+		push(h, "x2") // stored, behind x1
+		h.tr.answer(t, 200, answer1)
+		if len(h.tr.waiting) != 1 || holdsQueue(h.local, h.key("queue:"+h.tab)) {
+			t.Errorf("x2 in flight (keepalive delivers it) is still stored: %v", h.local)
+		}
+	})
 }
