@@ -40,6 +40,7 @@ func FuzzDecodeQueue(f *testing.F) {
 	f.Add(`{"v":1,"q":[{"n":1,"ep":["https://a"],"a":[{"type":"searchInfo","keywords":["x"]}]}]}`)
 	f.Add(`{"v":1,"t":1767322745000,"q":[{"n":0,"ep":[],"a":[{"type":"searchInfo","keywords":["x"]}]}]}`)
 	f.Add(`{"v":1,"q":[]}`)
+	f.Add(`{"v":1,"t":1767322745000,"taken":3}`)
 	f.Add(`{"v":2}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		// An older tag's queue, and another tab's.
