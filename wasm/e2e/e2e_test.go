@@ -157,17 +157,8 @@ func TestLpTag(t *testing.T) {
 func TestReloadWith503(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
-	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
-	ctx, console := newBrowser(t)
-	open(t, ctx, s.URL+"/shop")
-	lp.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: lptest.Always})
-	exec(t, ctx, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"});
+	ctx := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"});
 		lpedge.sdes.push([{type: "searchInfo", keywords: ["boots"]}, {type: "lead", lead: {topic: "fit"}}])`)
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if _, err := console.Wait(wctx, func(m chromedp.ConsoleMessage) bool { return strings.Contains(m.Text, "retrying in") }); err != nil {
-		t.Fatal(err)
-	}
 	do(t, ctx, chromedp.Reload())
 	waitReady(t, ctx)
 	eventually(t, "the new page's attempt", func() bool { return len(reports(lp)) >= 2 })
@@ -218,16 +209,7 @@ func TestTwoTabsWith503(t *testing.T) {
 func TestPagehideReleases(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
-	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
-	ctx, console := newBrowser(t)
-	open(t, ctx, s.URL+"/shop")
-	lp.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: lptest.Always})
-	exec(t, ctx, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if _, err := console.Wait(wctx, func(m chromedp.ConsoleMessage) bool { return strings.Contains(m.Text, "retrying in") }); err != nil {
-		t.Fatal(err)
-	}
+	ctx := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
 	released := `Object.keys(localStorage).filter(function (k) { return k.indexOf("lpedge:v1:` + lptest.DefaultAccount +
 		`:queue:") == 0 }).map(function (k) { return JSON.parse(localStorage[k]).r }).join()`
 	for _, step := range []struct{ event, want string }{{"pagehide", "true"}, {"pageshow", "false"}} {
@@ -236,6 +218,24 @@ func TestPagehideReleases(t *testing.T) {
 			t.Errorf("after %s: the stored queue's release flag is %q, want %s", step.event, got, step.want)
 		}
 	}
+}
+
+// failing opens the shop against lp, which answers reports 503 from
+// then on, runs script there and waits until the tag's first report has
+// failed and waits to be retried.
+func failing(t *testing.T, lp *lptest.Server, script string) context.Context {
+	t.Helper()
+	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
+	ctx, console := newBrowser(t)
+	open(t, ctx, s.URL+"/shop")
+	lp.SetFault(lptest.RouteReport, lptest.Fault{Status: 503, Count: lptest.Always})
+	exec(t, ctx, script)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := console.Wait(wctx, func(m chromedp.ConsoleMessage) bool { return strings.Contains(m.Text, "retrying in") }); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }
 
 // Offline, nothing is sent; the online event sends what waited.
