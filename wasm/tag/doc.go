@@ -46,8 +46,7 @@
 //     write it took (tabs see each other's writes late), so a page that
 //     comes back leaves exactly those batches to it and keeps what it
 //     stored later. An older release's single key is taken over at once.
-//     A first attempt in flight at pagehide is not kept:
-//     keepalive
+//     A first attempt in flight at pagehide is not kept: keepalive
 //     delivers it, and keeping it would send it twice; a retry in flight
 //     is kept (LivePerson was failing: a loss is likelier than a repeat).
 //   - Ids: lpTag's monitoring vid/sid when the page runs lpTag (reports

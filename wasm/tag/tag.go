@@ -68,6 +68,7 @@ type Tag struct {
 	stored      bool   // this page's stored queue holds batches
 	released    bool   // pagehide came, and no pageshow since: other pages may take the stored queue
 	gen         int64  // how many times this page wrote its stored queue
+	written     string // what it wrote last, so that reading it back needs no parse
 	retryAt     int64  // when the retry pause ends, while there is one
 
 	vid, sid    string // own ids (stored), used when lpTag has none
@@ -361,7 +362,8 @@ func (t *Tag) write() {
 		return
 	}
 	info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, gen: t.gen, released: t.released}
-	t.store(t.local, "queue:"+t.tab, string(encodeQueue(keep, info)))
+	t.written = string(encodeQueue(keep, info))
+	t.store(t.local, "queue:"+t.tab, t.written)
 }
 
 // takenOver drops the stored batches another page took over (see
@@ -373,7 +375,9 @@ func (t *Tag) takenOver() {
 		return
 	}
 	taken := t.gen
-	if s, ok := t.local.Get(t.key("queue:" + t.tab)); ok {
+	if s, ok := t.local.Get(t.key("queue:" + t.tab)); s == t.written {
+		return
+	} else if ok {
 		_, info, err := readQueue([]byte(s))
 		if err != nil || !info.note {
 			return // this page's (unreadable: the next write mends it)
@@ -416,10 +420,7 @@ func (t *Tag) Show() {
 	t.mu.Lock()
 	defer t.unlock()
 	t.released = false
-	if t.stored {
-		t.takenOver()
-		t.write()
-	}
+	t.save()
 }
 
 // Online is called on the browser's online event: it sends what waits
