@@ -56,26 +56,34 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 			continue
 		}
 		f := &asset{contentType: contentType(name), cacheControl: cacheShort}
-		if isHashed(name) {
+		hash := nameHash(name)
+		if hash != "" {
 			f.cacheControl = cacheImmutable
 		}
 		for _, enc := range encodings {
 			data, err := fs.ReadFile(fsys, name+enc.ext)
 			if err == nil {
-				f.variants = append(f.variants, newVariant(enc.name, data))
+				f.variants = append(f.variants, newVariant(enc.name, data, hash))
 			}
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, configError("Assets", err.Error())
 		}
-		f.variants = append(f.variants, newVariant("", data))
+		f.variants = append(f.variants, newVariant("", data, hash))
 		a.files["/"+name] = f
 	}
 	return a, nil
 }
 
-func newVariant(encoding string, data []byte) variant {
+// newVariant makes a variant's ETag from the content hash in its file's
+// name, or, for a name without one, from its data. Hashing the module
+// would cost a Worker's first request tens of ms of CPU, for a hash the
+// build already wrote into the name.
+func newVariant(encoding string, data []byte, nameHash string) variant {
+	if nameHash != "" {
+		return variant{encoding: encoding, data: data, etag: `"` + nameHash + "-" + encoding + `"`}
+	}
 	sum := sha256.Sum256(data)
 	return variant{encoding: encoding, data: data, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
 }
@@ -95,20 +103,20 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
-// isHashed reports whether name has a content hash before its extension,
-// as in lpedge.3f9a1c0d.wasm: at least 8 hex digits.
-func isHashed(name string) bool {
+// nameHash returns the content hash before name's extension, as 3f9a1c0d
+// in lpedge.3f9a1c0d.wasm (at least 8 hex digits), or "".
+func nameHash(name string) string {
 	base := strings.TrimSuffix(name, path.Ext(name))
 	i := strings.LastIndexByte(base, '.')
 	if i < 0 || len(base)-i-1 < 8 {
-		return false
+		return ""
 	}
 	for _, c := range base[i+1:] {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
+			return ""
 		}
 	}
-	return true
+	return base[i+1:]
 }
 
 func (a *assets) lookup(urlPath string) *asset { return a.files[urlPath] }

@@ -144,13 +144,13 @@ func TestAccepts(t *testing.T) {
 	}
 }
 
-func TestIsHashed(t *testing.T) {
-	for name, want := range map[string]bool{
-		"lpedge.0123abcd.wasm": true, "lpedge.0123ABCDEF99.js": true, "lpedge.js": false,
-		"lpedge.0123abc.wasm": false, "lpedge.0123abcg.wasm": false, "0123abcd.wasm": false,
+func TestNameHash(t *testing.T) {
+	for name, want := range map[string]string{
+		"lpedge.0123abcd.wasm": "0123abcd", "lpedge.0123ABCDEF99.js": "0123ABCDEF99", "lpedge.js": "",
+		"lpedge.0123abc.wasm": "", "lpedge.0123abcg.wasm": "", "0123abcd.wasm": "",
 	} {
-		if got := isHashed(name); got != want {
-			t.Errorf("isHashed(%q) = %v, want %v", name, got, want)
+		if got := nameHash(name); got != want {
+			t.Errorf("nameHash(%q) = %q, want %q", name, got, want)
 		}
 	}
 }
