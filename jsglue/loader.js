@@ -206,15 +206,12 @@
             go(id, 0, String(e));
           });
       },
-      // The console is looked up at each call: the page may wrap it.
-      error: function (m) {
-        console.error(m);
-      },
-      warn: function (m) {
-        console.warn(m);
-      },
-      log: function (m) {
-        console.log(m);
+      // say(level, m): console[level](m). The console is looked up at each
+      // call, and what it throws caught: the page may wrap it.
+      say: function (level, m) {
+        try {
+          console[level](m);
+        } catch (e) {}
       },
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));

@@ -248,9 +248,9 @@ func (*window) Do(req tag.Request, done func(tag.Response)) {
 	host.Call("fetch", args...)
 }
 
-func (*window) Error(msg string) { host.Call("error", msg) }
-func (*window) Warn(msg string)  { host.Call("warn", msg) }
-func (*window) Log(msg string)   { host.Call("log", msg) }
+func (*window) Error(msg string) { host.Call("say", "error", msg) }
+func (*window) Warn(msg string)  { host.Call("say", "warn", msg) }
+func (*window) Log(msg string)   { host.Call("say", "log", msg) }
 
 // text is the string at a dotted path from window, read by the host's
 // get (steps ending in "()" are method calls), or "" where there is
@@ -266,9 +266,12 @@ func text(path string) string {
 func (*window) URL() string    { return text("location.href") }
 func (*window) Origin() string { return text("location.origin") }
 
-// Online reads navigator.onLine as text: only a false one is offline
-// (outside a browser there may be no navigator).
-func (*window) Online() bool { return text("navigator.onLine.toString()") != "false" }
+// Online reads navigator.onLine: only a false one is offline (outside a
+// browser there may be no navigator).
+func (*window) Online() bool {
+	v := host.Call("get", "navigator.onLine")
+	return v.Type() != js.TypeBoolean || v.Bool()
+}
 
 // TimeZone asks Intl, the only place a browser names its time zone.
 func (*window) TimeZone() string { return text("Intl.DateTimeFormat().resolvedOptions().timeZone") }

@@ -132,6 +132,18 @@ func recordConsole(t *testing.T) func() []string {
 	return func() []string { return got }
 }
 
+// A console that throws (a page's wrapper gone wrong) costs the message,
+// not the tag.
+func TestConsoleThrows(t *testing.T) {
+	useLoader(t)
+	real := js.Global().Get("console")
+	defer js.Global().Set("console", real)
+	js.Global().Set("console", object(map[string]any{"log": thrower(), "warn": thrower(), "error": thrower()}))
+	win.Error("e")
+	win.Warn("w")
+	win.Log("l")
+}
+
 func fakeStorage() js.Value {
 	items := map[string]string{}
 	s := object(map[string]any{
