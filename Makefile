@@ -39,9 +39,8 @@ fuzz: ## Every Fuzz target for FUZZTIME each.
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
 
-size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main, and the budget test.
+size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main (make test holds the ceiling: TestWasmBudget).
 	$(GO) run ./jsglue/cmd/build -o dist/tag -floor
-	$(GO) test -count=1 -run 'Budget' -v ./jsglue
 
 demo: ## The demo shop on 127.0.0.1:8000, the native proxy with the tag on :8080, lptest on :8081; Ctrl-C stops it.
 	$(GO) run ./examples/cmd/demo

@@ -135,7 +135,7 @@ func Build(o Options) (*Result, error) {
 // WasmFlags are the tag's release build flags (with GOOS=js GOARCH=wasm).
 // -s -w drop the symbol table and DWARF. lpedge's own packages are
 // compiled without inlining: in Go's wasm output every inlined body is
-// copied with its call-site bookkeeping, and the module is 17 KB brotli
+// copied with its call-site bookkeeping, and the module is 16 KB brotli
 // smaller without it (make size), while the work the tag does per call is
 // microseconds either way (make bench). The pattern names lpedge's
 // packages only, so it changes nothing in the floor's build.

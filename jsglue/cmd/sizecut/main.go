@@ -3,11 +3,12 @@
 // function returns at once, so the linker drops whatever only that part
 // reaches), and prints what each part costs, next to the floor (an empty
 // main), a minimal syscall/js program and the model alone (what any Go
-// tag with these features links, however little of it were Go). Builds use jsglue.WasmFlags, in
-// a temporary copy of the module; the tree itself is not touched.
+// tag with these features links, however little of it were Go). Builds
+// use jsglue.WasmFlags, in a temporary copy of the module; the tree
+// itself is not touched.
 //
-//	go run ./jsglue/cmd/sizecut   # from the module's root; about 10 builds
-//	go run ./jsglue/cmd/sizecut -part lpTag
+//	go run ./jsglue/cmd/sizecut   # from the module's root; 12 builds
+//	go run ./jsglue/cmd/sizecut -part identify
 package main
 
 import (
@@ -44,7 +45,6 @@ var parts = []struct {
 	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
 	{"storing the queue (save)", []cut{{"wasm/tag/tag.go", "func (t *Tag) save(", "return"}}},
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
-	{"watching lpTag", []cut{{"wasm/browser/lptag_js.go", "func (*window) Watch(", "return"}}},
 }
 
 // jsMain is a realistic minimum for any tag: syscall/js, strconv and one

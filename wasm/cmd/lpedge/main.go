@@ -1,7 +1,7 @@
 // Command lpedge is the browser tag's WebAssembly module. jsglue's
 // lpedge.js loads it; built for the host, it only says so.
 //
-//	GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -gcflags=github.com/lpedge/lpedge/...=-l -o lpedge.wasm ./wasm/cmd/lpedge
+// The release build is go run ./jsglue/cmd/build, with jsglue.WasmFlags.
 package main
 
 import "github.com/lpedge/lpedge/wasm/browser"
