@@ -111,11 +111,12 @@ func DecodeSDEs(data []byte) ([]SDE, error) {
 func checkObject(path string, fields []*Field, m map[string]any, skip string) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
+		if k == skip && skip != "" {
+			continue
+		}
 		fl := lookupField(fields, k)
 		problem := ""
 		switch {
-		case k == skip:
-			continue
 		case fl == nil:
 			problem = "is not a field of " + path + " (want one of " + fieldNames(fields) + ")"
 		case v == nil:

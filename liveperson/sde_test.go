@@ -149,6 +149,7 @@ func TestParseSDEErrors(t *testing.T) {
 		{`{"type":"cart","total":1,"numItems":1.5}`, "cart.numItems", "want an integer, got 1.5"},
 		{`{"type":"cart","total":1,"numItems":3000000000}`, "cart.numItems", "3000000000 is out of range"},
 		{`{"type":"cart","total":1,"numItems":1,"totl":2}`, "cart.totl", "is not a field of cart (want one of total, currency, numItems, products)"},
+		{`{"type":"lead","lead":{"":1,"topic":"x"}}`, "lead.lead.", "is not a field of lead"},
 		{`{"type":"cart","total":1,"numItems":1,"products":{}}`, "cart.products", "want an array, got an object"},
 		{`{"type":"cart","total":1,"numItems":1,"products":[null]}`, "cart.products[0]", "want an object, got null"},
 		{`{"type":"cart","total":1,"numItems":1,"products":[{"product":{"price":"x"}}]}`, "cart.products[0].product.price", "want a number"},

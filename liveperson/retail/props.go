@@ -95,7 +95,7 @@ func (r *reader) read(ru *rule) any {
 		} else if i := text.IndexFold(*ru.enum, s); i >= 0 {
 			return (*ru.enum)[i]
 		} else {
-			problem = jsonv.Quote(s) + " is not one of " + join(*ru.enum)
+			problem = jsonv.Quote(s) + " is not one of " + text.Join(*ru.enum, ", ")
 		}
 	case want == kString || want == kDate:
 		want = kString

@@ -45,7 +45,7 @@ func Events() []string { return append([]string(nil), events[:]...) }
 type UnknownEventError struct{ Event string }
 
 func (e *UnknownEventError) Error() string {
-	return "unknown event " + jsonv.Quote(e.Event) + " (want one of " + join(events[:]) + ")"
+	return "unknown event " + jsonv.Quote(e.Event) + " (want one of " + text.Join(events[:], ", ") + ")"
 }
 
 // Map maps one track event to engagement attributes, keeping no cart

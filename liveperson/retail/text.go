@@ -2,9 +2,9 @@ package retail
 
 import "github.com/lpedge/lpedge/internal/text"
 
-// words and join stand in for strings.Fields (which links the Unicode
-// tables into the tag) and strings.Join (more code than this); the other
-// string functions the preset needs are in internal/text.
+// words stands in for strings.Fields, which links the Unicode tables into
+// the tag; the other string functions the preset needs are in
+// internal/text.
 
 // words returns the words of s, split at white space as strings.Fields
 // splits, without repeats.
@@ -35,13 +35,4 @@ func appendNew(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
-}
-
-// join is strings.Join(list, ", ") for a list that is not empty.
-func join(list []string) string {
-	s := list[0]
-	for _, e := range list[1:] {
-		s += ", " + e
-	}
-	return s
 }
