@@ -4,8 +4,9 @@
 // Monitoring API ([github.com/lpedge/lpedge/liveperson/monitoring]) and the
 // Connector API ([github.com/lpedge/lpedge/liveperson/connector]).
 //
-// It does no I/O. The browser tag links this package, so it imports neither
-// encoding/json, fmt, net/http nor regexp (they would add hundreds of KB to
+// It does no I/O. The browser tag links this package, so it imports none
+// of the packages TestTagDependencies forbids (encoding/json, fmt,
+// net/http, regexp, time, strings...: each adds KB to hundreds of KB to
 // the WebAssembly module); JSON is written by appending to byte slices.
 //
 // # Engagement attributes

@@ -27,16 +27,26 @@ func parse(data []byte) (v any, err error) {
 	if !utf8.ValidString(s) {
 		s = validUTF8(data)
 	}
+	parsed, err := jsonParse(s)
+	if err != nil {
+		return nil, err
+	}
+	return convert(parsed, 0)
+}
+
+// jsonParse calls JSON.parse, whose SyntaxError syscall/js throws as a
+// panic.
+func jsonParse(s string) (v js.Value, err error) {
 	defer func() {
-		if r := recover(); r != nil { // JSON.parse threw
+		if r := recover(); r != nil {
 			msg := "not JSON"
 			if e, ok := r.(js.Error); ok {
 				msg = e.Get("message").String()
 			}
-			v, err = nil, &SyntaxError{Offset: -1, Msg: msg}
+			err = &SyntaxError{Offset: -1, Msg: msg}
 		}
 	}()
-	return convert(jsonObject.Call("parse", s), 0)
+	return jsonObject.Call("parse", s), nil
 }
 
 // validUTF8 replaces every byte that is not part of valid UTF-8 with

@@ -1,7 +1,8 @@
 // Package text holds the few string functions the browser tag needs, done
 // the way package strings does them. Importing strings at all links the
-// unicode package's tables into the module (3.2 KB brotli), so no package
-// the tag links imports it.
+// unicode package's tables into the module (what that cost is in the
+// README, "The tag's size budget"), so no package the tag links imports
+// it.
 //
 //	text.EqualFold("MOBILE", "mobile")             // true
 //	text.IndexFold([]string{"Cart Viewed"}, "cart viewed") // 0

@@ -2,8 +2,8 @@
 // (v2) events, identify traits and page views to LivePerson engagement
 // attributes (SDEs) and entry points.
 //
-// The browser tag links it, so, like its parent package, it imports neither
-// encoding/json, fmt, net/http nor regexp. Properties come in as decoded
+// The browser tag links it, so, like its parent package, it imports none
+// of the packages liveperson's TestTagDependencies forbids. Properties come in as decoded
 // JSON (map[string]any with float64 numbers, as jsonv.Parse and
 // encoding/json produce), and every attribute that comes out has passed
 // [liveperson.ParseSDE].
