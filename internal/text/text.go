@@ -52,19 +52,20 @@ func IsSpace(c rune) bool {
 
 // TrimSpace is strings.TrimSpace.
 func TrimSpace(s string) string {
-	start, end, word := -1, 0, false
-	for i, c := range s + " " { // the space ends a last word
-		if word {
-			end = i
-		}
-		if word = !IsSpace(c); word && start < 0 {
-			start = i
+	start, last := -1, 0
+	for i, c := range s {
+		if !IsSpace(c) {
+			if start < 0 {
+				start = i
+			}
+			last = i
 		}
 	}
 	if start < 0 {
 		return ""
 	}
-	return s[start:end]
+	_, n := utf8.DecodeRuneInString(s[last:])
+	return s[start : last+n]
 }
 
 // ValidUTF8 is strings.ToValidUTF8(s, "\uFFFD"): each run of bytes that

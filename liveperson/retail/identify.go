@@ -30,15 +30,15 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 	r := &reader{event: "identify", m: traits, err: &err}
 	ctmrinfo, personal := object("type", "ctmrinfo"), object("type", "personal")
 	out := object("ctmrinfo", ctmrinfo, "personal", personal) // where the rules' paths start
-	// JSON would turn bad bytes into U+FFFD on the way; do it here so the
-	// SDE returned is the one LivePerson gets.
+	// JSON would turn bad bytes into U+FFFD on the way; do it here (a run
+	// of them becomes one) so the SDE returned is valid text.
 	put(out, "ctmrinfo.info.customerId", text.ValidUTF8(userID))
-	rules := traitRules
 	if name, ok := traits["company"].(string); ok {
 		put(out, "personal.personal.company", name)
-		rules = rules[2:] // its rules read an object
+	} else {
+		r.fill(out, companyRules)
 	}
-	r.fill(out, rules)
+	r.fill(out, traitRules)
 	if p, _ := at(out, "personal.personal.firstname", false, nil); p["firstname"] == nil && p["lastname"] == nil {
 		name, _ := r.read(&fullName).(string)
 		first, last, _ := text.Cut(text.TrimSpace(name), " ")
@@ -63,11 +63,12 @@ func Identify(userID string, traits map[string]any) ([]liveperson.SDE, error) {
 // The traits Identify reads, in the order it reads them: the first problem
 // found is the one reported. fill skips a rule whose member is written.
 var (
-	traitRules = []rule{
-		// company as an object; Identify skips these for a company name.
+	// company as an object; a company name is read as it is.
+	companyRules = []rule{
 		{to: "personal.personal.company", from: []string{"company.name"}},
 		{to: "ctmrinfo.info.companySize", kind: kCount, from: []string{"company.employee_count"}},
-
+	}
+	traitRules = []rule{
 		// ctmrinfo.info in the schema's order (TestTraitRules checks it),
 		// each from Segment's trait, if it has one, then the trait of
 		// the field's own name: LivePerson replaces ctmrinfo as a whole,

@@ -49,6 +49,7 @@ func TestRules(t *testing.T) {
 		{"currencyRules", typeFields("prodView"), currencyRules},
 		{"purchaseRules", typeFields("purchase"), purchaseRules},
 		{"leadRules", typeFields("lead"), leadRules},
+		{"companyRules", identity, companyRules},
 		{"traitRules", identity, traitRules},
 		{"personRules", identity, personRules},
 	} {
@@ -70,7 +71,7 @@ func TestTraitRules(t *testing.T) {
 			want = append(want, fl.Name)
 		}
 	}
-	for _, ru := range traitRules[2:] { // after the company object's
+	for _, ru := range traitRules {
 		if name, ok := strings.CutPrefix(ru.to, "ctmrinfo.info."); ok {
 			got = append(got, name)
 			if ru.from[len(ru.from)-1] != name {

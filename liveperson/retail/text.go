@@ -11,7 +11,7 @@ import "github.com/lpedge/lpedge/internal/text"
 func words(s string) []string {
 	var out []string
 	start := -1
-	for i, c := range s + " " { // the space ends a last word
+	for i, c := range s {
 		if !text.IsSpace(c) {
 			if start < 0 {
 				start = i
@@ -20,6 +20,9 @@ func words(s string) []string {
 			out = appendNew(out, s[start:i])
 			start = -1
 		}
+	}
+	if start >= 0 {
+		out = appendNew(out, s[start:])
 	}
 	return out
 }
