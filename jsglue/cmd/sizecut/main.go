@@ -7,7 +7,7 @@
 // use jsglue.WasmFlags, in a temporary copy of the module; the tree
 // itself is not touched.
 //
-//	go run ./jsglue/cmd/sizecut   # from the module's root; 12 builds
+//	go run ./jsglue/cmd/sizecut   # from the module's root; 10 builds
 //	go run ./jsglue/cmd/sizecut -part identify
 package main
 
@@ -41,9 +41,7 @@ var parts = []struct {
 		{"wasm/tag/conversation.go", "func (t *Tag) Start(", "return"},
 		{"wasm/tag/conversation.go", "func (t *Tag) Send(", "return"},
 		{"wasm/tag/conversation.go", "func (t *Tag) Close(", "return"}}},
-	{"restoring the stored queue, ids and cart", []cut{{"wasm/tag/tag.go", "func (t *Tag) restore(", "return"}}},
 	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
-	{"storing the queue (save)", []cut{{"wasm/tag/tag.go", "func (t *Tag) save(", "return"}}},
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
 }
 
