@@ -25,6 +25,24 @@
 // answers with [Response] values ([CreatedResponse],
 // [OpenConversationResponse], ...).
 //
+// The agent's side comes back as webhooks: LivePerson POSTs a signed
+// [Notification] to the connector app's endpoints. A receiver checks the
+// signature over the raw bytes, then decodes:
+//
+//	if err := connector.VerifySignature(r.Header.Get(connector.HeaderSignature), clientSecret, body); err != nil {
+//		// 401: nothing is stored
+//	}
+//	n, err := connector.DecodeNotification(body)
+//	for _, e := range n.Events { // messages, receipts, chat states
+//		if e.Visible() && e.Event.Type == connector.EventContent { show(e.Role, e.Sequence, e.Event.Message) }
+//	}
+//	for _, c := range n.Conversations { // cqm.ExConversationChangeNotification
+//		if c.Closed() { ... }
+//	}
+//
+// The consumer's typing and receipts go to SEND as a [ChatState] and an
+// [AcceptStatus].
+//
 // Validation errors are *liveperson.ValidationError values whose Field is
 // a JSONPath into the body, e.g. "$[1].body.brandId: is required".
 package connector

@@ -159,3 +159,35 @@ func ExampleAuthError() {
 	// {"kind":"resp","code":401,"body":{"title":"Invalid AppJWT","details":"AppJWT has expired or is invalid","errorCode":40102},"type":".ReqBody$ErrorResp"}
 	// refresh the AppJWT and retry once: LivePerson refused the credentials (40102 Invalid AppJWT): AppJWT has expired or is invalid
 }
+
+// A webhook receiver verifies the raw body, then decodes it.
+func ExampleDecodeNotification() {
+	body := []byte(`{"kind":"notification","type":"ms.MessagingEventNotification.ContentEvent","body":{"changes":[` +
+		`{"sequence":2,"originatorMetadata":{"role":"ASSIGNED_AGENT"},"serverTimestamp":1528371199686,` +
+		`"event":{"type":"ContentEvent","contentType":"text/plain","message":"How can I help?"},"dialogId":"c1"}]}}`)
+	header := connector.Sign(connector.SignatureSHA1, "client-secret", body) // what LivePerson sends
+	if err := connector.VerifySignature(header, "client-secret", body); err != nil {
+		fmt.Println(err)
+		return
+	}
+	n, err := connector.DecodeNotification(body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range n.Events {
+		fmt.Println(e.Conversation(), e.Sequence, e.Role, e.Visible(), e.Event.Message)
+	}
+	// Output: c1 2 ASSIGNED_AGENT true How can I help?
+}
+
+// The consumer's typing indicator and read receipt, as SEND bodies.
+func ExampleChatState() {
+	typing, _ := (&connector.ChatState{DialogID: "c1", State: connector.ChatStateComposing}).AppendJSON(nil)
+	read, _ := (&connector.AcceptStatus{DialogID: "c1", Status: connector.AcceptStatusRead, Sequences: []int64{2}}).AppendJSON(nil)
+	fmt.Println(string(typing))
+	fmt.Println(string(read))
+	// Output:
+	// {"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"c1","event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}
+	// {"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"c1","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[2]}}}
+}

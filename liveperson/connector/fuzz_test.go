@@ -89,6 +89,7 @@ func FuzzDecodeSendMessage(f *testing.F) {
 		`{"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"d","event":{"type":"ContentEvent","contentType":"text/plain","message":"hi"}}}`,
 		`{"kind":"req","type":"ms.PublishEvent","id":7,"body":{"conversationId":"c","dialogId":"c","event":{"type":"ContentEvent","contentType":"text/plain","message":"\u00e9\n"}}}`,
 		`{"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"d","event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}`,
+		`{"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"d","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[0,2]}}}`,
 	})
 }
 
@@ -271,6 +272,57 @@ func FuzzParseTokenRequest(f *testing.F) {
 		}
 		if r2, err := connector.ParseTokenRequest(back); err != nil || r2 != r {
 			t.Fatalf("%+v encoded as %s parses to %+v, %v", r, r.Encode(), r2, err)
+		}
+	})
+}
+
+func FuzzDecodeNotification(f *testing.F) {
+	for _, tt := range webhookExamples {
+		f.Add([]byte(tt.body))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := connector.DecodeNotification(data)
+		if err != nil {
+			if n != nil {
+				t.Fatalf("result and error %v", err)
+			}
+			checkErrorKind(t, err)
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("accepted invalid JSON %q", data)
+		}
+		out := n.AppendJSON(nil)
+		if !json.Valid(out) {
+			t.Fatalf("wrote invalid JSON %s", out)
+		}
+		back, err := connector.DecodeNotification(out)
+		if err != nil || !reflect.DeepEqual(back, n) {
+			t.Fatalf("rewritten %s\ndecodes to %+v, %v\nwant %+v", out, back, err, n)
+		}
+	})
+}
+
+func FuzzVerifySignature(f *testing.F) {
+	body := []byte(webhookExamples[1].body)
+	f.Add(connector.Sign("sha1", "s", body), "s", body)
+	f.Add(connector.Sign("sha256", "s", body), "s", body)
+	f.Add("sha1=", "", []byte{})
+	f.Fuzz(func(t *testing.T, header, secret string, body []byte) {
+		err := connector.VerifySignature(header, secret, body)
+		if err != nil && !errors.Is(err, connector.ErrSignature) {
+			t.Fatalf("error of another kind: %v", err)
+		}
+		if err == nil {
+			// What verifies is tied to the secret and to every byte of the body.
+			if connector.VerifySignature(header, secret+"x", body) == nil || connector.VerifySignature(header, secret, append(body, ' ')) == nil {
+				t.Fatalf("%q verifies for another secret or body", header)
+			}
+		}
+		for _, alg := range []string{"sha1", "sha256"} {
+			if err := connector.VerifySignature(connector.Sign(alg, secret, body), secret, body); err != nil {
+				t.Fatalf("refused its own %s signature: %v", alg, err)
+			}
 		}
 	})
 }

@@ -149,6 +149,48 @@ func (o object) strs(key string) ([]string, error) {
 	return out, nil
 }
 
+// ints reads a member array of integers that JSON carries exactly
+// (within ±2^53); absent is nil.
+func (o object) ints(key string) ([]int64, error) {
+	v, ok := o.get(key)
+	if !ok {
+		return nil, nil
+	}
+	list, isList := v.([]any)
+	if !isList {
+		return nil, bad(o.at(key), "want an array of integers, got "+jsonv.Describe(v))
+	}
+	out := make([]int64, len(list))
+	for i, e := range list {
+		n, isInt := exactInt(e)
+		if !isInt {
+			return nil, bad(o.at(key)+"["+strconv.Itoa(i)+"]", "want an integer, got "+jsonv.Describe(e))
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// int64 reads a member integer within ±2^53; ok is false when absent.
+func (o object) int64(key string) (n int64, ok bool, err error) {
+	v, ok := o.get(key)
+	if !ok {
+		return 0, false, nil
+	}
+	if n, isInt := exactInt(v); isInt {
+		return n, true, nil
+	}
+	return 0, false, bad(o.at(key), "want an integer, got "+jsonv.Describe(v))
+}
+
+func exactInt(v any) (int64, bool) {
+	n, isNum := v.(float64)
+	if !isNum || n != math.Trunc(n) || math.Abs(n) > 1<<53 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
 // int reads a member integer that fits an int32; absent is 0.
 func (o object) int(key string) (int, error) {
 	v, ok := o.get(key)

@@ -1,18 +1,54 @@
 package connector
 
 import (
+	"strconv"
+
 	"github.com/lpedge/lpedge/internal/jsonv"
 )
 
 // Values of SEND bodies.
 const (
 	EventContent           = "ContentEvent"           // event.type of a message
+	EventRichContent       = "RichContentEvent"       // event.type of structured content (agents send it)
+	EventAcceptStatus      = "AcceptStatusEvent"      // event.type of a receipt
+	EventChatState         = "ChatStateEvent"         // event.type of a typing or presence state
 	ContentTypeText        = "text/plain"             // event.contentType of a text message
 	FieldConversationState = "ConversationStateField" // conversationField.field of a close
 	StateClose             = "CLOSE"                  // conversationField.conversationState of a close
 )
 
-// A SendRequest is the body of one SEND call: a *Message or a *Close.
+// Chat states (ChatStateEvent.chatState). After ChatStateComposing
+// another state must follow, or the agent keeps seeing "typing".
+const (
+	ChatStateActive    = "ACTIVE"
+	ChatStateInactive  = "INACTIVE"
+	ChatStateGone      = "GONE"
+	ChatStateComposing = "COMPOSING"
+	ChatStatePause     = "PAUSE"
+)
+
+// ChatStates are the chat states SEND takes.
+var ChatStates = []string{ChatStateActive, ChatStateInactive, ChatStateGone, ChatStateComposing, ChatStatePause}
+
+// Accept statuses (AcceptStatusEvent.status): receipts for the other
+// side's messages, named by their sequences.
+const (
+	AcceptStatusAccept = "ACCEPT" // received
+	AcceptStatusRead   = "READ"
+	AcceptStatusAccess = "ACCESS"
+	AcceptStatusNack   = "NACK"
+	AcceptStatusAction = "ACTION"
+)
+
+// AcceptStatuses are the statuses SEND takes.
+var AcceptStatuses = []string{AcceptStatusAccept, AcceptStatusRead, AcceptStatusAccess, AcceptStatusNack, AcceptStatusAction}
+
+// MaxSequences bounds an AcceptStatus's sequence list. LivePerson
+// documents no limit; lpedge keeps receipts small, well within MaxChars.
+const MaxSequences = 100
+
+// A SendRequest is the body of one SEND call: a *Message, *ChatState,
+// *AcceptStatus or *Close.
 type SendRequest interface {
 	// RequestID is the envelope id, which the answer's reqId echoes.
 	RequestID() string
@@ -32,6 +68,23 @@ type Message struct {
 	Text           string // the message; required, and the body must stay within MaxChars
 }
 
+// A ChatState is an ms.PublishEvent carrying the consumer's chat state:
+// COMPOSING while typing, then ACTIVE or PAUSE.
+type ChatState struct {
+	ID       string // envelope id; "1" when empty
+	DialogID string // required
+	State    string // one of ChatStates; required
+}
+
+// An AcceptStatus is an ms.PublishEvent carrying the consumer's receipt
+// for the agent's messages.
+type AcceptStatus struct {
+	ID        string  // envelope id; "1" when empty
+	DialogID  string  // required
+	Status    string  // one of AcceptStatuses; required
+	Sequences []int64 // sequenceList: the messages meant; 1 to MaxSequences, each >= 0
+}
+
 // A Close is a cm.UpdateConversationField that closes a conversation.
 type Close struct {
 	ID             string // envelope id; "1" when empty
@@ -44,8 +97,47 @@ func (m *Message) RequestID() string { return orDefault(m.ID, "1") }
 // RequestID is the envelope id written: ID, or "1".
 func (c *Close) RequestID() string { return orDefault(c.ID, "1") }
 
-func (*Message) sendRequest() {}
-func (*Close) sendRequest()   {}
+// RequestID is the envelope id written: ID, or "1".
+func (c *ChatState) RequestID() string { return orDefault(c.ID, "1") }
+
+// RequestID is the envelope id written: ID, or "1".
+func (a *AcceptStatus) RequestID() string { return orDefault(a.ID, "1") }
+
+func (*Message) sendRequest()      {}
+func (*ChatState) sendRequest()    {}
+func (*AcceptStatus) sendRequest() {}
+func (*Close) sendRequest()        {}
+
+func (c *ChatState) check() error {
+	if c.DialogID == "" {
+		return bad("$.body.dialogId", "is required")
+	}
+	return oneOf("$.body.event.chatState", c.State, ChatStates)
+}
+
+func (a *AcceptStatus) check() error {
+	if a.DialogID == "" {
+		return bad("$.body.dialogId", "is required")
+	}
+	if err := oneOf("$.body.event.status", a.Status, AcceptStatuses); err != nil {
+		return err
+	}
+	switch n := len(a.Sequences); {
+	case n == 0:
+		return bad("$.body.event.sequenceList", "is empty")
+	case n > MaxSequences:
+		return bad("$.body.event.sequenceList", "has "+strconv.Itoa(n)+" entries; at most "+strconv.Itoa(MaxSequences))
+	}
+	for i, seq := range a.Sequences {
+		if seq < 0 || seq > maxSequence {
+			return bad("$.body.event.sequenceList["+strconv.Itoa(i)+"]", "want a sequence from 0 to 2^53, got "+strconv.FormatInt(seq, 10))
+		}
+	}
+	return nil
+}
+
+// maxSequence is the largest sequence JSON carries exactly.
+const maxSequence = 1 << 53
 
 func (m *Message) check() error {
 	if m.DialogID == "" {
@@ -82,6 +174,35 @@ func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 }
 
 // AppendJSON validates c and appends the SEND body.
+func (c *ChatState) AppendJSON(b []byte) ([]byte, error) {
+	if err := c.check(); err != nil {
+		return b, err
+	}
+	return appendSend(b, c.RequestID(), TypePublishEvent, func(body *obj) {
+		body.str("dialogId", c.DialogID)
+		ev := body.open("event")
+		ev.str("type", EventChatState)
+		ev.str("chatState", c.State)
+		body.end(ev)
+	})
+}
+
+// AppendJSON validates a and appends the SEND body.
+func (a *AcceptStatus) AppendJSON(b []byte) ([]byte, error) {
+	if err := a.check(); err != nil {
+		return b, err
+	}
+	return appendSend(b, a.RequestID(), TypePublishEvent, func(body *obj) {
+		body.str("dialogId", a.DialogID)
+		ev := body.open("event")
+		ev.str("type", EventAcceptStatus)
+		ev.str("status", a.Status)
+		ev.ints("sequenceList", a.Sequences)
+		body.end(ev)
+	})
+}
+
+// AppendJSON validates c and appends the SEND body.
 func (c *Close) AppendJSON(b []byte) ([]byte, error) {
 	if err := c.check(); err != nil {
 		return b, err
@@ -104,10 +225,11 @@ func appendSend(b []byte, id, typ string, writeBody func(*obj)) ([]byte, error) 
 	return b, nil
 }
 
-// DecodeSend reads and validates a SEND body the way LivePerson would: a
-// text ms.PublishEvent or a closing cm.UpdateConversationField, within
-// [MaxChars], with only known members. Other events (chat states,
-// receipts, files) are errors: lpedge does not send them.
+// DecodeSend reads and validates a SEND body the way LivePerson would: an
+// ms.PublishEvent of a text message, a chat state or a receipt, or a
+// closing cm.UpdateConversationField, within [MaxChars], with only known
+// members. Other events (files, rich content) are errors: a consumer
+// connector of lpedge's kind does not send them.
 func DecodeSend(data []byte) (SendRequest, error) {
 	if err := checkSize(data); err != nil {
 		return nil, err
@@ -124,10 +246,18 @@ func DecodeSend(data []byte) (SendRequest, error) {
 		SendRequest
 		read(object) error
 	}
-	if typ == TypePublishEvent {
-		r = &Message{ID: id}
-	} else {
+	switch {
+	case typ != TypePublishEvent:
 		r = &Close{ID: id}
+	default:
+		switch eventType(body) {
+		case EventChatState:
+			r = &ChatState{ID: id}
+		case EventAcceptStatus:
+			r = &AcceptStatus{ID: id}
+		default:
+			r = &Message{ID: id}
+		}
 	}
 	if err := r.read(body); err != nil {
 		return nil, err
@@ -162,6 +292,57 @@ func (m *Message) read(body object) (err error) {
 		return err
 	}
 	return m.check()
+}
+
+// eventType is body.event.type when it is a string, for choosing the
+// reader; the reader reports what is wrong with the event.
+func eventType(body object) string {
+	ev, _ := body.m["event"].(map[string]any)
+	s, _ := ev["type"].(string)
+	return s
+}
+
+// readEvent reads the dialogId and the event of a publish body whose event
+// type is typ and whose event members are keys.
+func readEvent(body object, typ string, keys ...string) (dialog string, ev object, err error) {
+	if err = body.only("dialogId", "event"); err != nil {
+		return "", ev, err
+	}
+	if dialog, err = body.str("dialogId"); err != nil {
+		return "", ev, err
+	}
+	if ev, err = body.reqObj("event"); err != nil {
+		return "", ev, err
+	}
+	if err = ev.only(append([]string{"type"}, keys...)...); err != nil {
+		return "", ev, err
+	}
+	return dialog, ev, ev.is("type", typ)
+}
+
+func (c *ChatState) read(body object) (err error) {
+	var ev object
+	if c.DialogID, ev, err = readEvent(body, EventChatState, "chatState"); err != nil {
+		return err
+	}
+	if c.State, err = ev.str("chatState"); err != nil {
+		return err
+	}
+	return c.check()
+}
+
+func (a *AcceptStatus) read(body object) (err error) {
+	var ev object
+	if a.DialogID, ev, err = readEvent(body, EventAcceptStatus, "status", "sequenceList"); err != nil {
+		return err
+	}
+	if a.Status, err = ev.str("status"); err != nil {
+		return err
+	}
+	if a.Sequences, err = ev.ints("sequenceList"); err != nil {
+		return err
+	}
+	return a.check()
 }
 
 func (c *Close) read(body object) (err error) {

@@ -23,6 +23,12 @@ func TestSendAppendJSON(t *testing.T) {
 		{"message with id and conversationId", &connector.Message{ID: "m7", DialogID: "d", ConversationID: "c", Text: "é"},
 			`{"kind":"req","id":"m7","type":"ms.PublishEvent","body":{"dialogId":"d","conversationId":"c",` +
 				`"event":{"type":"ContentEvent","contentType":"text/plain","message":"é"}}}`},
+		{"typing", &connector.ChatState{DialogID: convID, State: connector.ChatStateComposing},
+			`{"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"` + convID +
+				`","event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}`},
+		{"read", &connector.AcceptStatus{ID: "r", DialogID: convID, Status: connector.AcceptStatusRead, Sequences: []int64{2, 3}},
+			`{"kind":"req","id":"r","type":"ms.PublishEvent","body":{"dialogId":"` + convID +
+				`","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[2,3]}}}`},
 		{"close", &connector.Close{ConversationID: convID},
 			`{"kind":"req","id":"1","type":"cm.UpdateConversationField","body":{"conversationId":"` + convID +
 				`","conversationField":{"field":"ConversationStateField","conversationState":"CLOSE"}}}`},
@@ -63,6 +69,11 @@ func TestSendAppendJSONErrors(t *testing.T) {
 		{"empty message", &connector.Message{DialogID: convID}, "$.body.event.message: is empty"},
 		{"too long", &connector.Message{DialogID: convID, Text: long}, "request body is 5179 characters; LivePerson accepts at most 5000"},
 		{"close without id", &connector.Close{}, "$.body.conversationId: is required"},
+		{"chat state without dialog", &connector.ChatState{State: connector.ChatStateActive}, "$.body.dialogId: is required"},
+		{"chat state without state", &connector.ChatState{DialogID: convID}, "$.body.event.chatState: is required (want ACTIVE or INACTIVE or GONE or COMPOSING or PAUSE)"},
+		{"receipt without sequences", &connector.AcceptStatus{DialogID: convID, Status: connector.AcceptStatusRead}, "$.body.event.sequenceList: is empty"},
+		{"receipt sequence over 2^53", &connector.AcceptStatus{DialogID: convID, Status: connector.AcceptStatusAccept, Sequences: []int64{1<<53 + 1}},
+			"$.body.event.sequenceList[0]: want a sequence from 0 to 2^53, got 9007199254740993"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.r.AppendJSON([]byte("x"))
@@ -111,6 +122,9 @@ func TestDecodeSendReferenceExamples(t *testing.T) {
 		{"devassist message with conversationId", `{"kind":"req","type":"ms.PublishEvent","id":"1556852a-4bb3-11e9-8646-d663bd873d93",
 			"body":{"conversationId":"cbf6e739","dialogId":"cbf6e739","event":{"type":"ContentEvent","contentType":"text/plain","message":"Hello world!"}}}`,
 			&connector.Message{ID: "1556852a-4bb3-11e9-8646-d663bd873d93", DialogID: "cbf6e739", ConversationID: "cbf6e739", Text: "Hello world!"}},
+		{"examples.md chat state", `{"kind":"req","id":"1","type":"ms.PublishEvent","body":{"dialogId":"{conversationId}",
+			"event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}`,
+			&connector.ChatState{ID: "1", DialogID: "{conversationId}", State: "COMPOSING"}},
 		{"examples.md close with a numeric id", `{"kind":"req","id":1,"body":{"conversationId":"{conversationId}",
 			"conversationField":{"field":"ConversationStateField","conversationState":"CLOSE"}},"type":"cm.UpdateConversationField"}`,
 			&connector.Close{ID: "1", ConversationID: "{conversationId}"}},
@@ -153,7 +167,19 @@ func TestDecodeSendErrors(t *testing.T) {
 		{"no event", msg(`{"dialogId":"d"}`), "$.body.event: is required"},
 		{"event member", event(`{"type":"ContentEvent","contentType":"text/plain","message":"m","sequence":1}`),
 			"$.body.event.sequence: is not a member here (want type, contentType, message)"},
-		{"chat state", event(`{"type":"ChatStateEvent"}`), `$.body.event.type: want "ContentEvent", got a string ("ChatStateEvent")`},
+		{"chat state without state", event(`{"type":"ChatStateEvent"}`), `$.body.event.chatState: is required (want ACTIVE or INACTIVE or GONE or COMPOSING or PAUSE)`},
+		{"chat state unknown", event(`{"type":"ChatStateEvent","chatState":"TYPING"}`), `$.body.event.chatState: want ACTIVE or INACTIVE or GONE or COMPOSING or PAUSE, got "TYPING"`},
+		{"chat state member", event(`{"type":"ChatStateEvent","chatState":"ACTIVE","message":"m"}`), `$.body.event.message: is not a member here (want type, chatState)`},
+		{"chat state conversationId", msg(`{"dialogId":"d","conversationId":"d","event":{"type":"ChatStateEvent","chatState":"ACTIVE"}}`), `$.body.conversationId: is not a member here (want dialogId, event)`},
+		{"chat state no dialog", msg(`{"event":{"type":"ChatStateEvent","chatState":"ACTIVE"}}`), `$.body.dialogId: is required`},
+		{"receipt without list", event(`{"type":"AcceptStatusEvent","status":"READ"}`), `$.body.event.sequenceList: is empty`},
+		{"receipt empty list", event(`{"type":"AcceptStatusEvent","status":"READ","sequenceList":[]}`), `$.body.event.sequenceList: is empty`},
+		{"receipt status", event(`{"type":"AcceptStatusEvent","status":"SEEN","sequenceList":[1]}`), `$.body.event.status: want ACCEPT or READ or ACCESS or NACK or ACTION, got "SEEN"`},
+		{"receipt fraction", event(`{"type":"AcceptStatusEvent","status":"READ","sequenceList":[1.5]}`), `$.body.event.sequenceList[0]: want an integer, got 1.5`},
+		{"receipt negative", event(`{"type":"AcceptStatusEvent","status":"READ","sequenceList":[2,-1]}`), `$.body.event.sequenceList[1]: want a sequence from 0 to 2^53, got -1`},
+		{"receipt list type", event(`{"type":"AcceptStatusEvent","status":"READ","sequenceList":"1"}`), `$.body.event.sequenceList: want an array of integers, got a string ("1")`},
+		{"receipt too many", event(`{"type":"AcceptStatusEvent","status":"READ","sequenceList":[` + strings.Repeat("1,", 100) + `1]}`), `$.body.event.sequenceList: has 101 entries; at most 100`},
+		{"rich content", event(`{"type":"RichContentEvent","content":{}}`), `$.body.event.content: is not a member here (want type, contentType, message)`},
 		{"no contentType", event(`{"type":"ContentEvent","message":"m"}`), `$.body.event.contentType: is required (want "text/plain")`},
 		{"file", event(`{"type":"ContentEvent","contentType":"hosted/file","message":{}}`), `$.body.event.contentType: want "text/plain", got a string ("hosted/file")`},
 		{"message object", event(`{"type":"ContentEvent","contentType":"text/plain","message":{}}`), "$.body.event.message: want a string, got an object"},

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -40,6 +41,23 @@ func (o *obj) optStr(k, v string) {
 func (o *obj) strs(k string, v []string) {
 	o.key(k)
 	o.b = jsonv.Append(o.b, v)
+}
+
+func (o *obj) int(k string, v int64) {
+	o.key(k)
+	o.b = strconv.AppendInt(o.b, v, 10)
+}
+
+func (o *obj) ints(k string, v []int64) {
+	o.key(k)
+	o.b = append(o.b, '[')
+	for i, n := range v {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = strconv.AppendInt(o.b, n, 10)
+	}
+	o.b = append(o.b, ']')
 }
 
 // open starts a member object; end closes it into o.
