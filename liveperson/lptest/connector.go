@@ -3,6 +3,7 @@ package lptest
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,21 +129,23 @@ func (s *Server) conversation(r *http.Request, body []byte) answer {
 	}
 	conv := &Conversation{
 		ID: newUUID(), Account: account, App: c.app, ConsumerID: c.consumer.ext, LPConsumerID: c.consumer.lp,
-		State: StateOpen, Opened: s.now(), CampaignID: req.CampaignID, EngagementID: req.EngagementID,
+		State: StateOpen, Stage: StateOpen, Opened: s.now(), CampaignID: req.CampaignID, EngagementID: req.EngagementID,
 		Context: req.Context, TTR: req.TTR, SkillID: req.SkillID, SDEs: req.SDEs, ClientProperties: c.props,
-		Messages: []Message{},
+		Messages: []Message{}, Events: []Event{},
 	}
 	s.st.conversations[conv.ID] = conv
 	s.st.convOrder = append(s.st.convOrder, conv.ID)
 	s.st.open[key] = conv.ID
+	s.notifyConversation(conv)
 	a := newAnswer(http.StatusOK, connector.ContentTypeJSON, connector.AppendResponses(nil,
 		[]connector.Response{profileOK, connector.CreatedResponse(req.RequestID, conv.ID)}))
 	a.conversation = conv.ID
 	return a
 }
 
-// send serves SEND: a text message into, or the close of, the consumer's
-// own open conversation.
+// send serves SEND: a text message, a chat state or a receipt into, or
+// the close of, the consumer's own open conversation. Each is echoed to
+// the webhooks as LivePerson does.
 func (s *Server) send(r *http.Request, body []byte) answer {
 	account := r.PathValue("account")
 	c, fail := s.checkConnector(r, account, false)
@@ -160,6 +163,10 @@ func (s *Server) send(r *http.Request, body []byte) answer {
 		if req.ConversationID != "" && req.ConversationID != req.DialogID {
 			return badRequest(false, req.RequestID(), "conversationId "+strconv.Quote(req.ConversationID)+" is not the dialogId "+strconv.Quote(req.DialogID))
 		}
+	case *connector.ChatState:
+		id = req.DialogID
+	case *connector.AcceptStatus:
+		id = req.DialogID
 	case *connector.Close:
 		id = req.ConversationID
 	}
@@ -174,17 +181,37 @@ func (s *Server) send(r *http.Request, body []byte) answer {
 	case conv.LPConsumerID != c.consumer.lp:
 		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is not the consumer's")
 	case conv.State != StateOpen:
+		// LivePerson documents no answer for a SEND into a closed
+		// conversation: this 400 is lptest's guess.
 		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is closed")
 	default:
 		var res connector.Response
 		switch req := req.(type) {
 		case *connector.Message:
-			seq := int64(len(conv.Messages))
-			conv.Messages = append(conv.Messages, Message{Sequence: seq, Time: s.now(), Text: req.Text})
-			res = connector.PublishedResponse(req.RequestID(), seq)
+			e := s.addEvent(conv, Event{Role: connector.RoleConsumer, Type: connector.EventContent, Text: req.Text})
+			res = connector.PublishedResponse(req.RequestID(), e.Sequence)
+		case *connector.ChatState:
+			// A chat state takes no sequence; the answer carries the one
+			// the next message will take (LivePerson documents only
+			// {sequence} for PublishEvent answers: a guess).
+			s.addEvent(conv, Event{Role: connector.RoleConsumer, Type: connector.EventChatState, ChatState: req.State})
+			res = connector.PublishedResponse(req.RequestID(), conv.nextSeq)
+		case *connector.AcceptStatus:
+			// A receipt must name sequences the conversation has given
+			// (LivePerson documents no check: the stricter reading).
+			for i, seq := range req.Sequences {
+				if seq >= conv.nextSeq {
+					a = badRequest(false, req.RequestID(), "$.body.event.sequenceList["+strconv.Itoa(i)+"]: the conversation has no event "+
+						strconv.FormatInt(seq, 10)+" yet (its next sequence is "+strconv.FormatInt(conv.nextSeq, 10)+")")
+					a.conversation = id
+					return a
+				}
+			}
+			e := s.addEvent(conv, Event{Role: connector.RoleConsumer, Type: connector.EventAcceptStatus, Status: req.Status,
+				Sequences: slices.Clone(req.Sequences)})
+			res = connector.PublishedResponse(req.RequestID(), e.Sequence)
 		case *connector.Close:
-			conv.State, conv.Closed = StateClosed, s.now()
-			delete(s.st.open, account+"/"+conv.LPConsumerID)
+			s.closeConversation(conv, CloseByConsumer)
 			res = connector.ClosedResponse(req.RequestID())
 		}
 		a = newAnswer(http.StatusOK, connector.ContentTypeJSON, res.AppendJSON(nil))

@@ -220,8 +220,12 @@ func TestConnectorRefusals(t *testing.T) {
 			body: strings.Replace(msg(mine, "x"), `"dialogId"`, `"conversationId":"`+theirs+`","dialogId"`, 1), reqID: "7", message: "is not the dialogId"},
 		{name: "SEND an empty message", send: true, jws: jws, body: `{"kind":"req","id":"7","type":"ms.PublishEvent","body":{"dialogId":"` + mine + `","event":{"type":"ContentEvent","contentType":"text/plain","message":""}}}`,
 			reqID: "7", message: "message"},
-		{name: "SEND a chat state", send: true, jws: jws, body: `{"kind":"req","id":"7","type":"ms.PublishEvent","body":{"dialogId":"` + mine + `","event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}`,
-			reqID: "7", message: "event"},
+		{name: "SEND a chat state into another's conversation", send: true, jws: jws, body: `{"kind":"req","id":"7","type":"ms.PublishEvent","body":{"dialogId":"` + theirs + `","event":{"type":"ChatStateEvent","chatState":"COMPOSING"}}}`,
+			reqID: "7", message: "not the consumer's"},
+		{name: "SEND a receipt into a closed conversation", send: true, jws: jws2, body: `{"kind":"req","id":"7","type":"ms.PublishEvent","body":{"dialogId":"` + closed + `","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[0]}}}`,
+			reqID: "7", message: "is closed"},
+		{name: "SEND a receipt for a sequence not given", send: true, jws: jws, body: `{"kind":"req","id":"7","type":"ms.PublishEvent","body":{"dialogId":"` + mine + `","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[0]}}}`,
+			reqID: "7", message: "no event 0"},
 		{name: "SEND over 5000 characters", send: true, jws: jws, body: strings.Replace(msg(mine, "x"), `"message":"x"`, `"message":"`+strings.Repeat("x", 5000)+`"`, 1), message: "5000"},
 		{name: "SEND a batch", send: true, jws: jws, body: "[" + msg(mine, "x") + "]", message: "want an object"},
 		{name: "close with another state", send: true, jws: jws,
@@ -279,7 +283,7 @@ func TestConnectorRefusals(t *testing.T) {
 		t.Errorf("%d conversations after refusals, want 3", n)
 	}
 	c, _ := srv.Conversation(mine)
-	if len(c.Messages) != 0 || c.State != lptest.StateOpen {
+	if len(c.Messages) != 0 || len(c.Events) != 0 || c.State != lptest.StateOpen {
 		t.Errorf("refused SENDs changed %+v", c)
 	}
 }

@@ -77,6 +77,7 @@ func (s *Server) controlRoutes() {
 		s.ClearFaults(routes...)
 		w.WriteHeader(http.StatusNoContent)
 	})
+	s.webhookRoutes(handle)
 	handle("POST /lptest/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)

@@ -99,18 +99,26 @@ func Merge(sdes []liveperson.SDE) []liveperson.SDE {
 	return out
 }
 
-// A Conversation is one Connector API conversation.
+// A Conversation is one Connector API conversation: its consumer, what
+// CONVERSATION sent, and its one (MAIN) dialog's events from both sides.
 type Conversation struct {
 	ID      string `json:"id"`
 	Account string `json:"account"`
-	App     string `json:"app"` // azp of the AppJWT that opened it
+	App     string `json:"app"` // azp of the AppJWT that opened it: the client whose secret signs its webhooks
 	// ConsumerID is the ext_consumer_id of the ConsumerJWS, LPConsumerID
-	// LivePerson's id for that consumer.
+	// LivePerson's id for that consumer (the CONSUMER participant).
 	ConsumerID   string    `json:"consumerId"`
 	LPConsumerID string    `json:"lpConsumerId"`
 	State        string    `json:"state"` // StateOpen or StateClosed
+	Stage        string    `json:"stage"` // StateOpen or StateClosed: lptest's conversations have one dialog, so stage follows state
 	Opened       time.Time `json:"opened"`
 	Closed       time.Time `json:"closed,omitzero"`
+	// CloseReason is who closed it: CloseByConsumer or CloseByAgent.
+	CloseReason string `json:"closeReason,omitempty"`
+	// Agent is the ASSIGNED_AGENT participant's id once an agent accepted
+	// the conversation; Accepted is when.
+	Agent    string    `json:"agent,omitempty"`
+	Accepted time.Time `json:"accepted,omitzero"`
 	// CampaignID and EngagementID are the campaignInfo, when sent.
 	CampaignID   string `json:"campaignId,omitempty"`
 	EngagementID string `json:"engagementId,omitempty"`
@@ -122,21 +130,63 @@ type Conversation struct {
 	// SDEs are the lp_sdes of SetUserProfile.
 	SDEs             []liveperson.SDE            `json:"sdes"`
 	ClientProperties *connector.ClientProperties `json:"clientProperties,omitempty"`
-	Messages         []Message                   `json:"messages"`
+	// Messages are the text messages of both sides, in sequence order.
+	Messages []Message `json:"messages"`
+	// Events are every dialog event of both sides in order: messages,
+	// receipts (AcceptStatusEvent) and chat states.
+	Events []Event `json:"events"`
+	// ConsumerChatState and AgentChatState are each side's latest chat
+	// state (ACTIVE, COMPOSING, ...), "" before the first.
+	ConsumerChatState string `json:"consumerChatState,omitempty"`
+	AgentChatState    string `json:"agentChatState,omitempty"`
+
+	nextSeq int64 // the sequence the next message or receipt takes
 }
 
-// Conversation states.
+// Conversation states (and stages).
 const (
 	StateOpen   = "OPEN"
 	StateClosed = "CLOSE"
 )
 
-// A Message is a consumer's text message in a conversation.
+// Close reasons: who closed a conversation.
+const (
+	CloseByConsumer = "CONSUMER"
+	CloseByAgent    = "AGENT"
+)
+
+// A Message is a text message of either side.
 type Message struct {
-	Sequence int64     `json:"sequence"` // as answered to SEND: 0, 1, ...
+	// Sequence is the message's place in the dialog: consumer and agent
+	// messages and receipts share one count (0, 1, ...), as LivePerson's
+	// webhook examples show.
+	Sequence int64     `json:"sequence"`
 	Time     time.Time `json:"time"`
+	Role     string    `json:"role"` // connector.RoleConsumer or connector.RoleAssignedAgent
 	Text     string    `json:"text"`
+	// Status is the other side's latest receipt for it: "" (none yet),
+	// ACCEPT (received) or READ. READ is never undone.
+	Status string `json:"status,omitempty"`
 }
+
+// An Event is one dialog event: a ContentEvent, an AcceptStatusEvent or
+// a ChatStateEvent, of the consumer (SEND) or the agent.
+type Event struct {
+	// Sequence is the event's place in the dialog; chat states take
+	// none and have NoSequence.
+	Sequence   int64     `json:"sequence"`
+	Time       time.Time `json:"time"`
+	Role       string    `json:"role"` // connector.RoleConsumer or connector.RoleAssignedAgent
+	Originator string    `json:"originatorId"`
+	Type       string    `json:"type"`                   // connector.EventContent, EventAcceptStatus or EventChatState
+	Text       string    `json:"text,omitempty"`         // ContentEvent
+	Status     string    `json:"status,omitempty"`       // AcceptStatusEvent: ACCEPT, READ, ...
+	Sequences  []int64   `json:"sequenceList,omitempty"` // AcceptStatusEvent: the messages meant
+	ChatState  string    `json:"chatState,omitempty"`    // ChatStateEvent: COMPOSING, ACTIVE, ...
+}
+
+// NoSequence is the Sequence of an event that takes none: a chat state.
+const NoSequence = -1
 
 // Calls returns every call received, oldest first (at most [MaxCalls]).
 func (s *Server) Calls() []Call {
@@ -247,5 +297,9 @@ func (c *Conversation) clone() Conversation {
 	}
 	out.SDEs = slices.Clone(c.SDEs)
 	out.Messages = slices.Clone(c.Messages)
+	out.Events = slices.Clone(c.Events)
+	for i := range out.Events {
+		out.Events[i].Sequences = slices.Clone(out.Events[i].Sequences)
+	}
 	return out
 }

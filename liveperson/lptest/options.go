@@ -1,6 +1,7 @@
 package lptest
 
 import (
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,19 @@ type config struct {
 	clients     map[string]string   // client_id -> client_secret
 	engagements []Engagement
 	clock       func() time.Time
+
+	agent      string // the agent's participant id; DefaultAgentID when empty
+	webhookURL string // "" sends no webhooks
+	webhookAlg string // "sha1" or "sha256"
+	// retries: the first wait (doubling), the longest, and the retention
+	retryFirst, retryMax, retention time.Duration
+}
+
+func (c *config) agentID() string {
+	if c.agent == "" {
+		return DefaultAgentID
+	}
+	return c.agent
 }
 
 // WithAccount adds an account and the Monitoring app installation ids it
@@ -89,6 +103,52 @@ func WithEngagement(engagements ...Engagement) Option {
 // is time.Now. Tests move a fake clock forward to expire tokens.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.clock = now }
+}
+
+// WithWebhooks makes the server POST every conversation change to url as
+// LivePerson's webhooks do (see the package documentation): one endpoint
+// for every event type, as when a connector app's manifest lists the same
+// endpoint under each. LivePerson requires HTTPS; lptest also takes http
+// (a loopback proxy). By default the server sends no webhooks. It panics
+// on a URL that is not absolute http or https.
+func WithWebhooks(url string) Option {
+	if u, err := neturl.Parse(url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		panic("lptest.WithWebhooks: want an absolute http or https URL, got " + strconv.Quote(url))
+	}
+	return func(c *config) { c.webhookURL = url }
+}
+
+// WithWebhookRetry sets the retention policy: a failed delivery is
+// retried after first, then twice as long each time up to most, until
+// retention has passed since the change (then it is dropped and the
+// conversation's next notification goes). The defaults are
+// [DefaultWebhookFirstRetry] (2 s), [DefaultWebhookMaxRetry] (5 min) and
+// [DefaultWebhookRetention] (10 min); tests shorten them. It panics
+// unless 0 < first <= most and retention > 0.
+func WithWebhookRetry(first, most, retention time.Duration) Option {
+	if first <= 0 || most < first || retention <= 0 {
+		panic("lptest.WithWebhookRetry: want 0 < first <= most and retention > 0")
+	}
+	return func(c *config) { c.retryFirst, c.retryMax, c.retention = first, most, retention }
+}
+
+// WithWebhookSignature sets the signature's algorithm: "sha1" (the
+// default, x-liveperson-signature "sha1=...") or "sha256", which some
+// accounts use. It panics on another.
+func WithWebhookSignature(alg string) Option {
+	if alg != "sha1" && alg != "sha256" {
+		panic("lptest.WithWebhookSignature: want sha1 or sha256, got " + strconv.Quote(alg))
+	}
+	return func(c *config) { c.webhookAlg = alg }
+}
+
+// WithAgent sets the agent's participant id (ASSIGNED_AGENT). The
+// default is [DefaultAgentID].
+func WithAgent(id string) Option {
+	if id == "" {
+		panic("lptest.WithAgent: the id must not be empty")
+	}
+	return func(c *config) { c.agent = id }
 }
 
 // An Engagement is a campaign's engagement as the Monitoring engagement

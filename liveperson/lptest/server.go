@@ -1,6 +1,7 @@
 package lptest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -35,6 +36,8 @@ type Server struct {
 
 	mu sync.Mutex
 	st state
+
+	hooks webhooks
 }
 
 // MaxCalls is how many calls the inspector keeps; older ones are dropped
@@ -70,6 +73,16 @@ func NewUnstartedServer(opts ...Option) *Server {
 	if s.cfg.clock == nil {
 		s.cfg.clock = time.Now
 	}
+	if s.cfg.webhookAlg == "" {
+		s.cfg.webhookAlg = "sha1"
+	}
+	if s.cfg.retryFirst == 0 {
+		s.cfg.retryFirst, s.cfg.retryMax, s.cfg.retention = DefaultWebhookFirstRetry, DefaultWebhookMaxRetry, DefaultWebhookRetention
+	}
+	s.hooks = webhooks{url: s.cfg.webhookURL, first: s.cfg.retryFirst, most: s.cfg.retryMax, retention: s.cfg.retention,
+		client: &http.Client{Timeout: WebhookTimeout}, now: s.cfg.clock}
+	s.hooks.ctx, s.hooks.stop = context.WithCancel(context.Background())
+	s.hooks.reset()
 	s.st.reset()
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -95,15 +108,18 @@ func (s *Server) Start() {
 }
 
 // Close stops the server: calls stalled by a fault end at once, open
-// connections are closed.
+// connections are closed, and webhook deliveries stop (attempts in
+// flight are cancelled; what was not delivered is dropped).
 func (s *Server) Close() {
 	s.close.Do(func() {
 		close(s.closing)
+		s.hooks.stop()
 		if s.http != nil {
 			s.http.Close()
 		} else if s.Listener != nil {
 			s.Listener.Close()
 		}
+		s.hooks.wg.Wait()
 	})
 }
 
@@ -115,12 +131,15 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // service. It is empty before Start.
 func (s *Server) Host() string { return s.host }
 
-// Reset forgets every call, visitor, conversation and pending fault. The
-// configuration stays, and tokens already issued stay valid.
+// Reset forgets every call, visitor, conversation and pending fault,
+// webhook notifications not yet delivered, webhook faults and
+// deliveries. The configuration stays, and tokens already issued stay
+// valid.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.reset()
+	s.hooks.reset()
 }
 
 func (s *Server) now() time.Time { return s.cfg.clock() }
