@@ -2,9 +2,10 @@
 // github.com/lpedge/lpedge/liveperson/lptest) with a demo configuration,
 // for the demo shop and for trying clients by hand:
 //
-//	go run ./liveperson/lptest/cmd/lptest [-addr 127.0.0.1:8081]
+//	go run ./liveperson/lptest/cmd/lptest [-addr 127.0.0.1:8081] [-webhooks http://127.0.0.1:8080/webhooks/liveperson]
 //
-// It prints the Domain API address, the account, app and client
+// With -webhooks it POSTs every conversation change there as LivePerson's
+// webhooks do, signed with the client secret it prints. It prints the Domain API address, the account, app and client
 // credentials, the engagements and the inspector's addresses, and stops on
 // Ctrl-C.
 package main
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -39,25 +41,33 @@ func main() {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("lptest", flag.ContinueOnError)
 	addr := flags.String("addr", DefaultAddr, "address to listen on")
+	webhooks := flags.String("webhooks", "", "URL to POST LivePerson's webhook notifications to (none when empty)")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	opts := []lptest.Option{lptest.WithEngagement(lptest.DemoEngagements()...)}
+	if *webhooks != "" {
+		if u, err := url.Parse(*webhooks); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-webhooks: want an absolute http or https URL, got %q", *webhooks)
+		}
+		opts = append(opts, lptest.WithWebhooks(*webhooks))
 	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := lptest.NewUnstartedServer(lptest.WithEngagement(lptest.DemoEngagements()...))
+	srv := lptest.NewUnstartedServer(opts...)
 	srv.Listener = l
 	srv.Start()
 	defer srv.Close()
-	banner(out, srv)
+	banner(out, srv, *webhooks)
 	<-ctx.Done()
 	fmt.Fprintln(out, "lptest: stopped")
 	return nil
 }
 
 // banner prints what the server serves.
-func banner(w io.Writer, srv *lptest.Server) {
+func banner(w io.Writer, srv *lptest.Server, webhooks string) {
 	cfg := srv.Config()
 	fmt.Fprintf(w, "lptest: an in-memory LivePerson on %s\n", srv.URL)
 	for _, account := range sortedKeys(cfg.Accounts) {
@@ -72,7 +82,12 @@ func banner(w io.Writer, srv *lptest.Server) {
 	for _, e := range cfg.Engagements {
 		fmt.Fprintf(w, "  engagement    %v\n", e)
 	}
-	fmt.Fprintf(w, "  agent view    %s/lptest/\n", srv.URL)
+	if webhooks != "" {
+		fmt.Fprintf(w, "  webhooks      %s (signed with the client secret; deliveries at %s/lptest/webhooks)\n", webhooks, srv.URL)
+	} else {
+		fmt.Fprintf(w, "  webhooks      none (-webhooks URL sends them)\n")
+	}
+	fmt.Fprintf(w, "  agent view    %s/lptest/ (accept, reply, close; POST /lptest/conversations/{id}/agent)\n", srv.URL)
 	fmt.Fprintf(w, "  inspector     %s/lptest/calls (also /lptest/visitors, /lptest/conversations, /lptest/faults, POST /lptest/reset)\n", srv.URL)
 	fmt.Fprintln(w, "Ctrl-C stops it.")
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,9 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncbuf.Buffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", addr}, out) }()
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer rcv.Close()
+	go func() { done <- run(ctx, []string{"-addr", addr, "-webhooks", rcv.URL + "/webhooks/liveperson"}, out) }()
 	for i := 0; !strings.Contains(out.String(), "Ctrl-C"); i++ {
 		if i == 5000 {
 			t.Fatalf("no banner: %q", out.String())
@@ -35,7 +38,7 @@ func TestRun(t *testing.T) {
 	for _, want := range []string{"http://" + addr, "/api/account/12345678/service/baseURI.json?version=1.0",
 		"8de29e3d-25b1-4d08-b713-8331ab222bfa", "3f5e2c1a-7b4d-4e8f-9a6c-0d1e2f3a4b5c", "lptest-client-secret",
 		`1001/2001 "VIP customers": ctmrinfo info.ctype = "vip"`, `1002/2002 "Big cart": cart total > 100`,
-		`1003/2003 "Shoes section": section shoes`, "agent view    http://" + addr + "/lptest/", "/lptest/calls"} {
+		`1003/2003 "Shoes section": section shoes`, "agent view    http://" + addr + "/lptest/", "/lptest/calls", "webhooks      " + rcv.URL + "/webhooks/liveperson"} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner lacks %q:\n%s", want, banner)
 		}
@@ -48,6 +51,16 @@ func TestRun(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(string(b), `"baseURI":"`+addr+`"`) {
 		t.Errorf("Domain API: %d %s", res.StatusCode, b)
+	}
+	// -webhooks reaches the server: the inspector names the endpoint.
+	res, err = http.Get("http://" + addr + "/lptest/webhooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `"url": "`+rcv.URL+`/webhooks/liveperson"`) {
+		t.Errorf("webhooks: %s", b)
 	}
 	cancel()
 	select {
@@ -69,7 +82,8 @@ func TestRunErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	for _, args := range [][]string{{"-addr", l.Addr().String()}, {"-nope"}, {"-addr", "not an address"}} {
+	for _, args := range [][]string{{"-addr", l.Addr().String()}, {"-nope"}, {"-addr", "not an address"},
+		{"-addr", "127.0.0.1:0", "-webhooks", "/relative"}, {"-addr", "127.0.0.1:0", "-webhooks", "ftp://x/"}} {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
 		}
