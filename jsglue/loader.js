@@ -24,7 +24,22 @@
     track: 0, identify: 0, page: 0, consent: 0, debug: 0, ready: 0,
     "sdes.push": 0, engagement: 1, connectorClick: 1,
     "conversation.start": 1, "conversation.send": 1, "conversation.close": 1,
+    "conversation.typing": 0,
   };
+  // The conversation's listeners live here, not in the module: event ->
+  // functions. on and off work at once, also before the module is ready
+  // (the stub's queued calls are applied first); a listener gets the
+  // events emitted after it was added.
+  var listeners = {};
+  function listen(add) {
+    return function (e, f) {
+      var a = (listeners[e] = (listeners[e] || []).filter(function (g) {
+        return g !== f;
+      }));
+      if (add && typeof f == "function") a.push(f);
+    };
+  }
+  var local = { "conversation.on": listen(1), "conversation.off": listen(0) };
   var invoke = function (c) {
     calls.push(c);
   };
@@ -39,18 +54,24 @@
     };
   }
   function install() {
-    for (var n in methods) {
-      var path = n.split(".");
-      var o = l;
-      if (path[1]) o = l[path[0]] = l[path[0]] || {};
-      o[path[1] || n] = method(n, methods[n]);
-    }
+    for (var n in methods) put(n, method(n, methods[n]));
+    for (n in local) put(n, local[n]);
   }
-  // Calls queued by the stub before this script ran, then ours.
-  calls = q.slice();
+  function put(n, f) {
+    var path = n.split(".");
+    var o = l;
+    if (path[1]) o = l[path[0]] = l[path[0]] || {};
+    o[path[1] || n] = f;
+  }
+  // Calls queued by the stub before this script ran, then ours; on and
+  // off take effect now.
+  calls = q.filter(function (c) {
+    if (local[c[0]]) local[c[0]].apply(null, c[1]);
+    else return 1;
+  });
   q.length = 0;
   q.push = function (c) {
-    invoke(c);
+    local[c[0]] ? local[c[0]].apply(null, c[1]) : invoke(c);
   };
   install();
 
@@ -208,6 +229,67 @@
       },
       // say(level, m): console[level](m). The console is looked up at each
       // call, and what it throws caught: the page may wrap it.
+      // emit(event, json) calls the conversation's listeners of event
+      // with the parsed object and returns how many it called. What a
+      // listener throws is rethrown later, for the page's error
+      // reporting, and does not stop the others.
+      emit: function (e, json) {
+        var fs = (listeners[e] || []).slice(), v = JSON.parse(json);
+        fs.forEach(function (f) {
+          try {
+            f(v);
+          } catch (x) {
+            setTimeout(function () {
+              throw x;
+            });
+          }
+        });
+        return fs.length;
+      },
+      // stream(id, url, token) reads Server-Sent Events with the token as
+      // Authorization: Bearer (EventSource cannot send headers): it calls
+      // go(id, data) per event (data lines joined; comments and other
+      // fields skipped) and once at the end go(id, status, text): the
+      // status and body of an answer that is not 2xx, the status and ""
+      // when the stream ended, or 0 and what went wrong. It returns an
+      // AbortController: after abort() it calls nothing.
+      stream: function (id, url, token) {
+        var c = new AbortController(), s = c.signal;
+        function end(status, text) {
+          if (!s.aborted) go(id, status, text);
+        }
+        new P(function (ok) {
+          ok(fetch(url, { headers: { Authorization: "Bearer " + token, Accept: "text/event-stream" },
+            credentials: "omit", cache: "no-store", signal: s }));
+        })
+          .then(function (r) {
+            if (!r.ok)
+              return r.text().then(function (t) {
+                end(r.status, t);
+              });
+            var rd = r.body.getReader(), dec = new TextDecoder(), buf = "", data = [];
+            function pump() {
+              return rd.read().then(function (x) {
+                buf += dec.decode(x.value, { stream: !x.done });
+                var lines = buf.split(/\r\n|\r|\n/);
+                buf = x.done ? "" : lines.pop();
+                lines.forEach(function (line) {
+                  if (!line) {
+                    if (data.length && !s.aborted) go(id, data.join("\n"));
+                    data = [];
+                  } else if (/^data(:|$)/.test(line)) data.push(line.slice(5).replace(/^ /, ""));
+                });
+                if (x.done) end(r.status, "");
+                else return pump();
+              });
+            }
+            return pump();
+          })
+          .catch(function (e) {
+            end(0, String(e));
+          });
+        return c;
+      },
       say: function (level, m) {
         try {
           console[level](m);
@@ -216,11 +298,12 @@
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));
       },
-      // listen(hide, online, show) calls go(hide, true) on pagehide,
-      // go(hide, false) on visibilitychange to hidden, go(online) when the
-      // browser is back online and go(show) when the page is back from
-      // the back/forward cache.
-      listen: function (hide, online, show) {
+      // listen(hide, online, show, visible) calls go(hide, true) on
+      // pagehide, go(hide, false) on visibilitychange to hidden and
+      // go(visible) back to visible, go(online) when the browser is back
+      // online and go(show) when the page is back from the back/forward
+      // cache.
+      listen: function (hide, online, show, visible) {
         w.addEventListener("pageshow", function (e) {
           if (e.persisted) go(show);
         });
@@ -229,6 +312,7 @@
         });
         d.addEventListener("visibilitychange", function () {
           if (d.visibilityState == "hidden") go(hide, false);
+          else go(visible);
         });
         w.addEventListener("online", function () {
           go(online);

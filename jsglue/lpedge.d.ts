@@ -76,6 +76,56 @@ export interface ConnectorMethodObject {
   [other: string]: unknown;
 }
 
+/** Who sent a conversation event: LivePerson's originator role. */
+export type Role = "CONSUMER" | "ASSIGNED_AGENT" | "AGENT" | "MANAGER" | "CONTROLLER" | string;
+
+/** A message of the conversation, the agent's or the shopper's own (echoed by LivePerson). */
+export interface MessageEvent {
+  seq: number; // the proxy's position in the conversation's log: 1, 2, 3, ...; each seq reaches a listener once
+  sequence: number; // LivePerson's message sequence, which read events name
+  time: number; // ms since the epoch (LivePerson's server time)
+  role: Role;
+  own: boolean; // the shopper's own message
+  text?: string; // a text message
+  content?: Json; // rich content (a structured message) instead of text
+}
+
+/** The agent is writing, or stopped. */
+export interface TypingEvent {
+  seq: number;
+  time: number;
+  role: Role;
+  typing: boolean;
+}
+
+/** The agent received ("ACCEPT") or read ("READ") the shopper's messages of these sequences. */
+export interface ReadEvent {
+  seq: number;
+  time: number;
+  role: Role;
+  status: "ACCEPT" | "READ" | string;
+  sequences: number[];
+}
+
+/**
+ * The conversation's state: "accepted" once an agent is assigned,
+ * "closed" by the agent or by close() (then own is true and there is no
+ * seq). After "closed", start() opens a new conversation.
+ */
+export interface StateEvent {
+  seq?: number;
+  time?: number;
+  state: "open" | "accepted" | "closed";
+  own?: boolean;
+}
+
+export interface ConversationEvents {
+  message: MessageEvent;
+  typing: TypingEvent;
+  read: ReadEvent;
+  state: StateEvent;
+}
+
 export interface LpEdge {
   /** Reports a Segment e-commerce event as engagement attributes. */
   track(event: RetailEvent | string, properties?: EventProperties): void;
@@ -116,8 +166,27 @@ export interface LpEdge {
     start(options?: { message?: string; sdes?: SDE | SDE[]; lang?: string }): Promise<{ conversationId: string }>;
     /** Sends a text message (at most 5000 characters). */
     send(text: string): Promise<void>;
-    /** Closes the conversation. */
+    /** Closes the conversation; state listeners hear "closed". */
     close(): Promise<void>;
+    /**
+     * Tells the agent whether the shopper is writing (call it as the
+     * input changes; the same state twice sends nothing). Sending a
+     * message ends typing; so does leaving the page.
+     */
+    typing(on: boolean): void;
+    /**
+     * Calls callback with each event of the conversation from now on: the
+     * agent's side streamed from the proxy, and the shopper's own messages.
+     * Add listeners at load (it works before the module is ready): after a
+     * reload the open conversation comes back and its history is handed
+     * to them first, each event once, then live ones. A listener added
+     * later gets only what happens after. Messages of the agent that a
+     * message listener gets while the page is visible are marked read
+     * (or once it becomes visible).
+     */
+    on<E extends keyof ConversationEvents>(event: E, callback: (e: ConversationEvents[E]) => void): void;
+    /** Removes a listener on added. */
+    off<E extends keyof ConversationEvents>(event: E, callback: (e: ConversationEvents[E]) => void): void;
   };
   /**
    * Name "lpedge.connectorClick" as the custom connector's JS method in

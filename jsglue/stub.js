@@ -27,5 +27,8 @@
     start: f("conversation.start", 1),
     send: f("conversation.send", 1),
     close: f("conversation.close", 1),
+    typing: f("conversation.typing"),
+    on: f("conversation.on"),
+    off: f("conversation.off"),
   };
 })(window);

@@ -21,11 +21,12 @@ var host js.Value
 // timer and fetch, under an id from firstOnce up, forgotten once called.
 var (
 	events = [firstOnce]func(values []js.Value){
-		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
-		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
-		onOnline: func([]js.Value) { started.Online() },
-		onShow:   func([]js.Value) { started.Show() },
-		onLpTag:  func([]js.Value) { lpTagChanged() },
+		onCall:    func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
+		onHide:    func(a []js.Value) { started.Hide(a[0].Bool()) },
+		onOnline:  func([]js.Value) { started.Online() },
+		onShow:    func([]js.Value) { started.Show() },
+		onVisible: func([]js.Value) { started.Visible() },
+		onLpTag:   func([]js.Value) { lpTagChanged() },
 	}
 	callbacks = map[int]func(values []js.Value){}
 )
@@ -44,7 +45,8 @@ const (
 	onOnline             // the browser is back online
 	onLpTag              // lpTag's ids may have changed
 	onShow               // the page is back from the back/forward cache
-	firstOnce            // the first id of a timer or a fetch
+	onVisible            // the page became visible
+	firstOnce            // the first id of a timer, a fetch or a stream
 )
 
 // lastID is the id of the last timer or fetch.
@@ -97,7 +99,7 @@ var local, session = storage{"localStorage"}, storage{"sessionStorage"}
 // the loader's host object, which Start gets first.
 func Env() tag.Env {
 	return tag.Env{Local: &local, Session: &session, Clock: &win, Transport: &win,
-		Console: &win, LpTag: &win, Page: &win, Random: random}
+		Console: &win, LpTag: &win, Page: &win, Random: random, Stream: &win, Emit: emit}
 }
 
 // Run starts the tag from the loader's globalThis.__lpedgeBoot and never
@@ -131,7 +133,7 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
-	host.Call("listen", onHide, onOnline, onShow)
+	host.Call("listen", onHide, onOnline, onShow, onVisible)
 	boot.Call("ready", host.Call("fn", onCall))
 	return started, nil
 }
@@ -247,6 +249,48 @@ func (*window) Do(req tag.Request, done func(tag.Response)) {
 	}
 	host.Call("fetch", args...)
 }
+
+// Stream is the host's stream(id, url, token): it calls back with
+// (data) per event and once with (status, text) at the end, (0, what
+// went wrong) when no answer came; it returns what abort() stops.
+func (*window) Stream(url, token string, event func(string), end func(tag.Response)) func() {
+	live := true
+	var id int
+	var f func(a []js.Value)
+	f = func(a []js.Value) {
+		if !live {
+			return
+		}
+		if a[0].Type() == js.TypeString {
+			callbacks[id] = f // answer forgot it
+			event(a[0].String())
+			return
+		}
+		live = false
+		status, text := a[0].Int(), a[1].String()
+		if status == 0 {
+			end(tag.Response{Err: errors.New(text)})
+			return
+		}
+		end(tag.Response{Status: status, Body: []byte(text)})
+	}
+	id = once(f)
+	c := host.Call("stream", id, url, token)
+	return func() {
+		if live {
+			live = false
+			delete(callbacks, id)
+			c.Call("abort")
+		}
+	}
+}
+
+// emit hands a conversation event to the loader's listeners
+// (lpedge.conversation.on); the registry is JavaScript's.
+func emit(event string, data []byte) int { return host.Call("emit", event, string(data)).Int() }
+
+// Visible reads document.visibilityState: only "hidden" is hidden.
+func (*window) Visible() bool { return text("document.visibilityState") != "hidden" }
 
 func (*window) Error(msg string) { host.Call("say", "error", msg) }
 func (*window) Warn(msg string)  { host.Call("say", "warn", msg) }

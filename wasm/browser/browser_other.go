@@ -3,6 +3,8 @@
 package browser
 
 import (
+	"bufio"
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -10,20 +12,23 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lpedge/lpedge/wasm/tag"
 )
 
 // Env returns a host environment for the tag: storage in memory, Go
-// timers, net/http, the log package for the console, no lpTag and a page
-// at http://localhost/.
+// timers, net/http (also for the conversation's event stream), the log
+// package for the console, no lpTag, a visible page at http://localhost/
+// and no conversation listeners (set Env.Emit to have some).
 func Env() tag.Env {
 	return tag.Env{
 		Local:     &lockedMemory{m: tag.Memory{}},
 		Session:   &lockedMemory{m: tag.Memory{}},
 		Clock:     clock{},
 		Transport: transport{client: http.DefaultClient},
+		Stream:    transport{client: http.DefaultClient},
 		Console:   console{},
 		Page:      page{},
 		Random:    func(b []byte) { rand.Read(b) },
@@ -96,3 +101,66 @@ func (page) URL() string      { return "http://localhost/" }
 func (page) Origin() string   { return "http://localhost" }
 func (page) Online() bool     { return true }
 func (page) TimeZone() string { return "" }
+func (page) Visible() bool    { return true }
+
+// Stream reads Server-Sent Events as the loader's host does: data lines
+// joined, comments and other fields skipped.
+func (t transport) Stream(url, token string, event func(string), end func(tag.Response)) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	// Not held while f runs: f takes the tag's lock, under which stop may
+	// be called. The tag ignores a stopped stream's late callback.
+	var stopped atomic.Bool
+	call := func(f func()) {
+		if !stopped.Load() {
+			f()
+		}
+	}
+	go func() {
+		r, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+		if err != nil {
+			call(func() { end(tag.Response{Err: err}) })
+			return
+		}
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set("Accept", "text/event-stream")
+		resp, err := t.client.Do(r)
+		if err != nil {
+			call(func() { end(tag.Response{Err: err}) })
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			call(func() { end(tag.Response{Status: resp.StatusCode, Body: body}) })
+			return
+		}
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		var data []string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if len(data) > 0 {
+					d := strings.Join(data, "\n")
+					call(func() { event(d) })
+				}
+				data = nil
+			case line == "data" || strings.HasPrefix(line, "data:"):
+				data = append(data, strings.TrimPrefix(strings.TrimPrefix(line, "data"), ":"))
+				if d := data[len(data)-1]; strings.HasPrefix(d, " ") {
+					data[len(data)-1] = d[1:]
+				}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			call(func() { end(tag.Response{Err: err}) })
+			return
+		}
+		call(func() { end(tag.Response{Status: resp.StatusCode}) })
+	}()
+	return func() {
+		stopped.Store(true)
+		cancel()
+	}
+}

@@ -157,6 +157,12 @@ func (t *Tag) call(method string, args []byte, reply Reply) error {
 			return err
 		}
 		t.Send(text, func(err error) { reply(nil, err) })
+	case "conversation.typing":
+		on, ok := a.at(0).(bool)
+		if !ok {
+			return errors.New("want true or false, got " + jsonv.Describe(a.at(0)))
+		}
+		t.Typing(on)
 	case "conversation.close":
 		t.Close(func(err error) { reply(nil, err) })
 	default:

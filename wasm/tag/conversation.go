@@ -5,255 +5,176 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
-// MaxText is the longest message LivePerson's Connector API takes, in
-// characters.
-const MaxText = 5000
+// A Conversation is the visitor's messaging conversation through the
+// proxy: its id and event token, the stream of the agent's side (see
+// listen.go), history dedupe, typing and read receipts. The Tag hands it
+// the page API's conversation calls; it reaches the Tag only through
+// chatHost.
+type Conversation struct {
+	h   chatHost
+	env chatEnv
 
-type conversationState struct {
-	id         string                       // open conversation; sessionStorage
 	engagement *monitoring.EngagementDetail // the last engagement offered
 	starting   bool
+	id, token  string // the open conversation; sessionStorage
+	last       int64  // seq of the last event handled
+	history    int64  // events up to this seq were an earlier page's (restored)
+	readNext   int64  // 1 + the highest sequence of the other side acknowledged read
+
+	stop    func() // aborts the open stream
+	gen     int    // streams opened: an older stream's callbacks are ignored
+	retry   func() bool
+	attempt int // reconnects since the last event
+
+	typing, typingSent, typingBusy bool    // wanted, last sent, a POST in flight
+	reads, unread                  []int64 // to acknowledge this tick; shown while hidden
 }
 
-// A Context is where a conversation comes from: the Monitoring session
-// and the engagement the visitor clicked. It is what LivePerson hands a
-// custom connector's JS method (svid, ssid, scid, cid, eid).
-type Context struct {
-	VisitorID, SessionID string
-	ContextID            string // interactionContextId
-	CampaignID           int64
-	EngagementID         int64
+// chatHost is what a Conversation needs of the Tag that holds it.
+type chatHost interface {
+	lock()          // the Tag's mutex, around every entry point from the host
+	unlock()        // releases it, then runs what reply queued
+	reply(f func()) // runs f (page callbacks) once the mutex is released
+	consumerID() string
+	randomHex(n int) string
+	logf(msg string)
+	save(record string) // sessionStorage "conversation" when consent allows; "" removes it
+	saved() string
 }
 
-// StartOptions are lpedge.conversation.start's.
-type StartOptions struct {
-	Message string           // first message; none when empty
-	SDEs    []liveperson.SDE // ctmrinfo and personal go along (others are left out with a warning)
-	Lang    string           // e.g. "en-US"
-	Context *Context         // nil: the last engagement, asked for when there is none
+// chatEnv is the part of the Env a Conversation uses, and the proxy.
+type chatEnv struct {
+	Clock     Clock
+	Transport Transport
+	Console   Console
+	Page      Page
+	Stream    Streamer
+	Emit      func(event string, data []byte) int
+	Proxy     string
 }
 
-// unlock releases mu and then runs the replies queued meanwhile, so that
-// a caller's callback may call the Tag again.
-func (t *Tag) unlock() {
-	r := t.replies
-	t.replies = nil
-	t.mu.Unlock()
-	for _, f := range r {
-		f()
-	}
+func newConversation(env chatEnv, h chatHost) *Conversation {
+	return &Conversation{h: h, env: env}
 }
 
-// reply queues f to run once mu is released.
-func (t *Tag) reply(f func()) { t.replies = append(t.replies, f) }
+// tagChat is the Tag as the Conversation's chatHost.
+type tagChat Tag
 
-// allowed says why a call that sends data cannot go now.
-func (t *Tag) allowed(what string) error {
-	switch {
-	case t.consent == consentDenied:
-		return errors.New("lpedge." + what + ": the visitor refused consent")
-	case t.consent != consentGranted:
-		return errors.New("lpedge." + what + ": waits for lpedge.consent({marketing: true}) (data-consent=\"required\")")
+func (t *tagChat) lock()                  { t.mu.Lock() }
+func (t *tagChat) unlock()                { (*Tag)(t).unlock() }
+func (t *tagChat) reply(f func())         { (*Tag)(t).reply(f) }
+func (t *tagChat) consumerID() string     { return (*Tag)(t).consumerID() }
+func (t *tagChat) logf(msg string)        { (*Tag)(t).logf(msg) }
+func (t *tagChat) randomHex(n int) string { return (*Tag)(t).randomHex(n) }
+func (t *tagChat) saved() string          { s, _ := t.session.Get((*Tag)(t).key("conversation")); return s }
+func (t *tagChat) save(record string) {
+	if record == "" {
+		t.session.Remove((*Tag)(t).key("conversation"))
+		return
 	}
-	return nil
+	(*Tag)(t).store(t.session, "conversation", record)
 }
 
-// Engagement asks LivePerson whether an engagement (a campaign's
-// invitation to chat) is available to the visitor, targeted by the
-// page's sections plus sections and by sdes. done gets the first one
-// offered, or nil when none is.
-func (t *Tag) Engagement(sections []string, sdes []liveperson.SDE, done func(*monitoring.EngagementDetail, error)) {
-	t.mu.Lock()
-	defer t.unlock()
-	t.engagement(sections, sdes, done, false)
+// persist stores what a reload needs: "id token last readNext" (an older
+// tag stored the id alone).
+func (c *Conversation) persist() {
+	if c.id == "" {
+		return
+	}
+	b := append([]byte(c.id+" "+c.token+" "), strconv.FormatInt(c.last, 10)...)
+	c.h.save(string(strconv.AppendInt(append(b, ' '), c.readNext, 10)))
 }
 
-func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*monitoring.EngagementDetail, error), retried bool) {
-	if err := t.allowed("engagement"); err != nil {
-		t.reply(func() { done(nil, err) })
-		return
+// restore reopens the conversation an earlier page of this tab left
+// open. Its stream starts from the beginning, so that the page's
+// listeners get the history once; the stored seq marks what was history.
+func (c *Conversation) restore() {
+	s := c.h.saved()
+	var f [4]string
+	for i := range f {
+		f[i], s, _ = text.Cut(s, " ")
 	}
-	for _, s := range sdes {
-		if liveperson.LookupType(s.Type()).Impression {
-			err := errors.New("lpedge.engagement: sdes: " + s.Type() + " is an impression event, which only report accepts")
-			t.reply(func() { done(nil, err) })
-			return
-		}
-	}
-	vid, sid, fromLpTag := t.ids()
-	if vid == "" && (t.opening || t.inflight > 0) {
-		// Without ids this call would start a second session beside the
-		// one the answer in flight brings.
-		t.logf("engagement waits for the visitor id of the Monitoring call in flight")
-		t.idWait = append(t.idWait, func() { t.engagement(sections, sdes, done, retried) })
-		return
-	}
-	eps := append([]string(nil), t.entryPoints()...)
-	for _, s := range sections {
-		if ep := monitoring.SectionEntryPoint(s); s != "" && !contains(eps, ep) {
-			eps = append(eps, ep)
-		}
-	}
-	r := &monitoring.Request{VisitorID: vid, SessionID: sid, Identities: t.identities(), EntryPoints: limitEntry(eps), SDEs: sdes}
-	if r.SDEs == nil {
-		r.SDEs = []liveperson.SDE{}
-	}
-	req, err := t.monitoringRequest(monitoring.Engagement, r)
-	if err != nil {
-		t.reply(func() { done(nil, err) })
-		return
-	}
-	req.Keepalive = false
-	t.logf("engagement: " + req.Method + " " + req.URL + " " + req.Body)
-	t.env.Transport.Do(req, func(resp Response) {
-		t.mu.Lock()
-		defer t.unlock()
-		t.logf("engagement answer: " + describeResponse(resp))
-		switch d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, 0, t.env.Clock.Now()); d.Outcome {
-		case monitoring.Done:
-			a, err := monitoring.DecodeAnswer(resp.Body)
-			if err != nil {
-				t.reply(func() { done(nil, errors.New("lpedge.engagement: unreadable answer: "+err.Error())) })
-				return
-			}
-			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
-			var det *monitoring.EngagementDetail
-			if len(a.Engagements) > 0 {
-				det = &a.Engagements[0]
-				t.conv.engagement = det
-			}
-			t.reply(func() { done(det, nil) })
-		case monitoring.NewSession:
-			if !retried && (vid != "" || sid != "") {
-				t.dropIDs(vid, sid, fromLpTag)
-				t.engagement(sections, sdes, done, true)
-				return
-			}
-			fallthrough
-		default:
-			err := errors.New(explain("engagement", resp, t.cfg.Direct()))
-			t.reply(func() { done(nil, err) })
-		}
-	})
+	c.id, c.token = f[0], f[1]
+	c.history, _ = text.ParseInt(f[2])
+	c.readNext, _ = text.ParseInt(f[3])
+	c.listen()
 }
 
-// Start opens a messaging conversation through the proxy, carrying the
-// Monitoring session and engagement it comes from, and sends
-// o.Message. An open conversation is reused. done gets its id.
-func (t *Tag) Start(o StartOptions, done func(conversationID string, err error)) {
-	t.mu.Lock()
-	defer t.unlock()
-	fail := func(msg string) { t.reply(func() { done("", errors.New("lpedge.conversation.start: "+msg)) }) }
-	if err := t.allowed("conversation.start"); err != nil {
-		t.reply(func() { done("", err) })
-		return
-	}
-	if t.cfg.Proxy == "" {
-		fail("conversations go through the lpedge proxy: set data-proxy on the script tag")
-		return
-	}
-	if len([]rune(o.Message)) > MaxText {
-		fail("message: is longer than " + strconv.Itoa(MaxText) + " characters")
-		return
-	}
-	if t.conv.starting {
-		fail("a conversation is being started already")
-		return
-	}
-	if id := t.conv.id; id != "" {
-		t.logf("conversation " + id + " is open: reusing it")
-		t.afterStart(id, o.Message, done)
-		return
-	}
-	if o.Context != nil {
-		t.start(o, *o.Context, done)
-		return
-	}
-	if e := t.conv.engagement; e != nil {
-		vid, sid, _ := t.ids()
-		t.start(o, Context{VisitorID: vid, SessionID: sid, ContextID: e.ContextID, CampaignID: e.CampaignID, EngagementID: e.EngagementID}, done)
-		return
-	}
-	t.conv.starting = true
-	t.engagement(nil, nil, func(e *monitoring.EngagementDetail, err error) {
-		t.mu.Lock()
-		defer t.unlock()
-		t.conv.starting = false
-		if err == nil && e == nil {
-			err = errors.New("lpedge.conversation.start: LivePerson offers this visitor no engagement: check the campaign's targeting (sections, engagement attributes) and that its engagement uses a custom connector")
-		}
-		if err != nil {
-			t.reply(func() { done("", err) })
-			return
-		}
-		vid, sid, _ := t.ids()
-		t.start(o, Context{VisitorID: vid, SessionID: sid, ContextID: e.ContextID, CampaignID: e.CampaignID, EngagementID: e.EngagementID}, done)
-	}, false)
+// forget drops the conversation: closed by either side.
+func (c *Conversation) forget() {
+	c.halt()
+	c.id, c.token, c.last, c.history, c.readNext = "", "", 0, 0, 0
+	c.typing, c.typingSent, c.reads, c.unread = false, false, nil, nil
+	c.h.save("")
 }
 
-func (t *Tag) start(o StartOptions, c Context, done func(string, error)) {
+// open creates the conversation with the proxy and sends o.Message.
+func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error)) {
 	kept, dropped := liveperson.ForMessaging(o.SDEs)
 	if len(dropped) > 0 {
-		t.env.Console.Warn("lpedge.conversation.start: a conversation carries only ctmrinfo and personal, without customerId; left out: " + joinComma(dropped))
+		c.env.Console.Warn("lpedge.conversation.start: a conversation carries only ctmrinfo and personal, without customerId; left out: " + joinComma(dropped))
 	}
-	b := []byte(`{"consumerId":`)
-	b = jsonv.AppendString(b, t.consumerID())
-	for _, kv := range [...][2]string{{"visitorId", c.VisitorID}, {"sessionId", c.SessionID}, {"contextId", c.ContextID}, {"lang", o.Lang},
-		{"timeZone", t.env.Page.TimeZone()}} {
+	b := jsonv.AppendString([]byte(`{"consumerId":`), c.h.consumerID())
+	for _, kv := range [...][2]string{{"visitorId", ctx.VisitorID}, {"sessionId", ctx.SessionID}, {"contextId", ctx.ContextID}, {"lang", o.Lang},
+		{"timeZone", c.env.Page.TimeZone()}} {
 		if kv[1] != "" {
 			b = append(b, `,"`+kv[0]+`":`...)
 			b = jsonv.AppendString(b, kv[1])
 		}
 	}
-	b = append(b, `,"campaignId":`...)
-	b = strconv.AppendInt(b, c.CampaignID, 10)
-	b = append(b, `,"engagementId":`...)
-	b = strconv.AppendInt(b, c.EngagementID, 10)
+	b = strconv.AppendInt(append(b, `,"campaignId":`...), ctx.CampaignID, 10)
+	b = strconv.AppendInt(append(b, `,"engagementId":`...), ctx.EngagementID, 10)
 	if len(kept) > 0 {
-		b = append(b, `,"sdes":`...)
-		b = liveperson.AppendSDEs(b, kept)
+		b = liveperson.AppendSDEs(append(b, `,"sdes":`...), kept)
 	}
-	b = append(b, '}')
-	t.conv.starting = true
+	c.starting = true
 	// The key makes a create the proxy already ran answer the first result
 	// instead of opening a second conversation.
-	req := Request{Method: "POST", URL: t.cfg.Proxy + "/v1/conversations", Body: string(b),
-		Header: [][2]string{{"Content-Type", "application/json"}, {"Idempotency-Key", t.randomHex(16)}}}
-	t.logf("conversation: POST " + req.URL + " " + req.Body)
-	t.env.Transport.Do(req, func(resp Response) {
-		t.mu.Lock()
-		defer t.unlock()
-		t.conv.starting = false
-		t.logf("conversation answer: " + describeResponse(resp))
+	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations", Body: string(append(b, '}')),
+		Header: [][2]string{{"Content-Type", "application/json"}, {"Idempotency-Key", c.h.randomHex(16)}}}
+	c.h.logf("conversation: POST " + req.URL + " " + req.Body)
+	c.env.Transport.Do(req, func(resp Response) {
+		c.h.lock()
+		defer c.h.unlock()
+		c.starting = false
+		c.h.logf("conversation answer: " + describeResponse(resp))
 		if resp.Status != 200 && resp.Status != 201 {
 			err := errors.New(explain("conversation.start", resp, false))
-			t.reply(func() { done("", err) })
+			c.h.reply(func() { done("", err) })
 			return
 		}
 		v, _ := jsonv.Parse(resp.Body)
 		m, _ := v.(map[string]any)
 		id, _ := m["conversationId"].(string)
-		if id == "" {
-			t.reply(func() { done("", errors.New("lpedge.conversation.start: the proxy's answer has no conversationId")) })
+		token, _ := m["token"].(string)
+		if id == "" || text.Index(id, " ") >= 0 || text.Index(token, " ") >= 0 {
+			c.h.reply(func() { done("", errors.New("lpedge.conversation.start: the proxy's answer has no conversationId")) })
 			return
 		}
-		t.conv.id = id
-		t.store(t.session, "conversation", id)
-		t.afterStart(id, o.Message, done)
+		if token == "" {
+			c.env.Console.Warn("lpedge.conversation.start: the proxy's answer carries no token, so the agent's side cannot reach the page: update the proxy")
+		}
+		c.forget()
+		c.id, c.token = id, token
+		c.persist()
+		c.listen()
+		c.afterStart(o.Message, done)
 	})
 }
 
 // afterStart sends the first message, if any, and answers done.
-func (t *Tag) afterStart(id, message string, done func(string, error)) {
+func (c *Conversation) afterStart(message string, done func(string, error)) {
+	id := c.id
 	if message == "" {
-		t.reply(func() { done(id, nil) })
+		c.h.reply(func() { done(id, nil) })
 		return
 	}
-	t.sendText(message, func(err error) {
+	c.send(message, func(err error) {
 		if err != nil {
 			err = errors.New("lpedge.conversation.start: conversation " + id + " is open, but its first message failed: " + err.Error())
 		}
@@ -261,113 +182,93 @@ func (t *Tag) afterStart(id, message string, done func(string, error)) {
 	})
 }
 
-// Send sends a text message to the open conversation.
-func (t *Tag) Send(text string, done func(error)) {
-	t.mu.Lock()
-	defer t.unlock()
-	t.sendText(text, done)
-}
-
-func (t *Tag) sendText(text string, done func(error)) {
-	fail := func(msg string) { t.reply(func() { done(errors.New("lpedge.conversation.send: " + msg)) }) }
+// send sends a text message. Typing that was on is turned off after it,
+// so that COMPOSING never sticks.
+func (c *Conversation) send(text string, done func(error)) {
+	fail := func(msg string) { c.h.reply(func() { done(errors.New("lpedge.conversation.send: " + msg)) }) }
 	switch {
-	case t.conv.id == "":
+	case c.id == "":
 		fail("no conversation is open: call lpedge.conversation.start first")
 	case text == "":
 		fail("text: is empty")
 	case len([]rune(text)) > MaxText:
 		fail("text: is longer than " + strconv.Itoa(MaxText) + " characters")
 	default:
-		b := []byte(`{"consumerId":`)
-		b = jsonv.AppendString(b, t.consumerID())
-		b = append(b, `,"text":`...)
-		b = jsonv.AppendString(b, text)
-		t.conversationCall("messages", "conversation.send", append(b, '}'), done)
+		b := c.body()
+		b = jsonv.AppendString(append(b[:len(b)-1], `,"text":`...), text)
+		c.typing = false
+		c.post("messages", "conversation.send", append(b, '}'), false, func(err error) {
+			c.sendTyping()
+			c.h.reply(func() { done(err) })
+		})
 	}
 }
 
-// Close closes the open conversation.
-func (t *Tag) Close(done func(error)) {
-	t.mu.Lock()
-	defer t.unlock()
-	if t.conv.id == "" {
-		t.reply(func() { done(errors.New("lpedge.conversation.close: no conversation is open")) })
+// close closes the conversation; the page's state listeners hear
+// "closed" at once.
+func (c *Conversation) close(done func(error)) {
+	if c.id == "" {
+		c.h.reply(func() { done(errors.New("lpedge.conversation.close: no conversation is open")) })
 		return
 	}
-	b := jsonv.AppendString([]byte(`{"consumerId":`), t.consumerID())
-	id := t.conv.id
-	t.conversationCall("close", "conversation.close", append(b, '}'), func(err error) {
-		if err == nil {
-			t.mu.Lock()
-			if t.conv.id == id {
-				t.conv.id = ""
-				t.session.Remove(t.key("conversation"))
-			}
-			t.mu.Unlock()
+	id := c.id
+	c.post("close", "conversation.close", c.body(), false, func(err error) {
+		if err == nil && c.id == id {
+			c.forget()
+			c.deliver("state", []byte(`{"type":"state","state":"closed","own":true}`), 0, false)
 		}
-		done(err)
+		c.h.reply(func() { done(err) })
 	})
 }
 
-// conversationCall posts body to /v1/conversations/{id}/{action}.
-func (t *Tag) conversationCall(action, what string, body []byte, done func(error)) {
-	req := Request{Method: "POST", URL: t.cfg.Proxy + "/v1/conversations/" + t.conv.id + "/" + action, Body: string(body),
-		Header: [][2]string{{"Content-Type", "application/json"}}}
-	t.logf(what + ": POST " + req.URL + " " + req.Body)
-	t.env.Transport.Do(req, func(resp Response) {
-		t.mu.Lock()
-		defer t.unlock()
-		t.logf(what + " answer: " + describeResponse(resp))
+// setTyping tells the agent whether the visitor is writing: one POST per
+// change, in order (one in flight at a time).
+func (c *Conversation) setTyping(on bool) {
+	if c.id == "" {
+		c.h.logf("conversation.typing: no conversation is open")
+		return
+	}
+	c.typing = on
+	c.sendTyping()
+}
+
+func (c *Conversation) sendTyping() {
+	on := c.typing
+	if c.id == "" || c.typingBusy || on == c.typingSent {
+		return
+	}
+	c.typingBusy = true
+	b := c.body()
+	b = strconv.AppendBool(append(b[:len(b)-1], `,"typing":`...), on)
+	c.post("typing", "conversation.typing", append(b, '}'), false, func(err error) {
+		c.typingBusy = false
+		c.typingSent = on // also when refused: retrying would not help
+		if err != nil {
+			c.env.Console.Warn(err.Error())
+		}
+		c.sendTyping()
+	})
+}
+
+// body is {"consumerId":"..."}.
+func (c *Conversation) body() []byte {
+	return append(jsonv.AppendString([]byte(`{"consumerId":`), c.h.consumerID()), '}')
+}
+
+// post sends body to /v1/conversations/{id}/{action}; done runs with the
+// host locked.
+func (c *Conversation) post(action, what string, body []byte, keepalive bool, done func(error)) {
+	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations/" + c.id + "/" + action, Body: string(body),
+		Header: [][2]string{{"Content-Type", "application/json"}}, Keepalive: keepalive}
+	c.h.logf(what + ": POST " + req.URL + " " + req.Body)
+	c.env.Transport.Do(req, func(resp Response) {
+		c.h.lock()
+		defer c.h.unlock()
+		c.h.logf(what + " answer: " + describeResponse(resp))
 		var err error
 		if resp.Status < 200 || resp.Status > 299 {
 			err = errors.New(explain(what, resp, false))
 		}
-		t.reply(func() { done(err) })
+		done(err)
 	})
-}
-
-// consumerID is the visitor's ext_consumer_id for the Connector API: 128
-// random bits, kept in localStorage so the visitor finds their
-// conversation again; unguessable, so no one else can take it over.
-func (t *Tag) consumerID() string {
-	if t.consumer == "" {
-		if id, ok := t.local.Get(t.key("consumer")); ok && len(id) == 32 {
-			t.consumer = id
-		} else {
-			t.consumer = t.randomHex(16)
-			t.store(t.local, "consumer", t.consumer)
-		}
-	}
-	return t.consumer
-}
-
-func (t *Tag) randomHex(n int) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, n)
-	t.env.Random(b)
-	out := make([]byte, 2*n)
-	for i, c := range b {
-		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
-	}
-	return string(out)
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func joinComma(list []string) string {
-	s := ""
-	for i, e := range list {
-		if i > 0 {
-			s += ", "
-		}
-		s += e
-	}
-	return s
 }

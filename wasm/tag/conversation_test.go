@@ -60,7 +60,7 @@ func TestConversation(t *testing.T) {
 	h := newHarness(t, viaProxy)
 	start := h.promise("conversation.start", `[{"message":"Hi","lang":"en-US","sdes":[{"type":"ctmrinfo","info":{"customerId":"c","ctype":"vip"}},{"type":"cart","total":1,"numItems":1}]}]`)
 	h.tr.answer(t, 200, engaged) // the engagement it asks for first
-	create := h.tr.answer(t, 201, `{"conversationId":"conv-1"}`)
+	create := h.tr.answer(t, 201, `{"conversationId":"conv-1","token":"t1"}`)
 	if create.URL != "https://edge.example/v1/conversations" || header(create, "Idempotency-Key") == "" {
 		t.Fatalf("create %s %v", create.URL, create.Header)
 	}
@@ -86,10 +86,34 @@ func TestConversation(t *testing.T) {
 	if res, err := start(); res != `{"conversationId":"conv-1"}` || err != nil {
 		t.Errorf("start resolved %s, %v", res, err)
 	}
+	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" || c.token != "t1" ||
+		h.session[h.key("conversation")] != "conv-1 t1 0 0" {
+		t.Fatalf("after start: stream %+v, stored %q", c, h.session[h.key("conversation")])
+	}
+	h.stream.live().send(`{"seq":1,"type":"message","role":"ASSIGNED_AGENT","sequence":1,"text":"hello"}`)
+	if len(h.emit.got) != 1 || !strings.HasPrefix(h.emit.got[0], `message {"seq":1`) {
+		t.Errorf("the page got %q", h.emit.got)
+	}
+	// A reload finds the conversation and its history again.
+	h.reload()
+	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" {
+		t.Fatalf("after a reload: stream %+v", c)
+	}
+	h.call("conversation.typing", `[true]`)
+	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/typing" || r.Body != `{"consumerId":"`+b["consumerId"].(string)+`","typing":true}` {
+		t.Errorf("typing %s %s", r.URL, r.Body)
+	}
+	h.call("conversation.typing", `["yes"]`)
+	if len(h.console.errors) != 1 || !strings.Contains(h.console.errors[0], "conversation.typing: want true or false") {
+		t.Errorf("typing(\"yes\"): %q", h.console.errors)
+	}
 	send := h.promise("conversation.send", `["more"]`)
 	h.tr.answer(t, 200, `{}`)
 	if _, err := send(); err != nil {
 		t.Errorf("send: %v", err)
+	}
+	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/typing") || !strings.Contains(r.Body, `"typing":false`) {
+		t.Errorf("after a message sent while typing: %s %s, want typing false", r.URL, r.Body)
 	}
 	closed := h.promise("conversation.close", `[]`)
 	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/close" {
@@ -106,7 +130,7 @@ func TestConversation(t *testing.T) {
 func TestConnectorClick(t *testing.T) {
 	h := newHarness(t, viaProxy)
 	p := h.promise("connectorClick", `[{"svid":"SV","ssid":"SS","scid":"9","cid":"123","eid":456}]`)
-	r := h.tr.answer(t, 201, `{"conversationId":"c2"}`)
+	r := h.tr.answer(t, 201, `{"conversationId":"c2","token":"t2"}`)
 	b := body(t, r)
 	if b["visitorId"] != "SV" || b["sessionId"] != "SS" || b["contextId"] != "9" || b["campaignId"] != 123.0 || b["engagementId"] != 456.0 {
 		t.Errorf("connectorClick create body %s", r.Body)

@@ -15,6 +15,27 @@ type Env struct {
 	// Random fills b with cryptographically strong random bytes
 	// (crypto.getRandomValues in the browser).
 	Random func(b []byte)
+	// Stream opens the conversation's event stream; nil: conversations
+	// do not listen.
+	Stream Streamer
+	// Emit hands a conversation event (event "message", "typing",
+	// "read" or "state"; data a JSON object) to the page's listeners
+	// (lpedge.conversation.on) and returns how many it called; nil: none.
+	// The registry is the loader's, in JavaScript.
+	Emit func(event string, data []byte) int
+}
+
+// Streamer reads Server-Sent Events. The host parses the stream; every
+// decision (reconnects, backoff, when to stop) is the tag's.
+type Streamer interface {
+	// Stream GETs url with Authorization: Bearer token and Accept:
+	// text/event-stream, calls event with each event's data, and end
+	// once when the stream is over: the status and body of an answer
+	// that is not 2xx, the status and no body at the end of a stream,
+	// or Status 0 and Err when no answer came or the connection broke.
+	// Like Transport.Do, it calls back later, from the event loop. After
+	// stop, it calls neither.
+	Stream(url, token string, event func(data string), end func(Response)) (stop func())
 }
 
 // Storage is a string key-value store like window.localStorage. Set
@@ -94,6 +115,9 @@ type Page interface {
 	// TimeZone is the visitor's IANA time zone ("Europe/Berlin"), which
 	// the proxy puts into Client-Properties; "" when unknown.
 	TimeZone() string
+	// Visible reports whether the visitor may see the page
+	// (document.visibilityState is not "hidden").
+	Visible() bool
 }
 
 // Memory is a Storage in memory, the fallback when the browser's refuses.

@@ -43,6 +43,7 @@ func (shopPage) URL() string      { return "https://shop.example/p/42" }
 func (shopPage) Origin() string   { return "https://shop.example" }
 func (shopPage) Online() bool     { return true }
 func (shopPage) TimeZone() string { return "Europe/Berlin" }
+func (shopPage) Visible() bool    { return true }
 
 func Example() {
 	cfg, err := tag.ParseConfig(map[string]string{"account": "12345678", "app": "app-1", "domain": "va.v.liveperson.net"})

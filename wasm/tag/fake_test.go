@@ -120,12 +120,13 @@ func (c *fakeConsole) Error(m string) { c.errors = append(c.errors, m) }
 func (c *fakeConsole) Warn(m string)  { c.warns = append(c.warns, m) }
 func (c *fakeConsole) Log(m string)   { c.logs = append(c.logs, m) }
 
-type fakePage struct{ offline bool }
+type fakePage struct{ offline, hidden bool }
 
 func (p *fakePage) URL() string      { return "https://shop.example/p/1" }
 func (p *fakePage) Origin() string   { return "https://shop.example" }
 func (p *fakePage) Online() bool     { return !p.offline }
 func (p *fakePage) TimeZone() string { return "America/New_York" }
+func (p *fakePage) Visible() bool    { return !p.hidden }
 
 type fakeLpTag struct {
 	present  bool
@@ -160,6 +161,8 @@ type harness struct {
 	local     Memory
 	session   Memory
 	lp        *fakeLpTag
+	stream    *fakeStream
+	emit      *fakeEmit
 	cfg       Config
 	randCount byte
 }
@@ -170,7 +173,8 @@ var viaProxy = Config{Account: "12345678", Proxy: "https://edge.example", Scheme
 func newHarness(t *testing.T, cfg Config, opts ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{clock: &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, tr: &fakeTransport{},
-		console: &fakeConsole{}, page: &fakePage{}, local: Memory{}, session: Memory{}, cfg: cfg}
+		console: &fakeConsole{}, page: &fakePage{}, local: Memory{}, session: Memory{}, cfg: cfg,
+		stream: &fakeStream{}, emit: &fakeEmit{listeners: 1}}
 	// A visitor whose session an earlier page opened; see fresh.
 	h.local[direct.key("vid")], h.session[direct.key("sid")] = "V0", "S0"
 	for _, o := range opts {
@@ -189,6 +193,7 @@ func (c Config) key(name string) string { return "lpedge:v1:" + c.Account + ":" 
 // start (re)starts the tag on the same storage, as a reload does.
 func (h *harness) start() {
 	env := Env{Local: h.local, Session: h.session, Clock: h.clock, Transport: h.tr, Console: h.console, Page: h.page,
+		Stream: h.stream, Emit: h.emit.emit,
 		Random: func(b []byte) {
 			for i := range b {
 				h.randCount++
@@ -206,6 +211,9 @@ func (h *harness) reload() {
 	h.Hide(true)                       // pagehide
 	h.tr.waiting, h.tr.reqs = nil, nil // the old page's answers are lost
 	h.clock.timers = nil
+	if c := h.stream.live(); c != nil {
+		c.stopped = true
+	}
 	h.start()
 }
 
@@ -248,3 +256,58 @@ func header(r Request, name string) string {
 }
 
 const answer1 = `{"visitorId":"V1","sessionId":"S1","pageId":"P1"}`
+
+// fakeStream is the host's Streamer: the test sends each stream's
+// events and ends it.
+type fakeStream struct{ all []*fakeConn }
+
+type fakeConn struct {
+	url, token string
+	event      func(string)
+	end        func(Response)
+	stopped    bool // by the tag
+	ended      bool // by the test
+}
+
+func (s *fakeStream) Stream(url, token string, event func(string), end func(Response)) func() {
+	c := &fakeConn{url: url, token: token, event: event, end: end}
+	s.all = append(s.all, c)
+	return func() { c.stopped = true }
+}
+
+// live is the stream open now, or nil.
+func (s *fakeStream) live() *fakeConn {
+	for _, c := range s.all {
+		if !c.stopped && !c.ended {
+			return c
+		}
+	}
+	return nil
+}
+
+// send delivers events, as a host would: nothing after stop.
+func (c *fakeConn) send(data ...string) {
+	for _, d := range data {
+		if !c.stopped && !c.ended {
+			c.event(d)
+		}
+	}
+}
+
+func (c *fakeConn) close(resp Response) {
+	if !c.stopped && !c.ended {
+		c.ended = true
+		c.end(resp)
+	}
+}
+
+// fakeEmit records the events handed to the page's listeners.
+type fakeEmit struct {
+	listeners int // how many listeners the page has: Emit's answer
+	got       []string
+}
+
+func (e *fakeEmit) emit(event string, data []byte) int {
+	e.got = append(e.got, event+" "+string(data))
+	return e.listeners
+}

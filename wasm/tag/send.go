@@ -71,7 +71,7 @@ func (t *Tag) openSession() {
 			t.openAttempt = 0
 			t.adoptIDs(a.VisitorID, a.SessionID, false)
 			if len(a.Engagements) > 0 {
-				t.conv.engagement = &a.Engagements[0]
+				t.chat.engagement = &a.Engagements[0]
 			}
 		case d.Outcome == monitoring.Retry:
 			t.openAttempt++

@@ -84,8 +84,8 @@ type Tag struct {
 	entry      []string // entry points of the current page; nil: location and lpTag.section
 	tickEntry  []string // entry points read once per tick
 
-	conv    conversationState
-	replies []func() // callbacks to run once mu is released
+	chat    *Conversation // the conversation and its events
+	replies []func()      // callbacks to run once mu is released
 }
 
 type consentState uint8
@@ -118,6 +118,8 @@ func New(cfg Config, env Env) *Tag {
 	t := &Tag{cfg: cfg, env: env, debug: cfg.Debug,
 		local: &Fallback{Primary: env.Local}, session: &Fallback{Primary: env.Session}}
 	t.tab = t.randomHex(8)
+	t.chat = newConversation(chatEnv{Clock: env.Clock, Transport: env.Transport, Console: env.Console, Page: env.Page,
+		Stream: env.Stream, Emit: env.Emit, Proxy: cfg.Proxy}, (*tagChat)(t))
 	if !cfg.ConsentRequired {
 		t.consent = consentGranted
 	} else if v, _ := t.local.Get(t.key("consent")); v == "1" {
@@ -179,7 +181,6 @@ func (t *Tag) restore() {
 	t.vid, _ = t.local.Get(t.key("vid"))
 	t.sid, _ = t.session.Get(t.key("sid"))
 	t.customerID, _ = t.session.Get(t.key("customer"))
-	t.conv.id, _ = t.session.Get(t.key("conversation"))
 	if s, ok := t.session.Get(t.key("cart")); ok {
 		if sdes, err := liveperson.DecodeSDEs([]byte(s)); err == nil && len(sdes) == 1 {
 			if err := t.cart.Load(sdes[0]); err != nil {
@@ -188,6 +189,7 @@ func (t *Tag) restore() {
 		}
 	}
 	t.adopt()
+	t.chat.restore()
 }
 
 // adopt takes over the unsent batches other pages stored and left: a
@@ -412,6 +414,7 @@ func (t *Tag) Hide(leaving bool) {
 		t.released = true
 	}
 	t.save()
+	t.chat.hide(leaving)
 }
 
 // Show is called on pageshow from the back/forward cache: the page is
@@ -421,6 +424,15 @@ func (t *Tag) Show() {
 	defer t.unlock()
 	t.released = false
 	t.save()
+	t.chat.listen()
+}
+
+// Visible is called on visibilitychange to visible: the messages shown
+// while the page was hidden are read now.
+func (t *Tag) Visible() {
+	t.mu.Lock()
+	defer t.unlock()
+	t.chat.visible()
 }
 
 // Online is called on the browser's online event: it sends what waits
@@ -438,6 +450,7 @@ func (t *Tag) Online() {
 	}
 	t.flush(false)
 	t.save()
+	t.chat.online()
 }
 
 // SetDebug turns the console log of requests, answers and decisions on

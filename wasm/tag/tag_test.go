@@ -238,8 +238,8 @@ func TestOpenSession(t *testing.T) {
 	if q := query(t, r); !strings.Contains(r.URL, "/report?") || q.Get("vid") != "V1" || len(attrs(t, r)) != 1 {
 		t.Errorf("then %s %s, want the report with the session's ids", r.URL, r.Body)
 	}
-	if h.conv.engagement == nil || h.conv.engagement.CampaignID != 11 {
-		t.Errorf("the session's engagement was not kept: %+v", h.conv.engagement)
+	if h.chat.engagement == nil || h.chat.engagement.CampaignID != 11 {
+		t.Errorf("the session's engagement was not kept: %+v", h.chat.engagement)
 	}
 	h = newHarness(t, direct, fresh)
 	h.call("track", viewed)

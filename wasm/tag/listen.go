@@ -1,0 +1,249 @@
+package tag
+
+import (
+	"strconv"
+
+	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
+)
+
+// The agent's side reaches the page through the proxy's
+// GET /v1/conversations/{id}/events, as Server-Sent Events read by the
+// host's Streamer with the conversation's token (each event's data is
+// {"seq":N,"type":"message"|"typing"|"read"|"state",...}). The tag
+// decides the rest: events are handed to the page's listeners once each
+// (by seq), a broken stream is resumed after the last seq with growing
+// pauses, a refused one (401, 403, 404) is given up with a console
+// error, and a closed conversation ends it.
+
+// Reconnect pauses, in ms: the first, doubling up to the last.
+const (
+	streamRetry    = 1000
+	streamRetryMax = 30000
+	// maxReadList is the most sequences one read receipt carries
+	// (AcceptStatusEvent's sequenceList).
+	maxReadList = 100
+)
+
+// listen opens the event stream, after the last event handled.
+func (c *Conversation) listen() {
+	if c.id == "" || c.token == "" || c.stop != nil || c.retry != nil || c.env.Stream == nil {
+		return
+	}
+	c.gen++
+	gen := c.gen
+	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10)
+	c.h.logf("conversation events: GET " + url)
+	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
+		c.h.lock()
+		defer c.h.unlock()
+		if c.gen == gen {
+			c.attempt = 0
+			c.event(data)
+		}
+	}, func(resp Response) {
+		c.h.lock()
+		defer c.h.unlock()
+		if c.gen == gen {
+			c.stop = nil
+			c.ended(resp)
+		}
+	})
+}
+
+// halt stops the stream and a planned reconnect.
+func (c *Conversation) halt() {
+	c.gen++
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	if c.retry != nil {
+		c.retry()
+		c.retry = nil
+	}
+}
+
+// ended decides what follows the end of a stream: nothing after a
+// refusal, else a reconnect after a pause.
+func (c *Conversation) ended(resp Response) {
+	c.h.logf("conversation events ended: " + describeResponse(resp))
+	if c.id == "" {
+		return
+	}
+	if s := resp.Status; s >= 400 && s < 500 && s != 408 && s != 429 {
+		msg := "lpedge.conversation: the proxy refused the events of conversation " + c.id + " with " + strconv.Itoa(s)
+		if pe := decodeProxyError(resp.Body); pe.code != "" {
+			msg += " " + pe.code + ": " + pe.message
+		}
+		switch s {
+		case 401:
+			msg += ". The token is missing or not this proxy's (a proxy that lost its state, or another proxy)."
+		case 403:
+			msg += ". The token is another conversation's."
+		case 404:
+			msg += ". Check data-proxy (the proxy's base URL) and that the proxy serves conversation events."
+		default:
+			msg += "."
+		}
+		c.env.Console.Error(msg + " The agent's side of this conversation is not shown.")
+		return
+	}
+	wait := min(int64(streamRetry)<<min(c.attempt, 5), streamRetryMax)
+	c.attempt++
+	c.h.logf("conversation events: reconnecting in " + seconds(wait))
+	c.retry = c.env.Clock.After(wait, func() {
+		c.h.lock()
+		defer c.h.unlock()
+		c.retry = nil
+		c.listen()
+	})
+}
+
+// online reconnects at once.
+func (c *Conversation) online() {
+	if c.retry != nil {
+		c.retry()
+		c.retry, c.attempt = nil, 0
+		c.listen()
+	}
+}
+
+// hide at pagehide ends typing and the stream (a page with a request in
+// flight is kept out of the back/forward cache); pageshow resumes it.
+func (c *Conversation) hide(leaving bool) {
+	if !leaving || c.id == "" {
+		return
+	}
+	if c.typing || c.typingSent || c.typingBusy {
+		c.typing, c.typingSent = false, false
+		b := c.body()
+		c.post("typing", "conversation.typing", append(b[:len(b)-1], `,"typing":false}`...), true, func(error) {})
+	}
+	c.halt()
+}
+
+// event handles one event of the stream: each seq once, in order.
+func (c *Conversation) event(data string) {
+	v, err := jsonv.Parse([]byte(data))
+	m, _ := v.(map[string]any)
+	seq, _ := m["seq"].(float64)
+	if err != nil || m == nil || seq < 1 {
+		c.h.logf("conversation event dropped: " + data)
+		return
+	}
+	if int64(seq) <= c.last {
+		return
+	}
+	c.last = int64(seq)
+	own := m["role"] == "CONSUMER"
+	// The proxy's object goes to the page as it is, with own added.
+	b := []byte(text.TrimSpace(data))
+	b = append(strconv.AppendBool(append(b[:len(b)-1], `,"own":`...), own), '}')
+	switch m["type"] {
+	case "message":
+		n, ok := m["sequence"].(float64)
+		c.deliver("message", b, int64(n), ok && !own)
+	case "typing":
+		// An earlier page's typing is over.
+		if !own && c.last > c.history {
+			c.deliver("typing", b, 0, false)
+		}
+	case "read":
+		if !own {
+			c.deliver("read", b, 0, false)
+			break
+		}
+		// The visitor's own receipts, sent from an earlier page.
+		list, _ := m["sequences"].([]any)
+		for _, e := range list {
+			if n, ok := e.(float64); ok {
+				c.readNext = max(c.readNext, int64(n)+1)
+			}
+		}
+	case "state":
+		c.deliver("state", b, 0, false)
+		if m["state"] == "closed" {
+			c.forget()
+			return
+		}
+	}
+	c.persist()
+}
+
+// deliver hands an event to the page's listeners once the host's lock
+// is released (a listener may call the page API). A message from the
+// other side that a listener got is read once the page is visible.
+func (c *Conversation) deliver(event string, data []byte, seq int64, ack bool) {
+	c.h.reply(func() {
+		if c.env.Emit != nil && c.env.Emit(event, data) > 0 && ack {
+			c.h.lock()
+			c.shown(seq)
+			c.h.unlock()
+		}
+	})
+}
+
+// shown marks a message read: at the end of this tick when the page is
+// visible, else when it becomes so. Each sequence once.
+func (c *Conversation) shown(seq int64) {
+	if c.id == "" || seq < c.readNext || has(c.reads, seq) || has(c.unread, seq) {
+		return
+	}
+	if !c.env.Page.Visible() {
+		c.unread = append(c.unread, seq)
+		return
+	}
+	c.reads = append(c.reads, seq)
+	if len(c.reads) == 1 {
+		c.env.Clock.After(0, c.sendReads)
+	}
+}
+
+// visible reads what was shown while the page was hidden.
+func (c *Conversation) visible() {
+	u := c.unread
+	c.unread = nil
+	for _, s := range u {
+		c.shown(s)
+	}
+}
+
+// sendReads sends this tick's read receipts.
+func (c *Conversation) sendReads() {
+	c.h.lock()
+	defer c.h.unlock()
+	reads := c.reads
+	c.reads = nil
+	if c.id == "" {
+		return
+	}
+	for len(reads) > 0 {
+		n := min(len(reads), maxReadList)
+		b := c.body()
+		b = append(b[:len(b)-1], `,"sequences":[`...)
+		for i, s := range reads[:n] {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, s, 10)
+			c.readNext = max(c.readNext, s+1)
+		}
+		c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
+			if err != nil {
+				c.env.Console.Warn(err.Error())
+			}
+		})
+		reads = reads[n:]
+	}
+	c.persist()
+}
+
+func has(list []int64, n int64) bool {
+	for _, e := range list {
+		if e == n {
+			return true
+		}
+	}
+	return false
+}

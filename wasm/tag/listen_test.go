@@ -1,0 +1,385 @@
+package tag
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeChatHost is the Tag as a Conversation sees it.
+type fakeChatHost struct {
+	mu      sync.Mutex
+	replies []func()
+	session Memory
+	logs    []string
+}
+
+func (h *fakeChatHost) lock() { h.mu.Lock() }
+func (h *fakeChatHost) unlock() {
+	r := h.replies
+	h.replies = nil
+	h.mu.Unlock()
+	for _, f := range r {
+		f()
+	}
+}
+func (h *fakeChatHost) reply(f func())         { h.replies = append(h.replies, f) }
+func (h *fakeChatHost) consumerID() string     { return "c0" }
+func (h *fakeChatHost) randomHex(n int) string { return strings.Repeat("k", 2*n) }
+func (h *fakeChatHost) logf(msg string)        { h.logs = append(h.logs, msg) }
+func (h *fakeChatHost) save(r string) {
+	if r == "" {
+		delete(h.session, "conversation")
+		return
+	}
+	h.session["conversation"] = r
+}
+func (h *fakeChatHost) saved() string { return h.session["conversation"] }
+
+// chatHarness is a Conversation with fakes around it.
+type chatHarness struct {
+	*Conversation
+	host    *fakeChatHost
+	clock   *fakeClock
+	tr      *fakeTransport
+	stream  *fakeStream
+	emit    *fakeEmit
+	console *fakeConsole
+	page    *fakePage
+}
+
+func newChat(t *testing.T) *chatHarness {
+	h := &chatHarness{host: &fakeChatHost{session: Memory{}}, clock: &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		tr: &fakeTransport{}, stream: &fakeStream{}, emit: &fakeEmit{listeners: 1}, console: &fakeConsole{}, page: &fakePage{}}
+	h.start()
+	return h
+}
+
+// start makes the page's Conversation, restoring what an earlier page
+// of the tab stored, as a reload does.
+func (h *chatHarness) start() {
+	h.Conversation = newConversation(chatEnv{Clock: h.clock, Transport: h.tr, Console: h.console, Page: h.page,
+		Stream: h.stream, Emit: h.emit.emit, Proxy: "https://edge.example"}, h.host)
+	h.host.lock()
+	h.restore()
+	h.host.unlock()
+}
+
+// reload is a new page on the same sessionStorage.
+func (h *chatHarness) reload() {
+	if c := h.stream.live(); c != nil {
+		c.stopped = true // the browser ends the old page's fetches
+	}
+	h.tr.waiting, h.tr.reqs, h.clock.timers = nil, nil, nil
+	h.emit.got = nil
+	h.start()
+}
+
+// opened is a conversation just created, its stream open.
+func opened(t *testing.T) *chatHarness {
+	t.Helper()
+	h := newChat(t)
+	var id string
+	h.host.lock()
+	h.open(StartOptions{}, Context{CampaignID: 1, EngagementID: 2}, func(s string, err error) { id = s })
+	h.host.unlock()
+	h.tr.answer(t, 201, `{"conversationId":"conv-1","token":"tok-1"}`)
+	if id != "conv-1" || h.stream.live() == nil {
+		t.Fatalf("start: %q, stream %v", id, h.stream.live())
+	}
+	return h
+}
+
+// call runs f as an entry point from the page.
+func (h *chatHarness) call(f func()) {
+	h.host.lock()
+	f()
+	h.host.unlock()
+}
+
+func msg(seq int, role string, sequence int) string {
+	return `{"seq":` + strconv.Itoa(seq) + `,"type":"message","sequence":` + strconv.Itoa(sequence) + `,"time":1,"role":"` + role + `","text":"m` + strconv.Itoa(sequence) + `"}`
+}
+
+func TestConversationStream(t *testing.T) {
+	h := opened(t)
+	c := h.stream.live()
+	if c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" || c.token != "tok-1" {
+		t.Errorf("stream %s with token %q", c.url, c.token)
+	}
+	if got := h.host.session["conversation"]; got != "conv-1 tok-1 0 0" {
+		t.Errorf("stored %q", got)
+	}
+	for _, tc := range []struct {
+		name, data string
+		want       string // what the page's listeners get; "" none
+	}{
+		{"accepted", `{"seq":1,"type":"state","state":"accepted","time":5}`, `state {"seq":1,"type":"state","state":"accepted","time":5,"own":false}`},
+		{"the agent's message", msg(2, "ASSIGNED_AGENT", 1), `message ` + msg(2, "ASSIGNED_AGENT", 1)[:len(msg(2, "ASSIGNED_AGENT", 1))-1] + `,"own":false}`},
+		{"the shopper's own, echoed", msg(3, "CONSUMER", 0), `message ` + msg(3, "CONSUMER", 0)[:len(msg(3, "CONSUMER", 0))-1] + `,"own":true}`},
+		{"a seq seen", msg(3, "CONSUMER", 0), ""},
+		{"an older seq", msg(1, "ASSIGNED_AGENT", 7), ""},
+		{"typing", `{"seq":4,"type":"typing","role":"ASSIGNED_AGENT","typing":true,"time":6}`, `typing {"seq":4,"type":"typing","role":"ASSIGNED_AGENT","typing":true,"time":6,"own":false}`},
+		{"the agent read", ` {"seq":5,"type":"read","role":"ASSIGNED_AGENT","status":"READ","sequences":[0],"time":7} `, `read {"seq":5,"type":"read","role":"ASSIGNED_AGENT","status":"READ","sequences":[0],"time":7,"own":false}`},
+		{"the shopper's own receipt", `{"seq":6,"type":"read","role":"CONSUMER","status":"READ","sequences":[1]}`, ""},
+		{"an unknown type", `{"seq":7,"type":"future"}`, ""},
+		{"not JSON", `{"seq":8,`, ""},
+		{"no seq", `{"type":"message"}`, ""},
+		{"not an object", `[1]`, ""},
+	} {
+		h.emit.got = nil
+		c.send(tc.data)
+		if got := strings.Join(h.emit.got, "\n"); got != tc.want {
+			t.Errorf("%s: listeners got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if h.last != 7 || h.host.session["conversation"] != "conv-1 tok-1 7 2" {
+		t.Errorf("last %d, stored %q", h.last, h.host.session["conversation"])
+	}
+}
+
+// A broken stream resumes after the last seq with growing pauses; events
+// the resumed stream repeats reach the page once.
+func TestConversationReconnect(t *testing.T) {
+	h := opened(t)
+	h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0), msg(2, "ASSIGNED_AGENT", 1))
+	var pauses []time.Duration
+	for i := 0; i < 7; i++ {
+		h.stream.live().close(Response{Err: errorString("network")})
+		start := h.clock.now
+		for h.stream.live() == nil {
+			h.clock.advance(100 * time.Millisecond)
+		}
+		pauses = append(pauses, h.clock.now.Sub(start))
+	}
+	want := []time.Duration{1, 2, 4, 8, 16, 30, 30}
+	for i := range want {
+		if pauses[i] != want[i]*time.Second {
+			t.Fatalf("reconnect pauses %v, want %v s", pauses, want)
+		}
+	}
+	c := h.stream.live()
+	if !strings.HasSuffix(c.url, "/events?after=2") {
+		t.Errorf("resumed at %s, want after=2", c.url)
+	}
+	h.emit.got = nil
+	c.send(msg(2, "ASSIGNED_AGENT", 1), msg(3, "ASSIGNED_AGENT", 2))
+	if len(h.emit.got) != 1 || !strings.Contains(h.emit.got[0], `"seq":3`) {
+		t.Errorf("after the resume the page got %q, want seq 3 once", h.emit.got)
+	}
+	// An event resets the pauses; a 200 that ends is resumed too.
+	c.close(Response{Status: 200})
+	h.clock.advance(time.Second)
+	if h.stream.live() == nil {
+		t.Fatal("no reconnect 1 s after an event")
+	}
+	// Online reconnects at once.
+	h.stream.live().close(Response{Status: 502})
+	h.call(h.online)
+	if h.stream.live() == nil {
+		t.Error("online did not reconnect at once")
+	}
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// A refused stream is given up with a console error naming the cause.
+func TestConversationRefused(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		want   string // in the console error; "" a reconnect
+	}{
+		{401, "token is missing"},
+		{403, "another conversation's"},
+		{404, "data-proxy"},
+		{400, "with 400 bad_request: id"},
+		{429, ""},
+		{500, ""},
+		{503, ""},
+	} {
+		h := opened(t)
+		h.stream.live().close(Response{Status: tc.status, Body: []byte(`{"error":{"code":"bad_request","message":"id"}}`)})
+		h.clock.advance(time.Minute)
+		reconnected := h.stream.live() != nil
+		if tc.want == "" {
+			if !reconnected || len(h.console.errors) > 0 {
+				t.Errorf("%d: reconnected %v, errors %q", tc.status, reconnected, h.console.errors)
+			}
+			continue
+		}
+		if reconnected || len(h.console.errors) != 1 || !strings.Contains(h.console.errors[0], tc.want) || !strings.Contains(h.console.errors[0], "conv-1") {
+			t.Errorf("%d: reconnected %v, errors %q, want one naming %q", tc.status, reconnected, h.console.errors, tc.want)
+		}
+	}
+}
+
+// After a reload the stream starts over, so the page gets the history
+// once; the earlier page's typing is not replayed, its receipts not
+// sent again; then live events follow.
+func TestConversationReload(t *testing.T) {
+	h := opened(t)
+	history := []string{`{"seq":1,"type":"state","state":"accepted"}`, msg(2, "CONSUMER", 0), msg(3, "ASSIGNED_AGENT", 1),
+		`{"seq":4,"type":"typing","role":"ASSIGNED_AGENT","typing":true}`}
+	h.stream.live().send(history...)
+	h.clock.tick()
+	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/read") || !strings.Contains(r.Body, `"sequences":[1]`) {
+		t.Fatalf("read receipt %s %s", r.URL, r.Body)
+	}
+	h.reload()
+	c := h.stream.live()
+	if c == nil || !strings.HasSuffix(c.url, "/conv-1/events?after=0") || c.token != "tok-1" {
+		t.Fatalf("after the reload: stream %+v", c)
+	}
+	c.send(history...)
+	c.send(history...) // a stream that repeats: still once
+	c.send(msg(5, "ASSIGNED_AGENT", 2))
+	var got []string
+	for _, e := range h.emit.got {
+		got = append(got, e[:strings.Index(e, " ")])
+	}
+	if strings.Join(got, ",") != "state,message,message,message" {
+		t.Errorf("after the reload the page got %q", h.emit.got)
+	}
+	h.clock.tick()
+	if len(h.tr.reqs) != 1 || !strings.Contains(h.tr.reqs[0].Body, `"sequences":[2]`) {
+		t.Errorf("read receipts after the reload: %+v, want sequence 2 alone", h.tr.reqs)
+	}
+	// An older tag stored the id alone: no stream, but send still works.
+	h.host.session["conversation"] = "conv-0"
+	h.stream.all = nil
+	h.reload()
+	if h.id != "conv-0" || h.stream.live() != nil {
+		t.Errorf("an id alone: id %q, stream %v", h.id, h.stream.live())
+	}
+}
+
+// Messages of the other side that a listener got are read: once each,
+// in one request per tick, when the page is visible.
+func TestConversationReads(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		listeners int
+		hidden    bool
+		events    []string
+		want      []string // the bodies' sequences, per request
+	}{
+		{"two in a tick", 1, false, []string{msg(1, "ASSIGNED_AGENT", 0), msg(2, "ASSIGNED_AGENT", 1)}, []string{"[0,1]"}},
+		{"own messages are not", 1, false, []string{msg(1, "CONSUMER", 0), msg(2, "ASSIGNED_AGENT", 1)}, []string{"[1]"}},
+		{"no listener: not shown", 0, false, []string{msg(1, "ASSIGNED_AGENT", 0)}, nil},
+		{"hidden: when visible", 1, true, []string{msg(1, "ASSIGNED_AGENT", 4)}, []string{"[4]"}},
+		{"read already (an earlier page)", 1, false, []string{`{"seq":1,"type":"read","role":"CONSUMER","sequences":[3]}`, msg(2, "ASSIGNED_AGENT", 3), msg(3, "ASSIGNED_AGENT", 4)}, []string{"[4]"}},
+	} {
+		h := opened(t)
+		h.emit.listeners, h.page.hidden = tc.listeners, tc.hidden
+		h.stream.live().send(tc.events...)
+		h.clock.tick()
+		if tc.hidden {
+			if len(h.tr.reqs) > 0 {
+				t.Errorf("%s: read while hidden: %v", tc.name, h.tr.reqs)
+			}
+			h.page.hidden = false
+			h.call(h.visible)
+			h.clock.tick()
+		}
+		var got []string
+		for len(h.tr.reqs) > 0 {
+			r := h.tr.answer(t, 200, `{}`)
+			if !strings.HasSuffix(r.URL, "/v1/conversations/conv-1/read") || !strings.HasPrefix(r.Body, `{"consumerId":"c0","sequences":`) {
+				t.Errorf("%s: %s %s", tc.name, r.URL, r.Body)
+			}
+			got = append(got, r.Body[len(`{"consumerId":"c0","sequences":`):len(r.Body)-1])
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s: read receipts %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// More than a receipt may carry: 100 a request.
+	h := opened(t)
+	for i := 1; i <= 150; i++ {
+		h.stream.live().send(msg(i, "ASSIGNED_AGENT", i))
+	}
+	h.clock.tick()
+	if len(h.tr.reqs) != 2 || strings.Count(h.tr.reqs[0].Body, ",") != 100 || strings.Count(h.tr.reqs[1].Body, ",") != 50 {
+		t.Errorf("150 receipts: %d requests", len(h.tr.reqs))
+	}
+}
+
+// Typing: one request per change, in order; a message ends typing; so
+// does leaving the page.
+func TestConversationTyping(t *testing.T) {
+	h := opened(t)
+	typing := func(on bool) { h.call(func() { h.setTyping(on) }) }
+	var sent []string
+	answer := func() {
+		for len(h.tr.reqs) > 0 {
+			r := h.tr.answer(t, 200, `{}`)
+			sent = append(sent, r.URL[strings.LastIndex(r.URL, "/")+1:]+" "+r.Body)
+		}
+	}
+	typing(true)
+	typing(true) // the same state: nothing
+	typing(false)
+	typing(true) // waits for the first answer; then only the last state goes
+	answer()
+	answer()
+	var done error = errorString("pending")
+	h.call(func() { h.send("hi", func(err error) { done = err }) })
+	answer()
+	answer()
+	if done != nil {
+		t.Errorf("send: %v", done)
+	}
+	typing(true)
+	answer()
+	h.call(func() { h.hide(true) })
+	want := []string{
+		`typing {"consumerId":"c0","typing":true}`,
+		`messages {"consumerId":"c0","text":"hi"}`,
+		`typing {"consumerId":"c0","typing":false}`,
+		`typing {"consumerId":"c0","typing":true}`,
+	}
+	if strings.Join(sent, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant\n%s", strings.Join(sent, "\n"), strings.Join(want, "\n"))
+	}
+	if len(h.tr.reqs) != 1 || !h.tr.reqs[0].Keepalive || h.tr.reqs[0].Body != `{"consumerId":"c0","typing":false}` || h.stream.live() != nil {
+		t.Errorf("at pagehide: %+v, stream %v; want typing false with keepalive and no stream", h.tr.reqs, h.stream.live())
+	}
+	// pageshow from the back/forward cache resumes the stream.
+	h.call(h.listen)
+	if c := h.stream.live(); c == nil || !strings.HasSuffix(c.url, "after=0") {
+		t.Errorf("pageshow: stream %+v", c)
+	}
+	// No conversation: typing is ignored.
+	h = newChat(t)
+	h.call(func() { h.setTyping(true) })
+	if len(h.tr.reqs) != 0 || len(h.console.errors) != 0 {
+		t.Errorf("typing without a conversation: %v %v", h.tr.reqs, h.console.errors)
+	}
+}
+
+// A closed conversation, by the agent or by the page, ends the stream,
+// is forgotten, and its listeners hear "closed" once.
+func TestConversationClosed(t *testing.T) {
+	h := opened(t)
+	c := h.stream.live()
+	c.send(`{"seq":1,"type":"state","state":"closed","time":9}`)
+	c.close(Response{Status: 200})
+	h.clock.advance(time.Minute)
+	if len(h.emit.got) != 1 || !strings.Contains(h.emit.got[0], `"state":"closed"`) || h.stream.live() != nil ||
+		h.id != "" || h.host.session["conversation"] != "" {
+		t.Errorf("closed by the agent: got %q, stream %v, id %q, stored %q", h.emit.got, h.stream.live(), h.id, h.host.session["conversation"])
+	}
+	h = opened(t)
+	var done error = errorString("pending")
+	h.call(func() { h.close(func(err error) { done = err }) })
+	h.tr.answer(t, 200, `{}`)
+	h.stream.all[0].send(`{"seq":1,"type":"state","state":"closed"}`) // stopped: not delivered
+	if done != nil || len(h.emit.got) != 1 || h.emit.got[0] != `state {"type":"state","state":"closed","own":true}` ||
+		h.stream.live() != nil || h.host.session["conversation"] != "" {
+		t.Errorf("closed by the page: %v, got %q, stream %v", done, h.emit.got, h.stream.live())
+	}
+}
