@@ -112,6 +112,37 @@ type Config struct {
 	// LivePerson's 5000 characters besides.
 	MaxBodyBytes int64
 
+	// WebhookMaxBodyBytes bounds the bodies of LivePerson's webhooks
+	// (POST /webhooks/liveperson); larger ones get 413 unread.
+	// WEBHOOK_MAX_BODY_BYTES; default 262144 (256 KB): a notification
+	// carries at most a few events of LivePerson's 5000 characters each,
+	// or one conversation's details.
+	WebhookMaxBodyBytes int64
+
+	// Engine keeps the conversations' event logs and each consumer's
+	// open conversation. Default: a [MemoryEngine] bounded by the three
+	// settings below (which a custom Engine ignores).
+	Engine Engine
+	// EventLogEvents is how many events a conversation's log keeps; older
+	// ones are dropped first. EVENT_LOG_EVENTS; default 500.
+	EventLogEvents int
+	// EventLogConversations bounds how many conversations have a log (and
+	// consumers an open conversation); the least recently used go first.
+	// EVENT_LOG_CONVERSATIONS; default 10000.
+	EventLogConversations int
+	// EventLogTTL drops a conversation's log this long after its last
+	// event. EVENT_LOG_TTL; default 24h.
+	EventLogTTL time.Duration
+	// Heartbeat is how often an idle event stream gets a ": ping"
+	// comment, which keeps proxies and load balancers from closing it and
+	// finds readers that went away. SSE_HEARTBEAT; default 15s.
+	Heartbeat time.Duration
+	// OpenConversationWait bounds how long a create that LivePerson
+	// refuses because the consumer has an open conversation waits for the
+	// webhook that names it (only once webhooks have arrived at all).
+	// OPEN_CONVERSATION_WAIT; default 2s.
+	OpenConversationWait time.Duration
+
 	// Assets holds the tag's build output (lpedge.js, lpedge.<hash>.wasm
 	// and their .br/.gz siblings), served at the root. nil serves none.
 	Assets fs.FS
@@ -133,20 +164,26 @@ type ClientDefaults struct {
 
 // Defaults of the optional settings.
 const (
-	DefaultDomainAPI          = "api.liveperson.net"
-	DefaultUpstreamTimeout    = 10 * time.Second
-	DefaultRequestTimeout     = 25 * time.Second
-	DefaultDomainTTL          = time.Hour
-	DefaultConsumerCacheSize  = 10000
-	DefaultIdempotencyTTL     = 24 * time.Hour
-	DefaultIdempotencyEntries = 10000
-	DefaultRateLimit          = 10
-	DefaultRateBurst          = 40
-	DefaultMaxBodyBytes       = 64 << 10
-	DefaultAppID              = "lpedge"
-	DefaultIntegration        = "BRAND_SDK"
-	DefaultIntegrationVersion = "1.0.0"
-	rateLimitClients          = 10000
+	DefaultDomainAPI             = "api.liveperson.net"
+	DefaultUpstreamTimeout       = 10 * time.Second
+	DefaultRequestTimeout        = 25 * time.Second
+	DefaultDomainTTL             = time.Hour
+	DefaultConsumerCacheSize     = 10000
+	DefaultIdempotencyTTL        = 24 * time.Hour
+	DefaultIdempotencyEntries    = 10000
+	DefaultRateLimit             = 10
+	DefaultRateBurst             = 40
+	DefaultMaxBodyBytes          = 64 << 10
+	DefaultWebhookMaxBodyBytes   = 256 << 10
+	DefaultEventLogEvents        = 500
+	DefaultEventLogConversations = 10000
+	DefaultEventLogTTL           = 24 * time.Hour
+	DefaultHeartbeat             = 15 * time.Second
+	DefaultOpenConversationWait  = 2 * time.Second
+	DefaultAppID                 = "lpedge"
+	DefaultIntegration           = "BRAND_SDK"
+	DefaultIntegrationVersion    = "1.0.0"
+	rateLimitClients             = 10000
 )
 
 // DefaultFeatures are the Client-Properties features sent by default:
@@ -156,7 +193,7 @@ var DefaultFeatures = []string{"RICH_CONTENT", "QUICK_REPLIES", "MULTI_DIALOG"}
 // ConfigFromEnv reads a Config from environment variables through getenv
 // (os.Getenv natively; the Worker's vars and secrets on Cloudflare). Unset
 // variables leave defaults; malformed ones are errors naming the variable.
-// Upstream, Assets, Logger and Now are left for the caller.
+// Upstream, Engine, Assets, Logger and Now are left for the caller.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Account:           strings.TrimSpace(getenv("LP_ACCOUNT_ID")),
@@ -182,6 +219,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		{"LP_REQUEST_TIMEOUT", &c.RequestTimeout},
 		{"LP_DOMAIN_TTL", &c.DomainTTL},
 		{"IDEMPOTENCY_TTL", &c.IdempotencyTTL},
+		{"EVENT_LOG_TTL", &c.EventLogTTL},
+		{"SSE_HEARTBEAT", &c.Heartbeat},
+		{"OPEN_CONVERSATION_WAIT", &c.OpenConversationWait},
 	}
 	for _, d := range durations {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
@@ -199,6 +239,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		{"LP_CONSUMER_CACHE", &c.ConsumerCacheSize},
 		{"IDEMPOTENCY_ENTRIES", &c.IdempotencyEntries},
 		{"RATE_BURST", &c.RateBurst},
+		{"EVENT_LOG_EVENTS", &c.EventLogEvents},
+		{"EVENT_LOG_CONVERSATIONS", &c.EventLogConversations},
 	}
 	for _, d := range ints {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
@@ -209,12 +251,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*d.dst = n
 		}
 	}
-	if v := strings.TrimSpace(getenv("MAX_BODY_BYTES")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return Config{}, configError("MAX_BODY_BYTES", "want a positive integer, got "+strconv.Quote(v))
+	for _, d := range []struct {
+		name string
+		dst  *int64
+	}{{"MAX_BODY_BYTES", &c.MaxBodyBytes}, {"WEBHOOK_MAX_BODY_BYTES", &c.WebhookMaxBodyBytes}} {
+		if v := strings.TrimSpace(getenv(d.name)); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return Config{}, configError(d.name, "want a positive integer, got "+strconv.Quote(v))
+			}
+			*d.dst = n
 		}
-		c.MaxBodyBytes = n
 	}
 	if v := strings.TrimSpace(getenv("RATE_LIMIT")); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
@@ -279,6 +326,12 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.RateLimit, DefaultRateLimit)
 	setDefault(&c.RateBurst, DefaultRateBurst)
 	setDefault(&c.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&c.WebhookMaxBodyBytes, DefaultWebhookMaxBodyBytes)
+	setDefault(&c.EventLogEvents, DefaultEventLogEvents)
+	setDefault(&c.EventLogConversations, DefaultEventLogConversations)
+	setDefault(&c.EventLogTTL, DefaultEventLogTTL)
+	setDefault(&c.Heartbeat, DefaultHeartbeat)
+	setDefault(&c.OpenConversationWait, DefaultOpenConversationWait)
 	cp := &c.ClientProperties
 	setDefault(&cp.AppID, DefaultAppID)
 	setDefault(&cp.Integration, DefaultIntegration)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson/connector"
@@ -41,6 +42,14 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 		return 0, nil, err
 	}
 	id, err := connector.ReadConversation(a.body, createRequestID)
+	if errors.Is(err, connector.ErrOpenConversation) {
+		// The consumer has an open conversation: most likely the one a
+		// create whose answer was lost opened. LivePerson's conversation
+		// webhook names it.
+		if open := h.openConversation(ctx, a.jws); open != "" {
+			id, err = open, nil
+		}
+	}
 	if err != nil {
 		return 0, nil, connectorRefused("CONVERSATION", a, err)
 	}
@@ -48,6 +57,8 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 		return 0, nil, upstreamError("LivePerson answered an unusable conversation id", errors.New(snippet([]byte(id))))
 	}
 	b := append([]byte(`{"conversationId":`), jsonv.AppendString(nil, id)...)
+	b = append(b, `,"token":`...)
+	b = jsonv.AppendString(b, h.tokens.token(id))
 	if len(dropped) > 0 {
 		// Types and fields lp_sdes may not carry were left out; the page
 		// reports them through Monitoring instead.
@@ -55,6 +66,25 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 		b = jsonv.Append(b, dropped)
 	}
 	return http.StatusCreated, append(b, "}\n"...), nil
+}
+
+// openConversation returns the open conversation the engine knows for the
+// consumer of a ConsumerJWS, waiting up to OpenConversationWait for its
+// webhook when webhooks arrive at all; "" when none is known.
+func (h *Handler) openConversation(ctx context.Context, jws string) string {
+	claims, err := connector.ReadConsumerJWS(jws)
+	if err != nil {
+		return ""
+	}
+	var wait time.Duration
+	if h.webhooks.Load() {
+		wait = h.cfg.OpenConversationWait
+	}
+	id, err := h.state.OpenConversation(ctx, claims.LPConsumerID, wait)
+	if err != nil || !validConversationID(id) {
+		return ""
+	}
+	return id
 }
 
 // sendMessage publishes the consumer's text message in the conversation.
@@ -67,7 +97,38 @@ func (h *Handler) sendMessage(ctx context.Context, r *http.Request, body []byte,
 	if err != nil {
 		return 0, nil, connectorInvalid(err)
 	}
-	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload)
+	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload, true)
+}
+
+// sendTyping publishes the consumer's chat state: COMPOSING while typing,
+// ACTIVE when it stops (LivePerson wants another state after COMPOSING).
+func (h *Handler) sendTyping(ctx context.Context, r *http.Request, body []byte, id string) (int, []byte, error) {
+	req, err := decodeTyping(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	state := connector.ChatStateActive
+	if req.Typing {
+		state = connector.ChatStateComposing
+	}
+	payload, err := (&connector.ChatState{DialogID: id, State: state}).AppendJSON(nil)
+	if err != nil {
+		return 0, nil, connectorInvalid(err)
+	}
+	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload, false)
+}
+
+// sendRead publishes the consumer's read receipt for the agent's messages.
+func (h *Handler) sendRead(ctx context.Context, r *http.Request, body []byte, id string) (int, []byte, error) {
+	req, err := decodeRead(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	payload, err := (&connector.AcceptStatus{DialogID: id, Status: connector.AcceptStatusRead, Sequences: req.Sequences}).AppendJSON(nil)
+	if err != nil {
+		return 0, nil, connectorInvalid(err)
+	}
+	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload, false)
 }
 
 // closeConversation closes the conversation on the consumer's behalf.
@@ -80,11 +141,12 @@ func (h *Handler) closeConversation(ctx context.Context, r *http.Request, body [
 	if err != nil {
 		return 0, nil, connectorInvalid(err)
 	}
-	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload)
+	return h.send(ctx, r, req.ConsumerID, req.TimeZone, id, payload, true)
 }
 
-// send makes a SEND call and answers {conversationId[, sequence]}.
-func (h *Handler) send(ctx context.Context, r *http.Request, consumer, tz, id string, payload []byte) (int, []byte, error) {
+// send makes a SEND call and answers {conversationId[, sequence]}; the
+// sequence only when withSeq.
+func (h *Handler) send(ctx context.Context, r *http.Request, consumer, tz, id string, payload []byte, withSeq bool) (int, []byte, error) {
 	a, err := h.connectorCall(ctx, r, consumer, tz, connector.Endpoint.SendURL, payload)
 	if err != nil {
 		return 0, nil, err
@@ -97,7 +159,7 @@ func (h *Handler) send(ctx context.Context, r *http.Request, consumer, tz, id st
 		return 0, nil, connectorRefused("SEND", a, err)
 	}
 	b := append([]byte(`{"conversationId":`), jsonv.AppendString(nil, id)...)
-	if seq, ok := resp.Sequence(); ok {
+	if seq, ok := resp.Sequence(); ok && withSeq {
 		b = append(b, `,"sequence":`...)
 		b = strconv.AppendInt(b, seq, 10)
 	}
@@ -150,6 +212,7 @@ func (h *Handler) connectorCall(ctx context.Context, r *http.Request, consumer, 
 		if a, err = h.lp.call(ctx, http.MethodPost, url, hdr, payload); err != nil {
 			return answer{}, unavailable("the Connector API did not answer; the outcome is unknown", 0, err)
 		}
+		a.jws = jws
 		code := authCode(a)
 		if try > 0 || code != connector.ErrorInvalidAppJWT && code != connector.ErrorInvalidConsumerJWS {
 			break

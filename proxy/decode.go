@@ -11,6 +11,7 @@ import (
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
+	"github.com/lpedge/lpedge/liveperson/connector"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
@@ -140,6 +141,80 @@ func decodeMessage(body []byte) (*messageRequest, error) {
 	}
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, badRequest("text: is required (a non-empty message)")
+	}
+	if req.TimeZone, err = o.timeZone(); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// A typingRequest is the body of POST /v1/conversations/{id}/typing.
+type typingRequest struct {
+	ConsumerID string
+	Typing     bool // true: ChatStateEvent COMPOSING; false: ACTIVE
+	TimeZone   string
+}
+
+// A readRequest is the body of POST /v1/conversations/{id}/read.
+type readRequest struct {
+	ConsumerID string
+	Sequences  []int64 // the agent's messages read: 1 to connector.MaxSequences
+	TimeZone   string
+}
+
+func decodeTyping(body []byte) (*typingRequest, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("consumerId", "typing", "timeZone"); err != nil {
+		return nil, err
+	}
+	req := &typingRequest{}
+	if req.ConsumerID, err = o.id("consumerId", maxConsumerID, false, true); err != nil {
+		return nil, err
+	}
+	switch v := o.m["typing"].(type) {
+	case bool:
+		req.Typing = v
+	case nil:
+		return nil, badRequest("typing: is required (true or false)")
+	default:
+		return nil, badRequest("typing: want true or false, got " + jsonv.Describe(v))
+	}
+	if req.TimeZone, err = o.timeZone(); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeRead(body []byte) (*readRequest, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("consumerId", "sequences", "timeZone"); err != nil {
+		return nil, err
+	}
+	req := &readRequest{}
+	if req.ConsumerID, err = o.id("consumerId", maxConsumerID, false, true); err != nil {
+		return nil, err
+	}
+	list, ok := o.m["sequences"].([]any)
+	switch {
+	case o.m["sequences"] == nil:
+		return nil, badRequest("sequences: is required (the sequences of the messages read)")
+	case !ok:
+		return nil, badRequest("sequences: want an array of sequences, got " + jsonv.Describe(o.m["sequences"]))
+	case len(list) == 0 || len(list) > connector.MaxSequences:
+		return nil, badRequest("sequences: want 1 to " + strconv.Itoa(connector.MaxSequences) + " sequences, got " + strconv.Itoa(len(list)))
+	}
+	for i, v := range list {
+		n, isNum := v.(float64)
+		if !isNum || n < 0 || n != math.Trunc(n) || n > 1<<53 {
+			return nil, badRequest("sequences[" + strconv.Itoa(i) + "]: want a non-negative integer, got " + jsonv.Describe(v))
+		}
+		req.Sequences = append(req.Sequences, int64(n))
 	}
 	if req.TimeZone, err = o.timeZone(); err != nil {
 		return nil, err

@@ -13,7 +13,9 @@ import (
 // A client switches on the code; the message is for people.
 const (
 	CodeBadRequest          = "bad_request"          // 400: malformed or invalid body, header or path
+	CodeUnauthorized        = "unauthorized"         // 401: missing or forged token; a webhook's signature or headers do not match
 	CodeForbiddenOrigin     = "origin_not_allowed"   // 403: Origin not in ALLOWED_ORIGINS
+	CodeForbidden           = "forbidden"            // 403: a token of another conversation
 	CodeNotFound            = "not_found"            // 404: no such route or asset
 	CodeMethodNotAllowed    = "method_not_allowed"   // 405: see the Allow header
 	CodeConflict            = "conversation_open"    // 409: the consumer already has an open conversation
@@ -35,6 +37,7 @@ const (
 	headerRetryAfter     = "Retry-After"     // whole seconds
 	headerIdempotencyKey = "Idempotency-Key" // see idempotency.go
 	headerTimeZone       = "X-Time-Zone"     // IANA zone name, when the body has no timeZone
+	headerLastEventID    = "Last-Event-ID"   // an event stream's resume point
 
 	contentTypeJSON = "application/json; charset=utf-8"
 )

@@ -2,7 +2,11 @@ package proxy
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -137,16 +141,46 @@ func FuzzConversationPath(f *testing.F) {
 	f.Add("/v1/conversations/abc/messages")
 	f.Add("/v1/conversations//close")
 	f.Add("/v1/conversations/a/b/close")
+	f.Add("/v1/conversations/a%2Fb/typing")
+	f.Add("/v1/conversations/c0ffee%0D%0AX:%201/read")
+	// Without client credentials a conversation route that accepts the id
+	// answers 503 not_configured before any upstream call.
+	h, err := New(Config{Account: "1", AllowedOrigins: []string{"*"}, Upstream: noUpstream{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The same patterns on a bare mux, to see the id the route gets.
+	ids := http.NewServeMux()
+	for _, rt := range apiRoutes {
+		ids.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.PathValue("id")) })
+	}
 	f.Fuzz(func(t *testing.T, path string) {
-		rt, id := matchAPI(path)
-		if rt == nil || id == "" {
+		u, err := url.Parse(path)
+		if err != nil || u.Path == "" || u.Path[0] != '/' || u.Host != "" {
 			return
 		}
-		if err := checkConversationID(id); err == nil && strings.ContainsAny(id, "\r\n /?#%") {
+		req := httptest.NewRequest("POST", "http://proxy.test/", strings.NewReader(`{"consumerId":"c","text":"x","typing":true}`))
+		req.URL.Path, req.URL.RawPath = u.Path, u.RawPath
+		req.Header.Set("Content-Type", "application/json")
+		idw := httptest.NewRecorder()
+		ids.ServeHTTP(idw, req.Clone(req.Context()))
+		id := idw.Body.String()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 && w.Code != http.StatusServiceUnavailable {
+			t.Fatalf("%q: %d %s", path, w.Code, w.Body)
+		}
+		if idw.Code == http.StatusOK && id != "" && w.Code == http.StatusServiceUnavailable &&
+			(checkConversationID(id) != nil || strings.ContainsAny(id, "\r\n /?#%")) {
 			t.Fatalf("conversation id %q from %q accepted", id, path)
 		}
 	})
 }
+
+// noUpstream fails every call: the fuzzed routes must not make one.
+type noUpstream struct{}
+
+func (noUpstream) Do(*http.Request) (*http.Response, error) { panic("an upstream call") }
 
 func FuzzClientProperties(f *testing.F) {
 	f.Add("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0.0.0", "UTC")

@@ -15,18 +15,24 @@ import (
 	"github.com/rs/cors"
 )
 
-// A Handler is the proxy: the /v1 API, /healthz and the tag's assets. It
-// is safe for concurrent use; its caches (domains, tokens, idempotency
-// results, rate limits) live as long as it does.
+// A Handler is the proxy: the /v1 API, LivePerson's webhooks, /healthz
+// and the tag's assets. It is safe for concurrent use; its caches
+// (domains, tokens, idempotency results, rate limits) and the event logs
+// of its state engine live as long as it does.
 type Handler struct {
-	cfg     Config
-	log     *slog.Logger
-	cors    *cors.Cors
-	lp      *lpClient
-	assets  *assets
-	limiter *limiter // nil when rate limiting is off
-	idem    *idempotency
-	props   *clientProps
+	cfg        Config
+	log        *slog.Logger
+	cors       *cors.Cors // the POST routes
+	eventsCORS *cors.Cors // GET /v1/conversations/{id}/events
+	mux        *http.ServeMux
+	lp         *lpClient
+	assets     *assets
+	limiter    *limiter // nil when rate limiting is off
+	idem       *idempotency
+	props      *clientProps
+	tokens     tokenKey
+	state      Engine
+	webhooks   atomic.Bool // a verified webhook has arrived: LivePerson sends them
 }
 
 // New checks cfg, fills in defaults and returns the handler.
@@ -35,7 +41,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger}
+	h := &Handler{cfg: cfg, log: cfg.Logger, tokens: newTokenKey(cfg.ClientSecret), state: cfg.Engine}
 	if h.lp, err = newLPClient(&h.cfg); err != nil {
 		return nil, err
 	}
@@ -53,6 +59,10 @@ func New(cfg Config) (*Handler, error) {
 	if h.idem, err = newIdempotency(cfg.IdempotencyEntries, cfg.IdempotencyTTL, cfg.Now); err != nil {
 		return nil, err
 	}
+	if h.state == nil {
+		h.state = NewMemoryEngine(MemoryOptions{Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
+			TTL: cfg.EventLogTTL, Now: cfg.Now})
+	}
 	h.cors = cors.New(cors.Options{
 		AllowedOrigins: cfg.AllowedOrigins,
 		AllowedMethods: []string{http.MethodPost},
@@ -60,59 +70,95 @@ func New(cfg Config) (*Handler, error) {
 		ExposedHeaders: []string{headerRetryAfter},
 		MaxAge:         600,
 	})
+	h.eventsCORS = cors.New(cors.Options{
+		AllowedOrigins: cfg.AllowedOrigins,
+		AllowedMethods: []string{http.MethodGet},
+		AllowedHeaders: []string{"Authorization", headerLastEventID},
+		ExposedHeaders: []string{headerRetryAfter},
+		MaxAge:         600,
+	})
+	h.mux = h.routes()
 	return h, nil
 }
 
-// A route is one /v1 endpoint.
+// A route is one /v1 endpoint that takes a JSON body.
 type route struct {
 	name      string // for logs: "report", "conversation.create", ...
+	pattern   string // ServeMux path pattern; {id} is a conversation id
 	textPlain bool   // also takes text/plain bodies (navigator.sendBeacon)
 	idempot   bool   // honours Idempotency-Key
 	serve     func(h *Handler, ctx context.Context, r *http.Request, body []byte, id string) (int, []byte, error)
 }
 
-var (
-	routeReport     = &route{name: "report", textPlain: true, serve: (*Handler).report}
-	routeEngagement = &route{name: "engagement", serve: (*Handler).engagement}
-	routeCreate     = &route{name: "conversation.create", idempot: true, serve: (*Handler).createConversation}
-	routeMessage    = &route{name: "conversation.message", idempot: true, serve: (*Handler).sendMessage}
-	routeClose      = &route{name: "conversation.close", idempot: true, serve: (*Handler).closeConversation}
+var apiRoutes = []*route{
+	{name: "report", pattern: "/v1/report", textPlain: true, serve: (*Handler).report},
+	{name: "engagement", pattern: "/v1/engagement", serve: (*Handler).engagement},
+	{name: "conversation.create", pattern: "/v1/conversations", idempot: true, serve: (*Handler).createConversation},
+	{name: "conversation.message", pattern: "/v1/conversations/{id}/messages", idempot: true, serve: (*Handler).sendMessage},
+	{name: "conversation.close", pattern: "/v1/conversations/{id}/close", idempot: true, serve: (*Handler).closeConversation},
+	{name: "conversation.typing", pattern: "/v1/conversations/{id}/typing", serve: (*Handler).sendTyping},
+	{name: "conversation.read", pattern: "/v1/conversations/{id}/read", serve: (*Handler).sendRead},
+}
+
+// Paths of the routes that are not apiRoutes.
+const (
+	pathEvents  = "/v1/conversations/{id}/events"
+	pathWebhook = "/webhooks/liveperson"
+	pathHealth  = "/healthz"
 )
 
-// matchAPI maps a /v1 path to its route and the conversation id in it.
-func matchAPI(path string) (rt *route, id string) {
-	switch path {
-	case "/v1/report":
-		return routeReport, ""
-	case "/v1/engagement":
-		return routeEngagement, ""
-	case "/v1/conversations":
-		return routeCreate, ""
+// routes builds the mux. Each path has a method pattern that serves it
+// and a method-less one that answers preflights (CORS routes) and 405
+// with Allow, in the proxy's JSON, which ServeMux's own 405 is not.
+func (h *Handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range apiRoutes {
+		mux.Handle(http.MethodPost+" "+rt.pattern, h.api(rt.name, h.cors, func(w http.ResponseWriter, r *http.Request) error {
+			return h.serveRoute(w, r, rt)
+		}))
+		mux.Handle(rt.pattern, h.api(rt.name, h.cors, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Allow", "POST, OPTIONS")
+			return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use POST"}
+		}))
 	}
-	rest, ok := strings.CutPrefix(path, "/v1/conversations/")
-	if !ok {
-		return nil, ""
-	}
-	i := strings.LastIndexByte(rest, '/')
-	if i <= 0 {
-		return nil, ""
-	}
-	switch rest[i+1:] {
-	case "messages":
-		return routeMessage, rest[:i]
-	case "close":
-		return routeClose, rest[:i]
-	}
-	return nil, ""
+	mux.Handle(http.MethodGet+" "+pathEvents, h.api("conversation.events", h.eventsCORS, h.serveEvents))
+	mux.Handle(pathEvents, h.api("conversation.events", h.eventsCORS, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Allow", "GET, OPTIONS")
+		return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use GET"}
+	}))
+	mux.HandleFunc(http.MethodPost+" "+pathWebhook, h.serveWebhook)
+	mux.HandleFunc(pathWebhook, func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, "webhook")
+		methodNotAllowed(w, "POST")
+	})
+	mux.HandleFunc(http.MethodGet+" "+pathHealth, func(w http.ResponseWriter, r *http.Request) { // GET takes HEAD too
+		setRoute(r, "healthz")
+		writeJSON(w, http.StatusOK, []byte("{\"status\":\"ok\"}\n"))
+	})
+	mux.HandleFunc(pathHealth, func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, "healthz")
+		methodNotAllowed(w, "GET, HEAD")
+	})
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		notFound(w, "no route "+strconv.Quote(r.URL.Path))
+	})
+	mux.HandleFunc("/", h.serveAsset)
+	return mux
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
-	var calls atomic.Int32
-	r = r.WithContext(context.WithValue(r.Context(), callsKey{}, &calls))
-	name := h.serve(rec, r)
+	info := &requestInfo{route: "none"}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	if !cleanPath(r.URL.Path) {
+		// ServeMux would redirect to the cleaned path; an API has no
+		// such paths.
+		notFound(rec, "no route or asset "+strconv.Quote(r.URL.Path))
+	} else {
+		h.mux.ServeHTTP(rec, r)
+	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
@@ -121,37 +167,40 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		level = slog.LevelWarn
 	}
 	h.log.LogAttrs(r.Context(), level, "request",
-		slog.String("route", name),
+		slog.String("route", info.route),
 		slog.String("method", r.Method),
 		slog.Int("status", rec.status),
-		slog.Int("upstream_calls", int(calls.Load())),
+		slog.Int("upstream_calls", int(info.calls.Load())),
 		slog.Duration("duration", time.Since(start)))
 }
 
-// serve answers r and returns the route name for the log.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
-	path := r.URL.Path
-	switch {
-	case path == "/healthz":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			methodNotAllowed(w, "GET, HEAD")
-			return "healthz"
-		}
-		writeJSON(w, http.StatusOK, []byte("{\"status\":\"ok\"}\n"))
-		return "healthz"
-	case strings.HasPrefix(path, "/v1/"):
-		return h.serveAPI(w, r)
+// cleanPath reports whether p is in the canonical form ServeMux serves
+// without redirecting: rooted, no empty, "." or ".." segments.
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
 	}
-	if a := h.assets.lookup(path); a != nil {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			methodNotAllowed(w, "GET, HEAD")
-		} else {
-			a.serve(w, r)
-		}
-		return "asset"
+	return !strings.Contains(p, "//") && !strings.Contains(p, "/./") && !strings.Contains(p, "/../") &&
+		!strings.HasSuffix(p, "/.") && !strings.HasSuffix(p, "/..")
+}
+
+// serveAsset serves the tag's files at the root, or 404.
+func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
+	a := h.assets.lookup(r.URL.Path)
+	if a == nil {
+		notFound(w, "no route or asset "+strconv.Quote(r.URL.Path))
+		return
 	}
-	(&apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no route or asset " + strconv.Quote(path)}).write(w)
-	return "none"
+	setRoute(r, "asset")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		methodNotAllowed(w, "GET, HEAD")
+		return
+	}
+	a.serve(w, r)
+}
+
+func notFound(w http.ResponseWriter, msg string) {
+	(&apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg}).write(w)
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
@@ -159,38 +208,39 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 	(&apiError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use " + allow}).write(w)
 }
 
-func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) string {
-	rt, id := matchAPI(r.URL.Path)
-	if rt == nil {
-		(&apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no route " + strconv.Quote(r.URL.Path)}).write(w)
-		return "none"
-	}
-	// The allow-list is enforced here, not only by the browser: a page
-	// from another origin gets 403 and nothing goes upstream.
-	if origin := r.Header.Get("Origin"); origin != "" && !h.cors.OriginAllowed(r) {
-		h.log.LogAttrs(r.Context(), slog.LevelDebug, "origin refused", slog.String("route", rt.name), slog.String("origin", clip(origin, 100)))
-		(&apiError{Status: http.StatusForbidden, Code: CodeForbiddenOrigin, Message: "origin " + strconv.Quote(clip(origin, 100)) + " may not call this proxy"}).write(w)
-		return rt.name
-	}
-	// rs/cors answers preflights itself and adds the headers to the rest.
-	h.cors.ServeHTTP(w, r, func(w http.ResponseWriter, r *http.Request) {
-		if err := h.serveRoute(w, r, rt, id); err != nil {
-			ae := asAPIError(err)
-			if ae.Status >= 500 {
-				h.log.LogAttrs(r.Context(), slog.LevelWarn, "request failed", slog.String("route", rt.name),
-					slog.String("code", ae.Code), slog.String("error", ae.Error()))
-			}
-			ae.write(w)
+// api wraps a /v1 handler: the origin check, CORS (rs/cors answers
+// preflights itself and adds the headers to the rest) and error answers.
+func (h *Handler) api(name string, c *cors.Cors, serve func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, name)
+		// The allow-list is enforced here, not only by the browser: a page
+		// from another origin gets 403 and nothing goes upstream.
+		if origin := r.Header.Get("Origin"); origin != "" && !c.OriginAllowed(r) {
+			h.log.LogAttrs(r.Context(), slog.LevelDebug, "origin refused", slog.String("route", name), slog.String("origin", clip(origin, 100)))
+			(&apiError{Status: http.StatusForbidden, Code: CodeForbiddenOrigin, Message: "origin " + strconv.Quote(clip(origin, 100)) + " may not call this proxy"}).write(w)
+			return
 		}
+		c.ServeHTTP(w, r, func(w http.ResponseWriter, r *http.Request) {
+			if err := serve(w, r); err != nil {
+				h.writeError(w, r, name, err)
+			}
+		})
 	})
-	return rt.name
 }
 
-func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, id string) error {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST, OPTIONS")
-		return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use POST"}
+// writeError answers err, logging what is the proxy's or LivePerson's
+// fault.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, name string, err error) {
+	ae := asAPIError(err)
+	if ae.Status >= 500 {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "request failed", slog.String("route", name),
+			slog.String("code", ae.Code), slog.String("error", ae.Error()))
 	}
+	ae.write(w)
+}
+
+// checkRate takes a token of the client's rate limit.
+func (h *Handler) checkRate(r *http.Request) error {
 	// A request with no address to key it by (a Worker without
 	// CF-Connecting-IP) is not limited rather than sharing one bucket.
 	if ip := clientIP(r, h.cfg.ClientIPHeader); h.limiter != nil && ip != "" {
@@ -199,7 +249,15 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, 
 				Message: "too many requests from this client", RetryAfter: wait}
 		}
 	}
-	if id != "" {
+	return nil
+}
+
+func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) error {
+	if err := h.checkRate(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if strings.Contains(rt.pattern, "{id}") {
 		if err := checkConversationID(id); err != nil {
 			return err
 		}
@@ -320,11 +378,23 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// callsKey holds the request's upstream call counter in its context.
-type callsKey struct{}
+// requestInfo is what the request log says of a request besides its
+// method and status; the request's context carries it.
+type requestInfo struct {
+	route string       // set by the route's handler
+	calls atomic.Int32 // upstream calls
+}
+
+type requestInfoKey struct{}
+
+func setRoute(r *http.Request, name string) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.route = name
+	}
+}
 
 func countCall(ctx context.Context) {
-	if n, ok := ctx.Value(callsKey{}).(*atomic.Int32); ok {
-		n.Add(1)
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.calls.Add(1)
 	}
 }

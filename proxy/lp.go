@@ -82,6 +82,7 @@ type answer struct {
 	status     int
 	body       []byte
 	retryAfter string
+	jws        string // the ConsumerJWS a Connector call was made with
 }
 
 // call makes one upstream request within UpstreamTimeout. A non-nil error

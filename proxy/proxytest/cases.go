@@ -20,7 +20,9 @@ const (
 	messageBody = `{"consumerId":"c-{{run}}-{{consumer}}","text":"Hello, is the shoe in stock?"}`
 	closeBody   = `{"consumerId":"c-{{run}}-{{consumer}}"}`
 	jsonString  = `"(?:[^"\\]|\\.)*"`
-	errorBody   = `^\{"error":\{"code":"%s","message":` + jsonString + `(,"visitorId":"[^"]+")?\}\}\n$`
+	// tokenPattern is a conversation token: base64url(id) "." base64url(HMAC-SHA256).
+	tokenPattern = `[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}`
+	errorBody    = `^\{"error":\{"code":"%s","message":` + jsonString + `(,"visitorId":"[^"]+")?\}\}\n$`
 )
 
 // errorMatching is the Want.Body of an error answer with code.
@@ -137,7 +139,7 @@ var Cases = []Case{
 		engage("a"),
 		{Name: "create with a key", Path: "/v1/conversations", Body: forConsumer(createBody, "a"),
 			Header: map[string]string{"Idempotency-Key": "k-{{run}}-1", "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"},
-			Want: Want{Status: 201, Body: `^\{"conversationId":"[^"]+","droppedSdes":\["cart"\]\}`,
+			Want: Want{Status: 201, Body: `^\{"conversationId":"[^"]+","token":"` + tokenPattern + `","droppedSdes":\["cart"\]\}`,
 				Capture: map[string]string{"conv": `"conversationId":"([^"]+)"`},
 				Upstream: upstreamHas(lptest.RouteConversation, "POST", []string{"v=3"}, map[string]string{
 					"Client-Properties": `"type":".ClientProperties","appId":"lpedge","deviceFamily":"DESKTOP","os":"WINDOWS"`,

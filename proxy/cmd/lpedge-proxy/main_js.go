@@ -57,10 +57,16 @@ func handler() (http.Handler, worker.Options) {
 	if cloudflare.Getenv("LPEDGE_WORKER_TEST_HOOKS") == "1" {
 		h = testHooks(h)
 	}
-	o := worker.Options{MaxBodyBytes: cfg.MaxBodyBytes}
-	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = proxy.DefaultMaxBodyBytes
+	// The entry reads up to the larger of the proxy's two body limits; the
+	// proxy holds each route to its own.
+	limit, webhookLimit := cfg.MaxBodyBytes, cfg.WebhookMaxBodyBytes
+	if limit <= 0 {
+		limit = proxy.DefaultMaxBodyBytes
 	}
+	if webhookLimit <= 0 {
+		webhookLimit = proxy.DefaultWebhookMaxBodyBytes
+	}
+	o := worker.Options{MaxBodyBytes: max(limit, webhookLimit)}
 	// The proxy bounds a request's upstream work by RequestTimeout; the
 	// worker's deadline leaves it room to answer first.
 	o.Deadline = cfg.RequestTimeout
