@@ -404,3 +404,33 @@ func TestAgentHTTP(t *testing.T) {
 		t.Errorf("conversation %+v", cv)
 	}
 }
+
+// TestAgentWorkspacePage: an open conversation's page is a workspace
+// with both sides of the transcript; a closed one says who closed it.
+func TestAgentWorkspacePage(t *testing.T) {
+	srv := lptest.NewServer()
+	defer srv.Close()
+	c := openConsumer(t, srv, "page")
+	c.send(&connector.Message{DialogID: c.id, Text: "Is it <b>waterproof</b>?"})
+	must(t)(srv.AgentRead(c.id))
+	must(t)(srv.AgentMessage(c.id, "Yes & light"))
+	page := func() string {
+		res, b := do(t, "GET", srv.URL+"/lptest/?conversation="+c.id, "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%d", res.StatusCode)
+		}
+		return string(b)
+	}
+	html := page()
+	for _, want := range []string{`id="workspace"`, `id="reply"`, `id="accept"`, `id="read"`, `id="close"`, `data-id="` + c.id + `"`,
+		"Is it &lt;b&gt;waterproof&lt;/b&gt;?", "Yes &amp; light", `class="msg ASSIGNED_AGENT"`, `<span class="tick">READ</span>`,
+		"Accepted by agent", "/lptest/conversations/"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the workspace lacks %q", want)
+		}
+	}
+	must(t)(srv.AgentClose(c.id))
+	if html = page(); strings.Contains(html, `id="workspace"`) || !strings.Contains(html, "Closed by the agent.") {
+		t.Error("a closed conversation still has a workspace")
+	}
+}

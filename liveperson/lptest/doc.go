@@ -24,7 +24,9 @@
 //
 // Without options a server has account [DefaultAccount] with the
 // Monitoring app [DefaultApp], Sentinel credentials [DefaultClientID] /
-// [DefaultClientSecret], no engagements and the wall clock.
+// [DefaultClientSecret], no engagements, the wall clock, the agent
+// [DefaultAgentID] and no webhooks; with [WithWebhooks], sha1 signatures
+// and retries 2 s doubling to 5 min within a 10 min retention.
 //
 // # Domain API
 //
@@ -98,11 +100,89 @@
 // connector.DecodeClientProperties. campaignInfo must name a configured
 // engagement. A consumer has at most one open conversation: a second
 // CONVERSATION is a 400 whose ConsumerRequestConversation item says
-// "... already has open conversation". SEND takes a text message or a
-// close, only into the consumer's own open conversation; chat states and
-// receipts, which LivePerson takes and lpedge does not send, are refused
-// (connector.DecodeSend reads only the two). Refusals are 400
-// with BAD_REQUEST answer items.
+// "... already has open conversation". SEND takes, only into the
+// consumer's own open conversation, a text message, a chat state
+// (ChatStateEvent: ACTIVE, INACTIVE, GONE, COMPOSING, PAUSE), a receipt
+// (AcceptStatusEvent: ACCEPT, READ, ACCESS, NACK, ACTION with a
+// sequenceList) or a close. Refusals are 400 with BAD_REQUEST answer
+// items. Where LivePerson documents nothing, lptest guesses, and says so:
+//   - SEND of any kind into a closed conversation: 400 "... is closed";
+//   - a receipt naming a sequence the conversation has not given yet: 400;
+//   - a chat state takes no sequence; its answer {"sequence": N} carries
+//     the one the next message will take.
+//
+// # The conversation and the agent
+//
+// Each conversation has one dialog (its MAIN dialog, whose id is the
+// conversation id) and one count of sequences shared by both sides:
+// messages and receipts take the next one, chat states none, as
+// LivePerson's webhook examples show (consumer message 0, agent READ 1,
+// agent message 2, ...). [Conversation] keeps every [Event], the text
+// [Message]s of both sides with the other side's latest receipt, each
+// side's chat state, the agent, state, stage and close reason.
+//
+// lptest plays one agent ([DefaultAgentID], or [WithAgent]). From Go:
+// [Server.AgentAccept], [Server.AgentMessage], [Server.AgentTyping],
+// [Server.AgentRead], [Server.AgentReceived] and [Server.AgentClose]; over
+// HTTP: POST /lptest/conversations/{id}/agent with {"action":"accept"},
+// {"action":"message","text":"..."}, {"action":"typing"} (COMPOSING;
+// "typing":false sends ACTIVE, and so does a message after typing),
+// {"action":"read"} (READ for every consumer message not read yet),
+// {"action":"received"} (ACCEPT for those not acknowledged yet) or
+// {"action":"close"}. Every action but close accepts an unassigned
+// conversation first. The answer is the [AgentResult] (sequence, events,
+// state); 404 for an unknown conversation, 409 for a closed one, 400
+// naming the member for a bad body.
+//
+//	srv := lptest.NewServer(lptest.WithWebhooks(proxyURL + "/webhooks/liveperson"))
+//	defer srv.Close()
+//	// ... the consumer opens conversation id through the Connector API ...
+//	srv.AgentAccept(id)              // cqm: participants gain ASSIGNED_AGENT
+//	srv.AgentRead(id)                // AcceptStatusEvent READ [0], sequence 1
+//	srv.AgentTyping(id, true)        // ChatStateEvent COMPOSING
+//	srv.AgentMessage(id, "Hello 👋") // ContentEvent, sequence 2; then ACTIVE
+//	srv.AgentClose(id)               // cqm: state and stage CLOSE, closeReason AGENT
+//
+// # Webhooks
+//
+// With [WithWebhooks] (-webhooks on the command), lptest POSTs every
+// change to the URL as LivePerson's webhooks do (sources: LivePerson
+// developer center, ConnectorAPI/Webhooks/overview.md, configuration.md,
+// events.md, notification-protocol.md, retry-policy.md and
+// webhooks-examples.md), one notification per change, body
+// {"kind":"notification","body":{"changes":[...]},"type":...} as
+// connector.Notification.AppendJSON writes it:
+//   - cqm.ExConversationChangeNotification when a conversation opens
+//     (participants: the CONSUMER, whose id is the lp_consumer_id), when
+//     the agent accepts (ASSIGNED_AGENT joins) and when it closes (state
+//     and stage CLOSE, closeReason AGENT or CONSUMER);
+//   - ms.MessagingEventNotification for every dialog event of both sides:
+//     the consumer's own messages echoed (role CONSUMER), the agent's
+//     (role ASSIGNED_AGENT), receipts (AcceptStatusEvent with
+//     sequenceList) and chat states (ChatStateEvent, with neither
+//     sequence nor serverTimestamp), each with conversationId, dialogId
+//     and messageAudience ALL.
+//
+// Headers: Content-Type application/json, x-liveperson-account-id,
+// x-liveperson-client-id (the client the conversation's AppJWT was issued
+// to) and x-liveperson-signature, connector.Sign("sha1", secret, body)
+// over exactly the bytes sent with that client's secret
+// ([DefaultClientSecret] by default; [WithWebhookSignature] picks sha256;
+// a client lptest was not given by [WithClient] signs with an empty
+// secret). Only 200 and 201 count as delivered. Each conversation has its
+// own queue, delivered in order: a notification is retried after 2, 4, 8
+// s ... up to 5 min apart until the retention time (10 min) has passed,
+// then dropped, and only then does the next one of its conversation go
+// ([WithWebhookRetry] shortens all three for tests). An attempt times out
+// after [WebhookTimeout] (5 s, LivePerson's connect and read timeouts).
+// Close stops deliveries; Reset drops those pending.
+//
+// [Server.SetWebhookFault] disturbs the next notifications: duplicate
+// (delivered twice, same bytes and signature), reorder (swapped with the
+// next notification of its conversation), delay, and fail (the attempt
+// fails before reaching the endpoint and is retried), optionally only
+// for one event type. [Server.Deliveries] (GET /lptest/webhooks) lists
+// every attempt with its status; it never shows the signature.
 //
 // # Faults
 //
@@ -117,10 +197,20 @@
 // Under /lptest/, open to any origin so that browser tests can use them:
 //
 //	GET    /lptest/                     the agent view (HTML): visitors and conversations; ?visitor=ID or
-//	                                    ?conversation=ID shows the consumer-info widget, journey and messages
+//	                                    ?conversation=ID shows the consumer-info widget, journey and messages;
+//	                                    an open conversation is an agent workspace: accept, reply (typing is
+//	                                    sent as you type), mark read, close; the transcript shows both sides,
+//	                                    the consumer's typing and receipts, polled every second
 //	GET    /lptest/calls                every call (JSON [Call]); filters: route, visitor, conversation, since=SEQ
 //	GET    /lptest/visitors[/{vid}]     visitors, sessions, pages, SDEs; one visitor adds its merged attributes
-//	GET    /lptest/conversations[/{id}] conversations with lp_sdes, context and messages
+//	GET    /lptest/conversations[/{id}] conversations with lp_sdes, context, messages, events and receipts
+//	POST   /lptest/conversations/{id}/agent  an agent action: {"action":"accept"|"message"|"typing"|"read"|"received"|"close",
+//	                                    "text":"..." (message), "typing":false (typing)}
+//	GET    /lptest/webhooks             {"url","pending","deliveries":[Delivery...]}; ?conversation=ID filters
+//	GET    /lptest/webhooks/faults      pending webhook faults
+//	POST   /lptest/webhooks/faults      {"kind":"duplicate"|"reorder"|"delay"|"fail","count":1,"delay":"1s",
+//	                                    "event":"ms.MessagingEventNotification.ContentEvent","add":false}
+//	DELETE /lptest/webhooks/faults      clear them
 //	GET    /lptest/faults               pending faults per route
 //	POST   /lptest/faults               {"route":"report","status":503,"count":2,"retryAfter":"5",
 //	                                    "delay":"1.5s","drop":false,"body":"...","add":false}: SetFault, or AddFault with add
