@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -129,8 +130,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 	beat := h.cfg.Heartbeat
 	deadline := func() { rc.SetWriteDeadline(time.Now().Add(beat + 10*time.Second)) } // not supported everywhere: then the server's own
 	deadline()
+	// Where flushing is not supported (a Worker buffers the answer), the
+	// stream is written whole when it ends.
+	flush := func() bool { err := rc.Flush(); return err == nil || errors.Is(err, http.ErrNotSupported) }
 	w.WriteHeader(http.StatusOK)
-	if rc.Flush() != nil {
+	if !flush() {
 		return
 	}
 	var b []byte
@@ -152,7 +156,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 		}
 		if len(b) > 0 {
 			deadline()
-			if _, err := w.Write(b); err != nil || rc.Flush() != nil {
+			if _, err := w.Write(b); err != nil || !flush() {
 				return
 			}
 		}
@@ -170,7 +174,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 			return // the engine failed; the reader reconnects
 		case err != nil:
 			deadline()
-			if _, err := w.Write([]byte(": ping\n\n")); err != nil || rc.Flush() != nil {
+			if _, err := w.Write([]byte(": ping\n\n")); err != nil || !flush() {
 				return
 			}
 		}

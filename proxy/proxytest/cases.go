@@ -110,7 +110,9 @@ func upstreamHas(route lptest.Route, method string, query []string, headers map[
 // Cases is the proxy's specification: routes, validation, origins,
 // caches, idempotency and LivePerson's failures. Cold-cache cases come
 // first; stalls come last (a stalled call ends after its answer).
-var Cases = []Case{
+var Cases = append(append(baseCases, twoWayCases()...), stallCases...)
+
+var baseCases = []Case{
 	{Name: "cold start: Domain API 500 is retried", Setup: func(lp *lptest.Server) {
 		lp.SetFault(lptest.RouteDomain, lptest.Fault{Status: 500})
 	}, Steps: []Step{{
@@ -228,6 +230,9 @@ var Cases = []Case{
 		withFault(create("idp401", Want{Calls: calls(lptest.RouteConsumer, 2, lptest.RouteToken, 1, lptest.RouteConversation, 1)}),
 			lptest.RouteConsumer, lptest.Fault{Status: 401}),
 	)},
+}
+
+var stallCases = []Case{
 	{Name: "stalled upstream: bounded by the timeout", Steps: append(warm("s"),
 		Step{Name: "report stalls", Setup: fault(lptest.RouteReport, lptest.Fault{Delay: StallDelay}), Path: "/v1/report", Body: reportBody,
 			Want: Want{Status: 503, Header: map[string]string{"Retry-After": "^[0-9]+$"}, Calls: calls(lptest.RouteReport, 1)}},

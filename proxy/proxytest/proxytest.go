@@ -100,6 +100,10 @@ type Step struct {
 	Path   string
 	Header map[string]string // Origin is Origin unless given ("" sends none)
 	Body   string
+	// Sign, when set, returns headers to add, computed over the body as
+	// sent ({{name}} placeholders filled in): a webhook's signature.
+	// Header entries win over them.
+	Sign func(body []byte) map[string]string
 	// Raw, when set, is sent as is over TCP instead (for what net/http
 	// refuses to send, like a CR in a header); Method, Path, Header and
 	// Body are unused. "\n" is sent as "\r\n".
@@ -257,8 +261,9 @@ func send(client *http.Client, baseURL string, s Step, vars map[string]string) (
 		method = http.MethodPost
 	}
 	var body io.Reader
+	raw := expand(s.Body, vars, same)
 	if s.Body != "" {
-		body = strings.NewReader(expand(s.Body, vars, same))
+		body = strings.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, baseURL+expand(s.Path, vars, same), body)
 	if err != nil {
@@ -267,6 +272,11 @@ func send(client *http.Client, baseURL string, s Step, vars map[string]string) (
 	req.Header.Set("Origin", Origin)
 	if s.Body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.Sign != nil {
+		for k, v := range s.Sign([]byte(raw)) {
+			req.Header.Set(k, v)
+		}
 	}
 	for k, v := range s.Header {
 		if v == "" {
