@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lpedge/lpedge/internal/browsertest"
+	"github.com/lpedge/lpedge/liveperson/connector"
 	"github.com/lpedge/lpedge/liveperson/lptest"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -114,5 +116,84 @@ func TestBrowserCORS(t *testing.T) {
 	}
 	if got := eval(`report("POST", "PUT")`); !strings.HasPrefix(got, "503 18 ") {
 		t.Errorf("report under the fault: %q", got)
+	}
+}
+
+// TestBrowserAgentWorkspace drives the agent view in Chromium: accept
+// (which acknowledges the consumer's message), typing as the agent types,
+// a reply, mark read, the consumer's READ tick and typing as they come,
+// close.
+func TestBrowserAgentWorkspace(t *testing.T) {
+	rcv := newReceiver(t, nil)
+	srv := lptest.NewServer(lptest.WithWebhooks(rcv.URL), fast)
+	defer srv.Close()
+	c := openConsumer(t, srv, "browser")
+	c.send(&connector.Message{DialogID: c.id, Text: "Do you ship to Oslo?"})
+
+	ctx := browsertest.New(t)
+	console := browsertest.RecordConsole(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/lptest/?conversation="+c.id)); err != nil {
+		t.Fatal(err)
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).textContent`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for i := 0; !ok(); i++ {
+			if i == 100 {
+				t.Fatalf("%s: no after 5 s; transcript %q", what, text("#transcript"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	conv := func() lptest.Conversation { cv, _ := srv.Conversation(c.id); return cv }
+	click := func(sel string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	click("#accept")
+	until("accepted and acknowledged", func() bool { cv := conv(); return cv.Agent != "" && cv.Messages[0].Status == "ACCEPT" })
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#reply"), "Yes, we do 🚚")); err != nil {
+		t.Fatal(err)
+	}
+	until("typing", func() bool { return conv().AgentChatState == connector.ChatStateComposing })
+	click("#send")
+	until("the reply", func() bool {
+		cv := conv()
+		return len(cv.Messages) == 2 && cv.AgentChatState == connector.ChatStateActive
+	})
+	if got := conv().Messages[1].Text; got != "Yes, we do 🚚" {
+		t.Errorf("reply %q", got)
+	}
+	click("#read")
+	until("read", func() bool { return conv().Messages[0].Status == "READ" })
+
+	seq := conv().Messages[1].Sequence
+	c.send(&connector.AcceptStatus{DialogID: c.id, Status: connector.AcceptStatusRead, Sequences: []int64{seq}})
+	c.send(&connector.ChatState{DialogID: c.id, State: connector.ChatStateComposing})
+	until("the READ tick and the consumer typing", func() bool {
+		return strings.Contains(text("#transcript"), "✓✓ READ") && strings.Contains(text("#typing"), "typing")
+	})
+	path := browsertest.OutputDir(t) + "/lptest-agent-workspace.png"
+	if err := browsertest.Screenshot(ctx, path); err != nil {
+		t.Log(err)
+	}
+	click("#close")
+	until("closed", func() bool { return conv().State == lptest.StateClosed })
+	until("the page says so", func() bool { return strings.Contains(text("main"), "Closed by the agent.") })
+	if errs := console.Errors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+	if len(rcv.idle(t, srv)) < 10 {
+		t.Errorf("webhooks %d", len(rcv.requests()))
 	}
 }
