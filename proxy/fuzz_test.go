@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
@@ -226,4 +227,12 @@ func FuzzHostGuard(f *testing.F) {
 			t.Fatalf("host %q accepted with %s", host, scheme)
 		}
 	})
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func validJSON(b []byte) bool {
+	v, err := jsonv.Parse(b)
+	_, ok := v.(map[string]any)
+	return err == nil && ok && !strings.ContainsAny(string(b), "\r\n")
 }

@@ -1,0 +1,255 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lpedge/lpedge/liveperson/connector"
+)
+
+func ev(key string) Event { return Event{Key: key, Data: []byte(`"type":"x","k":"` + key + `"`)} }
+
+func seqs(evs []Event) string {
+	var s []string
+	for _, e := range evs {
+		s = append(s, strconv.FormatInt(e.Seq, 10)+"="+e.Key)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestMemoryEngine(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		opts    MemoryOptions
+		appends [][]Event
+		after   int64
+		want    string // seqs of Read(after)
+		last    int64
+		added   int // of the last append
+	}{
+		{"seqs are consecutive", MemoryOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
+		{"read after", MemoryOptions{}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 2, "3=c", 3, 3},
+		{"after the last", MemoryOptions{}, [][]Event{{ev("a")}}, 5, "", 1, 1},
+		{"duplicates dropped", MemoryOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("b"), ev("a"), ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
+		{"a duplicate within one append", MemoryOptions{}, [][]Event{{ev("a"), ev("a")}}, 0, "1=a", 1, 1},
+		{"keyless never dropped", MemoryOptions{}, [][]Event{{ev(""), ev("")}}, 0, "1=,2=", 2, 2},
+		{"bounded: oldest go", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 0, "2=b,3=c", 3, 3},
+		{"bounded: read after a dropped seq", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c"), ev("d")}}, 1, "3=c,4=d", 4, 4},
+		{"a dropped event's key is still known", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}, {ev("a")}}, 0, "2=b,3=c", 3, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMemoryEngine(tc.opts)
+			var added int
+			for _, a := range tc.appends {
+				var err error
+				if added, err = m.Append(ctx, "c1", a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			evs, last, err := m.Read(ctx, "c1", tc.after)
+			if err != nil || seqs(evs) != tc.want || last != tc.last || added != tc.added {
+				t.Errorf("Read(%d) = %s last %d (added %d), want %s last %d (added %d)", tc.after, seqs(evs), last, added, tc.want, tc.last, tc.added)
+			}
+		})
+	}
+}
+
+func TestMemoryEngineBounds(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	m := NewMemoryEngine(MemoryOptions{Conversations: 2, TTL: time.Hour, Now: clock})
+	for _, c := range []string{"a", "b", "c"} {
+		m.Append(ctx, c, []Event{ev("x")})
+	}
+	if _, last, _ := m.Read(ctx, "a", 0); last != 0 {
+		t.Error("the least recently used conversation was kept past the bound")
+	}
+	if _, last, _ := m.Read(ctx, "c", 0); last != 1 {
+		t.Error("a recent conversation was dropped")
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Hour)
+	mu.Unlock()
+	if _, last, _ := m.Read(ctx, "c", 0); last != 0 {
+		t.Error("a conversation past its TTL was kept")
+	}
+	m.SetOpen(ctx, "u1", "a", true)
+	m.SetOpen(ctx, "u2", "b", true)
+	m.SetOpen(ctx, "u3", "c", true)
+	if c, _ := m.OpenConversation(ctx, "u1", 0); c != "" {
+		t.Error("the open conversations are not bounded")
+	}
+	m.SetOpen(ctx, "u3", "other", false)
+	if c, _ := m.OpenConversation(ctx, "u3", 0); c != "c" {
+		t.Errorf("closing another conversation forgot u3's: %q", c)
+	}
+	m.SetOpen(ctx, "u3", "c", false)
+	if c, _ := m.OpenConversation(ctx, "u3", 0); c != "" {
+		t.Error("a closed conversation is still open")
+	}
+}
+
+// TestMemoryEngineWakes: waiters wake on an append (no polling), time out
+// with their context, and waits for an open conversation end when it is
+// set.
+func TestMemoryEngineWakes(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemoryEngine(MemoryOptions{})
+	done := make(chan error, 3)
+	for range 3 {
+		go func() { done <- m.Wait(ctx, "c", 0) }()
+	}
+	time.Sleep(20 * time.Millisecond)
+	m.Append(ctx, "c", []Event{ev("a")})
+	for range 3 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a waiter was not woken")
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := m.Wait(short, "c", 1); err == nil {
+		t.Error("Wait returned nil with nothing new")
+	}
+	got := make(chan string, 1)
+	go func() { c, _ := m.OpenConversation(ctx, "u", 5*time.Second); got <- c }()
+	time.Sleep(20 * time.Millisecond)
+	m.SetOpen(ctx, "u", "conv-1", true)
+	select {
+	case c := <-got:
+		if c != "conv-1" {
+			t.Errorf("OpenConversation = %q", c)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the waiting create was not woken")
+	}
+	start := time.Now()
+	if c, _ := m.OpenConversation(ctx, "nobody", 30*time.Millisecond); c != "" || time.Since(start) > time.Second {
+		t.Errorf("OpenConversation(nobody) = %q after %v", c, time.Since(start))
+	}
+	if len(m.waiters) != 0 {
+		t.Errorf("%d waiter entries left", len(m.waiters))
+	}
+}
+
+func TestToken(t *testing.T) {
+	k := newTokenKey("secret")
+	tok := k.token("conv-1")
+	if k.token("conv-1") != tok {
+		t.Fatal("tokens are not deterministic")
+	}
+	other := newTokenKey("other secret").token("conv-1")
+	for _, tc := range []struct {
+		name, tok, conv string
+		status          int
+	}{
+		{"its conversation", tok, "conv-1", 0},
+		{"another conversation", k.token("conv-2"), "conv-1", 403},
+		{"missing", "", "conv-1", 401},
+		{"another secret", other, "conv-1", 401},
+		{"no dot", strings.ReplaceAll(tok, ".", ""), "conv-1", 401},
+		{"truncated MAC", tok[:len(tok)-2], "conv-1", 401},
+		{"another conversation's MAC", tok[:strings.IndexByte(tok, '.')] + k.token("conv-2")[strings.IndexByte(k.token("conv-2"), '.'):], "conv-1", 401},
+		{"not base64", "!!.!!", "conv-1", 401},
+		{"huge", strings.Repeat("a", 5000) + "." + strings.Repeat("b", 100), "conv-1", 401},
+		{"bad id inside", newTokenKey("secret").token("a/b"), "a/b", 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := k.verify(tc.tok, tc.conv)
+			if status := 0; err != nil {
+				status = err.Status
+				if strings.Contains(err.Message, tc.tok) && tc.tok != "" {
+					t.Error("the error repeats the token")
+				}
+				if status != tc.status {
+					t.Errorf("status %d (%s), want %d", status, err.Message, tc.status)
+				}
+			} else if tc.status != 0 {
+				t.Errorf("accepted, want %d", tc.status)
+			}
+		})
+	}
+	if err := tokenKey(nil).verify(tok, "conv-1"); err == nil || err.Status != 401 {
+		t.Error("a proxy without a secret accepted a token")
+	}
+}
+
+func FuzzToken(f *testing.F) {
+	k := newTokenKey("secret")
+	f.Add(k.token("conv-1"), "conv-1")
+	f.Add(k.token("conv-2"), "conv-1")
+	f.Add("a.b", "x")
+	f.Fuzz(func(t *testing.T, tok, conv string) {
+		err := k.verify(tok, conv)
+		if err == nil && tok != k.token(conv) {
+			t.Fatalf("token %q accepted for %q", tok, conv)
+		}
+		if err != nil && err.Status != 401 && err.Status != 403 {
+			t.Fatalf("status %d", err.Status)
+		}
+		if err != nil && err.Status == 403 && checkConversationID(conv) == nil && tok == k.token(conv) {
+			t.Fatal("its own token refused")
+		}
+	})
+}
+
+// FuzzWebhook plays signed bodies through the webhook handler: every body
+// gets 200 or a 4xx, never a panic or 5xx, and what is stored is valid
+// JSON events in order.
+func FuzzWebhook(f *testing.F) {
+	f.Add([]byte(`{"kind":"notification","type":"ms.MessagingEventNotification.ContentEvent","body":{"changes":[{"sequence":0,"originatorMetadata":{"role":"ASSIGNED_AGENT"},"event":{"type":"ContentEvent","message":"hi 👟","contentType":"text/plain"},"conversationId":"c1","dialogId":"c1"}]}}`))
+	f.Add([]byte(`{"kind":"notification","type":"ms.MessagingEventNotification.RichContentEvent","body":{"changes":[{"sequence":1,"event":{"type":"RichContentEvent","content":{"type":"vertical","elements":[]}},"dialogId":"c1"}]}}`))
+	f.Add([]byte(`{"kind":"notification","type":"ms.MessagingEventNotification.AcceptStatusEvent","body":{"changes":[{"sequence":2,"originatorMetadata":{"role":"ASSIGNED_AGENT"},"event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[0]},"dialogId":"c1"}]}}`))
+	f.Add([]byte(`{"kind":"notification","type":"cqm.ExConversationChangeNotification","body":{"changes":[{"type":"UPSERT","result":{"convId":"c1","conversationDetails":{"state":"CLOSE","participants":[{"id":"u","role":"CONSUMER"}]}}}]}}`))
+	f.Add([]byte(`{"kind":"notification","type":"cqm.ExConversationChangeNotification","body":{"changes":[{"type":"DELETE","result":{"convId":"c1"}}]}}`))
+	f.Add([]byte(`{"kind":"x"}`))
+	h, err := New(Config{Account: "1", ClientID: "id", ClientSecret: "s", AllowedOrigins: []string{"*"}, Upstream: noUpstream{},
+		Logger: discardLogger()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest("POST", "/webhooks/liveperson", strings.NewReader(string(body)))
+		req.Header.Set(connector.HeaderSignature, connector.Sign(connector.SignatureSHA1, "s", body))
+		req.Header.Set(connector.HeaderAccountID, "1")
+		req.Header.Set(connector.HeaderClientID, "id")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && (w.Code < 400 || w.Code > 499) {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		n, err := connector.DecodeNotification(body)
+		if (err == nil) != (w.Code == http.StatusOK) {
+			t.Fatalf("decoder says %v, handler %d", err, w.Code)
+		}
+		if err != nil {
+			return
+		}
+		for _, e := range n.Events {
+			conv := e.Conversation()
+			evs, last, _ := h.state.Read(context.Background(), conv, 0)
+			for i, e := range evs {
+				if e.Seq > last || i > 0 && e.Seq != evs[i-1].Seq+1 {
+					t.Fatalf("seqs out of order: %s", seqs(evs))
+				}
+				if !validJSON(e.AppendJSON(nil)) {
+					t.Fatalf("stored %s", e.AppendJSON(nil))
+				}
+			}
+		}
+	})
+}
