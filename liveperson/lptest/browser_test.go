@@ -155,7 +155,9 @@ func TestBrowserAgentWorkspace(t *testing.T) {
 	conv := func() lptest.Conversation { cv, _ := srv.Conversation(c.id); return cv }
 	click := func(sel string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+		// A script's click: the transcript above the buttons grows as it
+		// polls, so a click at coordinates may land elsewhere.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelector(`+strconv.Quote(sel)+`).click()`)); err != nil {
 			t.Fatal(err)
 		}
 	}
