@@ -27,6 +27,10 @@ const (
 // ShutdownTimeout bounds how long Close waits for requests in flight.
 const ShutdownTimeout = 5 * time.Second
 
+// WebhookPath is the proxy's webhook endpoint, which the demo's lptest
+// posts the agent's side to.
+const WebhookPath = "/webhooks/liveperson"
+
 // Engagements are the demo's campaigns, in priority order: lptest's
 // [lptest.DemoEngagements] (VIP customers, carts over 100, the shoes
 // section) and last "Everyone", which has no targeting, so that "Chat
@@ -133,7 +137,9 @@ func Start(o Options) (d *Demo, err error) {
 			closeAll()
 			return d, err
 		}
-		d.LP = lptest.NewUnstartedServer(lptest.WithEngagement(Engagements()...))
+		// LivePerson's webhooks (the agent's side) go to the proxy, as a
+		// connector app's manifest would list it.
+		d.LP = lptest.NewUnstartedServer(lptest.WithEngagement(Engagements()...), lptest.WithWebhooks(d.ProxyURL+WebhookPath))
 		d.LP.Listener = lpLn
 		d.LP.Start()
 		d.LPTestURL = d.LP.URL
@@ -198,7 +204,11 @@ func origins(shopURL string) []string {
 }
 
 func (d *Demo) serve(l net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// Shutdown waits for idle connections only; cancelling the base
+	// context ends the conversation streams, which never go idle.
+	base, cancel := context.WithCancel(context.Background())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return base }}
+	srv.RegisterOnShutdown(cancel)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
 	d.servers = append(d.servers, srv)

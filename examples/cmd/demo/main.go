@@ -110,13 +110,13 @@ lpedge demo: everything runs on this machine, nothing goes out.
 
   shop          %[1]s/                the Northpeak shop (pages without lpTag: the tag keeps its own ids)
                 %[1]s/shoes.html      the page with a stand-in lpTag (monitored flow)
-  agent view    %[2]s/lptest/         what LivePerson received, as an agent sees it
+  agent view    %[2]s/lptest/         the agent's workspace: what LivePerson received; accept, reply, close
   inspector     %[2]s/lptest/calls    every call LivePerson received (JSON)
   proxy         %[3]s
   tag           %[4]s (and %[5]s beside it)
 `, d.ShopURL, d.LPTestURL, d.ProxyURL, d.LoaderURL, tag.Wasm)
 	if d.LP != nil {
-		fmt.Fprintf(w, "  LivePerson    lptest, account %s, app %s\n", lptest.DefaultAccount, lptest.DefaultApp)
+		fmt.Fprintf(w, "  LivePerson    lptest, account %s, app %s, webhooks to %s\n", lptest.DefaultAccount, lptest.DefaultApp, d.ProxyURL+demo.WebhookPath)
 		for _, e := range d.LP.Config().Engagements {
 			fmt.Fprintf(w, "  campaign      %v\n", e)
 		}
