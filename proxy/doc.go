@@ -11,11 +11,19 @@
 //
 // # Routes
 //
+// Routed by a net/http ServeMux with method-and-wildcard patterns; a path
+// with another method gets 405 with Allow, an unknown one 404, both in
+// the JSON error shape below.
+//
 //	POST /v1/report                        Monitoring report, relayed as PUT ...report?v=1.1&obh=true
 //	POST /v1/engagement                    Monitoring engagement, relayed with obh=true
-//	POST /v1/conversations                 Connector CONVERSATION: 201 {"conversationId"}
+//	POST /v1/conversations                 Connector CONVERSATION: 201 {"conversationId","token"[,"droppedSdes"]}
 //	POST /v1/conversations/{id}/messages   SEND ms.PublishEvent text: {"conversationId","sequence"}
 //	POST /v1/conversations/{id}/close      SEND cm.UpdateConversationField CLOSE
+//	POST /v1/conversations/{id}/typing     SEND ChatStateEvent COMPOSING (typing) or ACTIVE: {"conversationId"}
+//	POST /v1/conversations/{id}/read       SEND AcceptStatusEvent READ of the sequences: {"conversationId"}
+//	GET  /v1/conversations/{id}/events     the conversation's events (Bearer token): SSE or JSON
+//	POST /webhooks/liveperson              LivePerson's webhooks (server to server)
 //	GET  /healthz                          {"status":"ok"}
 //	GET  /lpedge.js, /lpedge.<hash>.wasm   the tag, by Accept-Encoding (br, gzip), with ETag
 //
@@ -26,18 +34,114 @@
 // (monitoring.DecodeRequest); /v1/conversations takes {consumerId,
 // visitorId, sessionId, campaignId, engagementId, contextId, lang?,
 // timeZone?, sdes?}; messages take {consumerId, text}; close takes
-// {consumerId}. Of the SDEs of a create, those lp_sdes may not carry
+// {consumerId}; typing takes {consumerId, typing: bool}; read takes
+// {consumerId, sequences: [1 to 100 non-negative integers]}. Of the SDEs of a create, those lp_sdes may not carry
 // (anything but ctmrinfo and personal, ctmrinfo.info.customerId) are left
 // out and named in the answer's droppedSdes.
 //
 // Errors are {"error":{"code","message"}} with 400 (bad body, header or
-// path), 403 (origin not allowed), 404, 405, 409 (the consumer already
+// path), 401 (a missing or forged token; a webhook whose signature,
+// account or client does not match), 403 (origin not allowed; a token of
+// another conversation), 404, 405, 409 (the consumer already
 // has an open conversation), 413 (over MaxBodyBytes or LivePerson's 5000
 // characters), 415, 422 (Idempotency-Key reused with another body), 429
 // (rate limit), 502 (LivePerson answered something unusable, or named a
 // host the proxy may not call) and 503 with Retry-After (LivePerson busy,
 // failing or unreachable; loading_account carries the visitorId to retry
 // with). The codes are the Code* constants.
+//
+// # Conversation tokens
+//
+// The create answer's token reads that conversation's events, sent as
+// "Authorization: Bearer <token>" (never in a URL, where logs and CDNs
+// keep it). It is stateless: base64url(conversationId) "."
+// base64url(HMAC-SHA256(key, label + conversationId)), the key an
+// HMAC-SHA256 of LP_CLIENT_SECRET with its own label (token.go), so it
+// survives restarts, holds in every instance with the same secret, and an
+// idempotent replay of a create returns the same token. It is checked in
+// constant time; a missing or forged one gets 401, another conversation's
+// 403. Rotating LP_CLIENT_SECRET invalidates every token.
+//
+// # Events
+//
+// GET /v1/conversations/{id}/events answers, with Accept:
+// application/json, {"events":[...],"last":N}: the events with seq >
+// ?after= (default 0). Otherwise it is a Server-Sent Events stream
+// (text/event-stream, Cache-Control: no-store): "id: <seq>\ndata:
+// <event>\n\n" for the stored events after Last-Event-ID (or ?after=),
+// then live ones as the state engine wakes the stream (nothing polls), a
+// ": ping" comment after Heartbeat (default 15 s) without an event, and
+// EOF after the state event "closed" or when the reader goes away. Each
+// write sets its own deadline (Heartbeat + 10 s), so the native server's
+// WriteTimeout does not cut streams. The request log line of a stream is
+// written when it ends, with its duration. Events, with seq the
+// conversation log's position 1, 2, 3, ...:
+//
+//	{"seq":1,"type":"state","state":"open"|"accepted"|"closed","time":ms}
+//	{"seq":2,"type":"message","sequence":0,"time":ms,"role":"ASSIGNED_AGENT","text":"..."}  (rich content: "content":{...})
+//	{"seq":3,"type":"read","time":ms,"role":"ASSIGNED_AGENT","status":"ACCEPT"|"READ","sequences":[0]}
+//	{"seq":4,"type":"typing","time":ms,"role":"ASSIGNED_AGENT","typing":true}
+//
+// Messages of every role are logged (the consumer's own come back as
+// LivePerson echoes them), receipts and typing of the other side only,
+// and only events with messageAudience ALL (or none): AGENTS_AND_MANAGERS
+// events are agent-only. A reader that asks for events after a seq the
+// log has not reached gets the whole log: the log started again (a
+// restart of the memory engine, or a log dropped for its bounds).
+//
+// # Webhooks
+//
+// LivePerson POSTs webhooks to the HTTPS endpoints of the connector
+// app's manifest (capabilities.webhooks.<event type>.endpoint): point
+// every event type (ms.MessagingEventNotification.ContentEvent,
+// .RichContentEvent, .AcceptStatusEvent, .ChatStateEvent and
+// cqm.ExConversationChangeNotification) at /webhooks/liveperson. Facts
+// (LivePerson developer-center ConnectorAPI/Webhooks/overview.md,
+// configuration.md, events.md, notification-protocol.md, retry-policy.md,
+// webhooks-examples.md):
+//   - the body is {"kind":"notification","type":...,"body":{"changes":[...]}};
+//     a message change carries sequence, originatorId,
+//     originatorMetadata.role, serverTimestamp, event, conversationId,
+//     dialogId and messageAudience; a conversation change result.convId
+//     and the whole result.conversationDetails (state, stage,
+//     participants);
+//   - headers x-liveperson-account-id, x-liveperson-client-id and
+//     x-liveperson-signature: "sha1=" (some accounts "sha256=") and the
+//     base64 HMAC of the raw body keyed with the app's client secret;
+//   - only 200 and 201 count as delivered; connect and read time out
+//     after 5 s, and an endpoint slower than 2.5 s for 2 minutes may be
+//     disabled;
+//   - retries follow capabilities.webhooks.retry.retention_time (2 s to
+//     259,200 s; pauses 2, 4, 8 s up to 5 min; order kept per
+//     conversation); the older max_retries (at most 5, 30 s apart) keeps
+//     no order and may duplicate.
+//
+// The route has no CORS and no Origin check, and its own body limit,
+// WebhookMaxBodyBytes (default 256 KB). It verifies the signature over the
+// raw bytes in constant time (connector.VerifySignature) and the account
+// and client headers against LP_ACCOUNT_ID and LP_CLIENT_ID: otherwise
+// 401 and nothing is stored. A body that does not decode gets 400 (after
+// the signature check). The events are stored before the 200 (memory: a
+// few microseconds; nothing slow runs before the answer), duplicates by
+// (conversation, dialog, sequence) dropped, state events once each. The
+// consumer's open conversation is learnt from the conversation changes
+// (the CONSUMER participant is the ConsumerJWS's lp_consumer_id), so that
+// a create LivePerson refuses with "open conversation" (a create whose
+// answer was lost, retried without its Idempotency-Key) is answered 201
+// with that conversation and its token instead of 409; once webhooks
+// have arrived, such a create waits up to OpenConversationWait (default
+// 2 s) for the webhook.
+//
+// # State
+//
+// The event logs and open conversations sit behind [Engine], so that a
+// shared engine (Durable Objects on Workers) can replace the default
+// [MemoryEngine] (Config.Engine). The memory engine keeps EventLogEvents
+// events per conversation (EVENT_LOG_EVENTS, default 500), logs of
+// EventLogConversations conversations (EVENT_LOG_CONVERSATIONS, default
+// 10000, least recently used dropped first) for EventLogTTL after their
+// last event (EVENT_LOG_TTL, default 24h). BenchmarkConversationMemory
+// measures its heap per conversation.
 //
 // # Upstream calls
 //
@@ -78,7 +182,7 @@
 // ALLOWED_ORIGINS feeds github.com/rs/cors and is also enforced by the
 // handler: a /v1 request from another Origin gets 403 and reaches nothing.
 // Each client address may make RateLimit requests per second to /v1
-// (default 10, bursts of 40). Logs (log/slog) carry routes, statuses,
-// durations and upstream call counts, never secrets, tokens, consumer ids
-// or message texts.
+// (default 10, bursts of 40); the webhook route is not limited. Logs
+// (log/slog) carry routes, statuses, durations and upstream call counts,
+// never secrets, tokens, consumer ids or message texts.
 package proxy
