@@ -86,20 +86,22 @@ func run(args []string, getenv func(string) string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	return serve(ctx, ln, h, logger, *shutdown, cfg.RequestTimeout)
+	// The proxy answers within RequestTimeout; event streams set their
+	// own write deadlines, so this does not cut them.
+	return serve(ctx, ln, h, logger, *shutdown, cfg.RequestTimeout+10*time.Second)
 }
 
 // serve runs the server until ctx ends, then lets in-flight requests
 // finish within grace.
-func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, grace, requestTimeout time.Duration) error {
-	if requestTimeout <= 0 {
-		requestTimeout = proxy.DefaultRequestTimeout
+func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, grace, writeTimeout time.Duration) error {
+	if writeTimeout <= 0 {
+		writeTimeout = proxy.DefaultRequestTimeout + 10*time.Second
 	}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      requestTimeout + 10*time.Second, // the proxy answers within RequestTimeout
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

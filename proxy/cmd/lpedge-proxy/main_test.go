@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lpedge/lpedge/proxy"
+	"github.com/lpedge/lpedge/proxy/proxytest"
 )
 
 // TestGracefulShutdown: a request in flight when the signal comes is
@@ -89,5 +93,70 @@ func TestRunErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q, %v) = %v, want an error about %s", tc.args, tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestStreamOutlivesWriteTimeout: an event stream keeps going past the
+// server's WriteTimeout (each write sets its own deadline).
+func TestStreamOutlivesWriteTimeout(t *testing.T) {
+	lp := proxytest.NewLP()
+	defer lp.Close()
+	env := proxytest.Env(lp)
+	cfg, err := proxy.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Heartbeat = 50 * time.Millisecond
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	h, err := proxy.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go serve(ctx, ln, h, slog.New(slog.DiscardHandler), time.Second, 200*time.Millisecond)
+	base := "http://" + ln.Addr().String()
+	postJSON := func(path, body string) string {
+		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	eng := postJSON("/v1/engagement", `{"engagementAttributes":[]}`)
+	get := func(s, name string) string {
+		_, rest, _ := strings.Cut(s, `"`+name+`":"`)
+		v, _, _ := strings.Cut(rest, `"`)
+		return v
+	}
+	created := postJSON("/v1/conversations", `{"consumerId":"wt","visitorId":"`+get(eng, "visitorId")+`","sessionId":"`+get(eng, "sessionId")+
+		`","campaignId":"1001","engagementId":"2001","contextId":"`+get(eng, "contextId")+`"}`)
+	req, _ := http.NewRequest("GET", base+"/v1/conversations/"+get(created, "conversationId")+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+get(created, "token"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rd := bufio.NewReader(resp.Body)
+	start := time.Now()
+	pings := 0
+	for time.Since(start) < time.Second {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the stream ended after %v (%d pings): %v", time.Since(start), pings, err)
+		}
+		if line == ": ping\n" {
+			pings++
+		}
+	}
+	if pings < 5 {
+		t.Errorf("%d pings in a second", pings)
 	}
 }
