@@ -148,6 +148,13 @@
         }, w);
       } catch (e) {}
     }
+    // say(level, m): console[level](m). The console is looked up at each
+    // call, and what it throws caught: the page may wrap it.
+    function say(level, m) {
+      try {
+        console[level](m);
+      } catch (e) {}
+    }
     return {
       get: get,
       // fn(id) is a function that calls go(id, its arguments...).
@@ -227,21 +234,18 @@
             go(id, 0, String(e));
           });
       },
-      // say(level, m): console[level](m). The console is looked up at each
-      // call, and what it throws caught: the page may wrap it.
-      // emit(event, json) calls the conversation's listeners of event
-      // with the parsed object and returns how many it called. What a
-      // listener throws is rethrown later, for the page's error
-      // reporting, and does not stop the others.
-      emit: function (e, json) {
+      // emit(event, json, own) calls the conversation's listeners of
+      // event with the parsed object, own added, and returns how many it
+      // called. What a listener throws goes to the console and does not
+      // stop the others.
+      emit: function (e, json, own) {
         var fs = (listeners[e] || []).slice(), v = JSON.parse(json);
+        v.own = own;
         fs.forEach(function (f) {
           try {
             f(v);
           } catch (x) {
-            setTimeout(function () {
-              throw x;
-            });
+            say("error", x);
           }
         });
         return fs.length;
@@ -290,11 +294,7 @@
           });
         return c;
       },
-      say: function (level, m) {
-        try {
-          console[level](m);
-        } catch (e) {}
-      },
+      say: say,
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));
       },

@@ -26,6 +26,7 @@ var (
 		onOnline:  func([]js.Value) { started.Online() },
 		onShow:    func([]js.Value) { started.Show() },
 		onVisible: func([]js.Value) { started.Visible() },
+		onStream:  func(a []js.Value) { streamed(a) },
 		onLpTag:   func([]js.Value) { lpTagChanged() },
 	}
 	callbacks = map[int]func(values []js.Value){}
@@ -46,6 +47,7 @@ const (
 	onLpTag              // lpTag's ids may have changed
 	onShow               // the page is back from the back/forward cache
 	onVisible            // the page became visible
+	onStream             // the open event stream: (data) per event, then (status, text)
 	firstOnce            // the first id of a timer, a fetch or a stream
 )
 
@@ -235,14 +237,7 @@ func (*window) After(ms int64, f func()) func() bool {
 // (status, text, Retry-After or ""), or (0, what went wrong) when no
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
-	id := once(func(a []js.Value) {
-		status, text := a[0].Int(), a[1].String()
-		if status == 0 {
-			done(tag.Response{Err: errors.New(text)})
-			return
-		}
-		done(tag.Response{Status: status, Body: []byte(text), RetryAfter: a[2].String()})
-	})
+	id := once(func(a []js.Value) { done(response(a)) })
 	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
 	for _, h := range req.Header {
 		args = append(args, h[0], h[1])
@@ -250,47 +245,60 @@ func (*window) Do(req tag.Request, done func(tag.Response)) {
 	host.Call("fetch", args...)
 }
 
-// Stream is the host's stream(id, url, token): it calls back with
-// (data) per event and once with (status, text) at the end, (0, what
-// went wrong) when no answer came; it returns what abort() stops.
+// Stream is the host's stream(onStream, url, token): one is open at a
+// time (the tag stops one before it opens the next), and a stopped one
+// calls back no more.
 func (*window) Stream(url, token string, event func(string), end func(tag.Response)) func() {
-	live := true
-	var id int
-	var f func(a []js.Value)
-	f = func(a []js.Value) {
-		if !live {
-			return
-		}
-		if a[0].Type() == js.TypeString {
-			callbacks[id] = f // answer forgot it
-			event(a[0].String())
-			return
-		}
-		live = false
-		status, text := a[0].Int(), a[1].String()
-		if status == 0 {
-			end(tag.Response{Err: errors.New(text)})
-			return
-		}
-		end(tag.Response{Status: status, Body: []byte(text)})
-	}
-	id = once(f)
-	c := host.Call("stream", id, url, token)
+	streamEvent, streamEnd = event, end
+	c := host.Call("stream", onStream, url, token)
 	return func() {
-		if live {
-			live = false
-			delete(callbacks, id)
-			c.Call("abort")
-		}
+		streamEvent = nil
+		c.Call("abort")
 	}
+}
+
+// The open stream's callbacks; nil when none is open.
+var (
+	streamEvent func(string)
+	streamEnd   func(tag.Response)
+)
+
+// streamed is the host's call back of the open stream: (data) per event
+// and once (status, text) at its end, (0, what went wrong) when no
+// answer came.
+func streamed(a []js.Value) {
+	if streamEvent == nil {
+		return
+	}
+	if a[0].Type() == js.TypeString {
+		streamEvent(a[0].String())
+		return
+	}
+	end := streamEnd
+	streamEvent = nil
+	end(response(a))
 }
 
 // emit hands a conversation event to the loader's listeners
 // (lpedge.conversation.on); the registry is JavaScript's.
-func emit(event string, data []byte) int { return host.Call("emit", event, string(data)).Int() }
+func emit(event, data string, own bool) int { return host.Call("emit", event, data, own).Int() }
 
 // Visible reads document.visibilityState: only "hidden" is hidden.
 func (*window) Visible() bool { return text("document.visibilityState") != "hidden" }
+
+// response reads the host's answer: (status, text, Retry-After), or (0,
+// what went wrong) when no answer came.
+func response(a []js.Value) tag.Response {
+	status, text := a[0].Int(), a[1].String()
+	if status == 0 {
+		return tag.Response{Err: errors.New(text)}
+	}
+	r := tag.Response{Status: status, Body: []byte(text)}
+	if len(a) > 2 {
+		r.RetryAfter = a[2].String()
+	}
+	return r
+}
 
 func (*window) Error(msg string) { host.Call("say", "error", msg) }
 func (*window) Warn(msg string)  { host.Call("say", "warn", msg) }

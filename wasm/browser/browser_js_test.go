@@ -561,3 +561,92 @@ func TestRandom(t *testing.T) {
 		t.Errorf("two random draws are equal: %x", a)
 	}
 }
+
+// The host's stream reads Server-Sent Events from fetch's body, with the
+// token as a Bearer header: data lines joined (split across chunks and
+// inside a UTF-8 sequence), comments and other fields skipped; then the
+// end, a refusal with its body, or a network error; nothing after stop.
+func TestStream(t *testing.T) {
+	useLoader(t)
+	seen := js.Global().Get("Array").New()
+	js.Global().Set("fetch", jsFunc("seen", `var enc = new TextEncoder();
+		return function (url, opts) {
+		seen.push([url, opts.headers.Authorization, opts.headers.Accept, opts.credentials, !!opts.signal].join(" "));
+		if (/refused/.test(url)) return Promise.resolve(new Response('{"error":{"code":"unauthorized","message":"no token"}}', {status: 401}));
+		if (/broken/.test(url)) return Promise.reject(new TypeError("network error"));
+		var smile = enc.encode("data: {\"seq\":2,\"text\":\"\u{1F600}\"}\n\n");
+		var chunks = [enc.encode(": ping\n\n"), enc.encode("id: 1\ndata: {\"seq\":1,"), enc.encode("\"x\":1}\n\n"),
+			smile.slice(0, 22), smile.slice(22), enc.encode("event: e\r\nid: 3\r\ndata:a\r\ndata\r\ndata: b\r\n\r\nretry: 5\n\n")];
+		return Promise.resolve(new Response(new ReadableStream({start: function (c) {
+			chunks.forEach(function (ch) { c.enqueue(ch) });
+			if (/open/.test(url)) globalThis.__more = c; else c.close();
+		}}), {status: 200}));
+	}`).Invoke(seen))
+	type result struct {
+		events []string
+		end    *tag.Response
+	}
+	stream := func(url string) (func() result, func()) {
+		var r result
+		stop := win.Stream(url, "tok", func(d string) { r.events = append(r.events, d) }, func(resp tag.Response) { r.end = &resp })
+		return func() result { return r }, stop
+	}
+	got, _ := stream("https://edge.example/v1/conversations/c1/events?after=0")
+	wait(t, "the stream's end", func() bool { return got().end != nil })
+	want := []string{`{"seq":1,"x":1}`, `{"seq":2,"text":"😀"}`, "a\n\nb"}
+	if r := got(); strings.Join(r.events, "|") != strings.Join(want, "|") || r.end.Status != 200 || r.end.Err != nil {
+		t.Errorf("events %q, end %+v; want %q and 200", r.events, r.end, want)
+	}
+	if s := seen.Index(0).String(); s != "https://edge.example/v1/conversations/c1/events?after=0 Bearer tok text/event-stream omit true" {
+		t.Errorf("fetch %s", s)
+	}
+	got, _ = stream("https://edge.example/refused")
+	wait(t, "the refusal", func() bool { return got().end != nil })
+	if r := got(); r.end.Status != 401 || !strings.Contains(string(r.end.Body), "unauthorized") || len(r.events) != 0 {
+		t.Errorf("a refusal: %+v", r)
+	}
+	got, _ = stream("https://edge.example/broken")
+	wait(t, "the network error", func() bool { return got().end != nil })
+	if r := got(); r.end.Status != 0 || r.end.Err == nil || !strings.Contains(r.end.Err.Error(), "network error") {
+		t.Errorf("a network error: %+v", r)
+	}
+	got, stop := stream("https://edge.example/open")
+	wait(t, "the open stream's events", func() bool { return len(got().events) == 3 })
+	stop()
+	more := js.Global().Get("__more")
+	more.Call("enqueue", js.Global().Get("TextEncoder").New().Call("encode", "data: late\n\n"))
+	more.Call("close")
+	time.Sleep(20 * time.Millisecond)
+	if r := got(); len(r.events) != 3 || r.end != nil {
+		t.Errorf("after stop: %q, end %+v", r.events, r.end)
+	}
+}
+
+// The conversation's listeners are the loader's: on and off, emit
+// returns how many it called, and one that throws stops no other.
+func TestEmit(t *testing.T) {
+	useLoader(t)
+	logs := recordConsole(t)
+	conv := js.Global().Get("lpedge").Get("conversation")
+	var got []string
+	f := js.FuncOf(func(_ js.Value, a []js.Value) any { got = append(got, "f "+a[0].Get("text").String()+" "+js.Global().Call("String", a[0].Get("own")).String()); return nil })
+	g := jsFunc("e", `throw new Error("the page's bug")`)
+	conv.Call("on", "message", f)
+	conv.Call("on", "message", f) // once
+	conv.Call("on", "message", g)
+	conv.Call("on", "typing", "not a function")
+	if n := emit("message", `{"text":"hi"}`, true); n != 2 || strings.Join(got, ",") != "f hi true" {
+		t.Errorf("emit called %d, got %q", n, got)
+	}
+	if l := logs(); len(l) != 1 || !strings.HasPrefix(l[0], "error: ") { // the Error itself, with its stack
+		t.Errorf("console %q", l)
+	}
+	conv.Call("off", "message", f)
+	conv.Call("off", "message", g)
+	if n := emit("message", `{"text":"again"}`, false); n != 0 || len(got) != 1 {
+		t.Errorf("after off: emit called %d, got %q", n, got)
+	}
+	if n := emit("typing", `{}`, false); n != 0 {
+		t.Errorf("a listener that is not a function was added")
+	}
+}

@@ -54,7 +54,7 @@ type chatEnv struct {
 	Console   Console
 	Page      Page
 	Stream    Streamer
-	Emit      func(event string, data []byte) int
+	Emit      func(event, data string, own bool) int
 	Proxy     string
 }
 
@@ -86,8 +86,7 @@ func (c *Conversation) persist() {
 	if c.id == "" {
 		return
 	}
-	b := append([]byte(c.id+" "+c.token+" "), strconv.FormatInt(c.last, 10)...)
-	c.h.save(string(strconv.AppendInt(append(b, ' '), c.readNext, 10)))
+	c.h.save(c.id + " " + c.token + " " + strconv.FormatInt(c.last, 10) + " " + strconv.FormatInt(c.readNext, 10))
 }
 
 // restore reopens the conversation an earlier page of this tab left
@@ -198,7 +197,7 @@ func (c *Conversation) send(text string, done func(error)) {
 		b = jsonv.AppendString(append(b[:len(b)-1], `,"text":`...), text)
 		c.typing = false
 		c.post("messages", "conversation.send", append(b, '}'), false, func(err error) {
-			c.sendTyping()
+			c.sendTyping(false)
 			c.h.reply(func() { done(err) })
 		})
 	}
@@ -215,24 +214,21 @@ func (c *Conversation) close(done func(error)) {
 	c.post("close", "conversation.close", c.body(), false, func(err error) {
 		if err == nil && c.id == id {
 			c.forget()
-			c.deliver("state", []byte(`{"type":"state","state":"closed","own":true}`), 0, false)
+			c.deliver("state", `{"type":"state","state":"closed"}`, true, 0, false)
 		}
 		c.h.reply(func() { done(err) })
 	})
 }
 
 // setTyping tells the agent whether the visitor is writing: one POST per
-// change, in order (one in flight at a time).
+// change, in order (one in flight at a time); nothing without a
+// conversation.
 func (c *Conversation) setTyping(on bool) {
-	if c.id == "" {
-		c.h.logf("conversation.typing: no conversation is open")
-		return
-	}
 	c.typing = on
-	c.sendTyping()
+	c.sendTyping(false)
 }
 
-func (c *Conversation) sendTyping() {
+func (c *Conversation) sendTyping(keepalive bool) {
 	on := c.typing
 	if c.id == "" || c.typingBusy || on == c.typingSent {
 		return
@@ -240,13 +236,13 @@ func (c *Conversation) sendTyping() {
 	c.typingBusy = true
 	b := c.body()
 	b = strconv.AppendBool(append(b[:len(b)-1], `,"typing":`...), on)
-	c.post("typing", "conversation.typing", append(b, '}'), false, func(err error) {
+	c.post("typing", "conversation.typing", append(b, '}'), keepalive, func(err error) {
 		c.typingBusy = false
 		c.typingSent = on // also when refused: retrying would not help
 		if err != nil {
 			c.env.Console.Warn(err.Error())
 		}
-		c.sendTyping()
+		c.sendTyping(false)
 	})
 }
 

@@ -19,10 +19,10 @@ type Env struct {
 	// do not listen.
 	Stream Streamer
 	// Emit hands a conversation event (event "message", "typing",
-	// "read" or "state"; data a JSON object) to the page's listeners
-	// (lpedge.conversation.on) and returns how many it called; nil: none.
-	// The registry is the loader's, in JavaScript.
-	Emit func(event string, data []byte) int
+	// "read" or "state"; data a JSON object, to which own is added) to
+	// the page's listeners (lpedge.conversation.on) and returns how many
+	// it called; nil: none. The registry is the loader's, in JavaScript.
+	Emit func(event, data string, own bool) int
 }
 
 // Streamer reads Server-Sent Events. The host parses the stream; every

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -307,7 +308,9 @@ type fakeEmit struct {
 	got       []string
 }
 
-func (e *fakeEmit) emit(event string, data []byte) int {
-	e.got = append(e.got, event+" "+string(data))
+// emit records the object as the loader hands it over, own added.
+func (e *fakeEmit) emit(event, data string, own bool) int {
+	data = strings.TrimSpace(data)
+	e.got = append(e.got, event+" "+data[:len(data)-1]+`,"own":`+strconv.FormatBool(own)+"}")
 	return e.listeners
 }

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
-	"github.com/lpedge/lpedge/internal/text"
 )
 
 // The agent's side reaches the page through the proxy's
@@ -72,26 +71,12 @@ func (c *Conversation) ended(resp Response) {
 		return
 	}
 	if s := resp.Status; s >= 400 && s < 500 && s != 408 && s != 429 {
-		msg := "lpedge.conversation: the proxy refused the events of conversation " + c.id + " with " + strconv.Itoa(s)
-		if pe := decodeProxyError(resp.Body); pe.code != "" {
-			msg += " " + pe.code + ": " + pe.message
-		}
-		switch s {
-		case 401:
-			msg += ". The token is missing or not this proxy's (a proxy that lost its state, or another proxy)."
-		case 403:
-			msg += ". The token is another conversation's."
-		case 404:
-			msg += ". Check data-proxy (the proxy's base URL) and that the proxy serves conversation events."
-		default:
-			msg += "."
-		}
-		c.env.Console.Error(msg + " The agent's side of this conversation is not shown.")
+		c.env.Console.Error(explain("the events of conversation "+c.id, resp, false) +
+			" Its agent's side is not shown (401: the token is missing or not this proxy's; 403: it is another conversation's).")
 		return
 	}
 	wait := min(int64(streamRetry)<<min(c.attempt, 5), streamRetryMax)
 	c.attempt++
-	c.h.logf("conversation events: reconnecting in " + seconds(wait))
 	c.retry = c.env.Clock.After(wait, func() {
 		c.h.lock()
 		defer c.h.unlock()
@@ -115,11 +100,11 @@ func (c *Conversation) hide(leaving bool) {
 	if !leaving || c.id == "" {
 		return
 	}
-	if c.typing || c.typingSent || c.typingBusy {
-		c.typing, c.typingSent = false, false
-		b := c.body()
-		c.post("typing", "conversation.typing", append(b[:len(b)-1], `,"typing":false}`...), true, func(error) {})
+	if c.typing || c.typingBusy {
+		c.typingSent = true
 	}
+	c.typing, c.typingBusy = false, false
+	c.sendTyping(true)
 	c.halt()
 }
 
@@ -128,41 +113,28 @@ func (c *Conversation) event(data string) {
 	v, err := jsonv.Parse([]byte(data))
 	m, _ := v.(map[string]any)
 	seq, _ := m["seq"].(float64)
-	if err != nil || m == nil || seq < 1 {
-		c.h.logf("conversation event dropped: " + data)
-		return
-	}
-	if int64(seq) <= c.last {
-		return
+	if err != nil || m == nil || int64(seq) <= c.last {
+		return // not the proxy's (seq is 1 up), or seen
 	}
 	c.last = int64(seq)
 	own := m["role"] == "CONSUMER"
-	// The proxy's object goes to the page as it is, with own added.
-	b := []byte(text.TrimSpace(data))
-	b = append(strconv.AppendBool(append(b[:len(b)-1], `,"own":`...), own), '}')
+	// The proxy's object goes to the page as it is.
 	switch m["type"] {
 	case "message":
 		n, ok := m["sequence"].(float64)
-		c.deliver("message", b, int64(n), ok && !own)
+		c.deliver("message", data, own, int64(n), ok && !own)
 	case "typing":
 		// An earlier page's typing is over.
 		if !own && c.last > c.history {
-			c.deliver("typing", b, 0, false)
+			c.deliver("typing", data, own, 0, false)
 		}
 	case "read":
+		// The visitor's own receipts are known (readNext).
 		if !own {
-			c.deliver("read", b, 0, false)
-			break
-		}
-		// The visitor's own receipts, sent from an earlier page.
-		list, _ := m["sequences"].([]any)
-		for _, e := range list {
-			if n, ok := e.(float64); ok {
-				c.readNext = max(c.readNext, int64(n)+1)
-			}
+			c.deliver("read", data, own, 0, false)
 		}
 	case "state":
-		c.deliver("state", b, 0, false)
+		c.deliver("state", data, own, 0, false)
 		if m["state"] == "closed" {
 			c.forget()
 			return
@@ -174,9 +146,9 @@ func (c *Conversation) event(data string) {
 // deliver hands an event to the page's listeners once the host's lock
 // is released (a listener may call the page API). A message from the
 // other side that a listener got is read once the page is visible.
-func (c *Conversation) deliver(event string, data []byte, seq int64, ack bool) {
+func (c *Conversation) deliver(event, data string, own bool, seq int64, ack bool) {
 	c.h.reply(func() {
-		if c.env.Emit != nil && c.env.Emit(event, data) > 0 && ack {
+		if c.env.Emit != nil && c.env.Emit(event, data, own) > 0 && ack {
 			c.h.lock()
 			c.shown(seq)
 			c.h.unlock()
@@ -187,7 +159,7 @@ func (c *Conversation) deliver(event string, data []byte, seq int64, ack bool) {
 // shown marks a message read: at the end of this tick when the page is
 // visible, else when it becomes so. Each sequence once.
 func (c *Conversation) shown(seq int64) {
-	if c.id == "" || seq < c.readNext || has(c.reads, seq) || has(c.unread, seq) {
+	if c.id == "" || seq < c.readNext { // each seq is shown once a page
 		return
 	}
 	if !c.env.Page.Visible() {
@@ -237,13 +209,4 @@ func (c *Conversation) sendReads() {
 		reads = reads[n:]
 	}
 	c.persist()
-}
-
-func has(list []int64, n int64) bool {
-	for _, e := range list {
-		if e == n {
-			return true
-		}
-	}
-	return false
 }
