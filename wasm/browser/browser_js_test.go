@@ -629,7 +629,10 @@ func TestEmit(t *testing.T) {
 	logs := recordConsole(t)
 	conv := js.Global().Get("lpedge").Get("conversation")
 	var got []string
-	f := js.FuncOf(func(_ js.Value, a []js.Value) any { got = append(got, "f "+a[0].Get("text").String()+" "+js.Global().Call("String", a[0].Get("own")).String()); return nil })
+	f := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		got = append(got, "f "+a[0].Get("text").String()+" "+js.Global().Call("String", a[0].Get("own")).String())
+		return nil
+	})
 	g := jsFunc("e", `throw new Error("the page's bug")`)
 	conv.Call("on", "message", f)
 	conv.Call("on", "message", f) // once
