@@ -8,11 +8,13 @@ import (
 
 // MaxGrowth is the size the tag is held to: its brotli size over that of
 // an empty Go wasm main built with the same flags. design.md asks for
-// 1.15; the tag measures 1.29 (README, "The tag's size budget": what each
-// part costs, and why the rest needs a product decision). This ceiling
-// stops growth, with room for the 1-2 KB that brotli moves when code
-// merely shifts, while that target stays open.
-const MaxGrowth = 1.30
+// 1.15; the tag measured 1.295 before conversations listened (README,
+// "The tag's size budget": what each part costs, and why the rest needs
+// a product decision), and issue 12 moved the ceiling from 1.30 to 1.32
+// for the conversation's stream, listeners, receipts and typing, and no
+// further. It stops growth, with room for the 1-2 KB that brotli moves
+// when code merely shifts, while that target stays open.
+const MaxGrowth = 1.32
 
 // TestWasmBudget builds the module and the floor and compares their
 // brotli sizes.

@@ -37,10 +37,15 @@ var parts = []struct {
 	{"lpedge.track through the retail preset", []cut{{"wasm/tag/events.go", "func (t *Tag) Track(", "return nil"}}},
 	{"lpedge.identify", []cut{{"wasm/tag/events.go", "func (t *Tag) Identify(", "return nil"}}},
 	{"engagement and conversations", []cut{
-		{"wasm/tag/conversation.go", "func (t *Tag) Engagement(", "return"},
-		{"wasm/tag/conversation.go", "func (t *Tag) Start(", "return"},
-		{"wasm/tag/conversation.go", "func (t *Tag) Send(", "return"},
-		{"wasm/tag/conversation.go", "func (t *Tag) Close(", "return"}}},
+		{"wasm/tag/engagement.go", "func (t *Tag) Engagement(", "return"},
+		{"wasm/tag/engagement.go", "func (t *Tag) Start(", "return"},
+		{"wasm/tag/engagement.go", "func (t *Tag) Send(", "return"},
+		{"wasm/tag/engagement.go", "func (t *Tag) Close(", "return"},
+		{"wasm/tag/engagement.go", "func (t *Tag) Typing(", "return"},
+		{"wasm/tag/conversation.go", "func (c *Conversation) restore(", "return"}}},
+	{"the conversation listens: event stream, listeners, read receipts, typing", []cut{
+		{"wasm/tag/listen.go", "func (c *Conversation) listen(", "return"},
+		{"wasm/tag/conversation.go", "func (c *Conversation) sendTyping(", "return"}}},
 	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
 }
