@@ -3,9 +3,11 @@ package examples_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,11 +30,7 @@ const stepTimeout = 20 * time.Second
 // stand-in lpTag, where the tag must report with lpTag's ids.
 // Screenshots of each page go to browsertest.OutputDir.
 func TestShopWalk(t *testing.T) {
-	tag, err := demo.BuildTag(t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := demo.Start(demo.Options{Tag: tag})
+	d, err := demo.Start(demo.Options{Tag: sharedTag(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +206,35 @@ func TestShopWalk(t *testing.T) {
 		}
 		t.Errorf("console error: %v", m)
 	}
+}
+
+// The tag, built once for every test of the package.
+var (
+	tagOnce sync.Once
+	tagDir  string
+	tag     *demo.Tag
+	tagErr  error
+)
+
+func sharedTag(t *testing.T) *demo.Tag {
+	t.Helper()
+	tagOnce.Do(func() {
+		if tagDir, tagErr = os.MkdirTemp("", "lpedge-examples-tag-"); tagErr == nil {
+			tag, tagErr = demo.BuildTag(tagDir, false)
+		}
+	})
+	if tagErr != nil {
+		t.Fatal(tagErr)
+	}
+	return tag
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tagDir != "" {
+		os.RemoveAll(tagDir)
+	}
+	os.Exit(code)
 }
 
 // A walker drives the tab and waits for LivePerson.

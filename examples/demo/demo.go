@@ -61,6 +61,10 @@ type Options struct {
 
 	// Logger receives the native proxy's logs; default: discarded.
 	Logger *slog.Logger
+	// LPTest are options for the lptest the demo starts, after its own
+	// (engagements and webhooks to the proxy); tests shorten webhook
+	// retries with them. Default: none.
+	LPTest []lptest.Option
 }
 
 // A Demo is the running demo.
@@ -139,7 +143,8 @@ func Start(o Options) (d *Demo, err error) {
 		}
 		// LivePerson's webhooks (the agent's side) go to the proxy, as a
 		// connector app's manifest would list it.
-		d.LP = lptest.NewUnstartedServer(lptest.WithEngagement(Engagements()...), lptest.WithWebhooks(d.ProxyURL+WebhookPath))
+		opts := append([]lptest.Option{lptest.WithEngagement(Engagements()...), lptest.WithWebhooks(d.ProxyURL + WebhookPath)}, o.LPTest...)
+		d.LP = lptest.NewUnstartedServer(opts...)
 		d.LP.Listener = lpLn
 		d.LP.Start()
 		d.LPTestURL = d.LP.URL

@@ -358,10 +358,19 @@
   // ------------------------------------------------------------- chat
   // The chat box: lpedge.engagement asks LivePerson whether a campaign
   // offers this visitor a conversation; the first message opens it with
-  // lpedge.conversation.start; then conversation.send and .close.
-  var chat = get(sessionStorage, CHAT, { open: false, log: [] });
+  // lpedge.conversation.start; then conversation.send and .close. The
+  // agent's side arrives through lpedge.conversation.on: messages, typing,
+  // receipts and the conversation's state. After a reload the tag hands
+  // the listeners the conversation's history again, so the transcript is
+  // not stored here: only the box's own notes are (sessionStorage).
+  var chat = get(sessionStorage, CHAT, { open: false, notes: [] });
+  chat.notes = chat.notes || [];
+  // The transcript of the open conversation, from the tag's events:
+  // items by the proxy's seq, own messages not echoed yet, receipts by
+  // LivePerson's sequence, the agent's typing.
+  var talk = { items: {}, pending: [], receipts: {}, typing: false, agent: false };
 
-  function saveChat() { put(sessionStorage, CHAT, chat); }
+  function saveChat() { put(sessionStorage, CHAT, { open: chat.open, notes: chat.notes, engagement: chat.engagement, conversationId: chat.conversationId }); }
 
   function mountChat(sections) {
     var launcher = d.createElement("button");
@@ -377,30 +386,104 @@
       '<div class="chat-head"><div class="avatar">N</div><div class="who">Northpeak support<small id="chat-status">We usually answer in a few minutes</small></div>' +
       '<button type="button" id="chat-end" hidden>End chat</button><button type="button" id="chat-min" aria-label="Minimize">\u2013</button></div>' +
       '<div class="chat-log" id="chat-log" aria-live="polite"></div>' +
+      '<button type="button" class="chat-again" id="chat-again" hidden>Start a new chat</button>' +
       '<form class="chat-form" id="chat-form"><input id="chat-input" autocomplete="off" placeholder="Write a message\u2026" maxlength="5000" disabled><button id="chat-send" disabled>Send</button></form>';
     d.body.appendChild(launcher);
     d.body.appendChild(box);
     var input = $("#chat-input"), send = $("#chat-send");
 
+    // Ticks of the shopper's own messages: the send answered, then the
+    // agent's receipts (ACCEPT: delivered, READ: read).
+    function tick(m) {
+      var r = talk.receipts[m.sequence];
+      return r == "READ" ? "read \u2713\u2713" : r == "ACCEPT" ? "delivered \u2713\u2713" : "sent \u2713";
+    }
+    function bubble(m) {
+      var body = m.text != null ? esc(m.text) : '<span class="rich">' + esc(JSON.stringify(m.content)) + "</span>";
+      if (m.own) return '<div class="chat-msg" data-sequence="' + m.sequence + '">' + body + '<span class="st">' + tick(m) + "</span></div>";
+      var who = m.role == "ASSIGNED_AGENT" ? "Northpeak agent" : m.role == "CONSUMER" ? "You" : "Northpeak (" + m.role.toLowerCase().replace(/_/g, " ") + ")";
+      return '<div class="chat-agent" data-sequence="' + m.sequence + '"><span class="from">' + esc(who) + "</span>" + body + "</div>";
+    }
     function render() {
       launcher.hidden = chat.open;
       box.hidden = !chat.open;
       $("#chat-end").hidden = !chat.conversationId;
-      var ready = !!(chat.conversationId || chat.engagement);
+      $("#chat-again").hidden = !talk.closed;
+      var ready = !!(chat.conversationId || chat.engagement) && !talk.closed;
       input.disabled = send.disabled = !ready || !!chat.busy;
-      $("#chat-status").textContent = chat.conversationId ? "Conversation open" : chat.engagement ? "An agent is available" : "We usually answer in a few minutes";
-      $("#chat-log").innerHTML = chat.log.map(function (m) {
-        if (m.me) return '<div class="chat-msg">' + esc(m.text) + '<span class="st">' + esc(m.st || "") + "</span></div>";
+      $("#chat-status").textContent = talk.closed ? "Conversation closed" : talk.agent ? "An agent is with you" :
+        chat.conversationId ? "Waiting for an agent\u2026" : chat.engagement ? "An agent is available" : "We usually answer in a few minutes";
+      // Messages by LivePerson's time (a webhook may come late), the box's
+      // notes by theirs, then what is still on its way.
+      var all = chat.notes.concat(Object.keys(talk.items).map(function (k) { return talk.items[k]; }));
+      // Within one millisecond LivePerson's sequence orders messages, not
+      // the order their webhooks came in.
+      all.sort(function (a, b) {
+        return a.time - b.time || (a.sequence != null && b.sequence != null ? a.sequence - b.sequence : (a.seq || 0) - (b.seq || 0));
+      });
+      var html = all.map(function (m) {
+        if (m.sequence != null) return bubble(m);
         return '<div class="chat-note' + (m.bad ? " bad" : "") + '">' + esc(m.text) + "</div>";
-      }).join("");
+      });
+      talk.pending.forEach(function (m) {
+        html.push('<div class="chat-msg pending">' + esc(m.text) + '<span class="st">' + esc(m.st) + "</span></div>");
+      });
+      if (talk.typing && !talk.closed) html.push('<div class="chat-typing" id="chat-typing">Northpeak agent is typing<span>.</span><span>.</span><span>.</span></div>');
       var log = $("#chat-log");
+      log.innerHTML = html.join("");
       log.scrollTop = log.scrollHeight;
     }
     function note(text, bad) {
-      chat.log.push({ text: text, bad: !!bad });
+      chat.notes.push({ text: text, bad: !!bad, time: Date.now() });
       saveChat();
       render();
     }
+
+    // The conversation's events. Listeners added now, before the tag is
+    // ready, also get the history after a reload.
+    var on = w.lpedge.conversation.on;
+    on("message", function (m) {
+      if (m.own) {
+        // The echo of a message this page sent: it replaces the pending one.
+        for (var i = 0; i < talk.pending.length; i++) {
+          if (talk.pending[i].text === m.text) {
+            talk.pending.splice(i, 1);
+            break;
+          }
+        }
+      } else {
+        talk.typing = false;
+      }
+      talk.items[m.seq] = m;
+      render();
+    });
+    on("typing", function (e) {
+      talk.typing = e.typing;
+      render();
+    });
+    on("read", function (e) {
+      e.sequences.forEach(function (s) {
+        if (talk.receipts[s] != "READ") talk.receipts[s] = e.status;
+      });
+      render();
+    });
+    on("state", function (e) {
+      if (e.state == "accepted" && !talk.agent) {
+        talk.agent = true;
+        talk.items["s" + (e.seq || 0)] = { text: "A Northpeak agent joined the conversation.", time: e.time || Date.now(), seq: e.seq };
+      }
+      if (e.state == "closed") {
+        talk.closed = true;
+        talk.typing = false;
+        talk.items["s" + (e.seq || "own")] = { text: e.own ? "You ended the conversation. Thanks for chatting with Northpeak!" : "The agent closed the conversation.",
+          time: e.time || Date.now(), seq: e.seq };
+        chat.conversationId = null;
+        chat.engagement = null;
+        saveChat();
+      }
+      render();
+    });
+
     function engage() {
       chat.busy = true;
       note("Looking for an available agent\u2026");
@@ -427,10 +510,10 @@
         { type: "ctmrinfo", info: { ctype: u.tier, cstatus: "signed in" } },
       ];
     }
-    function deliver(text, msg, retried) {
+    function deliver(msg, retried) {
       var p = chat.conversationId
-        ? lp("conversation.send", text)
-        : lp("conversation.start", { message: text, lang: "en-US", sdes: profileSDEs() }).then(function (r) {
+        ? lp("conversation.send", msg.text)
+        : lp("conversation.start", { message: msg.text, lang: "en-US", sdes: profileSDEs() }).then(function (r) {
           chat.conversationId = r.conversationId;
           note("Conversation opened. An agent will answer here.");
         });
@@ -443,18 +526,18 @@
       }, function (err) {
         if (!retried && chat.conversationId && /no conversation is open/.test(err.message)) {
           chat.conversationId = null; // the tag lost it (another tab closed it): open a new one
-          return deliver(text, msg, true);
+          return deliver(msg, true);
         }
-        msg.st = "not sent";
+        talk.pending.splice(talk.pending.indexOf(msg), 1);
         chat.busy = false;
-        note(err.message, true);
+        note("Not sent: \u201c" + msg.text + "\u201d: " + err.message, true);
       });
     }
     launcher.onclick = function () {
       chat.open = true;
       saveChat();
       render();
-      if (!chat.conversationId && !chat.engagement && !chat.busy) engage();
+      if (!chat.conversationId && !chat.engagement && !chat.busy && !talk.closed) engage();
       input.focus();
     };
     $("#chat-min").onclick = function () {
@@ -467,25 +550,39 @@
       render();
       lp("conversation.close").then(function () {
         chat.busy = false;
-        chat.conversationId = null;
-        chat.engagement = null;
-        note("Conversation closed. Thanks for chatting with Northpeak!");
+        render();
       }, function (err) {
         chat.busy = false;
         note(err.message, true);
       });
+    };
+    $("#chat-again").onclick = function () {
+      talk = { items: {}, pending: [], receipts: {}, typing: false, agent: false };
+      chat.notes = [];
+      saveChat();
+      engage();
+      render();
+    };
+    // The agent sees the shopper typing: on while the input changes, off
+    // after 3 seconds of quiet (sending ends it too, in the tag).
+    var quiet;
+    input.oninput = function () {
+      if (!chat.conversationId) return;
+      w.lpedge.conversation.typing(input.value.trim() != "");
+      clearTimeout(quiet);
+      quiet = setTimeout(function () { w.lpedge.conversation.typing(false); }, 3000);
     };
     $("#chat-form").onsubmit = function (ev) {
       ev.preventDefault();
       var text = input.value.trim();
       if (!text || chat.busy) return;
       input.value = "";
-      var msg = { me: true, text: text, st: "sending\u2026" };
-      chat.log.push(msg);
+      clearTimeout(quiet);
+      var msg = { text: text, st: "sending\u2026" };
+      talk.pending.push(msg);
       chat.busy = true;
-      saveChat();
       render();
-      deliver(text, msg, false);
+      deliver(msg, false);
     };
     chat.busy = false; // a page left while waiting does not block the next
     render();

@@ -1,0 +1,238 @@
+package examples_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/lpedge/lpedge/examples/demo"
+	"github.com/lpedge/lpedge/internal/browsertest"
+	"github.com/lpedge/lpedge/liveperson/connector"
+	"github.com/lpedge/lpedge/liveperson/lptest"
+)
+
+// TestTwoWayChat walks a conversation from both sides in Chromium, with
+// the real tag, the native proxy and lptest delivering LivePerson's
+// webhooks to it: the shopper writes from the shop, the agent (driven in
+// lptest's agent workspace, a second tab) accepts, types, reads and
+// replies; the shopper sees the agent join, type, read and answer, also
+// when lptest duplicates, reorders and fails webhook deliveries; the
+// shopper reloads and sees the whole history once; the agent closes.
+// Screenshots of both sides go to browsertest.OutputDir.
+func TestTwoWayChat(t *testing.T) {
+	d, err := demo.Start(demo.Options{Tag: sharedTag(t),
+		LPTest: []lptest.Option{lptest.WithWebhookRetry(50*time.Millisecond, 200*time.Millisecond, time.Minute)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	lp := d.LP
+	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	console := browsertest.RecordConsole(t, ctx)
+	out := browsertest.OutputDir(t)
+	shop := &walker{t: t, ctx: ctx, lp: lp, out: out}
+	shop.do("viewport", chromedp.EmulateViewport(1366, 900))
+
+	// The shopper opens the chat on a product page and writes.
+	first := "Hi! Is the Summit boot waterproof? 🥾"
+	shop.do("product", chromedp.Navigate(d.ShopURL+"/product.html?sku=NP-HB-205"), chromedp.WaitVisible(chromedp.CSS(`#add-to-cart`)))
+	shop.do("open chat", chromedp.Click(chromedp.CSS(`#chat-launcher`)), chromedp.WaitEnabled(chromedp.CSS(`#chat-input`)))
+	shop.do("first message", chromedp.SendKeys(chromedp.CSS(`#chat-input`), first), chromedp.Click(chromedp.CSS(`#chat-send`)))
+	shop.waitContent("#chat-log", "Conversation opened", first, "sent \u2713")
+	var id string
+	shop.wait("the conversation in lptest", func() bool {
+		cs := lp.Conversations()
+		if len(cs) == 1 {
+			id = cs[0].ID
+		}
+		return id != ""
+	})
+	shop.shot("chat-01-shopper-wrote")
+
+	// The agent, in lptest's workspace in a second tab, sees the message
+	// and accepts; the shopper sees an agent join.
+	actx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	// The tab lives as long as the context of its first action: not a
+	// step's.
+	if err := chromedp.Do(actx); err != nil {
+		t.Fatal(err)
+	}
+	agent := &walker{t: t, ctx: actx, lp: lp, out: out}
+	agent.do("agent workspace", chromedp.EmulateViewport(1100, 900), chromedp.Navigate(d.LPTestURL+"/lptest/?conversation="+id),
+		chromedp.WaitVisible(chromedp.CSS(`#workspace`)))
+	agent.waitContent("#transcript", first)
+	agent.click("#accept")
+	agent.waitContent("#assigned", "Accepted by agent")
+	shop.waitContent("#chat-log", "agent joined")
+	shop.waitContent("#chat-status", "An agent is with you")
+
+	// The agent reads: the shopper's message turns "read".
+	agent.click("#read")
+	shop.waitContent(`#chat-log .chat-msg`, "read \u2713\u2713")
+
+	// The agent types: the shopper sees it. Then the reply arrives, with
+	// every webhook of it delivered twice.
+	reply := "Yes: Gore-Tex lining, fully waterproof 👍"
+	agent.do("type", chromedp.SendKeys(chromedp.CSS(`#reply`), "Yes: Gore-Tex"))
+	shop.do("typing shown", chromedp.WaitVisible(chromedp.CSS(`#chat-typing`)))
+	shop.shot("chat-02-agent-typing")
+	lp.SetWebhookFault(lptest.WebhookFault{Kind: lptest.WebhookDuplicate, Count: lptest.Always})
+	agent.do("reply", chromedp.SetValue(chromedp.CSS(`#reply`), reply))
+	agent.click("#send")
+	shop.waitContent("#chat-log .chat-agent", reply)
+	shop.do("typing gone", chromedp.WaitNotPresent(chromedp.CSS(`#chat-typing`)))
+	agent.shot("chat-03-agent-replied")
+	shop.shot("chat-04-shopper-sees-reply")
+
+	// More agent messages through reordered and failed deliveries.
+	lp.ClearWebhookFaults()
+	lp.SetWebhookFault(lptest.WebhookFault{Kind: lptest.WebhookReorder, Count: 1})
+	lp.AddWebhookFault(lptest.WebhookFault{Kind: lptest.WebhookFail, Count: 2})
+	more := []string{"It also has a Vibram sole.", "Sizes 38 to 47 are in stock.", "Anything else I can help with?"}
+	for _, m := range more {
+		if _, err := lp.AgentMessage(id, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shop.waitContent("#chat-log", more...)
+	lp.ClearWebhookFaults()
+	agentTexts := append([]string{reply}, more...)
+	shop.checkBubbles(".chat-agent", agentTexts)
+
+	// The shopper answers; the agent sees it.
+	second := "Great, I take size 44."
+	shop.do("second message", chromedp.WaitEnabled(chromedp.CSS(`#chat-input`)), chromedp.SendKeys(chromedp.CSS(`#chat-input`), second),
+		chromedp.Click(chromedp.CSS(`#chat-send`)))
+	agent.waitContent("#transcript", second)
+	shop.waitContent("#chat-log", second)
+
+	// A reload mid-conversation: the whole history once, then live again.
+	shop.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#chat-box`)))
+	shop.waitContent("#chat-log", append(append([]string{first, second}, agentTexts...), "agent joined")...)
+	shop.checkBubbles(".chat-agent", agentTexts)
+	shop.checkBubbles(".chat-msg", []string{first, second})
+	if n := strings.Count(shop.eval(`document.querySelector("#chat-log").textContent`), "agent joined"); n != 1 {
+		t.Errorf("after the reload the chat says %d times that the agent joined, want once", n)
+	}
+	shop.shot("chat-05-after-reload")
+	after := "One more after the reload."
+	if _, err := lp.AgentMessage(id, after); err != nil {
+		t.Fatal(err)
+	}
+	shop.waitContent("#chat-log", after)
+	shop.checkBubbles(".chat-agent", append(agentTexts, after))
+
+	// Every agent message shown was marked read by the tag, each once.
+	shop.do("shop in front", front())
+	var agentSeqs []int64
+	c, _ := lp.Conversation(id)
+	for _, m := range c.Messages {
+		if m.Role == connector.RoleAssignedAgent {
+			agentSeqs = append(agentSeqs, m.Sequence)
+		}
+	}
+	if len(agentSeqs) != len(agentTexts)+1 {
+		t.Fatalf("lptest holds %d agent messages, want %d", len(agentSeqs), len(agentTexts)+1)
+	}
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		c, _ = lp.Conversation(id)
+		got := readBy(c, connector.RoleConsumer)
+		slices.Sort(got)
+		if slices.Equal(got, agentSeqs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shopper's READ receipts name %v, want the agent's messages %v", got, agentSeqs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	// The agent closes: the shopper is told and may start again.
+	agent.click("#close")
+	agent.waitContent("main", "Closed by the agent")
+	shop.waitContent("#chat-log", "The agent closed the conversation")
+	shop.do("start again offered", chromedp.WaitVisible(chromedp.CSS(`#chat-again`)))
+	shop.shot("chat-06-closed")
+	agent.shot("chat-07-agent-closed")
+
+	c, _ = lp.Conversation(id)
+	if c.State != lptest.StateClosed {
+		t.Errorf("conversation state %s, want closed", c.State)
+	}
+	for _, m := range console.Errors() {
+		t.Errorf("console error: %v", m)
+	}
+}
+
+// click clicks sel from a script: the agent workspace's transcript grows
+// as it polls, so a click at coordinates may land elsewhere.
+func (w *walker) click(sel string) {
+	w.t.Helper()
+	w.eval(`(document.querySelector(` + strconv.Quote(sel) + `).click(), "")`)
+}
+
+// waitContent waits until the text content of sel holds every one of
+// parts (the agent workspace re-renders as it polls).
+func (w *walker) waitContent(sel string, parts ...string) {
+	w.t.Helper()
+	w.wait(sel+" holding "+strings.Join(parts, ", "), func() bool {
+		text := w.eval(`(document.querySelector(` + strconv.Quote(sel) + `) || {}).textContent || ""`)
+		for _, p := range parts {
+			if !strings.Contains(text, p) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// front brings the tab to the front: the other tab is hidden then.
+func front() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.BringToFront, cdp.Empty{})
+		return err
+	})
+}
+
+// readBy returns the sequences that role's READ receipts name, each once.
+func readBy(c lptest.Conversation, role string) []int64 {
+	var out []int64
+	for _, e := range c.Events {
+		if e.Role == role && e.Type == connector.EventAcceptStatus && e.Status == connector.AcceptStatusRead {
+			for _, s := range e.Sequences {
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// checkBubbles checks that the elements sel matches in the chat log hold
+// exactly want, in order, each once.
+func (w *walker) checkBubbles(sel string, want []string) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(w.ctx, stepTimeout)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chat-log `+sel+`")].map(e => e.firstChild.nodeType == 3 ? e.firstChild.textContent : e.childNodes[1].textContent)`))
+	if err != nil {
+		w.t.Fatalf("reading %s: %v", sel, err)
+	}
+	if !slices.Equal(got, want) {
+		w.t.Errorf("%s in the chat: %d %q, want %d %q", sel, len(got), got, len(want), want)
+	}
+}
+
