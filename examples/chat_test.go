@@ -235,4 +235,3 @@ func (w *walker) checkBubbles(sel string, want []string) {
 		w.t.Errorf("%s in the chat: %d %q, want %d %q", sel, len(got), got, len(want), want)
 	}
 }
-
