@@ -195,8 +195,8 @@ func (c *Conversation) send(text string, done func(error)) {
 	default:
 		b := c.body()
 		b = jsonv.AppendString(append(b[:len(b)-1], `,"text":`...), text)
-		c.typing = false
 		c.post("messages", "conversation.send", append(b, '}'), false, func(err error) {
+			c.typing = false
 			c.sendTyping(false)
 			c.h.reply(func() { done(err) })
 		})

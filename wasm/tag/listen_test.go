@@ -352,6 +352,19 @@ func TestConversationTyping(t *testing.T) {
 	if c := h.stream.live(); c == nil || !strings.HasSuffix(c.url, "after=0") {
 		t.Errorf("pageshow: stream %+v", c)
 	}
+	// A message sent while typing(true) is in flight: typing false
+	// follows the message, not the typing answer.
+	h = opened(t)
+	h.call(func() { h.setTyping(true) })
+	h.call(func() { h.send("x", func(error) {}) })
+	h.tr.answer(t, 200, `{}`) // typing true
+	if len(h.tr.reqs) != 1 || !strings.HasSuffix(h.tr.reqs[0].URL, "/messages") {
+		t.Errorf("typing false went before the message was answered: %+v", h.tr.reqs)
+	}
+	h.tr.answer(t, 200, `{}`)
+	if len(h.tr.reqs) != 1 || h.tr.reqs[0].Body != `{"consumerId":"c0","typing":false}` {
+		t.Errorf("after the message: %+v, want typing false", h.tr.reqs)
+	}
 	// No conversation: typing is ignored.
 	h = newChat(t)
 	h.call(func() { h.setTyping(true) })
