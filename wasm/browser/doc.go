@@ -21,7 +21,8 @@
 // data attributes), ready: function(call, error) {...}, host:
 // function(go) {...}} and runs the module. [Run] calls host with the
 // module's one callback and gets the functions that do the DOM mechanics
-// (storage, timers, fetch, console, lpTag's events), starts the tag, hands
+// (storage, timers, fetch, the conversation's Server-Sent Events stream
+// and its listeners, console, lpTag's events), starts the tag, hands
 // ready the function the page API calls (call(method, argsJSON, settle)),
 // and keeps the module alive.
 package browser
