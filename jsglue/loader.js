@@ -298,12 +298,11 @@
       random: function (n) {
         return crypto.getRandomValues(new Uint8Array(n));
       },
-      // listen(hide, online, show, visible) calls go(hide, true) on
-      // pagehide, go(hide, false) on visibilitychange to hidden and
-      // go(visible) back to visible, go(online) when the browser is back
-      // online and go(show) when the page is back from the back/forward
-      // cache.
-      listen: function (hide, online, show, visible) {
+      // listen(hide, online, show) calls go(hide, true) on pagehide,
+      // go(hide, false) on visibilitychange to hidden, go(online) when the
+      // browser is back online and go(show) when the page is back from
+      // the back/forward cache or visible again.
+      listen: function (hide, online, show) {
         w.addEventListener("pageshow", function (e) {
           if (e.persisted) go(show);
         });
@@ -312,7 +311,7 @@
         });
         d.addEventListener("visibilitychange", function () {
           if (d.visibilityState == "hidden") go(hide, false);
-          else go(visible);
+          else go(show);
         });
         w.addEventListener("online", function () {
           go(online);

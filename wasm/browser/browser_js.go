@@ -21,13 +21,12 @@ var host js.Value
 // timer and fetch, under an id from firstOnce up, forgotten once called.
 var (
 	events = [firstOnce]func(values []js.Value){
-		onCall:    func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
-		onHide:    func(a []js.Value) { started.Hide(a[0].Bool()) },
-		onOnline:  func([]js.Value) { started.Online() },
-		onShow:    func([]js.Value) { started.Show() },
-		onVisible: func([]js.Value) { started.Visible() },
-		onStream:  func(a []js.Value) { streamed(a) },
-		onLpTag:   func([]js.Value) { lpTagChanged() },
+		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
+		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
+		onOnline: func([]js.Value) { started.Online() },
+		onShow:   func([]js.Value) { started.Show() },
+		onStream: func(a []js.Value) { streamed(a) },
+		onLpTag:  func([]js.Value) { lpTagChanged() },
 	}
 	callbacks = map[int]func(values []js.Value){}
 )
@@ -45,8 +44,7 @@ const (
 	onHide               // the page was hidden: (leaving, true at pagehide)
 	onOnline             // the browser is back online
 	onLpTag              // lpTag's ids may have changed
-	onShow               // the page is back from the back/forward cache
-	onVisible            // the page became visible
+	onShow               // the page is back from the back/forward cache, or visible again
 	onStream             // the open event stream: (data) per event, then (status, text)
 	firstOnce            // the first id of a timer, a fetch or a stream
 )
@@ -135,7 +133,7 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
-	host.Call("listen", onHide, onOnline, onShow, onVisible)
+	host.Call("listen", onHide, onOnline, onShow)
 	boot.Call("ready", host.Call("fn", onCall))
 	return started, nil
 }

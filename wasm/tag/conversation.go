@@ -107,8 +107,7 @@ func (c *Conversation) restore() {
 // forget drops the conversation: closed by either side.
 func (c *Conversation) forget() {
 	c.halt()
-	c.id, c.token, c.last, c.history, c.readNext = "", "", 0, 0, 0
-	c.typing, c.typingSent, c.reads, c.unread = false, false, nil, nil
+	*c = Conversation{h: c.h, env: c.env, engagement: c.engagement, gen: c.gen}
 	c.h.save("")
 }
 
@@ -151,7 +150,7 @@ func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error
 		m, _ := v.(map[string]any)
 		id, _ := m["conversationId"].(string)
 		token, _ := m["token"].(string)
-		if id == "" || text.Index(id, " ") >= 0 || text.Index(token, " ") >= 0 {
+		if id == "" {
 			c.h.reply(func() { done("", errors.New("lpedge.conversation.start: the proxy's answer has no conversationId")) })
 			return
 		}

@@ -20,7 +20,8 @@ const (
 	streamRetry    = 1000
 	streamRetryMax = 30000
 	// maxReadList is the most sequences one read receipt carries
-	// (AcceptStatusEvent's sequenceList).
+	// (AcceptStatusEvent's sequenceList); a tick's older ones beyond it
+	// are implied by the newer.
 	maxReadList = 100
 )
 
@@ -66,7 +67,6 @@ func (c *Conversation) halt() {
 // ended decides what follows the end of a stream: nothing after a
 // refusal, else a reconnect after a pause.
 func (c *Conversation) ended(resp Response) {
-	c.h.logf("conversation events ended: " + describeResponse(resp))
 	if c.id == "" {
 		return
 	}
@@ -181,32 +181,28 @@ func (c *Conversation) visible() {
 	}
 }
 
-// sendReads sends this tick's read receipts.
+// sendReads sends this tick's read receipts: the newest maxReadList.
 func (c *Conversation) sendReads() {
 	c.h.lock()
 	defer c.h.unlock()
-	reads := c.reads
+	reads := c.reads[max(0, len(c.reads)-maxReadList):]
 	c.reads = nil
-	if c.id == "" {
+	if c.id == "" || len(reads) == 0 {
 		return
 	}
-	for len(reads) > 0 {
-		n := min(len(reads), maxReadList)
-		b := c.body()
-		b = append(b[:len(b)-1], `,"sequences":[`...)
-		for i, s := range reads[:n] {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, s, 10)
-			c.readNext = max(c.readNext, s+1)
+	b := c.body()
+	b = append(b[:len(b)-1], `,"sequences":[`...)
+	for i, s := range reads {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
-			if err != nil {
-				c.env.Console.Warn(err.Error())
-			}
-		})
-		reads = reads[n:]
+		b = strconv.AppendInt(b, s, 10)
+		c.readNext = max(c.readNext, s+1)
 	}
+	c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
+		if err != nil {
+			c.env.Console.Warn(err.Error())
+		}
+	})
 	c.persist()
 }

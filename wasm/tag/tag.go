@@ -417,21 +417,16 @@ func (t *Tag) Hide(leaving bool) {
 	t.chat.hide(leaving)
 }
 
-// Show is called on pageshow from the back/forward cache: the page is
-// back, and its stored queue its own again.
+// Show is called on pageshow from the back/forward cache and on
+// visibilitychange to visible: the page is back, its stored queue its
+// own again, its conversation listening, and the messages it got while
+// hidden are read now.
 func (t *Tag) Show() {
 	t.mu.Lock()
 	defer t.unlock()
 	t.released = false
 	t.save()
 	t.chat.listen()
-}
-
-// Visible is called on visibilitychange to visible: the messages shown
-// while the page was hidden are read now.
-func (t *Tag) Visible() {
-	t.mu.Lock()
-	defer t.unlock()
 	t.chat.visible()
 }
 
