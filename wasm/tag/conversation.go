@@ -24,7 +24,7 @@ type Conversation struct {
 	id, token  string // the open conversation; sessionStorage
 	last       int64  // seq of the last event handled
 	history    int64  // events up to this seq were an earlier page's (restored)
-	readNext   int64  // 1 + the highest sequence of the other side acknowledged read
+	readNext   int64  // 1 + the highest log seq of a message acknowledged read
 
 	stop    func() // aborts the open stream
 	gen     int    // streams opened: an older stream's callbacks are ignored
@@ -32,7 +32,7 @@ type Conversation struct {
 	attempt int // reconnects since the last event
 
 	typing, typingSent, typingBusy bool    // wanted, last sent, a POST in flight
-	reads, unread                  []int64 // to acknowledge this tick; shown while hidden
+	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge this tick; shown while hidden
 }
 
 // chatHost is what a Conversation needs of the Tag that holds it.
@@ -213,7 +213,7 @@ func (c *Conversation) close(done func(error)) {
 	c.post("close", "conversation.close", c.body(), false, func(err error) {
 		if err == nil && c.id == id {
 			c.forget()
-			c.deliver("state", `{"type":"state","state":"closed"}`, true, 0, false)
+			c.deliver("state", `{"type":"state","state":"closed"}`, true, [2]int64{}, false)
 		}
 		c.h.reply(func() { done(err) })
 	})

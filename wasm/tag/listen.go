@@ -122,19 +122,19 @@ func (c *Conversation) event(data string) {
 	switch m["type"] {
 	case "message":
 		n, ok := m["sequence"].(float64)
-		c.deliver("message", data, own, int64(n), ok && !own)
+		c.deliver("message", data, own, [2]int64{c.last, int64(n)}, ok && !own)
 	case "typing":
 		// An earlier page's typing is over.
 		if !own && c.last > c.history {
-			c.deliver("typing", data, own, 0, false)
+			c.deliver("typing", data, own, [2]int64{}, false)
 		}
 	case "read":
 		// The visitor's own receipts are known (readNext).
 		if !own {
-			c.deliver("read", data, own, 0, false)
+			c.deliver("read", data, own, [2]int64{}, false)
 		}
 	case "state":
-		c.deliver("state", data, own, 0, false)
+		c.deliver("state", data, own, [2]int64{}, false)
 		if m["state"] == "closed" {
 			c.forget()
 			return
@@ -146,27 +146,29 @@ func (c *Conversation) event(data string) {
 // deliver hands an event to the page's listeners once the host's lock
 // is released (a listener may call the page API). A message from the
 // other side that a listener got is read once the page is visible.
-func (c *Conversation) deliver(event, data string, own bool, seq int64, ack bool) {
+func (c *Conversation) deliver(event, data string, own bool, msg [2]int64, ack bool) {
 	c.h.reply(func() {
 		if c.env.Emit != nil && c.env.Emit(event, data, own) > 0 && ack {
 			c.h.lock()
-			c.shown(seq)
+			c.shown(msg)
 			c.h.unlock()
 		}
 	})
 }
 
-// shown marks a message read: at the end of this tick when the page is
-// visible, else when it becomes so. Each sequence once.
-func (c *Conversation) shown(seq int64) {
-	if c.id == "" || seq < c.readNext { // each seq is shown once a page
+// shown marks a message, {log seq, sequence}, read: at the end of this
+// tick when the page is visible, else when it becomes so. Each once: the
+// mark is the log's seq, which grows in arrival order, not LivePerson's
+// sequence, as a reordered webhook logs a lower sequence later.
+func (c *Conversation) shown(msg [2]int64) {
+	if c.id == "" || msg[0] < c.readNext {
 		return
 	}
 	if !c.env.Page.Visible() {
-		c.unread = append(c.unread, seq)
+		c.unread = append(c.unread, msg)
 		return
 	}
-	c.reads = append(c.reads, seq)
+	c.reads = append(c.reads, msg)
 	if len(c.reads) == 1 {
 		c.env.Clock.After(0, c.sendReads)
 	}
@@ -192,12 +194,12 @@ func (c *Conversation) sendReads() {
 	}
 	b := c.body()
 	b = append(b[:len(b)-1], `,"sequences":[`...)
-	for i, s := range reads {
+	for i, m := range reads {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, s, 10)
-		c.readNext = max(c.readNext, s+1)
+		b = strconv.AppendInt(b, m[1], 10)
+		c.readNext = max(c.readNext, m[0]+1)
 	}
 	c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
 		if err != nil {

@@ -296,6 +296,24 @@ func TestConversationReads(t *testing.T) {
 			t.Errorf("%s: read receipts %q, want %q", tc.name, got, tc.want)
 		}
 	}
+	// A webhook delivered late logs a lower sequence after a higher one
+	// was read: it is read too (the mark is the log's seq).
+	{
+		h := opened(t)
+		h.emit.listeners = 1
+		h.stream.live().send(msg(1, "ASSIGNED_AGENT", 3))
+		h.clock.tick()
+		h.stream.live().send(msg(2, "ASSIGNED_AGENT", 2))
+		h.clock.tick()
+		var got []string
+		for len(h.tr.reqs) > 0 {
+			r := h.tr.answer(t, 200, `{}`)
+			got = append(got, r.Body[len(`{"consumerId":"c0","sequences":`):len(r.Body)-1])
+		}
+		if strings.Join(got, " ") != "[3] [2]" {
+			t.Errorf("reordered: read receipts %q, want [3] [2]", got)
+		}
+	}
 	// More than a receipt may carry in a tick: the newest 100.
 	h := opened(t)
 	for i := 1; i <= 150; i++ {
