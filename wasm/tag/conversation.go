@@ -31,7 +31,7 @@ type Conversation struct {
 	retry   func() bool
 	attempt int // reconnects since the last event
 
-	typing, typingSent, typingBusy bool    // wanted, last sent, a POST in flight
+	typing, typingSent, typingBusy bool       // wanted, last sent, a POST in flight
 	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge this tick; shown while hidden
 }
 
