@@ -37,7 +37,7 @@ const WebhookPath = "/webhooks/liveperson"
 // with us" always finds an engagement and the one it finds shows which
 // campaign matched.
 func Engagements() []lptest.Engagement {
-	return append(lptest.DemoEngagements(), lptest.Engagement{Name: "Everyone", CampaignID: 1004, EngagementID: 2004})
+	return append(lptest.DemoEngagements(), lptest.Everyone)
 }
 
 // Options configure [Start]. Zero addresses mean a free port on

@@ -330,9 +330,10 @@ func (e Engagement) matches(entryPoints []string, attrs []liveperson.SDE) bool {
 	return true
 }
 
-// DemoEngagements are the engagements the lptest command serves, in
-// priority order: VIP customers (ctmrinfo ctype "vip"), big carts (cart
-// total above 100) and the shoes section.
+// DemoEngagements are the targeted engagements of the demo, in priority
+// order: VIP customers (ctmrinfo ctype "vip"), big carts (cart total
+// above 100) and the shoes section. The lptest command serves them and
+// [Everyone] last.
 func DemoEngagements() []Engagement {
 	return []Engagement{
 		{Name: "VIP customers", CampaignID: 1001, EngagementID: 2001,
@@ -342,6 +343,11 @@ func DemoEngagements() []Engagement {
 		{Name: "Shoes section", CampaignID: 1003, EngagementID: 2003, Sections: []string{"shoes"}},
 	}
 }
+
+// Everyone is an engagement without targeting: offered to every visitor
+// whom no earlier engagement matched, so that a conversation can always
+// be opened.
+var Everyone = Engagement{Name: "Everyone", CampaignID: 1004, EngagementID: 2004}
 
 // String describes the engagement and its targeting, e.g.
 // `1002/2002 "Big cart": cart total > 100`.

@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	opts := []lptest.Option{lptest.WithEngagement(lptest.DemoEngagements()...)}
+	opts := []lptest.Option{lptest.WithEngagement(append(lptest.DemoEngagements(), lptest.Everyone)...)}
 	if *webhooks != "" {
 		if u, err := url.Parse(*webhooks); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("-webhooks: want an absolute http or https URL, got %q", *webhooks)
