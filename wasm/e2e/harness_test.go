@@ -56,7 +56,7 @@ type page struct {
 // site serves the pages, the built tag under /a/ (application/wasm) and
 // under /bad/ (the module as application/octet-stream, as a misconfigured
 // server sends it).
-func site(t *testing.T, pages map[string]page) *httptest.Server {
+func site(t testing.TB, pages map[string]page) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("/a/", http.StripPrefix("/a/", http.FileServer(http.Dir(assets))))
@@ -116,7 +116,7 @@ func direct(srv *lptest.Server, more ...string) map[string]string {
 }
 
 // do runs chromedp actions, failing the test on error.
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+func do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
@@ -124,7 +124,7 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 }
 
 // eval evaluates expr in the page, awaiting a Promise.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -134,25 +134,25 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 }
 
 // exec runs a script in the page.
-func exec(t *testing.T, ctx context.Context, script string) {
+func exec(t testing.TB, ctx context.Context, script string) {
 	t.Helper()
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](script))
 }
 
 // open navigates to url and waits until lpedge is ready.
-func open(t *testing.T, ctx context.Context, url string) {
+func open(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
 	do(t, ctx, chromedp.Navigate(url))
 	waitReady(t, ctx)
 }
 
-func waitReady(t *testing.T, ctx context.Context) {
+func waitReady(t testing.TB, ctx context.Context) {
 	t.Helper()
 	eval[bool](t, ctx, `new Promise(function(r){ lpedge.ready(function(){ r(true) }) })`)
 }
 
 // eventually polls f until it is true, for at most 20 s.
-func eventually(t *testing.T, what string, f func() bool) {
+func eventually(t testing.TB, what string, f func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !f() {
@@ -225,7 +225,7 @@ window.lpTag = {section: ["shoes"], _b: [],
   taglets: {lp_monitoringSDK: {getVid: function () { return "` + vid + `" }, getSid: function () { return "` + sid + `" }}}};`
 }
 
-func newBrowser(t *testing.T) (context.Context, *browsertest.Console) {
+func newBrowser(t testing.TB) (context.Context, *browsertest.Console) {
 	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
 	return ctx, browsertest.RecordConsole(t, ctx)
 }

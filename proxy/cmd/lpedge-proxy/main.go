@@ -97,7 +97,13 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	if writeTimeout <= 0 {
 		writeTimeout = proxy.DefaultRequestTimeout + 10*time.Second
 	}
+	// Shutdown waits for idle connections only: cancelling the base
+	// context ends event streams, which are never idle, at once (the page
+	// resumes them on another instance or after the restart).
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -106,6 +112,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(cancelBase)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("listening", slog.String("addr", ln.Addr().String()))

@@ -118,7 +118,8 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go serve(ctx, ln, h, slog.New(slog.DiscardHandler), time.Second, 200*time.Millisecond)
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, ln, h, slog.New(slog.DiscardHandler), time.Second, 200*time.Millisecond) }()
 	base := "http://" + ln.Addr().String()
 	postJSON := func(path, body string) string {
 		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
@@ -158,5 +159,21 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	}
 	if pings < 5 {
 		t.Errorf("%d pings in a second", pings)
+	}
+	// A shutdown ends the stream (the page resumes elsewhere) instead of
+	// waiting out its grace for it.
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("shutdown with a stream open: %v", err)
+	}
+	ended := make(chan error, 1)
+	go func() { _, err := io.ReadAll(rd); ended <- err }()
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Errorf("the stream did not end cleanly: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the stream is still open after the shutdown")
 	}
 }
