@@ -120,7 +120,7 @@ type Config struct {
 	WebhookMaxBodyBytes int64
 
 	// Engine keeps the conversations' event logs and each consumer's
-	// open conversation. Default: a [MemoryEngine] bounded by the three
+	// open conversation. Default: a [MemoryEngine] bounded by the four
 	// settings below (which a custom Engine ignores).
 	Engine Engine
 	// EventLogEvents is how many events a conversation's log keeps; older
@@ -133,6 +133,11 @@ type Config struct {
 	// EventLogTTL drops a conversation's log this long after its last
 	// event. EVENT_LOG_TTL; default 24h.
 	EventLogTTL time.Duration
+	// EventLogBytes bounds the memory of all logs together (events, their
+	// keys and bookkeeping, estimated); over it, the least recently used
+	// logs go first. Without it the other bounds allow 1.5 GB.
+	// EVENT_LOG_BYTES; default 67108864 (64 MiB).
+	EventLogBytes int64
 	// Heartbeat is how often an idle event stream gets a ": ping"
 	// comment, which keeps proxies and load balancers from closing it and
 	// finds readers that went away. SSE_HEARTBEAT; default 15s.
@@ -178,6 +183,7 @@ const (
 	DefaultEventLogEvents        = 500
 	DefaultEventLogConversations = 10000
 	DefaultEventLogTTL           = 24 * time.Hour
+	DefaultEventLogBytes         = 64 << 20
 	DefaultHeartbeat             = 15 * time.Second
 	DefaultOpenConversationWait  = 2 * time.Second
 	DefaultAppID                 = "lpedge"
@@ -254,7 +260,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *int64
-	}{{"MAX_BODY_BYTES", &c.MaxBodyBytes}, {"WEBHOOK_MAX_BODY_BYTES", &c.WebhookMaxBodyBytes}} {
+	}{{"MAX_BODY_BYTES", &c.MaxBodyBytes}, {"WEBHOOK_MAX_BODY_BYTES", &c.WebhookMaxBodyBytes}, {"EVENT_LOG_BYTES", &c.EventLogBytes}} {
 		if v := strings.TrimSpace(getenv(d.name)); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
@@ -330,6 +336,7 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.EventLogEvents, DefaultEventLogEvents)
 	setDefault(&c.EventLogConversations, DefaultEventLogConversations)
 	setDefault(&c.EventLogTTL, DefaultEventLogTTL)
+	setDefault(&c.EventLogBytes, DefaultEventLogBytes)
 	setDefault(&c.Heartbeat, DefaultHeartbeat)
 	setDefault(&c.OpenConversationWait, DefaultOpenConversationWait)
 	cp := &c.ClientProperties

@@ -17,6 +17,14 @@ func TestConfigFromEnv(t *testing.T) {
 		"LP_UPSTREAM_TIMEOUT": "3s",
 		"RATE_LIMIT":          "0",
 		"MAX_BODY_BYTES":      "1000",
+		// The conversation settings.
+		"WEBHOOK_MAX_BODY_BYTES":  "2000",
+		"EVENT_LOG_EVENTS":        "50",
+		"EVENT_LOG_CONVERSATIONS": "60",
+		"EVENT_LOG_TTL":           "2h",
+		"EVENT_LOG_BYTES":         "1048576",
+		"SSE_HEARTBEAT":           "20s",
+		"OPEN_CONVERSATION_WAIT":  "1s",
 	}
 	c, err := ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -24,7 +32,9 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	if c.Account != "12345678" || !slices.Equal(c.AllowedOrigins, []string{"https://a.example", "https://*.b.example"}) ||
 		!slices.Equal(c.ClientProperties.Features, []string{"AUTO_MESSAGES", "MULTI_DIALOG"}) ||
-		c.UpstreamTimeout != 3*time.Second || c.RateLimit >= 0 || c.MaxBodyBytes != 1000 {
+		c.UpstreamTimeout != 3*time.Second || c.RateLimit >= 0 || c.MaxBodyBytes != 1000 ||
+		c.WebhookMaxBodyBytes != 2000 || c.EventLogEvents != 50 || c.EventLogConversations != 60 || c.EventLogTTL != 2*time.Hour ||
+		c.EventLogBytes != 1<<20 || c.Heartbeat != 20*time.Second || c.OpenConversationWait != time.Second {
 		t.Errorf("ConfigFromEnv = %+v", c)
 	}
 	d, err := c.withDefaults()
@@ -33,6 +43,15 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	if d.DomainAPI != DefaultDomainAPI || d.RequestTimeout != DefaultRequestTimeout || d.RateLimit >= 0 ||
 		d.ClientProperties.AppID != DefaultAppID || d.ConsumerCacheSize != DefaultConsumerCacheSize {
+		t.Errorf("withDefaults = %+v", d)
+	}
+	d, err = Config{Account: "1", AllowedOrigins: []string{"*"}}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.WebhookMaxBodyBytes != DefaultWebhookMaxBodyBytes || d.EventLogEvents != DefaultEventLogEvents ||
+		d.EventLogConversations != DefaultEventLogConversations || d.EventLogTTL != DefaultEventLogTTL ||
+		d.EventLogBytes != DefaultEventLogBytes || d.Heartbeat != DefaultHeartbeat || d.OpenConversationWait != DefaultOpenConversationWait {
 		t.Errorf("withDefaults = %+v", d)
 	}
 }
@@ -47,6 +66,10 @@ func TestConfigErrors(t *testing.T) {
 		{"RATE_LIMIT=-2", "RATE_LIMIT"},
 		{"RATE_BURST=0", "RATE_BURST"},
 		{"MAX_BODY_BYTES=1e6", "MAX_BODY_BYTES"},
+		{"EVENT_LOG_BYTES=0", "EVENT_LOG_BYTES"},
+		{"EVENT_LOG_EVENTS=-1", "EVENT_LOG_EVENTS"},
+		{"SSE_HEARTBEAT=soon", "SSE_HEARTBEAT"},
+		{"WEBHOOK_MAX_BODY_BYTES=big", "WEBHOOK_MAX_BODY_BYTES"},
 		{"LP_ACCOUNT_ID=12-34", "LP_ACCOUNT_ID"},
 		{"LP_ACCOUNT_ID=", "LP_ACCOUNT_ID"},
 		{"ALLOWED_ORIGINS=", "ALLOWED_ORIGINS"},

@@ -140,8 +140,10 @@
 // events per conversation (EVENT_LOG_EVENTS, default 500), logs of
 // EventLogConversations conversations (EVENT_LOG_CONVERSATIONS, default
 // 10000, least recently used dropped first) for EventLogTTL after their
-// last event (EVENT_LOG_TTL, default 24h). BenchmarkConversationMemory
-// measures its heap per conversation.
+// last event (EVENT_LOG_TTL, default 24h), all logs together within
+// EventLogBytes (EVENT_LOG_BYTES, default 64 MiB, estimated; least
+// recently used logs dropped first). BenchmarkConversationMemory measures
+// its heap per conversation.
 //
 // # Upstream calls
 //

@@ -61,7 +61,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.state == nil {
 		h.state = NewMemoryEngine(MemoryOptions{Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
-			TTL: cfg.EventLogTTL, Now: cfg.Now})
+			TTL: cfg.EventLogTTL, Bytes: cfg.EventLogBytes, Now: cfg.Now})
 	}
 	h.cors = cors.New(cors.Options{
 		AllowedOrigins: cfg.AllowedOrigins,

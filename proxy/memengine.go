@@ -14,6 +14,7 @@ type MemoryOptions struct {
 	Events        int           // events kept per conversation, oldest dropped first
 	Conversations int           // conversations (and consumers) kept, least recently used dropped first
 	TTL           time.Duration // a log is dropped this long after its last event
+	Bytes         int64         // estimated memory of all logs together, least recently used dropped first
 	Now           func() time.Time
 }
 
@@ -30,6 +31,7 @@ type MemoryOptions struct {
 type MemoryEngine struct {
 	opts    MemoryOptions
 	mu      sync.Mutex
+	bytes   int64 // eventBytes of every log
 	logs    *lru.Cache[string, *convLog]
 	open    *lru.Cache[string, string] // consumer -> conversation
 	waiters map[string]*openWaiter     // consumers whose open conversation a create waits for
@@ -41,6 +43,7 @@ type openWaiter struct {
 }
 
 type convLog struct {
+	bytes   int64   // eventBytes of its events and keys
 	events  []Event // oldest first
 	last    int64
 	keys    map[string]struct{}
@@ -54,12 +57,16 @@ func NewMemoryEngine(o MemoryOptions) *MemoryEngine {
 	setDefault(&o.Events, DefaultEventLogEvents)
 	setDefault(&o.Conversations, DefaultEventLogConversations)
 	setDefault(&o.TTL, DefaultEventLogTTL)
+	setDefault(&o.Bytes, DefaultEventLogBytes)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	m := &MemoryEngine{opts: o, waiters: map[string]*openWaiter{}}
 	// The callbacks run under m.mu: every cache call is made holding it.
-	m.logs, _ = lru.NewWithEvict(o.Conversations, func(_ string, l *convLog) { close(l.wake) })
+	m.logs, _ = lru.NewWithEvict(o.Conversations, func(_ string, l *convLog) {
+		m.bytes -= l.bytes
+		close(l.wake)
+	})
 	m.open, _ = lru.New[string, string](o.Conversations)
 	return m
 }
@@ -101,7 +108,9 @@ func (m *MemoryEngine) Append(_ context.Context, conv string, evs []Event) (int,
 			}
 			l.keys[e.Key] = struct{}{}
 			l.order = append(l.order, e.Key)
+			m.grow(l, keyBytes(e.Key))
 			if len(l.order) > 2*m.opts.Events {
+				m.grow(l, -keyBytes(l.order[0]))
 				delete(l.keys, l.order[0])
 				l.order = l.order[1:]
 			}
@@ -109,11 +118,18 @@ func (m *MemoryEngine) Append(_ context.Context, conv string, evs []Event) (int,
 		l.last++
 		e.Seq = l.last
 		l.events = append(l.events, e)
+		m.grow(l, eventBytes(e))
 		if len(l.events) > m.opts.Events {
+			m.grow(l, -eventBytes(l.events[0]))
 			l.events[0] = Event{}
 			l.events = l.events[1:]
 		}
 		added++
+	}
+	// Over the memory bound, the least recently used logs go; l, just
+	// used, is the last to.
+	for m.bytes > m.opts.Bytes && m.logs.Len() > 1 {
+		m.logs.RemoveOldest()
 	}
 	if added > 0 {
 		l.touched = m.opts.Now()
@@ -121,6 +137,17 @@ func (m *MemoryEngine) Append(_ context.Context, conv string, evs []Event) (int,
 		l.wake = make(chan struct{})
 	}
 	return added, nil
+}
+
+// Estimates of what an event and a key take in a log: their bytes and
+// the bookkeeping around them (the Event, a map entry, a slice entry).
+func eventBytes(e Event) int64 { return int64(len(e.Data)+len(e.Key)) + 64 }
+func keyBytes(k string) int64  { return int64(len(k)) + 64 }
+
+// grow counts n more bytes (or fewer) in l and in m. m.mu is held.
+func (m *MemoryEngine) grow(l *convLog, n int64) {
+	l.bytes += n
+	m.bytes += n
 }
 
 // Read implements [Engine].

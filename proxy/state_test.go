@@ -98,6 +98,34 @@ func TestMemoryEngineBounds(t *testing.T) {
 	}
 }
 
+// The byte bound drops whole logs, least recently used first, and counts
+// back what they held: the total stays at or under the bound.
+func TestMemoryEngineBytes(t *testing.T) {
+	ctx := context.Background()
+	one := eventBytes(Event{Key: "k00", Data: ev("k00").Data}) + keyBytes("k00")
+	m := NewMemoryEngine(MemoryOptions{Bytes: 5 * one, Events: 3})
+	for i := range 4 {
+		m.Append(ctx, "a", []Event{ev("k0" + strconv.Itoa(i))}) // 3 kept, 4 keys
+	}
+	m.Append(ctx, "b", []Event{ev("k00")})
+	m.Append(ctx, "b", []Event{ev("k01")})
+	if _, last, _ := m.Read(ctx, "a", 0); last != 0 {
+		t.Errorf("over the bound the least recently used log was kept (%d bytes of %d)", m.bytes, m.opts.Bytes)
+	}
+	if evs, _, _ := m.Read(ctx, "b", 0); len(evs) != 2 {
+		t.Errorf("the log in use lost events: %s", seqs(evs))
+	}
+	if m.bytes != 2*one || m.bytes > m.opts.Bytes {
+		t.Errorf("%d bytes counted for two events, want %d", m.bytes, 2*one)
+	}
+	// A log alone over the bound is kept, bounded by Events.
+	big := NewMemoryEngine(MemoryOptions{Bytes: 1, Events: 2})
+	big.Append(ctx, "c", []Event{ev("x1"), ev("x2"), ev("x3")})
+	if evs, _, _ := big.Read(ctx, "c", 0); seqs(evs) != "2=x2,3=x3" {
+		t.Errorf("a single log over the byte bound: %s", seqs(evs))
+	}
+}
+
 // TestMemoryEngineWakes: waiters wake on an append (no polling), time out
 // with their context, and waits for an open conversation end when it is
 // set.
