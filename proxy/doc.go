@@ -75,7 +75,8 @@
 // write sets its own deadline (Heartbeat + 10 s), so the native server's
 // WriteTimeout does not cut streams. The request log line of a stream is
 // written when it ends, with its duration. Events, with seq the
-// conversation log's position 1, 2, 3, ...:
+// conversation log's position (consecutive, and growing across restarts:
+// the memory engine starts a log after its creation time in µs):
 //
 //	{"seq":1,"type":"state","state":"open"|"accepted"|"closed","time":ms}
 //	{"seq":2,"type":"message","sequence":0,"time":ms,"role":"ASSIGNED_AGENT","text":"..."}  (rich content: "content":{...})

@@ -84,19 +84,8 @@ func wantsJSON(accept string) bool {
 	return false
 }
 
-// read returns the events after after. A reader that is ahead of the log
-// gets all of it: the log started again (a restart of the memory engine,
-// or a log dropped for its bounds), so its seqs are new.
-func (h *Handler) read(ctx context.Context, conv string, after int64) ([]Event, int64, error) {
-	evs, last, err := h.state.Read(ctx, conv, after)
-	if err == nil && after > last {
-		evs, last, err = h.state.Read(ctx, conv, 0)
-	}
-	return evs, last, err
-}
-
 func (h *Handler) eventsJSON(w http.ResponseWriter, ctx context.Context, conv string, after int64) error {
-	evs, last, err := h.read(ctx, conv, after)
+	evs, last, err := h.state.Read(ctx, conv, after)
 	if err != nil {
 		return unavailable("the event log is not available", 0, err)
 	}
@@ -139,7 +128,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 	}
 	var b []byte
 	for {
-		evs, _, err := h.read(ctx, conv, after)
+		evs, _, err := h.state.Read(ctx, conv, after)
 		if err != nil {
 			return // the reader reconnects and resumes
 		}

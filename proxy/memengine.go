@@ -25,21 +25,56 @@ type MemoryOptions struct {
 //
 // A log keeps the keys of up to twice as many events as it holds, so a
 // duplicate of an event already dropped for the bound is still dropped
-// for a while. After a restart (or when a log was dropped) a log starts
-// again at seq 1; readers that ask for events after a seq the log has
-// not reached get the whole log (see the events route).
+// for a while. A new log's seqs start after its creation time in
+// microseconds (under 2^53 until the year 2255), not at 1: after a
+// restart, or when a log was dropped for its bounds, the next log of the
+// conversation numbers its events above any seq a reader has seen, so a
+// reader that resumes after its last seq gets them.
 type MemoryEngine struct {
 	opts    MemoryOptions
 	mu      sync.Mutex
 	bytes   int64 // eventBytes of every log
 	logs    *lru.Cache[string, *convLog]
 	open    *lru.Cache[string, string] // consumer -> conversation
-	waiters map[string]*openWaiter     // consumers whose open conversation a create waits for
+	waiters map[string]*waiter         // consumers whose open conversation a create waits for
+	// unlogged are the conversations without a log that readers wait
+	// on: a reader does not make a log, which would take an LRU slot
+	// and, past the bound, push out (and wake) another's.
+	unlogged map[string]*waiter
 }
 
-type openWaiter struct {
-	ch chan struct{} // closed when the consumer's open conversation is set
-	n  int           // waiters; m.mu guards it
+// A waiter is a channel that several may wait on, and how many do.
+type waiter struct {
+	ch chan struct{} // closed when what they wait for happens
+	n  int           // waiting; m.mu guards it
+}
+
+// join returns key's waiter in ws, made when there is none, counting one
+// more waiting. m.mu is held.
+func join(ws map[string]*waiter, key string) *waiter {
+	w, ok := ws[key]
+	if !ok {
+		w = &waiter{ch: make(chan struct{})}
+		ws[key] = w
+	}
+	w.n++
+	return w
+}
+
+// leave counts one less waiting on w; the last one removes it from ws
+// unless it was woken (and removed) meanwhile. m.mu is held.
+func leave(ws map[string]*waiter, key string, w *waiter) {
+	if w.n--; w.n == 0 && ws[key] == w {
+		delete(ws, key)
+	}
+}
+
+// wake closes key's waiter in ws, if any. m.mu is held.
+func wake(ws map[string]*waiter, key string) {
+	if w, ok := ws[key]; ok {
+		close(w.ch)
+		delete(ws, key)
+	}
 }
 
 type convLog struct {
@@ -61,7 +96,7 @@ func NewMemoryEngine(o MemoryOptions) *MemoryEngine {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &MemoryEngine{opts: o, waiters: map[string]*openWaiter{}}
+	m := &MemoryEngine{opts: o, waiters: map[string]*waiter{}, unlogged: map[string]*waiter{}}
 	// The callbacks run under m.mu: every cache call is made holding it.
 	m.logs, _ = lru.NewWithEvict(o.Conversations, func(_ string, l *convLog) {
 		m.bytes -= l.bytes
@@ -90,8 +125,9 @@ func (m *MemoryEngine) log(conv string, create bool) *convLog {
 	if !create {
 		return nil
 	}
-	l := &convLog{keys: map[string]struct{}{}, touched: now, wake: make(chan struct{})}
+	l := &convLog{keys: map[string]struct{}{}, touched: now, wake: make(chan struct{}), last: now.UnixMicro()}
 	m.logs.Add(conv, l)
+	wake(m.unlogged, conv)
 	return l
 }
 
@@ -171,15 +207,25 @@ func (m *MemoryEngine) Read(_ context.Context, conv string, after int64) ([]Even
 // Wait implements [Engine].
 func (m *MemoryEngine) Wait(ctx context.Context, conv string, after int64) error {
 	m.mu.Lock()
-	l := m.log(conv, true)
-	if l.last > after {
-		m.mu.Unlock()
-		return nil
+	var ch chan struct{}
+	if l := m.log(conv, false); l != nil {
+		if l.last > after {
+			m.mu.Unlock()
+			return nil
+		}
+		ch = l.wake
+	} else {
+		w := join(m.unlogged, conv)
+		defer func() {
+			m.mu.Lock()
+			leave(m.unlogged, conv, w)
+			m.mu.Unlock()
+		}()
+		ch = w.ch
 	}
-	wake := l.wake
 	m.mu.Unlock()
 	select {
-	case <-wake:
+	case <-ch:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -197,10 +243,7 @@ func (m *MemoryEngine) SetOpen(_ context.Context, consumer, conv string, open bo
 		return nil
 	}
 	m.open.Add(consumer, conv)
-	if w, ok := m.waiters[consumer]; ok {
-		close(w.ch)
-		delete(m.waiters, consumer)
-	}
+	wake(m.waiters, consumer)
 	return nil
 }
 
@@ -211,12 +254,7 @@ func (m *MemoryEngine) OpenConversation(ctx context.Context, consumer string, wa
 		m.mu.Unlock()
 		return c, nil
 	}
-	w, ok := m.waiters[consumer]
-	if !ok {
-		w = &openWaiter{ch: make(chan struct{})}
-		m.waiters[consumer] = w
-	}
-	w.n++
+	w := join(m.waiters, consumer)
 	m.mu.Unlock()
 	t := time.NewTimer(wait)
 	defer t.Stop()
@@ -227,10 +265,7 @@ func (m *MemoryEngine) OpenConversation(ctx context.Context, consumer string, wa
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	// The last waiter to give up removes what SetOpen did not.
-	if w.n--; w.n == 0 && m.waiters[consumer] == w {
-		delete(m.waiters, consumer)
-	}
+	leave(m.waiters, consumer, w)
 	if c, ok := m.open.Get(consumer); ok {
 		return c, nil
 	}

@@ -21,10 +21,12 @@ type Engine interface {
 	// Append adds evs to conv's log in order, drops those whose Key the
 	// log has seen (LivePerson retries and duplicates webhooks), assigns
 	// the others Seq = last+1, last+2, ... and wakes conv's waiters. It
-	// returns how many it added.
+	// returns how many it added. Seqs only grow, also across restarts and
+	// logs dropped for their bounds: a reader resumes after the last seq
+	// it saw and must get what came since.
 	Append(ctx context.Context, conv string, evs []Event) (added int, err error)
 	// Read returns a copy of conv's events with Seq > after, oldest
-	// first, and the Seq of the log's last event (0 for none).
+	// first, and the Seq of the log's last event (0 when it has none).
 	Read(ctx context.Context, conv string, after int64) (evs []Event, last int64, err error)
 	// Wait returns when conv's log has an event with Seq > after (nil at
 	// once if it has), or when ctx ends (ctx.Err()). It may return nil
@@ -43,8 +45,8 @@ type Engine interface {
 
 // An Event is one entry of a conversation's log.
 type Event struct {
-	// Seq is the event's position in its log: 1, 2, 3, ...; Append
-	// assigns it.
+	// Seq is the event's position in its log, one more than the event
+	// before; Append assigns it.
 	Seq int64
 	// Key identifies the event for dropping duplicates ("" never is
 	// dropped): the dialog and LivePerson sequence of a messaging event,

@@ -45,6 +45,7 @@ func TestMemoryEngine(t *testing.T) {
 		{"a dropped event's key is still known", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}, {ev("a")}}, 0, "2=b,3=c", 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Now = func() time.Time { return time.UnixMicro(0) } // seqs from 1
 			m := NewMemoryEngine(tc.opts)
 			var added int
 			for _, a := range tc.appends {
@@ -73,7 +74,7 @@ func TestMemoryEngineBounds(t *testing.T) {
 	if _, last, _ := m.Read(ctx, "a", 0); last != 0 {
 		t.Error("the least recently used conversation was kept past the bound")
 	}
-	if _, last, _ := m.Read(ctx, "c", 0); last != 1 {
+	if evs, _, _ := m.Read(ctx, "c", 0); len(evs) != 1 {
 		t.Error("a recent conversation was dropped")
 	}
 	mu.Lock()
@@ -119,7 +120,7 @@ func TestMemoryEngineBytes(t *testing.T) {
 		t.Errorf("%d bytes counted for two events, want %d", m.bytes, 2*one)
 	}
 	// A log alone over the bound is kept, bounded by Events.
-	big := NewMemoryEngine(MemoryOptions{Bytes: 1, Events: 2})
+	big := NewMemoryEngine(MemoryOptions{Bytes: 1, Events: 2, Now: func() time.Time { return time.UnixMicro(0) }})
 	big.Append(ctx, "c", []Event{ev("x1"), ev("x2"), ev("x3")})
 	if evs, _, _ := big.Read(ctx, "c", 0); seqs(evs) != "2=x2,3=x3" {
 		t.Errorf("a single log over the byte bound: %s", seqs(evs))
@@ -148,9 +149,10 @@ func TestMemoryEngineWakes(t *testing.T) {
 			t.Fatal("a waiter was not woken")
 		}
 	}
+	_, last, _ := m.Read(ctx, "c", 0)
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if err := m.Wait(short, "c", 1); err == nil {
+	if err := m.Wait(short, "c", last); err == nil {
 		t.Error("Wait returned nil with nothing new")
 	}
 	got := make(chan string, 1)
@@ -169,8 +171,63 @@ func TestMemoryEngineWakes(t *testing.T) {
 	if c, _ := m.OpenConversation(ctx, "nobody", 30*time.Millisecond); c != "" || time.Since(start) > time.Second {
 		t.Errorf("OpenConversation(nobody) = %q after %v", c, time.Since(start))
 	}
-	if len(m.waiters) != 0 {
-		t.Errorf("%d waiter entries left", len(m.waiters))
+	if len(m.waiters) != 0 || len(m.unlogged) != 0 {
+		t.Errorf("%d waiter entries left, %d readers of conversations without a log", len(m.waiters), len(m.unlogged))
+	}
+}
+
+// Readers of conversations that have no log do not make one: past the
+// conversations bound they would push out real logs, which woke their
+// readers, which made logs again (a busy loop).
+func TestMemoryEngineReadersMakeNoLogs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := NewMemoryEngine(MemoryOptions{Conversations: 2})
+	m.Append(ctx, "real", []Event{ev("a")})
+	done := make(chan error, 4)
+	for _, c := range []string{"w1", "w2", "w3", "w4"} {
+		go func() { done <- m.Wait(ctx, c, 0) }()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if evs, _, _ := m.Read(ctx, "real", 0); len(evs) != 1 || m.logs.Len() != 1 {
+		t.Errorf("readers made logs (%d) or pushed out a real one (%d events left)", m.logs.Len(), len(evs))
+	}
+	m.Append(ctx, "w1", []Event{ev("b")}) // wakes w1's reader only
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("another reader woke: %v", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	cancel()
+	for range 3 {
+		<-done
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.unlogged) != 0 {
+		t.Errorf("%d readers' entries left after they went", len(m.unlogged))
+	}
+}
+
+// A new log numbers its events above those of an earlier log of the same
+// conversation (a restart, or a log dropped for its bounds), so that a
+// reader resuming after its last seq gets the new events.
+func TestMemoryEngineSeqsGrowAcrossLogs(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := NewMemoryEngine(MemoryOptions{Now: func() time.Time { return now }})
+	before.Append(ctx, "c", []Event{ev("a"), ev("b"), ev("c")})
+	_, seen, _ := before.Read(ctx, "c", 0)
+	now = now.Add(time.Second) // the restart
+	after := NewMemoryEngine(MemoryOptions{Now: func() time.Time { return now }})
+	after.Append(ctx, "c", []Event{ev("d")})
+	if evs, _, _ := after.Read(ctx, "c", seen); len(evs) != 1 || evs[0].Key != "d" || evs[0].Seq <= seen {
+		t.Errorf("resuming after %d on the new log: %s", seen, seqs(evs))
+	}
+	if seen > 1<<53 {
+		t.Errorf("seq %d is over 2^53, which JSON does not carry exactly", seen)
 	}
 }
 

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -209,11 +210,17 @@ func TestStreamHeartbeat(t *testing.T) {
 	vid, sid, ctx := engage(t, srv.URL)
 	conv, token := createWithToken(t, srv.URL, "beat", vid, sid, ctx)
 	lp.AgentMessage(conv, "one")
-	waitFor(t, srv.URL, conv, token, `"text":"one"`)
+	body := waitFor(t, srv.URL, conv, token, `"text":"one"`)
+	// Resume after the second event: the third and later come.
+	var log struct{ Events []struct{ Seq int64 } }
+	if err := json.Unmarshal([]byte(body), &log); err != nil || len(log.Events) < 3 {
+		t.Fatalf("events %s: %v", body, err)
+	}
+	second := log.Events[1].Seq
 	c, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(c, "GET", srv.URL+"/v1/conversations/"+conv+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Last-Event-ID", "2")
+	req.Header.Set("Last-Event-ID", strconv.FormatInt(second, 10))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -222,20 +229,25 @@ func TestStreamHeartbeat(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 	rd := bufio.NewReader(resp.Body)
-	pings := 0
+	pings, resumed := 0, 0
 	for pings < 3 {
 		line, err := rd.ReadString('\n')
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.HasPrefix(line, "id: ") {
-			if n, _ := strconv.Atoi(strings.TrimSpace(line[4:])); n <= 2 {
-				t.Errorf("resumed after 2 but got event %d", n)
+			if n, _ := strconv.ParseInt(strings.TrimSpace(line[4:]), 10, 64); n <= second {
+				t.Errorf("resumed after %d but got event %d", second, n)
+			} else {
+				resumed++
 			}
 		}
 		if line == ": ping\n" {
 			pings++
 		}
+	}
+	if resumed != len(log.Events)-2 {
+		t.Errorf("resumed with %d events, want %d", resumed, len(log.Events)-2)
 	}
 	cancel()
 	resp.Body.Close()

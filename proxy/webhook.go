@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/liveperson"
 	"github.com/lpedge/lpedge/liveperson/connector"
 )
 
@@ -52,6 +53,17 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) error {
 	n, err := connector.DecodeNotification(body)
 	if err != nil {
 		return badRequest("the notification is not usable: " + err.Error())
+	}
+	// What could not be read is left out with a warning, and the rest is
+	// stored and answered 200: a refusal would be retried, and with
+	// ordered retries would hold up every later notification of the app.
+	// The log names where, never the values (they may be message text).
+	for _, e := range n.Skipped {
+		where := "?"
+		if ve, ok := errors.AsType[*liveperson.ValidationError](e); ok {
+			where = ve.Field
+		}
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook change left out", slog.String("type", clip(n.Type, 100)), slog.String("at", clip(where, 100)))
 	}
 	h.webhooks.Store(true)
 	// Stored whole even if LivePerson hangs up meanwhile: it retries, and

@@ -64,6 +64,10 @@ type Notification struct {
 	Type          string               // "type" as sent
 	Events        []MessagingEvent     // the changes of a messaging notification
 	Conversations []ConversationChange // the changes of a conversation notification
+	// Skipped says why changes were left out: each could not be read (an
+	// error naming its JSONPath), or the type is not one lpedge knows, in
+	// which case no change is read. The other changes are.
+	Skipped []error
 }
 
 // A MessagingEvent is one change of a messaging notification: an event
@@ -146,8 +150,12 @@ func (c *ConversationChange) Closed() bool {
 
 // DecodeNotification reads a webhook body. It is lenient with members it
 // does not read, as LivePerson asks clients to accept new attributes, and
-// strict with those it reads: a wrong type, a missing conversation id or
-// event type is an error naming its JSONPath.
+// strict with those it reads. One change it cannot read (a wrong type, a
+// missing conversation id or event type) does not cost the others: it is
+// left out and named in Skipped, as is a notification type it does not
+// know (a receiver answers LivePerson 200 either way: a refusal is retried
+// and, with ordered retries, holds up every later notification). Only a
+// body that is no notification at all is an error.
 func DecodeNotification(data []byte) (*Notification, error) {
 	o, err := decodeObject(data)
 	if err != nil {
@@ -160,10 +168,6 @@ func DecodeNotification(data []byte) (*Notification, error) {
 	if n.Type, err = o.str("type"); err != nil {
 		return nil, err
 	}
-	kind := notificationKind(n.Type)
-	if kind == "" {
-		return nil, bad(o.at("type"), "want "+NotificationMessaging+"[.<event type>] or "+NotificationConversation+", got "+strconv.Quote(n.Type))
-	}
 	body, err := o.reqObj("body")
 	if err != nil {
 		return nil, err
@@ -173,39 +177,40 @@ func DecodeNotification(data []byte) (*Notification, error) {
 	if !ok {
 		return nil, bad(body.at("changes"), "want an array, got "+jsonv.Describe(v))
 	}
+	kind := notificationKind(n.Type)
+	if kind == "" {
+		n.Skipped = []error{bad(o.at("type"), "want "+NotificationMessaging+"[.<event type>] or "+NotificationConversation+", got "+strconv.Quote(n.Type))}
+		return n, nil
+	}
 	for i, c := range changes {
 		co, err := asObject(body.at("changes")+"["+strconv.Itoa(i)+"]", c)
-		if err != nil {
-			return nil, err
-		}
-		if kind == NotificationConversation {
+		if err == nil && kind == NotificationConversation {
 			var ch ConversationChange
-			if err := ch.read(co); err != nil {
-				return nil, err
+			if err = ch.read(co); err == nil {
+				n.Conversations = append(n.Conversations, ch)
 			}
-			n.Conversations = append(n.Conversations, ch)
-			continue
+		} else if err == nil {
+			var ev MessagingEvent
+			if err = ev.read(co); err == nil {
+				n.Events = append(n.Events, ev)
+			}
 		}
-		var ev MessagingEvent
-		if err := ev.read(co); err != nil {
-			return nil, err
+		if err != nil {
+			n.Skipped = append(n.Skipped, err)
 		}
-		n.Events = append(n.Events, ev)
 	}
 	return n, nil
 }
 
-// notificationKind is NotificationMessaging or NotificationConversation
-// for a known type, "" otherwise.
+// notificationKind is NotificationMessaging (also for the types of event
+// types it does not know yet) or NotificationConversation, "" for another
+// type.
 func notificationKind(typ string) string {
-	switch typ {
-	case NotificationConversation, NotificationMessaging:
+	switch {
+	case typ == NotificationConversation, typ == NotificationMessaging:
 		return typ
-	}
-	for _, ev := range []string{EventContent, EventRichContent, EventAcceptStatus, EventChatState} {
-		if typ == NotificationMessaging+"."+ev {
-			return NotificationMessaging
-		}
+	case len(typ) > len(NotificationMessaging)+1 && typ[:len(NotificationMessaging)+1] == NotificationMessaging+".":
+		return NotificationMessaging
 	}
 	return ""
 }

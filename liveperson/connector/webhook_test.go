@@ -125,24 +125,37 @@ func TestDecodeNotificationErrors(t *testing.T) {
 	conv := func(change string) string {
 		return `{"kind":"notification","type":"cqm.ExConversationChangeNotification","body":{"changes":[` + change + `]}}`
 	}
+	// Bodies that are no notification are errors.
 	for _, tt := range []struct{ name, body, want string }{
 		{"syntax", `{"kind":`, "invalid JSON at byte 8: unexpected end of input"},
 		{"not an object", `[]`, "$: want an object, got an array"},
 		{"kind", `{"kind":"req","type":"ms.MessagingEventNotification","body":{"changes":[]}}`, `$.kind: want "notification", got a string ("req")`},
-		{"type", `{"kind":"notification","type":"ms.Other","body":{"changes":[]}}`,
-			`$.type: want ms.MessagingEventNotification[.<event type>] or cqm.ExConversationChangeNotification, got "ms.Other"`},
 		{"no body", `{"kind":"notification","type":"ms.MessagingEventNotification"}`, "$.body: is required"},
 		{"changes", `{"kind":"notification","type":"ms.MessagingEventNotification","body":{"changes":{}}}`, "$.body.changes: want an array, got an object"},
-		{"change", msg(`1`), "$.body.changes[0]: want an object, got 1"},
-		{"no dialog", msg(`{"sequence":1,"event":{"type":"ContentEvent","contentType":"text/plain","message":"m"}}`), "$.body.changes[0].dialogId: is required"},
-		{"sequence", msg(`{"sequence":"1","dialogId":"d","event":{"type":"ChatStateEvent"}}`), `$.body.changes[0].sequence: want an integer, got a string ("1")`},
-		{"timestamp", msg(`{"serverTimestamp":1.5,"dialogId":"d","event":{"type":"ChatStateEvent"}}`), "$.body.changes[0].serverTimestamp: want an integer, got 1.5"},
-		{"no event", msg(`{"dialogId":"d"}`), "$.body.changes[0].event: is required"},
-		{"no event type", msg(`{"dialogId":"d","event":{}}`), "$.body.changes[0].event.type: is required"},
-		{"text not a string", msg(`{"dialogId":"d","event":{"type":"ContentEvent","contentType":"text/plain","message":1}}`),
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := connector.DecodeNotification([]byte(tt.body))
+			if err == nil || n != nil || err.Error() != tt.want {
+				t.Fatalf("got %+v, %v\nwant error %s", n, err, tt.want)
+			}
+		})
+	}
+	// A change that cannot be read is skipped and named; the others are
+	// read, and so is the notification.
+	good := `{"sequence":7,"dialogId":"d","event":{"type":"ContentEvent","contentType":"text/plain","message":"ok"}}`
+	for _, tt := range []struct{ name, body, want string }{
+		{"unknown type", `{"kind":"notification","type":"ms.Other","body":{"changes":[` + good + `]}}`,
+			`$.type: want ms.MessagingEventNotification[.<event type>] or cqm.ExConversationChangeNotification, got "ms.Other"`},
+		{"change", msg(`1,` + good), "$.body.changes[0]: want an object, got 1"},
+		{"no dialog", msg(`{"sequence":1,"event":{"type":"ContentEvent","contentType":"text/plain","message":"m"}},` + good), "$.body.changes[0].dialogId: is required"},
+		{"sequence", msg(good + `,{"sequence":"1","dialogId":"d","event":{"type":"ChatStateEvent"}}`), `$.body.changes[1].sequence: want an integer, got a string ("1")`},
+		{"timestamp", msg(`{"serverTimestamp":1.5,"dialogId":"d","event":{"type":"ChatStateEvent"}},` + good), "$.body.changes[0].serverTimestamp: want an integer, got 1.5"},
+		{"no event", msg(`{"dialogId":"d"},` + good), "$.body.changes[0].event: is required"},
+		{"no event type", msg(`{"dialogId":"d","event":{}},` + good), "$.body.changes[0].event.type: is required"},
+		{"text not a string", msg(`{"dialogId":"d","event":{"type":"ContentEvent","contentType":"text/plain","message":1}},` + good),
 			"$.body.changes[0].event.message: want a string, got 1"},
-		{"role", msg(`{"dialogId":"d","originatorMetadata":{"role":1},"event":{"type":"ChatStateEvent"}}`), "$.body.changes[0].originatorMetadata.role: want a string, got 1"},
-		{"sequence list", msg(`{"dialogId":"d","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[true]}}`),
+		{"role", msg(`{"dialogId":"d","originatorMetadata":{"role":1},"event":{"type":"ChatStateEvent"}},` + good), "$.body.changes[0].originatorMetadata.role: want a string, got 1"},
+		{"sequence list", msg(`{"dialogId":"d","event":{"type":"AcceptStatusEvent","status":"READ","sequenceList":[true]}},` + good),
 			"$.body.changes[0].event.sequenceList[0]: want an integer, got true"},
 		{"no result", conv(`{"type":"UPSERT"}`), "$.body.changes[0].result: is required"},
 		{"no convId", conv(`{"type":"UPSERT","result":{}}`), "$.body.changes[0].result.convId: is required"},
@@ -153,10 +166,23 @@ func TestDecodeNotificationErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := connector.DecodeNotification([]byte(tt.body))
-			if err == nil || n != nil || err.Error() != tt.want {
-				t.Fatalf("got %+v, %v\nwant error %s", n, err, tt.want)
+			if err != nil || len(n.Skipped) != 1 || n.Skipped[0].Error() != tt.want {
+				t.Fatalf("got %+v, %v\nwant %s skipped", n, err, tt.want)
+			}
+			wantRead := 1
+			if strings.HasPrefix(tt.body, `{"kind":"notification","type":"cqm`) || tt.name == "unknown type" {
+				wantRead = 0
+			}
+			if len(n.Events)+len(n.Conversations) != wantRead {
+				t.Errorf("read %d changes beside the skipped one, want %d", len(n.Events)+len(n.Conversations), wantRead)
 			}
 		})
+	}
+	// An event type LivePerson adds later passes as messaging.
+	n, err := connector.DecodeNotification([]byte(`{"kind":"notification","type":"ms.MessagingEventNotification.FutureEvent","body":{"changes":[` +
+		`{"sequence":3,"dialogId":"d","event":{"type":"FutureEvent"}}]}}`))
+	if err != nil || len(n.Skipped) != 0 || len(n.Events) != 1 || n.Events[0].Event.Type != "FutureEvent" {
+		t.Errorf("a future event type: %+v, %v", n, err)
 	}
 }
 
