@@ -92,6 +92,7 @@ func TestTwoWayChat(t *testing.T) {
 	agent.click("#send")
 	shop.waitContent("#chat-log .chat-agent", reply)
 	shop.do("typing gone", chromedp.WaitNotPresent(chromedp.CSS(`#chat-typing`)))
+	shop.waitContent("#event-panel", `conversation.on("message") ← ASSIGNED_AGENT`, `conversation.on("typing") ← ASSIGNED_AGENT typing`)
 	agent.shot("chat-03-agent-replied")
 	shop.shot("chat-04-shopper-sees-reply")
 

@@ -441,7 +441,14 @@
 
     // The conversation's events. Listeners added now, before the tag is
     // ready, also get the history after a reload.
-    var on = w.lpedge.conversation.on;
+    // Each event also goes to the event panel, as what came back.
+    var on = function (name, f) {
+      w.lpedge.conversation.on(name, function (e) {
+        addEvent({ kind: "ok", label: "event", title: "conversation.on(\"" + name + "\") \u2190 " + (e.role || e.state || "") +
+          (name == "typing" ? (e.typing ? " typing" : " stopped typing") : ""), body: JSON.stringify(e, null, 2) });
+        f(e);
+      });
+    };
     on("message", function (m) {
       if (m.own) {
         // The echo of a message this page sent: it replaces the pending one.
