@@ -182,19 +182,7 @@ func (c cannedUpstream) Do(r *http.Request) (*http.Response, error) {
 // warm caches, LivePerson answered from memory. allocs/op are the
 // proxy's own.
 func BenchmarkHandler(b *testing.B) {
-	env := map[string]string{"LP_ACCOUNT_ID": "12345678", "LP_APP_INSTALLATION_ID": "app", "LP_CLIENT_ID": "id",
-		"LP_CLIENT_SECRET": "secret", "ALLOWED_ORIGINS": proxytest.Origin, "RATE_LIMIT": "0",
-		"LP_DOMAIN_API": "http://127.0.0.1:9", "LP_TEST_DOMAIN": "127.0.0.1"}
-	cfg, err := proxy.ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Upstream = cannedUpstream{token: connector.AppClaims{ExpiresAt: time.Now().Add(24 * time.Hour)}.Unsecured()}
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	h, err := proxy.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := cannedProxy(b, nil)
 	ua := "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 	for _, bc := range []struct{ name, method, path, body string }{
 		{"healthz", "GET", "/healthz", ""},

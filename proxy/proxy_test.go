@@ -19,9 +19,9 @@ import (
 	"github.com/lpedge/lpedge/internal/syncbuf"
 )
 
-// newProxy starts the proxy configured with proxytest.Env(lp), changed
-// by edit, behind a loopback server; logs go to the returned buffer.
-func newProxy(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*httptest.Server, *syncbuf.Buffer) {
+// newHandler is the proxy configured with proxytest.Env(lp), changed by
+// edit; its logs (debug level, JSON) go to the returned buffer.
+func newHandler(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*proxy.Handler, *syncbuf.Buffer) {
 	t.Helper()
 	env := proxytest.Env(lp)
 	cfg, err := proxy.ConfigFromEnv(func(k string) string { return env[k] })
@@ -37,6 +37,14 @@ func newProxy(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*httpt
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, logs
+}
+
+// newProxy starts the proxy configured with proxytest.Env(lp), changed
+// by edit, behind a loopback server; logs go to the returned buffer.
+func newProxy(t testing.TB, lp *lptest.Server, edit func(*proxy.Config)) (*httptest.Server, *syncbuf.Buffer) {
+	t.Helper()
+	h, logs := newHandler(t, lp, edit)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv, logs

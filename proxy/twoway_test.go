@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 	"github.com/lpedge/lpedge/internal/syncbuf"
 	"github.com/lpedge/lpedge/liveperson/lptest"
 	"github.com/lpedge/lpedge/proxy"
-	"github.com/lpedge/lpedge/proxy/proxytest"
 )
 
 // newTwoWay starts a proxy and an lptest that sends its webhooks to it.
@@ -28,20 +26,7 @@ func newTwoWay(t testing.TB, edit func(*proxy.Config), opts ...lptest.Option) (*
 	t.Cleanup(srv.Close)
 	lp := newLP(t, append([]lptest.Option{lptest.WithWebhooks(srv.URL + "/webhooks/liveperson"),
 		lptest.WithWebhookRetry(50*time.Millisecond, 200*time.Millisecond, 10*time.Second)}, opts...)...)
-	env := proxytest.Env(lp)
-	cfg, err := proxy.ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncbuf.Buffer{}
-	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if edit != nil {
-		edit(&cfg)
-	}
-	p, err := proxy.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, logs := newHandler(t, lp, edit)
 	h.Store(p)
 	return srv, lp, logs
 }
