@@ -295,7 +295,7 @@ func (w *webhooks) run(conv string, q *hookQueue) {
 		if f != nil && f.Kind == WebhookDelay && !w.sleep(f.Delay) {
 			return
 		}
-		if !w.deliver(h) {
+		if !w.deliver(conv, q, h) {
 			return
 		}
 		w.mu.Lock()
@@ -338,9 +338,17 @@ func (w *webhooks) reorder(conv string, q *hookQueue, h *hook, f *WebhookFault) 
 	}
 }
 
-// deliver tries h until the endpoint answers 200 or 201 or retention
-// ends; false when the server closed.
-func (w *webhooks) deliver(h *hook) bool {
+// live reports whether q is still conv's queue: Reset drops queues, and
+// their notifications are neither retried nor recorded after it.
+func (w *webhooks) live(conv string, q *hookQueue) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.queues[conv] == q
+}
+
+// deliver tries h, of conv's queue q, until the endpoint answers 200 or
+// 201 or retention ends; false when the server closed or was reset.
+func (w *webhooks) deliver(conv string, q *hookQueue, h *hook) bool {
 	wait := w.first
 	fault := ""
 	if h.fault != nil {
@@ -361,6 +369,9 @@ func (w *webhooks) deliver(h *hook) bool {
 		case <-w.ctx.Done():
 			return false
 		default:
+		}
+		if !w.live(conv, q) {
+			return false
 		}
 		if d.Delivered {
 			w.record(d)

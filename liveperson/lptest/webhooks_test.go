@@ -303,6 +303,30 @@ func TestWebhookControl(t *testing.T) {
 	}
 }
 
+// TestWebhookReset: a notification in retries is neither retried nor
+// recorded after Reset.
+func TestWebhookReset(t *testing.T) {
+	rcv := newReceiver(t, func(int, string) int { return 500 })
+	srv := lptest.NewServer(lptest.WithWebhooks(rcv.URL), lptest.WithWebhookRetry(20*time.Millisecond, 20*time.Millisecond, time.Minute))
+	defer srv.Close()
+	openConsumer(t, srv, "reset")
+	for i := 0; len(rcv.requests()) < 2; i++ { // in retries
+		if i == 500 {
+			t.Fatal("no retry")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	srv.Reset()
+	n := len(rcv.requests())
+	time.Sleep(150 * time.Millisecond) // several retry periods
+	if got := len(rcv.requests()); got > n+1 { // one attempt may have been on its way
+		t.Errorf("%d attempts after Reset", got-n)
+	}
+	if d := srv.Deliveries(); len(d) != 0 {
+		t.Errorf("deliveries recorded after Reset: %+v", d)
+	}
+}
+
 // TestWebhookClose: Close ends deliveries stuck in retries at once.
 func TestWebhookClose(t *testing.T) {
 	rcv := newReceiver(t, func(int, string) int { return 500 })
