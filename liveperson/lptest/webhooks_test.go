@@ -318,7 +318,7 @@ func TestWebhookReset(t *testing.T) {
 	}
 	srv.Reset()
 	n := len(rcv.requests())
-	time.Sleep(150 * time.Millisecond) // several retry periods
+	time.Sleep(150 * time.Millisecond)         // several retry periods
 	if got := len(rcv.requests()); got > n+1 { // one attempt may have been on its way
 		t.Errorf("%d attempts after Reset", got-n)
 	}
