@@ -188,6 +188,35 @@ func TestLostCreateRecovered(t *testing.T) {
 	}
 }
 
+// TestLostCreateAnswer: LivePerson opens the conversation and its answer
+// is lost (the hardest failure: the page cannot tell). The page retries
+// with its Idempotency-Key and gets the conversation LivePerson opened,
+// with its token: one conversation, and its events readable.
+func TestLostCreateAnswer(t *testing.T) {
+	srv, lp, _ := newTwoWay(t, nil)
+	vid, sid, ctx := engage(t, srv.URL)
+	body := `{"consumerId":"lost-answer","visitorId":"` + vid + `","sessionId":"` + sid + `","campaignId":"1001","engagementId":"2001","contextId":"` + ctx + `"}`
+	key := http.Header{"Idempotency-Key": {"create-1"}}
+	lp.SetFault(lptest.RouteConversation, lptest.Fault{Lose: true})
+	post(t, srv.URL+"/v1/conversations", body, key, http.StatusServiceUnavailable)
+	cs := lp.Conversations()
+	if len(cs) != 1 || cs[0].State != lptest.StateOpen {
+		t.Fatalf("upstream after the lost answer: %+v", cs)
+	}
+	b := post(t, srv.URL+"/v1/conversations", body, key, http.StatusCreated)
+	conv, token := field(t, b, "conversationId"), field(t, b, "token")
+	if conv != cs[0].ID {
+		t.Errorf("the retry answered %s, want the conversation LivePerson opened, %s", conv, cs[0].ID)
+	}
+	if n := len(lp.Conversations()); n != 1 {
+		t.Errorf("%d conversations upstream, want 1", n)
+	}
+	if _, err := lp.AgentMessage(conv, "found you"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, srv.URL, conv, token, `"text":"found you"`)
+}
+
 // TestStreamHeartbeat: an idle stream gets ": ping" comments and
 // resumes after Last-Event-ID; a reader that goes away ends the handler.
 func TestStreamHeartbeat(t *testing.T) {

@@ -94,7 +94,7 @@ type visitorJSON struct {
 func faultsJSON(route Route, fs []Fault) []faultRequest {
 	out := make([]faultRequest, 0, len(fs))
 	for _, f := range fs {
-		j := faultRequest{Route: route, Status: f.Status, Count: f.Count, RetryAfter: f.RetryAfter, Drop: f.Drop, Body: f.Body}
+		j := faultRequest{Route: route, Status: f.Status, Count: f.Count, RetryAfter: f.RetryAfter, Drop: f.Drop, Lose: f.Lose, Body: f.Body}
 		if f.Delay > 0 {
 			j.Delay = f.Delay.String()
 		}

@@ -213,7 +213,7 @@
 //	DELETE /lptest/webhooks/faults      clear them
 //	GET    /lptest/faults               pending faults per route
 //	POST   /lptest/faults               {"route":"report","status":503,"count":2,"retryAfter":"5",
-//	                                    "delay":"1.5s","drop":false,"body":"...","add":false}: SetFault, or AddFault with add
+//	                                    "delay":"1.5s","drop":false,"lose":false,"body":"...","add":false}: SetFault, or AddFault with add
 //	DELETE /lptest/faults[?route=R]     clear faults
 //	POST   /lptest/reset                Reset
 //	GET    /lptest/config               accounts, apps, client credentials, engagements

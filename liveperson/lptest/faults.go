@@ -32,8 +32,13 @@ type Fault struct {
 	// Delay stalls the call this long before it is answered (or dropped).
 	// A client that gives up first sees a timeout.
 	Delay time.Duration
-	// Drop closes the connection without an answer.
+	// Drop closes the connection without an answer, and without doing
+	// what the call asked.
 	Drop bool
+	// Lose does what the call asked and then closes the connection
+	// without the answer: the hardest real failure, in which the client
+	// cannot tell whether a conversation was opened or a message sent.
+	Lose bool
 	// Body, when set, replaces the route's error body.
 	Body string
 }
@@ -52,14 +57,16 @@ func (f Fault) check() error {
 		return errors.New("count " + strconv.Itoa(f.Count) + " is negative (use -1 for always)")
 	case f.Delay < 0 || f.Delay > maxDelay:
 		return errors.New("delay " + f.Delay.String() + " is not between 0 and " + maxDelay.String())
-	case f.Drop && f.Status != 0:
-		return errors.New("a dropped call has no status")
+	case (f.Drop || f.Lose) && f.Status != 0:
+		return errors.New("a dropped or lost call has no status")
+	case f.Drop && f.Lose:
+		return errors.New("drop and lose exclude each other: a dropped call does nothing, a lost one does its work")
 	case !printable(f.RetryAfter):
 		return errors.New("retry-after " + strconv.Quote(f.RetryAfter) + " is not a header value")
 	case f.Body != "" && f.Status == 0:
 		return errors.New("a body needs a status")
-	case f.Status == 0 && f.Delay == 0 && !f.Drop:
-		return errors.New("the fault does nothing: set a status, a delay or drop")
+	case f.Status == 0 && f.Delay == 0 && !f.Drop && !f.Lose:
+		return errors.New("the fault does nothing: set a status, a delay, drop or lose")
 	}
 	return nil
 }
@@ -72,6 +79,9 @@ func (f Fault) String() string {
 	}
 	if f.Drop {
 		s = append(s, "drop")
+	}
+	if f.Lose {
+		s = append(s, "lose the answer")
 	}
 	if f.Status != 0 {
 		s = append(s, strconv.Itoa(f.Status))
@@ -171,6 +181,7 @@ type faultRequest struct {
 	RetryAfter string `json:"retryAfter,omitempty"`
 	Delay      string `json:"delay,omitempty"` // a Go duration: "250ms", "2s"
 	Drop       bool   `json:"drop,omitempty"`
+	Lose       bool   `json:"lose,omitempty"`
 	Body       string `json:"body,omitempty"`
 	Add        bool   `json:"add,omitempty"` // queue after the pending faults instead of replacing them
 }
@@ -189,7 +200,7 @@ func decodeFaultRequest(data []byte) (Route, Fault, bool, error) {
 	if err := checkRoute(req.Route); err != nil {
 		return "", Fault{}, false, fmt.Errorf("fault: %w", err)
 	}
-	f := Fault{Status: req.Status, Count: req.Count, RetryAfter: req.RetryAfter, Drop: req.Drop, Body: req.Body}
+	f := Fault{Status: req.Status, Count: req.Count, RetryAfter: req.RetryAfter, Drop: req.Drop, Lose: req.Lose, Body: req.Body}
 	if req.Delay != "" {
 		d, err := time.ParseDuration(req.Delay)
 		if err != nil {

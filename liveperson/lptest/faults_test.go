@@ -264,6 +264,21 @@ func TestFaultDelayAndDrop(t *testing.T) {
 		t.Errorf("after the drop: %d", res.StatusCode)
 	}
 
+	// A lost answer: the work is done (a visitor is made), the answer
+	// never arrives.
+	before := len(srv.Visitors())
+	srv.SetFault(lptest.RouteEngagement, lptest.Fault{Lose: true})
+	req, _ = http.NewRequest("POST", u, strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := client.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("a lost call answered %d", res.StatusCode)
+	}
+	waitCall(t, srv, func(c lptest.Call) bool { return c.Fault == "lose the answer" && c.Status == 201 })
+	if after := len(srv.Visitors()); after != before+1 {
+		t.Errorf("a lost call did no work: %d visitors, want %d", after, before+1)
+	}
+
 	// Close ends a stalled call at once.
 	srv.SetFault(lptest.RouteEngagement, lptest.Fault{Delay: 5 * time.Minute})
 	done := make(chan error, 1)
@@ -316,6 +331,8 @@ func TestFaultPanics(t *testing.T) {
 		"empty fault":     func() { srv.SetFault(lptest.RouteReport, lptest.Fault{}) },
 		"status 99":       func() { srv.AddFault(lptest.RouteReport, lptest.Fault{Status: 99}) },
 		"drop and 500":    func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Status: 500, Drop: true}) },
+		"lose and 500":    func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Status: 500, Lose: true}) },
+		"drop and lose":   func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Drop: true, Lose: true}) },
 		"negative count":  func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Status: 500, Count: -2}) },
 		"header break":    func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Status: 429, RetryAfter: "1\r\nX: y"}) },
 		"body, no status": func() { srv.SetFault(lptest.RouteReport, lptest.Fault{Delay: time.Second, Body: "x"}) },
