@@ -123,3 +123,23 @@ func TestBuild(t *testing.T) {
 		t.Errorf("snippet.html: %s", snippet)
 	}
 }
+
+// The loader's emit adds own to every conversation event: each event's
+// interface declares it, and not as optional.
+func TestEventsDeclareOwn(t *testing.T) {
+	src, _ := files.ReadFile("lpedge.d.ts")
+	m := regexp.MustCompile(`(?s)interface ConversationEvents \{(.*?)\}`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("lpedge.d.ts declares no ConversationEvents")
+	}
+	for _, f := range regexp.MustCompile(`(\w+): (\w+);`).FindAllSubmatch(m[1], -1) {
+		body := regexp.MustCompile(`(?s)interface ` + string(f[2]) + ` \{(.*?)\n\}`).FindSubmatch(src)
+		if body == nil || !regexp.MustCompile(`\n  own: boolean;`).Match(body[1]) {
+			t.Errorf("lpedge.d.ts: %s (the %s event) does not declare own: boolean", f[2], f[1])
+		}
+	}
+	loader, _ := files.ReadFile("loader.js")
+	if !bytes.Contains(loader, []byte("v.own = own;")) {
+		t.Errorf("loader.js's emit no longer adds own: update this test and lpedge.d.ts")
+	}
+}

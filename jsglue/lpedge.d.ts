@@ -95,6 +95,7 @@ export interface TypingEvent {
   seq: number;
   time: number;
   role: Role;
+  own: boolean; // always false: the shopper's own typing is not echoed
   typing: boolean;
 }
 
@@ -103,6 +104,7 @@ export interface ReadEvent {
   seq: number;
   time: number;
   role: Role;
+  own: boolean; // always false: the shopper's own receipts are not echoed
   status: "ACCEPT" | "READ" | string;
   sequences: number[];
 }
@@ -116,7 +118,7 @@ export interface StateEvent {
   seq?: number;
   time?: number;
   state: "open" | "accepted" | "closed";
-  own?: boolean;
+  own: boolean; // true for the "closed" that close() reports
 }
 
 export interface ConversationEvents {
