@@ -47,38 +47,45 @@ func ParseConfig(attrs map[string]string) (Config, error) {
 		ConsentRequired: attrs["consent"] == "required",
 		Debug:           attrs["debug"] == "true",
 	}
-	bad := func(attr, problem string) (Config, error) {
+	if attr, problem := c.check(attrs["consent"]); attr != "" {
 		return Config{}, &ConfigError{Attr: attr, Problem: problem}
 	}
-	if v := attrs["consent"]; v != "" && v != "required" {
-		return bad("data-consent", `want "required" or nothing, got `+jsonv.Quote(v))
+	return c, nil
+}
+
+// check checks what ParseConfig read (consent is data-consent as given)
+// and takes an origin in Domain apart; it returns the attribute that is
+// wrong and what is wrong with it, or "".
+func (c *Config) check(consent string) (attr, problem string) {
+	if consent != "" && consent != "required" {
+		return "data-consent", `want "required" or nothing, got ` + jsonv.Quote(consent)
 	}
 	if err := monitoring.CheckAccount(c.Account); err != nil {
-		return bad("data-account", "want your LivePerson account id (1 to 20 letters or digits), got "+jsonv.Quote(c.Account))
+		return "data-account", "want your LivePerson account id (1 to 20 letters or digits), got " + jsonv.Quote(c.Account)
 	}
 	if c.Proxy != "" {
 		if text.Index(c.Proxy, "https://") != 0 && text.Index(c.Proxy, "http://") != 0 || text.Index(c.Proxy, " ") >= 0 || text.Index(c.Proxy, "?") >= 0 || text.Index(c.Proxy, "#") >= 0 {
-			return bad("data-proxy", "want the proxy's base URL, like https://edge.example.com, got "+jsonv.Quote(c.Proxy))
+			return "data-proxy", "want the proxy's base URL, like https://edge.example.com, got " + jsonv.Quote(c.Proxy)
 		}
 	}
 	if scheme, host, ok := text.Cut(c.Domain, "://"); ok {
 		if scheme != "https" && scheme != "http" {
-			return bad("data-domain", "want a host name or an http(s) origin, got "+jsonv.Quote(c.Domain))
+			return "data-domain", "want a host name or an http(s) origin, got " + jsonv.Quote(c.Domain)
 		}
 		c.Scheme, c.Domain = scheme, trimSlashes(host)
 	}
 	switch {
 	case c.Domain != "":
 		if err := monitoring.CheckHost(c.Domain); err != nil {
-			return bad("data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got "+jsonv.Quote(c.Domain))
+			return "data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got " + jsonv.Quote(c.Domain)
 		}
 		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
-			return bad("data-app", "want the Monitoring app installation id (required with data-domain): "+err.Error())
+			return "data-app", "want the Monitoring app installation id (required with data-domain): " + err.Error()
 		}
 	case c.Proxy == "":
-		return bad("data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)")
+		return "data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)"
 	}
-	return c, nil
+	return "", ""
 }
 
 // trimSlashes is strings.TrimRight(s, "/").
