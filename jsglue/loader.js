@@ -29,14 +29,26 @@
   // The conversation's listeners live here, not in the module: event ->
   // functions. on and off work at once, also before the module is ready
   // (the stub's queued calls are applied first); a listener gets the
-  // events emitted after it was added.
+  // events emitted after it was added. A wrong event or callback is a
+  // console error (debug or not), and changes nothing.
   var listeners = {};
+  // say(level, m): console[level](m). The console is looked up at each
+  // call, and what it throws caught: the page may wrap it.
+  function say(level, m) {
+    try {
+      console[level](m);
+    } catch (e) {}
+  }
   function listen(add) {
     return function (e, f) {
+      var m = "lpedge.conversation." + (add ? "on: " : "off: ");
+      if (!/^(message|typing|read|state)$/.test(typeof e == "string" && e))
+        return say("error", m + 'event: want "message", "typing", "read" or "state", got ' + (typeof e == "string" ? '"' + e + '"' : typeof e));
+      if (typeof f != "function") return say("error", m + "callback: want a function, got " + typeof f);
       var a = (listeners[e] = (listeners[e] || []).filter(function (g) {
         return g !== f;
       }));
-      if (add && typeof f == "function") a.push(f);
+      if (add) a.push(f);
     };
   }
   var local = { "conversation.on": listen(1), "conversation.off": listen(0) };
@@ -148,13 +160,6 @@
         }, w);
       } catch (e) {}
     }
-    // say(level, m): console[level](m). The console is looked up at each
-    // call, and what it throws caught: the page may wrap it.
-    function say(level, m) {
-      try {
-        console[level](m);
-      } catch (e) {}
-    }
     return {
       get: get,
       // fn(id) is a function that calls go(id, its arguments...).
@@ -252,8 +257,10 @@
       },
       // stream(id, url, token) reads Server-Sent Events with the token as
       // Authorization: Bearer (EventSource cannot send headers): it calls
-      // go(id, data) per event (data lines joined; comments and other
-      // fields skipped) and once at the end go(id, status, text): the
+      // go(id, data) per event (data lines joined; other fields skipped),
+      // go(id, "") per comment (the proxy's ": ping" on an idle stream,
+      // by which Go tells a live stream from a silently dead one) and
+      // once at the end go(id, status, text): the
       // status and body of an answer that is not 2xx, the status and ""
       // when the stream ended, or 0 and what went wrong. It returns an
       // AbortController: after abort() it calls nothing.
@@ -281,6 +288,8 @@
                   if (!line) {
                     if (data.length && !s.aborted) go(id, data.join("\n"));
                     data = [];
+                  } else if (line[0] == ":") {
+                    if (!s.aborted) go(id, "");
                   } else if (/^data(:|$)/.test(line)) data.push(line.slice(5).replace(/^ /, ""));
                 });
                 if (x.done) end(r.status, "");

@@ -261,9 +261,9 @@ var (
 	streamEnd   func(tag.Response)
 )
 
-// streamed is the host's call back of the open stream: (data) per event
-// and once (status, text) at its end, (0, what went wrong) when no
-// answer came.
+// streamed is the host's call back of the open stream: (data) per event,
+// ("") per comment (a ping), and once (status, text) at its end, (0,
+// what went wrong) when no answer came.
 func streamed(a []js.Value) {
 	if streamEvent == nil {
 		return

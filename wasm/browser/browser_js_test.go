@@ -564,8 +564,10 @@ func TestRandom(t *testing.T) {
 
 // The host's stream reads Server-Sent Events from fetch's body, with the
 // token as a Bearer header: data lines joined (split across chunks and
-// inside a UTF-8 sequence), comments and other fields skipped; then the
-// end, a refusal with its body, or a network error; nothing after stop.
+// inside a UTF-8 sequence), a comment (the proxy's ": ping") an event
+// with no data, so that the tag sees a live stream, other fields
+// skipped; then the end, a refusal with its body, or a network error;
+// nothing after stop.
 func TestStream(t *testing.T) {
 	useLoader(t)
 	seen := js.Global().Get("Array").New()
@@ -593,7 +595,7 @@ func TestStream(t *testing.T) {
 	}
 	got, _ := stream("https://edge.example/v1/conversations/c1/events?after=0")
 	wait(t, "the stream's end", func() bool { return got().end != nil })
-	want := []string{`{"seq":1,"x":1}`, `{"seq":2,"text":"😀"}`, "a\n\nb"}
+	want := []string{"", `{"seq":1,"x":1}`, `{"seq":2,"text":"😀"}`, "a\n\nb"}
 	if r := got(); strings.Join(r.events, "|") != strings.Join(want, "|") || r.end.Status != 200 || r.end.Err != nil {
 		t.Errorf("events %q, end %+v; want %q and 200", r.events, r.end, want)
 	}
@@ -611,13 +613,13 @@ func TestStream(t *testing.T) {
 		t.Errorf("a network error: %+v", r)
 	}
 	got, stop := stream("https://edge.example/open")
-	wait(t, "the open stream's events", func() bool { return len(got().events) == 3 })
+	wait(t, "the open stream's events", func() bool { return len(got().events) == 4 })
 	stop()
 	more := js.Global().Get("__more")
-	more.Call("enqueue", js.Global().Get("TextEncoder").New().Call("encode", "data: late\n\n"))
+	more.Call("enqueue", js.Global().Get("TextEncoder").New().Call("encode", ": ping\n\ndata: late\n\n"))
 	more.Call("close")
 	time.Sleep(20 * time.Millisecond)
-	if r := got(); len(r.events) != 3 || r.end != nil {
+	if r := got(); len(r.events) != 4 || r.end != nil {
 		t.Errorf("after stop: %q, end %+v", r.events, r.end)
 	}
 }
@@ -637,7 +639,6 @@ func TestEmit(t *testing.T) {
 	conv.Call("on", "message", f)
 	conv.Call("on", "message", f) // once
 	conv.Call("on", "message", g)
-	conv.Call("on", "typing", "not a function")
 	if n := emit("message", `{"text":"hi"}`, true); n != 2 || strings.Join(got, ",") != "f hi true" {
 		t.Errorf("emit called %d, got %q", n, got)
 	}
@@ -649,7 +650,50 @@ func TestEmit(t *testing.T) {
 	if n := emit("message", `{"text":"again"}`, false); n != 0 || len(got) != 1 {
 		t.Errorf("after off: emit called %d, got %q", n, got)
 	}
-	if n := emit("typing", `{}`, false); n != 0 {
-		t.Errorf("a listener that is not a function was added")
+}
+
+// A wrong event name or a callback that is not a function is a console
+// error naming the argument, without debug, and adds or removes nothing;
+// also when the stub queued the call.
+func TestListenerArgs(t *testing.T) {
+	useLoader(t)
+	logs := recordConsole(t)
+	conv := js.Global().Get("lpedge").Get("conversation")
+	f := jsFunc("e", ``)
+	conv.Call("on", "typing", f)
+	for _, tc := range []struct {
+		method string
+		args   []any
+		want   string
+	}{
+		{"on", []any{"mesage", f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got "mesage"`},
+		{"on", []any{"toString", f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got "toString"`},
+		{"on", []any{js.Global().Get("Symbol").Invoke("message"), f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got symbol`},
+		{"on", []any{}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got undefined`},
+		{"on", []any{"message", "f"}, `lpedge.conversation.on: callback: want a function, got string`},
+		{"on", []any{"message"}, `lpedge.conversation.on: callback: want a function, got undefined`},
+		{"off", []any{"Typing", f}, `lpedge.conversation.off: event: want "message", "typing", "read" or "state", got "Typing"`},
+		{"off", []any{"typing", js.Null()}, `lpedge.conversation.off: callback: want a function, got object`},
+	} {
+		before := len(logs())
+		conv.Call(tc.method, tc.args...)
+		if l := logs()[before:]; len(l) != 1 || l[0] != "error: "+tc.want {
+			t.Errorf("%s%v: console %q, want %q", tc.method, tc.args, l, tc.want)
+		}
 	}
+	for _, e := range []string{"message", "mesage", "read", "state"} {
+		if n := emit(e, `{}`, false); n != 0 {
+			t.Errorf("a listener of %s was added", e)
+		}
+	}
+	if n := emit("typing", `{}`, false); n != 1 {
+		t.Errorf("typing has %d listeners, want the one added", n)
+	}
+	// A call the stub queued before the loader ran is the same call.
+	before := len(logs())
+	js.Global().Get("lpedge").Get("q").Call("push", js.ValueOf([]any{"conversation.on", []any{"tpying", f}}))
+	if l := logs()[before:]; len(l) != 1 || !strings.Contains(l[0], `got "tpying"`) {
+		t.Errorf("queued: console %q", l)
+	}
+	conv.Call("off", "typing", f)
 }

@@ -104,7 +104,8 @@ func (page) TimeZone() string { return "" }
 func (page) Visible() bool    { return true }
 
 // Stream reads Server-Sent Events as the loader's host does: data lines
-// joined, comments and other fields skipped.
+// joined, each comment an event with no data (a ping), other fields
+// skipped.
 func (t transport) Stream(url, token string, event func(string), end func(tag.Response)) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	// Not held while f runs: f takes the tag's lock, under which stop may
@@ -146,6 +147,8 @@ func (t transport) Stream(url, token string, event func(string), end func(tag.Re
 					call(func() { event(d) })
 				}
 				data = nil
+			case line[0] == ':':
+				call(func() { event("") })
 			case line == "data" || strings.HasPrefix(line, "data:"):
 				data = append(data, strings.TrimPrefix(strings.TrimPrefix(line, "data"), ":"))
 				if d := data[len(data)-1]; strings.HasPrefix(d, " ") {

@@ -3,7 +3,11 @@
 package browser_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,5 +55,36 @@ func TestHostEnvAgainstLptest(t *testing.T) {
 func TestRunOnHost(t *testing.T) {
 	if err := browser.Run(); err == nil || !strings.Contains(err.Error(), "GOOS=js") {
 		t.Errorf("Run on the host: %v", err)
+	}
+}
+
+// The host's Streamer reads Server-Sent Events as the loader does: a
+// comment (the proxy's ": ping") is an event with no data.
+func TestHostStream(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(401)
+			return
+		}
+		io.WriteString(w, ": ping\n\nid: 1\ndata: {\"seq\":1}\n\nretry: 5\n\n")
+	}))
+	defer srv.Close()
+	var mu sync.Mutex
+	var got []string
+	done := make(chan tag.Response, 1)
+	browser.Env().Stream.Stream(srv.URL, "tok", func(d string) {
+		mu.Lock()
+		got = append(got, d)
+		mu.Unlock()
+	}, func(r tag.Response) { done <- r })
+	select {
+	case r := <-done:
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Join(got, "|") != `|{"seq":1}` || r.Status != 200 || r.Err != nil {
+			t.Errorf("events %q, end %+v; want a ping, then seq 1, then 200", got, r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream did not end")
 	}
 }

@@ -26,13 +26,15 @@ type Conversation struct {
 	history    int64  // events up to this seq were an earlier page's (restored)
 	readNext   int64  // 1 + the highest log seq of a message acknowledged read
 
-	stop    func() // aborts the open stream
-	gen     int    // streams opened: an older stream's callbacks are ignored
+	stop    func()      // aborts the open stream
+	gen     int         // streams opened: an older stream's callbacks are ignored
+	idle    func() bool // stops the open stream's watch (alive)
 	retry   func() bool
 	attempt int // reconnects since the last event
 
 	typing, typingSent, typingBusy bool       // wanted, last sent, a POST in flight
-	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge this tick; shown while hidden
+	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge, until the proxy took them; shown while hidden
+	readBusy                       bool       // a send of reads planned or in flight
 }
 
 // chatHost is what a Conversation needs of the Tag that holds it.
@@ -107,7 +109,7 @@ func (c *Conversation) restore() {
 // forget drops the conversation: closed by either side.
 func (c *Conversation) forget() {
 	c.halt()
-	*c = Conversation{h: c.h, env: c.env, engagement: c.engagement, gen: c.gen}
+	*c = Conversation{h: c.h, env: c.env, engagement: c.engagement, gen: c.gen, idle: c.idle}
 	c.h.save("")
 }
 
@@ -140,16 +142,23 @@ func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error
 		c.h.lock()
 		defer c.h.unlock()
 		c.starting = false
-		c.h.logf("conversation answer: " + describeResponse(resp))
+		v, _ := jsonv.Parse(resp.Body)
+		m, _ := v.(map[string]any)
+		id, _ := m["conversationId"].(string)
+		token, _ := m["token"].(string)
+		// The token is a credential: never in the log (base64url and
+		// ".", it is in the body as it is).
+		logged := resp
+		if before, after, ok := text.Cut(string(resp.Body), token); ok && token != "" {
+			s := before + "…" + after
+			logged.Body = []byte(s)
+		}
+		c.h.logf("conversation answer: " + describeResponse(logged))
 		if resp.Status != 200 && resp.Status != 201 {
 			err := errors.New(explain("conversation.start", resp, false))
 			c.h.reply(func() { done("", err) })
 			return
 		}
-		v, _ := jsonv.Parse(resp.Body)
-		m, _ := v.(map[string]any)
-		id, _ := m["conversationId"].(string)
-		token, _ := m["token"].(string)
 		if id == "" {
 			c.h.reply(func() { done("", errors.New("lpedge.conversation.start: the proxy's answer has no conversationId")) })
 			return

@@ -61,11 +61,14 @@
 //     the Tag through a narrow interface) then listens: the proxy's
 //     event stream (Env.Stream, with the create answer's token) reaches
 //     the page's listeners through Env.Emit once per seq; it resumes
-//     after the last seq with 1..30 s pauses, gives up on 401/403/404
-//     with a console error, and ends with the conversation. Messages a
-//     listener got on a visible page are read (POST .../read, once per
-//     tick and sequence); typing goes out once per change (POST
-//     .../typing) and ends after a message and at pagehide. Id, token,
-//     last seq and what was read stay in sessionStorage, so a reload
-//     replays the history once and goes on live.
+//     after the last seq with 1..30 s pauses, also when it stays silent
+//     40 s (no event, no ": ping") or the browser comes back online,
+//     gives up on 401/403/404 with a console error, and ends with the
+//     conversation. Messages a listener got on a visible page are read
+//     (POST .../read, one at a time; a failed receipt goes again with
+//     the next, after the stream's next event or online); typing goes
+//     out once per change (POST .../typing) and ends after a message and
+//     at pagehide. Id, token, last seq and what the proxy took as read
+//     stay in sessionStorage, so a reload replays the history once and
+//     goes on live.
 package tag

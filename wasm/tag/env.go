@@ -29,7 +29,9 @@ type Env struct {
 // decision (reconnects, backoff, when to stop) is the tag's.
 type Streamer interface {
 	// Stream GETs url with Authorization: Bearer token and Accept:
-	// text/event-stream, calls event with each event's data, and end
+	// text/event-stream, calls event with each event's data and with
+	// "" for each comment (the proxy's ": ping", which shows the
+	// connection is alive), and end
 	// once when the stream is over: the status and body of an answer
 	// that is not 2xx, the status and no body at the end of a stream,
 	// or Status 0 and Err when no answer came or the connection broke.

@@ -12,8 +12,10 @@ import (
 // {"seq":N,"type":"message"|"typing"|"read"|"state",...}). The tag
 // decides the rest: events are handed to the page's listeners once each
 // (by seq), a broken stream is resumed after the last seq with growing
-// pauses, a refused one (401, 403, 404) is given up with a console
-// error, and a closed conversation ends it.
+// pauses, and so is one silent for streamIdle (the host reports the
+// proxy's ": ping" comments as events with no data); a refused one (401,
+// 403, 404) is given up with a console error, and a closed conversation
+// ends it.
 
 // Reconnect pauses, in ms: the first, doubling up to the last.
 const (
@@ -23,6 +25,13 @@ const (
 	// (AcceptStatusEvent's sequenceList); a tick's older ones beyond it
 	// are implied by the newer.
 	maxReadList = 100
+	// streamIdle is how long an open stream may stay silent, in ms,
+	// before it is taken for dead and resumed: the proxy sends a ": ping"
+	// every 15 s (SSE_HEARTBEAT) on an idle stream, so 40 s is about 2.5
+	// of its beats, room for one late or lost. A connection left half
+	// open by a network switch or a laptop's sleep ends no other way: no
+	// error comes, and the browser's online event need not fire.
+	streamIdle = 40000
 )
 
 // listen opens the event stream, after the last event handled.
@@ -34,12 +43,15 @@ func (c *Conversation) listen() {
 	gen := c.gen
 	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10)
 	c.h.logf("conversation events: GET " + url)
+	c.alive()
 	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
 		c.h.lock()
 		defer c.h.unlock()
 		if c.gen == gen {
 			c.attempt = 0
-			c.event(data)
+			c.alive()
+			c.readSoon()
+			c.event(data) // "" is a ping: not JSON, ignored
 		}
 	}, func(resp Response) {
 		c.h.lock()
@@ -49,6 +61,25 @@ func (c *Conversation) listen() {
 			c.ended(resp)
 		}
 	})
+}
+
+// alive (re)starts the watch of the open stream: silent for streamIdle,
+// it is aborted and resumed as a broken one is. A new watch stops the
+// last, so a watch that fires with no stream open is an old one.
+func (c *Conversation) alive() {
+	if c.idle != nil {
+		c.idle()
+	}
+	c.idle = c.env.Clock.After(streamIdle, c.silent)
+}
+
+func (c *Conversation) silent() {
+	c.h.lock()
+	if c.stop != nil {
+		c.halt()
+		c.ended(Response{})
+	}
+	c.h.unlock()
 }
 
 // halt stops the stream and a planned reconnect.
@@ -85,13 +116,16 @@ func (c *Conversation) ended(resp Response) {
 	})
 }
 
-// online reconnects at once.
+// online reconnects at once, also a stream that looks open (its
+// connection may be the old network's), and sends the read receipts
+// that failed.
 func (c *Conversation) online() {
-	if c.retry != nil {
-		c.retry()
-		c.retry, c.attempt = nil, 0
+	if c.retry != nil || c.stop != nil {
+		c.halt()
+		c.attempt = 0
 		c.listen()
 	}
+	c.readSoon()
 }
 
 // hide at pagehide ends typing and the stream (a page with a request in
@@ -169,7 +203,14 @@ func (c *Conversation) shown(msg [2]int64) {
 		return
 	}
 	c.reads = append(c.reads, msg)
-	if len(c.reads) == 1 {
+	c.readSoon()
+}
+
+// readSoon sends the receipts waiting at the end of this tick, unless a
+// send is planned or in flight.
+func (c *Conversation) readSoon() {
+	if len(c.reads) > 0 && !c.readBusy {
+		c.readBusy = true
 		c.env.Clock.After(0, c.sendReads)
 	}
 }
@@ -183,28 +224,42 @@ func (c *Conversation) visible() {
 	}
 }
 
-// sendReads sends this tick's read receipts: the newest maxReadList.
+// sendReads sends the waiting read receipts: the newest maxReadList.
+// They wait until the proxy took them: a failed send is sent again on
+// the next tick that shows a message, after the stream's next event and
+// when the browser is back online.
 func (c *Conversation) sendReads() {
 	c.h.lock()
 	defer c.h.unlock()
-	reads := c.reads[max(0, len(c.reads)-maxReadList):]
-	c.reads = nil
-	if c.id == "" || len(reads) == 0 {
+	id, end := c.id, len(c.reads)
+	reads := c.reads[max(0, end-maxReadList):]
+	if id == "" || end == 0 {
+		c.readBusy = false
 		return
 	}
 	b := c.body()
 	b = append(b[:len(b)-1], `,"sequences":[`...)
+	var next int64
 	for i, m := range reads {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, m[1], 10)
-		c.readNext = max(c.readNext, m[0]+1)
+		next = max(next, m[0]+1)
 	}
 	c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
+		if c.id != id {
+			return
+		}
+		c.readBusy = false
 		if err != nil {
 			c.env.Console.Warn(err.Error())
+			return
 		}
+		// Those sent and older are read; those shown since wait.
+		c.readNext = max(c.readNext, next)
+		c.reads = c.reads[end:]
+		c.persist()
+		c.readSoon()
 	})
-	c.persist()
 }

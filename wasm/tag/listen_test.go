@@ -306,7 +306,7 @@ func TestConversationReads(t *testing.T) {
 		h.stream.live().send(msg(2, "ASSIGNED_AGENT", 2))
 		h.clock.tick()
 		var got []string
-		for len(h.tr.reqs) > 0 {
+		for ; len(h.tr.reqs) > 0; h.clock.tick() { // one in flight at a time
 			r := h.tr.answer(t, 200, `{}`)
 			got = append(got, r.Body[len(`{"consumerId":"c0","sequences":`):len(r.Body)-1])
 		}
@@ -412,5 +412,180 @@ func TestConversationClosed(t *testing.T) {
 	if done != nil || len(h.emit.got) != 1 || h.emit.got[0] != `state {"type":"state","state":"closed","own":true}` ||
 		h.stream.live() != nil || h.host.session["conversation"] != "" {
 		t.Errorf("closed by the page: %v, got %q, stream %v", done, h.emit.got, h.stream.live())
+	}
+}
+
+// A stream that goes silent (a half-open connection after a network
+// switch or sleep) is aborted after streamIdle and resumed after the
+// last seq, as a broken one; every event and every ping (an event with
+// no data, the host's report of ": ping") keeps it.
+func TestConversationSilentStream(t *testing.T) {
+	h := opened(t)
+	c := h.stream.live()
+	c.send(msg(1, "ASSIGNED_AGENT", 0))
+	for i := 0; i < 5; i++ { // pings every 15 s: kept
+		h.clock.advance(15 * time.Second)
+		c.send("")
+	}
+	h.clock.advance(streamIdle*time.Millisecond - time.Millisecond)
+	if h.stream.live() != c || len(h.stream.all) != 1 {
+		t.Fatalf("a stream with pings, then %d ms silent: live %v, %d opened", streamIdle-1, h.stream.live() == c, len(h.stream.all))
+	}
+	h.clock.advance(time.Millisecond)
+	if !c.stopped || h.stream.live() != nil {
+		t.Fatalf("silent for %d ms: stopped %v, live %v", streamIdle, c.stopped, h.stream.live())
+	}
+	h.clock.advance(time.Second) // the first reconnect pause
+	n := h.stream.live()
+	if n == nil || !strings.HasSuffix(n.url, "/events?after=1") {
+		t.Fatalf("after a silent stream: %+v, want a resume after=1", n)
+	}
+	h.emit.got = nil
+	n.send(msg(1, "ASSIGNED_AGENT", 0), msg(2, "ASSIGNED_AGENT", 1))
+	if len(h.emit.got) != 1 {
+		t.Errorf("after the resume the page got %q, want seq 2 once", h.emit.got)
+	}
+	// A stream that never says anything, not even its first byte, too.
+	h.clock.advance(streamIdle * time.Millisecond)
+	if !n.stopped {
+		t.Error("a stream silent from its start was kept")
+	}
+	// A stream that ended is not stopped again by its old watch, and a
+	// reconnect is one stream.
+	h = opened(t)
+	h.clock.advance(streamIdle*time.Millisecond - time.Second)
+	h.stream.live().close(Response{Status: 502})
+	h.clock.advance(10 * time.Second)
+	if len(h.stream.all) != 2 || h.stream.live() == nil {
+		t.Errorf("a 502, then its watch due: %d streams, live %v; want the reconnect alone", len(h.stream.all), h.stream.live())
+	}
+	// After the page is gone (pagehide) no watch fires.
+	h.call(func() { h.hide(true) })
+	h.clock.advance(10 * time.Minute)
+	if len(h.stream.all) != 2 || h.stream.live() != nil {
+		t.Errorf("after pagehide: %d streams, live %v", len(h.stream.all), h.stream.live())
+	}
+}
+
+// Back online, a stream that looks open is reopened at once: its
+// connection may be the old network's.
+func TestConversationOnlineLive(t *testing.T) {
+	h := opened(t)
+	c := h.stream.live()
+	c.send(msg(1, "ASSIGNED_AGENT", 0), msg(2, "ASSIGNED_AGENT", 1))
+	h.call(h.online)
+	n := h.stream.live()
+	if !c.stopped || n == nil || n == c || !strings.HasSuffix(n.url, "/events?after=2") {
+		t.Fatalf("online: old stopped %v, new %+v; want a resume after=2 at once", c.stopped, n)
+	}
+	c.send(msg(3, "ASSIGNED_AGENT", 2)) // the old one: ignored
+	if len(h.emit.got) != 2 {
+		t.Errorf("the old stream's event reached the page: %q", h.emit.got)
+	}
+	// No conversation, or a refused stream: online opens nothing.
+	h.stream.live().close(Response{Status: 403})
+	h.call(h.online)
+	if h.stream.live() != nil {
+		t.Error("online reopened a refused stream")
+	}
+}
+
+// A read receipt the proxy did not take is not lost: it waits, and goes
+// again on the next tick with receipts, after the stream's next event or
+// back online; one the proxy took is never sent again.
+func TestConversationReadRetry(t *testing.T) {
+	reads := func(h *chatHarness) []string {
+		var got []string
+		for _, r := range h.tr.reqs {
+			got = append(got, r.Body[len(`{"consumerId":"c0","sequences":`):len(r.Body)-1])
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name  string
+		again func(h *chatHarness)
+		want  string
+		next  int64 // readNext once taken
+	}{
+		{"the next message", func(h *chatHarness) { h.stream.live().send(msg(2, "ASSIGNED_AGENT", 1)) }, "[0,1]", 3},
+		{"the stream's next event", func(h *chatHarness) { h.stream.live().send(`{"seq":2,"type":"state","state":"accepted"}`) }, "[0]", 2},
+		{"a ping", func(h *chatHarness) { h.stream.live().send("") }, "[0]", 2},
+		{"online", func(h *chatHarness) { h.call(h.online) }, "[0]", 2},
+	} {
+		for _, fail := range []int{500, 0} {
+			h := opened(t)
+			h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0))
+			h.clock.tick()
+			h.tr.answer(t, fail, `{"error":{"code":"upstream","message":"x"}}`)
+			if len(h.console.warns) != 1 || h.readNext != 0 || h.host.session["conversation"] != "conv-1 tok-1 1 0" {
+				t.Errorf("%s, %d: warns %q, readNext %d, stored %q", tc.name, fail, h.console.warns, h.readNext, h.host.session["conversation"])
+			}
+			h.clock.advance(time.Second)
+			if len(h.tr.reqs) != 0 {
+				t.Errorf("%s, %d: sent again at once: %v", tc.name, fail, reads(h))
+			}
+			tc.again(h)
+			h.clock.tick()
+			if got := reads(h); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("%s, %d: sent again %q, want %s", tc.name, fail, got, tc.want)
+			}
+			h.tr.answer(t, 200, `{}`)
+			if want := "conv-1 tok-1 " + strconv.FormatInt(h.last, 10) + " " + strconv.FormatInt(tc.next, 10); h.host.session["conversation"] != want {
+				t.Errorf("%s, %d: stored %q after the receipt was taken", tc.name, fail, h.host.session["conversation"])
+			}
+			// Taken: never again.
+			h.call(h.online)
+			h.stream.live().send("", msg(9, "ASSIGNED_AGENT", 5))
+			h.clock.tick()
+			if got := reads(h); len(got) != 1 || got[0] != "[5]" {
+				t.Errorf("%s, %d: after the receipt was taken: %q, want [5] alone", tc.name, fail, got)
+			}
+		}
+	}
+	// Shown while a receipt is in flight: sent once it is answered, alone.
+	h := opened(t)
+	h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0))
+	h.clock.tick()
+	h.stream.live().send(msg(2, "ASSIGNED_AGENT", 1))
+	h.clock.tick()
+	if got := reads(h); len(got) != 1 {
+		t.Fatalf("two receipts in flight at once: %q", got)
+	}
+	h.tr.answer(t, 200, `{}`)
+	h.clock.tick()
+	if got := reads(h); len(got) != 1 || got[0] != "[1]" {
+		t.Errorf("after the first was taken: %q, want [1]", got)
+	}
+	h.tr.answer(t, 200, `{}`)
+	if h.readNext != 3 || h.host.session["conversation"] != "conv-1 tok-1 2 3" {
+		t.Errorf("readNext %d, stored %q", h.readNext, h.host.session["conversation"])
+	}
+	// A reload after a failed receipt reads the message again.
+	h = opened(t)
+	h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0))
+	h.clock.tick()
+	h.tr.answer(t, 0, ``)
+	h.reload()
+	h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0))
+	h.clock.tick()
+	if got := reads(h); len(got) != 1 || got[0] != "[0]" {
+		t.Errorf("after a failed receipt and a reload: %q, want [0]", got)
+	}
+}
+
+// The create answer's token, a credential, is not in the debug log.
+func TestConversationTokenNotLogged(t *testing.T) {
+	h := opened(t)
+	var answer string
+	for _, l := range h.host.logs {
+		if strings.Contains(l, "tok-1") {
+			t.Errorf("the token is in the log: %s", l)
+		}
+		if strings.HasPrefix(l, "conversation answer: ") {
+			answer = l
+		}
+	}
+	if answer != `conversation answer: 201 {"conversationId":"conv-1","token":"…"}` {
+		t.Errorf("logged %q", answer)
 	}
 }
