@@ -19,6 +19,7 @@ func (s SDE) Type() string { t, _ := s["type"].(string); return t }
 
 // A ValidationError says which field of which input is wrong and why.
 type ValidationError struct {
+	_ [0]func() // not comparable: no generated equality function in the tag (make size)
 	// Index is the position in the list the SDE came from, or -1.
 	Index int
 	// Field is the dotted path of the offending field, starting with the

@@ -26,8 +26,9 @@ const MaxDepth = 64
 
 // SyntaxError reports where and why input is not JSON.
 type SyntaxError struct {
-	Offset int    // byte offset of the problem; -1 in the browser build, where JavaScript's message says where
-	Msg    string // what is wrong there
+	_      [0]func() // not comparable: no generated equality function in the tag (make size)
+	Offset int       // byte offset of the problem; -1 in the browser build, where JavaScript's message says where
+	Msg    string    // what is wrong there
 }
 
 func (e *SyntaxError) Error() string {

@@ -191,7 +191,9 @@ func TestBrowserAgentWorkspace(t *testing.T) {
 	}
 	click("#close")
 	until("closed", func() bool { return conv().State == lptest.StateClosed })
-	until("the page says so", func() bool { return strings.Contains(text("main"), "Closed by the agent.") && text("#state") == "CLOSE" })
+	until("the page says so", func() bool {
+		return strings.Contains(text("main"), "Closed by the agent.") && text("#state") == "CLOSE"
+	})
 	if errs := console.Errors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}

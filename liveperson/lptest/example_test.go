@@ -78,12 +78,16 @@ func ExampleWithEngagement() {
 	} {
 		status, b := post(url, body, "Content-Type: application/json")
 		a, _ := monitoring.DecodeAnswer(b)
-		fmt.Println(status, a.Engagements)
+		fmt.Print(status)
+		for _, e := range a.Engagements {
+			fmt.Printf(" campaign %d engagement %d context %s", e.CampaignID, e.EngagementID, e.ContextID)
+		}
+		fmt.Println()
 	}
 	// Output:
-	// 201 [{1003 2003 1 1 1   en-US expose}]
-	// 201 [{1001 2001 1 1 1   en-US expose}]
-	// 201 []
+	// 201 campaign 1003 engagement 2003 context 1
+	// 201 campaign 1001 engagement 2001 context 1
+	// 201
 }
 
 // Faults: the next two reports fail with 503, then LivePerson recovers.

@@ -230,7 +230,7 @@ func (s *Server) applyMonitoring(sess *Session, m monitoring.Method, req *monito
 		sess.ConsumerID = consumerID
 	}
 	for _, id := range req.Identities {
-		if !slices.Contains(sess.Identities, id) {
+		if !slices.ContainsFunc(sess.Identities, func(o monitoring.Identity) bool { return o.Iss == id.Iss && o.Acr == id.Acr && o.Sub == id.Sub }) {
 			sess.Identities = append(sess.Identities, id)
 		}
 	}

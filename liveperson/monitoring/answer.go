@@ -20,6 +20,7 @@ type Answer struct {
 // An EngagementDetail is one entry of an engagement answer's
 // engagementDetails: the ids a conversation is opened with.
 type EngagementDetail struct {
+	_                  [0]func() // not comparable: no generated equality function in the tag (make size)
 	CampaignID         int64
 	EngagementID       int64
 	EngagementRevision int64
@@ -149,7 +150,8 @@ func (a *Answer) AppendJSON(b []byte) []byte {
 
 // An ErrorBody is the body of a failed Monitoring call.
 type ErrorBody struct {
-	Time         int64 // ms since the epoch
+	_            [0]func() // not comparable: no generated equality function in the tag (make size)
+	Time         int64     // ms since the epoch
 	Message      string
 	InternalCode int
 }

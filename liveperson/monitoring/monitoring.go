@@ -174,9 +174,10 @@ func badByte(s, extra string) int {
 
 // An Identity is one entry of a request's identities: who the consumer is.
 type Identity struct {
-	Iss string // issuer: the brand's URL for authenticated consumers
-	Acr string // assurance: "loa1" (the only value the table allows; the example also shows "0")
-	Sub string // stable, unguessable consumer id
+	_   [0]func() // not comparable: no generated equality function in the tag (make size)
+	Iss string    // issuer: the brand's URL for authenticated consumers
+	Acr string    // assurance: "loa1" (the only value the table allows; the example also shows "0")
+	Sub string    // stable, unguessable consumer id
 }
 
 // Assurance levels of an [Identity].

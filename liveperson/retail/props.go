@@ -12,9 +12,10 @@ import (
 // wrong type or value, e.g.
 // "Product Viewed: price: want a number, got a string (\"49.99\")".
 type PropertyError struct {
-	Event    string // the event's canonical name, or "identify"
-	Property string // path of the property, e.g. "price" or "products[2].quantity"
-	Problem  string // what is wrong
+	_        [0]func() // not comparable: no generated equality function in the tag (make size)
+	Event    string    // the event's canonical name, or "identify"
+	Property string    // path of the property, e.g. "price" or "products[2].quantity"
+	Problem  string    // what is wrong
 }
 
 func (e *PropertyError) Error() string { return e.Event + ": " + e.Property + ": " + e.Problem }

@@ -9,6 +9,7 @@ import (
 // Config is the tag's configuration: the data attributes of the script
 // tag that loads lpedge.js (see [ParseConfig]).
 type Config struct {
+	_ [0]func() // not comparable: no generated equality function in the tag (make size)
 	// Account is the LivePerson account (site) id; data-account; required.
 	Account string
 	// App is the Monitoring app installation id; data-app; required when
@@ -101,7 +102,8 @@ func (c *Config) Direct() bool { return c.Domain != "" }
 
 // A ConfigError names the data attribute of the script tag that is wrong.
 type ConfigError struct {
-	Attr    string // e.g. "data-account"
+	_       [0]func() // not comparable: no generated equality function in the tag (make size)
+	Attr    string    // e.g. "data-account"
 	Problem string
 }
 

@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func TestParseConfig(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseConfig(%v) = %+v, %v; want %+v", tt.attrs, got, err, tt.want)
 		}
 	}
