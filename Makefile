@@ -24,14 +24,17 @@ lint:
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet $(WASM_PKGS)
 
+# Each package's limit; the slowest takes well under it (examples: ~25 s).
+TEST_TIMEOUT ?= 300s
+
 test-native:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 test-wasm: ## The tag's packages, compiled to wasm, under Node via go_js_wasm_exec.
-	$(WASM_ENV) $(GO) test -count=1 $(WASM_PKGS)
+	$(WASM_ENV) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(WASM_PKGS)
 
 bench: ## Go benchmarks; figures go into README's performance table.
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 30m ./...
 
 fuzz: ## Every Fuzz target for FUZZTIME each.
 	@set -e; for pkg in $$($(GO) list ./...); do \
