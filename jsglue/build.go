@@ -36,6 +36,10 @@ type Options struct {
 	Pkg       string            // the module's main package; default "./wasm/cmd/lpedge"
 	LoaderURL string            // lpedge.js's URL in the snippet; default "/lpedge.js"
 	Attrs     map[string]string // data attributes for the snippet (account, app, domain, proxy, ...); default placeholders
+	// Uncompressed leaves out the .br and .gz siblings, for tests: brotli
+	// at quality 11 over the 2.5 MB module takes seconds (a minute under
+	// the race detector). Default false: a release is precompressed.
+	Uncompressed bool
 }
 
 // A Result is what Build wrote.
@@ -119,8 +123,8 @@ func Build(o Options) (*Result, error) {
 		data     []byte
 		compress bool
 	}{
-		{r.Wasm, wasm, true},
-		{"lpedge.js", r.Loader, true},
+		{r.Wasm, wasm, !o.Uncompressed},
+		{"lpedge.js", r.Loader, !o.Uncompressed},
 		{"stub.min.js", r.Stub, false},
 		{"snippet.html", []byte(r.Snippet), false},
 		{"lpedge.d.ts", dts, false},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +122,22 @@ func TestBuild(t *testing.T) {
 	snippet, _ := os.ReadFile(filepath.Join(out, "snippet.html"))
 	if string(snippet) != r.Snippet || !strings.Contains(r.Snippet, `src="https://edge.example/lpedge.js"`) {
 		t.Errorf("snippet.html: %s", snippet)
+	}
+}
+
+// An uncompressed build (for tests) writes no .br or .gz siblings and
+// the same module.
+func TestBuildUncompressed(t *testing.T) {
+	out := t.TempDir()
+	r, err := Build(Options{Out: out, Dir: "..", Uncompressed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Files) != 5 || slices.ContainsFunc(r.Files, func(f string) bool { return strings.HasSuffix(f, ".br") || strings.HasSuffix(f, ".gz") }) {
+		t.Errorf("files %v, want the module, lpedge.js, the stub, the snippet and the declarations only", r.Files)
+	}
+	if _, err := os.Stat(filepath.Join(out, r.Wasm)); err != nil {
+		t.Error(err)
 	}
 }
 

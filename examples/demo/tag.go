@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -20,58 +18,18 @@ type Tag struct {
 	Integrity string // Subresource Integrity of lpedge.js
 }
 
-// BuildTag builds the tag into out. With compress it is jsglue's release
-// build (jsglue.Build: also .br and .gz siblings, served by Accept-Encoding,
-// and snippet.html); without, it writes only the module, lpedge.js and the
-// stub, which takes a few seconds instead of tens: brotli at quality 11
-// over the 3 MB module is the slow part, and tests do not need it.
+// BuildTag builds the tag into out with jsglue.Build. With compress it is
+// the release build, with .br and .gz siblings served by Accept-Encoding;
+// without, they are left out, which takes seconds instead of tens: brotli
+// at quality 11 over the 2.5 MB module is the slow part, and tests do not
+// need it.
 func BuildTag(out string, compress bool) (*Tag, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
 	}
-	if compress {
-		if _, err := jsglue.Build(jsglue.Options{Out: out, Dir: root}); err != nil {
-			return nil, err
-		}
-		return LoadTag(out)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if _, err := jsglue.Build(jsglue.Options{Out: out, Dir: root, Uncompressed: !compress}); err != nil {
 		return nil, err
-	}
-	old, _ := filepath.Glob(filepath.Join(out, "lpedge.*.wasm*"))
-	for _, f := range old {
-		os.Remove(f)
-	}
-	tmp := filepath.Join(out, "lpedge.wasm.tmp")
-	if err := jsglue.BuildWasm(root, "./wasm/cmd/lpedge", tmp); err != nil {
-		return nil, err
-	}
-	wasm, err := os.ReadFile(tmp)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(wasm)
-	name := "lpedge." + hex.EncodeToString(sum[:6]) + ".wasm" // as jsglue.Build names it
-	if err := os.Rename(tmp, filepath.Join(out, name)); err != nil {
-		return nil, err
-	}
-	wasmExec, err := jsglue.WasmExec()
-	if err != nil {
-		return nil, err
-	}
-	loader, err := jsglue.Loader(wasmExec, name)
-	if err != nil {
-		return nil, err
-	}
-	stub, err := jsglue.Stub()
-	if err != nil {
-		return nil, err
-	}
-	for file, data := range map[string][]byte{"lpedge.js": loader, "stub.min.js": stub} {
-		if err := os.WriteFile(filepath.Join(out, file), data, 0o644); err != nil {
-			return nil, err
-		}
 	}
 	return LoadTag(out)
 }

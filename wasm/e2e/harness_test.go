@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	build, err = jsglue.Build(jsglue.Options{Out: dir, Dir: "../.."})
+	build, err = jsglue.Build(jsglue.Options{Out: dir, Dir: "../..", Uncompressed: true})
 	if err != nil {
 		os.RemoveAll(dir)
 		panic(err)
