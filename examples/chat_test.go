@@ -118,7 +118,13 @@ func TestTwoWayChat(t *testing.T) {
 	agent.waitContent("#transcript", second)
 	shop.waitContent("#chat-log", second)
 
-	// A reload mid-conversation: the whole history once, then live again.
+	// A reload mid-conversation, once the receipts so far are in (one in
+	// flight at a reload is sent again: at least once, never lost): the
+	// whole history once, then live again.
+	shop.wait("the receipts so far", func() bool {
+		c, _ := lp.Conversation(id)
+		return len(readBy(c, connector.RoleConsumer)) == len(agentTexts)
+	})
 	shop.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#chat-box`)))
 	shop.waitContent("#chat-log", append(append([]string{first, second}, agentTexts...), "agent joined")...)
 	shop.checkBubbles(".chat-agent", agentTexts)

@@ -176,6 +176,13 @@ func TestConversationListens(t *testing.T) {
 	}
 	px.add(`"type":"message","sequence":5,"time":5,"role":"ASSIGNED_AGENT","text":"Yes, in 2 days."`)
 	eventually(t, "the live message after the resume", func() bool { return strings.HasSuffix(got(), "message 6 other Yes, in 2 days.") })
+	// Its receipt answered (the tag stores "id token last readNext"): a
+	// reload while it is in flight sends it again, which is LivePerson's
+	// to ignore, rather than losing it.
+	eventually(t, "the receipt of seq 6 answered", func() bool {
+		v, _ := eval[any](t, ctx, `sessionStorage.getItem("lpedge:v1:`+lptest.DefaultAccount+`:conversation")`).(string)
+		return strings.HasSuffix(v, " 7")
+	})
 
 	// A reload: the history once (no stale typing), then live events.
 	do(t, ctx, chromedp.Reload())
