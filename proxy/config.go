@@ -144,7 +144,8 @@ type Config struct {
 	Heartbeat time.Duration
 	// OpenConversationWait bounds how long a create that LivePerson
 	// refuses because the consumer has an open conversation waits for the
-	// webhook that names it (only once webhooks have arrived at all).
+	// webhook that names it (the webhook may come after the retry), before
+	// it is answered 409. Without webhooks, set it low (1ms).
 	// OPEN_CONVERSATION_WAIT; default 2s.
 	OpenConversationWait time.Duration
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/liveperson/connector"
@@ -70,17 +69,14 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 
 // openConversation returns the open conversation the engine knows for the
 // consumer of a ConsumerJWS, waiting up to OpenConversationWait for its
-// webhook when webhooks arrive at all; "" when none is known.
+// webhook (LivePerson sends it as the conversation opens, and a retry may
+// come first); "" when none is known.
 func (h *Handler) openConversation(ctx context.Context, jws string) string {
 	claims, err := connector.ReadConsumerJWS(jws)
 	if err != nil {
 		return ""
 	}
-	var wait time.Duration
-	if h.webhooks.Load() {
-		wait = h.cfg.OpenConversationWait
-	}
-	id, err := h.state.OpenConversation(ctx, claims.LPConsumerID, wait)
+	id, err := h.state.OpenConversation(ctx, claims.LPConsumerID, h.cfg.OpenConversationWait)
 	if err != nil || !validConversationID(id) {
 		return ""
 	}

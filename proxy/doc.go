@@ -129,9 +129,9 @@
 // (the CONSUMER participant is the ConsumerJWS's lp_consumer_id), so that
 // a create LivePerson refuses with "open conversation" (a create whose
 // answer was lost, retried without its Idempotency-Key) is answered 201
-// with that conversation and its token instead of 409; once webhooks
-// have arrived, such a create waits up to OpenConversationWait (default
-// 2 s) for the webhook.
+// with that conversation and its token instead of 409; such a create
+// waits up to OpenConversationWait (default 2 s) for the webhook, which
+// may come after the retry.
 //
 // # State
 //

@@ -32,7 +32,6 @@ type Handler struct {
 	props      *clientProps
 	tokens     tokenKey
 	state      Engine
-	webhooks   atomic.Bool // a verified webhook has arrived: LivePerson sends them
 }
 
 // New checks cfg, fills in defaults and returns the handler.

@@ -65,7 +65,6 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) error {
 		}
 		h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook change left out", slog.String("type", clip(n.Type, 100)), slog.String("at", clip(where, 100)))
 	}
-	h.webhooks.Store(true)
 	// Stored whole even if LivePerson hangs up meanwhile: it retries, and
 	// the retry is dropped as a duplicate.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.RequestTimeout)
