@@ -30,22 +30,9 @@ const stepTimeout = 20 * time.Second
 // stand-in lpTag, where the tag must report with lpTag's ids.
 // Screenshots of each page go to browsertest.OutputDir.
 func TestShopWalk(t *testing.T) {
-	d, err := demo.Start(demo.Options{Tag: sharedTag(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := d.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
-	lp := d.LP
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
-	console := browsertest.RecordConsole(t, ctx)
+	d, w, console := startWalk(t)
+	lp, ctx := d.LP, w.ctx
 	network := browsertest.RecordNetwork(t, ctx)
-	out := browsertest.OutputDir(t)
-	w := &walker{t: t, ctx: ctx, lp: lp, out: out}
-	w.do("viewport", chromedp.EmulateViewport(1366, 900))
 
 	// Home: the tag opens a session through the proxy and reports the page.
 	w.do("home", chromedp.Navigate(d.ShopURL+"/"), chromedp.WaitVisible(chromedp.CSS(`a.card[data-sku="NP-HB-205"]`)))
@@ -235,6 +222,26 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(tagDir)
 	}
 	os.Exit(code)
+}
+
+// startWalk starts the demo (with lpTest's options) and a browser whose
+// tab a walker drives at desktop size; both stop with the test.
+func startWalk(t *testing.T, lpTest ...lptest.Option) (*demo.Demo, *walker, *browsertest.Console) {
+	t.Helper()
+	d, err := demo.Start(demo.Options{Tag: sharedTag(t), LPTest: lpTest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	console := browsertest.RecordConsole(t, ctx)
+	w := &walker{t: t, ctx: ctx, lp: d.LP, out: browsertest.OutputDir(t)}
+	w.do("viewport", chromedp.EmulateViewport(1366, 900))
+	return d, w, console
 }
 
 // A walker drives the tab and waits for LivePerson.

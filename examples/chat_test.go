@@ -11,8 +11,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/lpedge/lpedge/examples/demo"
-	"github.com/lpedge/lpedge/internal/browsertest"
 	"github.com/lpedge/lpedge/liveperson/connector"
 	"github.com/lpedge/lpedge/liveperson/lptest"
 )
@@ -26,22 +24,8 @@ import (
 // shopper reloads and sees the whole history once; the agent closes.
 // Screenshots of both sides go to browsertest.OutputDir.
 func TestTwoWayChat(t *testing.T) {
-	d, err := demo.Start(demo.Options{Tag: sharedTag(t),
-		LPTest: []lptest.Option{lptest.WithWebhookRetry(50*time.Millisecond, 200*time.Millisecond, time.Minute)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := d.Close(); err != nil {
-			t.Error(err)
-		}
-	}()
-	lp := d.LP
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
-	console := browsertest.RecordConsole(t, ctx)
-	out := browsertest.OutputDir(t)
-	shop := &walker{t: t, ctx: ctx, lp: lp, out: out}
-	shop.do("viewport", chromedp.EmulateViewport(1366, 900))
+	d, shop, console := startWalk(t, lptest.WithWebhookRetry(50*time.Millisecond, 200*time.Millisecond, time.Minute))
+	lp, ctx, out := d.LP, shop.ctx, shop.out
 
 	// The shopper opens the chat on a product page and writes.
 	first := "Hi! Is the Summit boot waterproof? 🥾"
