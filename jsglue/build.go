@@ -109,6 +109,10 @@ func Build(o Options) (*Result, error) {
 		if compressed {
 			names = append(names, name+".br", name+".gz")
 			contents = append(contents, Brotli(data), Gzip(data))
+		} else {
+			// An earlier build's siblings would be served in its place.
+			os.Remove(filepath.Join(o.Out, name+".br"))
+			os.Remove(filepath.Join(o.Out, name+".gz"))
 		}
 		for i, n := range names {
 			if err := os.WriteFile(filepath.Join(o.Out, n), contents[i], 0o644); err != nil {

@@ -129,6 +129,9 @@ func TestBuild(t *testing.T) {
 // the same module.
 func TestBuildUncompressed(t *testing.T) {
 	out := t.TempDir()
+	for _, old := range []string{"lpedge.js.br", "lpedge.js.gz"} { // a release build's, earlier
+		os.WriteFile(filepath.Join(out, old), []byte("old"), 0o644)
+	}
 	r, err := Build(Options{Out: out, Dir: "..", Uncompressed: true})
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +141,9 @@ func TestBuildUncompressed(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, r.Wasm)); err != nil {
 		t.Error(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "*.br")); len(left) > 0 {
+		t.Errorf("an earlier build's compressed loader is left, and would be served: %v", left)
 	}
 }
 

@@ -81,7 +81,7 @@ export type Role = "CONSUMER" | "ASSIGNED_AGENT" | "AGENT" | "MANAGER" | "CONTRO
 
 /** A message of the conversation, the agent's or the shopper's own (echoed by LivePerson). */
 export interface MessageEvent {
-  seq: number; // the proxy's position in the conversation's log: 1, 2, 3, ...; each seq reaches a listener once
+  seq: number; // the proxy's position in the conversation's log: consecutive, growing (large numbers); each seq reaches a listener once
   sequence: number; // LivePerson's message sequence, which read events name
   time: number; // ms since the epoch (LivePerson's server time)
   role: Role;

@@ -140,7 +140,8 @@ type Config struct {
 	EventLogBytes int64
 	// Heartbeat is how often an idle event stream gets a ": ping"
 	// comment, which keeps proxies and load balancers from closing it and
-	// finds readers that went away. SSE_HEARTBEAT; default 15s.
+	// finds readers that went away; at most MaxHeartbeat, as the tag
+	// takes a stream silent for 40 s for dead. SSE_HEARTBEAT; default 15s.
 	Heartbeat time.Duration
 	// OpenConversationWait bounds how long a create that LivePerson
 	// refuses because the consumer has an open conversation waits for the
@@ -186,6 +187,7 @@ const (
 	DefaultEventLogTTL           = 24 * time.Hour
 	DefaultEventLogBytes         = 64 << 20
 	DefaultHeartbeat             = 15 * time.Second
+	MaxHeartbeat                 = 30 * time.Second
 	DefaultOpenConversationWait  = 2 * time.Second
 	DefaultAppID                 = "lpedge"
 	DefaultIntegration           = "BRAND_SDK"
@@ -323,6 +325,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if (c.ClientID == "") != (c.ClientSecret == "") {
 		return c, configError("LP_CLIENT_ID", "LP_CLIENT_ID and LP_CLIENT_SECRET go together")
+	}
+	if c.Heartbeat > MaxHeartbeat {
+		return c, configError("SSE_HEARTBEAT", "is "+c.Heartbeat.String()+"; at most "+MaxHeartbeat.String()+": the tag takes a stream silent for 40 s for dead")
 	}
 	setDefault(&c.UpstreamTimeout, DefaultUpstreamTimeout)
 	setDefault(&c.RequestTimeout, DefaultRequestTimeout)

@@ -76,7 +76,8 @@
 // WriteTimeout does not cut streams. The request log line of a stream is
 // written when it ends, with its duration. Events, with seq the
 // conversation log's position (consecutive, and growing across restarts:
-// the memory engine starts a log after its creation time in µs):
+// the memory engine starts a log after its creation time in µs, so real
+// seqs are 16-digit numbers; 1, 2, 3, 4 below):
 //
 //	{"seq":1,"type":"state","state":"open"|"accepted"|"closed","time":ms}
 //	{"seq":2,"type":"message","sequence":0,"time":ms,"role":"ASSIGNED_AGENT","text":"..."}  (rich content: "content":{...})
@@ -86,9 +87,9 @@
 // Messages of every role are logged (the consumer's own come back as
 // LivePerson echoes them), receipts and typing of the other side only,
 // and only events with messageAudience ALL (or none): AGENTS_AND_MANAGERS
-// events are agent-only. A reader that asks for events after a seq the
-// log has not reached gets the whole log: the log started again (a
-// restart of the memory engine, or a log dropped for its bounds).
+// events are agent-only. A reader resumes after the last seq it saw: a
+// log made again after a restart or for its bounds numbers its events
+// above it.
 //
 // # Webhooks
 //

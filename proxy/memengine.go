@@ -29,7 +29,9 @@ type MemoryOptions struct {
 // microseconds (under 2^53 until the year 2255), not at 1: after a
 // restart, or when a log was dropped for its bounds, the next log of the
 // conversation numbers its events above any seq a reader has seen, so a
-// reader that resumes after its last seq gets them.
+// reader that resumes after its last seq gets them. (Within one process
+// a new log also starts above every log dropped before it; across a
+// restart the clock must not have gone back.)
 type MemoryEngine struct {
 	opts    MemoryOptions
 	mu      sync.Mutex
@@ -37,6 +39,9 @@ type MemoryEngine struct {
 	logs    *lru.Cache[string, *convLog]
 	open    *lru.Cache[string, string] // consumer -> conversation
 	waiters map[string]*waiter         // consumers whose open conversation a create waits for
+	// floor is the highest seq of a log dropped so far: a new log starts
+	// above it, in case the clock has not moved past it.
+	floor int64
 	// unlogged are the conversations without a log that readers wait
 	// on: a reader does not make a log, which would take an LRU slot
 	// and, past the bound, push out (and wake) another's.
@@ -100,6 +105,7 @@ func NewMemoryEngine(o MemoryOptions) *MemoryEngine {
 	// The callbacks run under m.mu: every cache call is made holding it.
 	m.logs, _ = lru.NewWithEvict(o.Conversations, func(_ string, l *convLog) {
 		m.bytes -= l.bytes
+		m.floor = max(m.floor, l.last)
 		close(l.wake)
 	})
 	m.open, _ = lru.New[string, string](o.Conversations)
@@ -125,7 +131,7 @@ func (m *MemoryEngine) log(conv string, create bool) *convLog {
 	if !create {
 		return nil
 	}
-	l := &convLog{keys: map[string]struct{}{}, touched: now, wake: make(chan struct{}), last: now.UnixMicro()}
+	l := &convLog{keys: map[string]struct{}{}, touched: now, wake: make(chan struct{}), last: max(now.UnixMicro(), m.floor)}
 	m.logs.Add(conv, l)
 	wake(m.unlogged, conv)
 	return l

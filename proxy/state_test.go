@@ -226,6 +226,15 @@ func TestMemoryEngineSeqsGrowAcrossLogs(t *testing.T) {
 	if evs, _, _ := after.Read(ctx, "c", seen); len(evs) != 1 || evs[0].Key != "d" || evs[0].Seq <= seen {
 		t.Errorf("resuming after %d on the new log: %s", seen, seqs(evs))
 	}
+	// Dropped and made again within the same microsecond: still above.
+	same := NewMemoryEngine(MemoryOptions{Conversations: 1, Now: func() time.Time { return now }})
+	same.Append(ctx, "c", []Event{ev("a"), ev("b")})
+	_, seen1, _ := same.Read(ctx, "c", 0)
+	same.Append(ctx, "other", []Event{ev("x")}) // drops c's log
+	same.Append(ctx, "c", []Event{ev("c")})
+	if evs, _, _ := same.Read(ctx, "c", seen1); len(evs) != 1 || evs[0].Seq <= seen1 {
+		t.Errorf("a log made again in the same µs: resuming after %d got %s", seen1, seqs(evs))
+	}
 	if seen > 1<<53 {
 		t.Errorf("seq %d is over 2^53, which JSON does not carry exactly", seen)
 	}

@@ -358,6 +358,9 @@ func (w *webhooks) deliver(conv string, q *hookQueue, h *hook) bool {
 		}
 	}
 	for attempt := 1; ; attempt++ {
+		if !w.live(conv, q) {
+			return false
+		}
 		d := Delivery{Notification: h.n, Conversation: h.conv, Event: h.event, Attempt: attempt, Body: string(h.body), Fault: fault}
 		if attempt == 1 && h.fault != nil && h.fault.Kind == WebhookFail {
 			d.Error = "fault: the attempt failed before it reached the endpoint"
@@ -375,7 +378,7 @@ func (w *webhooks) deliver(conv string, q *hookQueue, h *hook) bool {
 		}
 		if d.Delivered {
 			w.record(d)
-			if h.fault != nil && h.fault.Kind == WebhookDuplicate {
+			if h.fault != nil && h.fault.Kind == WebhookDuplicate && w.live(conv, q) {
 				d.Attempt++
 				d.Status, d.Error = w.post(h)
 				d.Delivered = d.Status == http.StatusOK || d.Status == http.StatusCreated

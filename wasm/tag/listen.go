@@ -148,7 +148,7 @@ func (c *Conversation) event(data string) {
 	m, _ := v.(map[string]any)
 	seq, _ := m["seq"].(float64)
 	if err != nil || m == nil || int64(seq) <= c.last {
-		return // not the proxy's (seq is 1 up), or seen
+		return // not the proxy's (seqs are positive), or seen
 	}
 	c.last = int64(seq)
 	own := m["role"] == "CONSUMER"
