@@ -233,9 +233,18 @@ func connectorRefused(method string, a answer, err error) *apiError {
 		return &apiError{Status: http.StatusConflict, Code: CodeConflict,
 			Message: "the consumer already has an open conversation; close it or keep using its id", cause: err}
 	}
+	// An item LivePerson refused is about what the request asked for (the
+	// proxy sends only bodies its model validated): a client's mistake,
+	// 4xx, with LivePerson's reason. Its wording is not documented, so
+	// the code names the call rather than guessing from the text.
 	var re *connector.ResponseError
 	if errors.As(err, &re) {
-		return upstreamError("LivePerson refused the "+method+" request: "+clip(re.Msg, 200), err)
+		ae := &apiError{Status: http.StatusConflict, Code: CodeSendRefused, cause: err}
+		if method == "CONVERSATION" {
+			ae.Status, ae.Code = http.StatusBadRequest, CodeCreateRefused
+		}
+		ae.Message = "LivePerson refused the " + method + " request: " + clip(re.Msg, 200)
+		return ae
 	}
 	return upstreamError("LivePerson's "+method+" answer is not usable (HTTP "+strconv.Itoa(a.status)+")", err)
 }

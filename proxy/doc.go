@@ -43,7 +43,9 @@
 // path), 401 (a missing or forged token; a webhook whose signature,
 // account or client does not match), 403 (origin not allowed; a token of
 // another conversation), 404, 405, 409 (the consumer already
-// has an open conversation), 413 (over MaxBodyBytes or LivePerson's 5000
+// has an open conversation; LivePerson refused a SEND: closed, unknown or
+// another consumer's conversation), 400 create_refused (LivePerson
+// refused a create's content), 413 (over MaxBodyBytes or LivePerson's 5000
 // characters), 415, 422 (Idempotency-Key reused with another body), 429
 // (rate limit), 502 (LivePerson answered something unusable, or named a
 // host the proxy may not call) and 503 with Retry-After (LivePerson busy,

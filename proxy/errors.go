@@ -19,6 +19,8 @@ const (
 	CodeNotFound            = "not_found"            // 404: no such route or asset
 	CodeMethodNotAllowed    = "method_not_allowed"   // 405: see the Allow header
 	CodeConflict            = "conversation_open"    // 409: the consumer already has an open conversation
+	CodeCreateRefused       = "create_refused"       // 400: LivePerson refused the create (e.g. a campaign or engagement not the account's)
+	CodeSendRefused         = "conversation_refused" // 409: LivePerson refused a SEND (the conversation is closed, unknown or another consumer's; a receipt names no message of it)
 	CodeTooLarge            = "body_too_large"       // 413: over the body limit or LivePerson's 5000 characters
 	CodeUnsupportedType     = "unsupported_media"    // 415: Content-Type not accepted on the route
 	CodeIdempotencyMismatch = "idempotency_mismatch" // 422: Idempotency-Key reused with another request
