@@ -25,6 +25,7 @@
 //	GET  /v1/conversations/{id}/events     the conversation's events (Bearer token): SSE or JSON
 //	POST /webhooks/liveperson              LivePerson's webhooks (server to server)
 //	GET  /healthz                          {"status":"ok"}
+//	GET  /                                 name, version, account, routes, /healthz (HTML or JSON)
 //	GET  /lpedge.js, /lpedge.<hash>.wasm   the tag, by Accept-Encoding (br, gzip), with ETag
 //
 // Bodies are JSON (/v1/report also takes text/plain, as a beacon sends

@@ -32,6 +32,7 @@ type Handler struct {
 	props      *clientProps
 	tokens     tokenKey
 	state      Engine
+	version    string // the build's, for the root
 }
 
 // New checks cfg, fills in defaults and returns the handler.
@@ -40,7 +41,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger, tokens: newTokenKey(cfg.ClientSecret), state: cfg.Engine}
+	h := &Handler{cfg: cfg, log: cfg.Logger, tokens: newTokenKey(cfg.ClientSecret), state: cfg.Engine, version: version()}
 	if h.lp, err = newLPClient(&h.cfg); err != nil {
 		return nil, err
 	}
@@ -141,6 +142,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "no route "+strconv.Quote(r.URL.Path))
 	})
+	mux.HandleFunc(http.MethodGet+" /{$}", h.serveIndex)
 	mux.HandleFunc("/", h.serveAsset)
 	return mux
 }

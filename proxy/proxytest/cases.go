@@ -327,6 +327,11 @@ func badInput() []Step {
 		Step{Name: "unknown route", Path: "/v1/nothing", Body: `{}`, Want: Want{Status: 404, Body: errorMatching("not_found"), Calls: none}},
 		Step{Name: "unknown conversation action", Path: "/v1/conversations/c0ffee/archive", Body: `{}`, Want: Want{Status: 404, Body: errorMatching("not_found"), Calls: none}},
 		Step{Name: "health", Method: "GET", Path: "/healthz", Want: Want{Status: 200, Body: `^\{"status":"ok"\}`, Calls: none}},
+		Step{Name: "the root says what the proxy is", Method: "GET", Path: "/",
+			Want: Want{Status: 200, Body: `^\{"name":"lpedge proxy","version":"[^"]+","account":"` + lptest.DefaultAccount +
+				`","health":"/healthz","routes":\[[^]]*"POST /v1/conversations"[^]]*"GET /v1/conversations/\{id\}/events","POST /webhooks/liveperson"`, Calls: none}},
+		Step{Name: "the root, for a browser", Method: "GET", Path: "/", Header: map[string]string{"Accept": "text/html,application/xhtml+xml"},
+			Want: Want{Status: 200, Body: `<a href="/healthz">/healthz</a>`, Header: map[string]string{"Content-Type": "^text/html"}, Calls: none}},
 		Step{Name: "CR in Idempotency-Key (raw)", Raw: "POST /v1/conversations HTTP/1.1\nHost: {{host}}\nOrigin: " + Origin +
 			"\nContent-Type: application/json\nIdempotency-Key: a\rX-Injected: 1\nContent-Length: 2\nConnection: close\n\n{}",
 			Want: Want{Status: 400, Calls: none}},
