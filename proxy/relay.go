@@ -58,6 +58,11 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 			status = 0
 		}
 		dec := monitoring.Classify(status, a.body, a.retryAfter, 0, h.cfg.Now().UnixMilli())
+		if dec.Outcome == monitoring.Retry && a.retryAfter != "" {
+			// LivePerson's own wait goes to the browser as it came (the
+			// model's schedule is for when it gives none).
+			dec.Wait = max(monitoring.ParseRetryAfter(a.retryAfter, h.cfg.Now().UnixMilli()), monitoring.Second)
+		}
 		switch dec.Outcome {
 		case monitoring.Done:
 			ans, err := monitoring.DecodeAnswer(a.body)

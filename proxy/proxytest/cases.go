@@ -195,6 +195,8 @@ var baseCases = []Case{
 		engage("m"),
 		{Name: "500", Setup: fault(lptest.RouteReport, lptest.Fault{Status: 500}), Path: "/v1/report", Body: reportBody,
 			Want: Want{Status: 503, Body: errorMatching("upstream_unavailable"), Header: map[string]string{"Retry-After": "^3$"}, Calls: calls(lptest.RouteReport, 1)}},
+		{Name: "503 with Retry-After: passed on as given", Setup: fault(lptest.RouteReport, lptest.Fault{Status: 503, RetryAfter: "7"}), Path: "/v1/report", Body: reportBody,
+			Want: Want{Status: 503, Body: errorMatching("upstream_unavailable"), Header: map[string]string{"Retry-After": "^7$"}, Calls: calls(lptest.RouteReport, 1)}},
 		{Name: "202 loading account", Setup: fault(lptest.RouteReport, lptest.Fault{Status: 202}), Path: "/v1/report", Body: reportBody,
 			Want: Want{Status: 503, Body: errorMatching("loading_account"), Header: map[string]string{"Retry-After": "^3$"}, Calls: calls(lptest.RouteReport, 1)}},
 		{Name: "429 keeps Retry-After", Setup: fault(lptest.RouteEngagement, lptest.Fault{Status: 429, RetryAfter: "7"}), Path: "/v1/engagement", Body: engagementBody,
