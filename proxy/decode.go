@@ -17,12 +17,20 @@ import (
 
 // The request bodies of the /v1 routes are read here, strictly: unknown
 // members, wrong types and bad ids are 400 errors that name the member,
-// and nothing goes upstream.
+// and nothing goes upstream. Bodies are parsed with jsonv.ParseStrict
+// (the Go parser, on Workers too): a key given twice and a number a
+// double does not hold exactly are refused, not silently resolved, since
+// what the proxy forwards would not be what the client sent.
 
 // decodeMonitoring reads a /v1/report or /v1/engagement body with the
 // Monitoring model, which carries visitorId and sessionId in the body on
 // these routes.
 func decodeMonitoring(body []byte, m monitoring.Method) (*monitoring.Request, error) {
+	// The model parses with jsonv.Parse (JSON.parse on Workers, as in the
+	// tag); the strict reading goes first.
+	if _, err := jsonv.ParseStrict(body); err != nil {
+		return nil, invalid(err)
+	}
 	req, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m, IDsInBody: true})
 	if err != nil {
 		return nil, invalid(err)
@@ -244,7 +252,7 @@ func decodeClose(body []byte) (*closeRequest, error) {
 type object struct{ m map[string]any }
 
 func parseObject(body []byte) (object, error) {
-	v, err := jsonv.Parse(body)
+	v, err := jsonv.ParseStrict(body)
 	if err != nil {
 		return object{}, invalid(err)
 	}

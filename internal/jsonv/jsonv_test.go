@@ -1,11 +1,16 @@
 package jsonv_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
+	"math/big"
 	"reflect"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
@@ -191,5 +196,158 @@ func TestDescribe(t *testing.T) {
 	}
 	if _, ok := jsonv.Number("1"); ok {
 		t.Error(`Number("1") is a number`)
+	}
+}
+
+func TestParseStrict(t *testing.T) {
+	accepted := []struct {
+		in   string
+		want any
+	}{
+		{`{"total":11.70}`, map[string]any{"total": 11.7}},
+		{`0.1`, 0.1},
+		{`9007199254740992`, 9007199254740992.0},
+		{`-9007199254740992`, -9007199254740992.0},
+		{`1e2`, 100.0},
+		{`-0`, math.Copysign(0, -1)},
+		{`0e99999999999`, 0.0},
+		{`1.5e-7`, 1.5e-7},
+		{`1.7976931348623157e308`, math.MaxFloat64},
+		{`[{"a":1},{"a":2}]`, []any{map[string]any{"a": 1.0}, map[string]any{"a": 2.0}}},
+		{`{"a":{"a":1}}`, map[string]any{"a": map[string]any{"a": 1.0}}},
+	}
+	for _, tt := range accepted {
+		got, err := jsonv.ParseStrict([]byte(tt.in))
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseStrict(%s) = %#v, %v; want %#v", tt.in, got, err, tt.want)
+		}
+	}
+	refused := []struct{ in, err string }{
+		{`{"id":9007199254740993}`, `id: 9007199254740993 cannot be carried exactly (a double holds 9007199254740992)`},
+		{`{"sdes":[{"type":"cart","total":1e-400}]}`, `sdes[0].total: 1e-400 cannot be carried exactly (a double holds 0)`},
+		{`[1e400]`, `[0]: 1e400 is beyond the range of a double`},
+		{`-1e400`, `-1e400 is beyond the range of a double`},
+		{`1.00000000000000001`, `1.00000000000000001 cannot be carried exactly (a double holds 1)`},
+		{`{"total":1,"total":2}`, `total: is given twice in one object`},
+		{`{"a":[{"b":{"c":1,"c":1}}]}`, `a[0].b.c: is given twice in one object`},
+		{`{"a":1,"\u0061":1}`, `a: is given twice in one object`},
+	}
+	for _, tt := range refused {
+		_, err := jsonv.ParseStrict([]byte(tt.in))
+		var se *jsonv.StrictError
+		if !errors.As(err, &se) || err.Error() != tt.err {
+			t.Errorf("ParseStrict(%s) error = %v, want *StrictError %q", tt.in, err, tt.err)
+		}
+		if _, err := jsonv.Parse([]byte(tt.in)); err != nil && !strings.Contains(tt.err, "range") {
+			t.Errorf("Parse(%s) = %v: only ParseStrict refuses it", tt.in, err)
+		}
+	}
+	// Syntax errors stay syntax errors.
+	var se *jsonv.SyntaxError
+	if _, err := jsonv.ParseStrict([]byte(`{"a":1,}`)); !errors.As(err, &se) {
+		t.Errorf("ParseStrict of invalid JSON: %v, want a *SyntaxError", err)
+	}
+}
+
+// FuzzParseStrict checks ParseStrict against encoding/json's tokens: it
+// accepts exactly the JSON whose objects have no key twice and whose
+// numbers Append writes back with the same value (big.Rat compares them).
+func FuzzParseStrict(f *testing.F) {
+	for _, s := range []string{`{"total":11.70,"id":9007199254740993}`, `{"a":1,"a":2}`, `[1e-400,0.1,-0]`,
+		`{"a":{"b":1},"c":{"b":2}}`, `1.00000000000000001`, `123456789012345678901234567890`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := jsonv.ParseStrict(data)
+		loose, looseErr := jsonv.Parse(data)
+		var se *jsonv.StrictError
+		if looseErr != nil {
+			if err == nil {
+				t.Fatalf("ParseStrict accepted what Parse refuses: %v", looseErr)
+			}
+			return
+		}
+		want, decidable := strictOracle(data)
+		if !decidable {
+			return
+		}
+		switch {
+		case want && err != nil:
+			t.Fatalf("ParseStrict refused %q: %v", data, err)
+		case !want && !errors.As(err, &se):
+			t.Fatalf("ParseStrict(%q) = %v, want a *StrictError", data, err)
+		case want && !reflect.DeepEqual(got, loose):
+			t.Fatalf("ParseStrict = %#v, Parse = %#v", got, loose)
+		}
+	})
+}
+
+// strictOracle says whether ParseStrict should accept data, which
+// encoding/json accepts; decidable is false for exponents too large for
+// big.Rat to take in reasonable time.
+func strictOracle(data []byte) (ok, decidable bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		keys  map[string]bool
+		isKey bool // the next string token is a key
+	}
+	var stack []*frame
+	ok = true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return ok, true
+		}
+		if err != nil {
+			return false, false
+		}
+		top := (*frame)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, &frame{keys: map[string]bool{}, isKey: true})
+				continue
+			case '[':
+				stack = append(stack, &frame{})
+				continue
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.keys != nil && top.isKey {
+				if top.keys[v] {
+					ok = false
+				}
+				top.keys[v] = true
+				top.isKey = false
+				continue
+			}
+		case json.Number:
+			s := string(v)
+			if i := strings.IndexAny(s, "eE"); i >= 0 && len(strings.TrimLeft(s[i+1:], "+-0")) > 3 {
+				return false, false
+			}
+			in, okIn := new(big.Rat).SetString(s)
+			f, _ := strconv.ParseFloat(s, 64)
+			if math.IsInf(f, 0) {
+				ok = false
+				break
+			}
+			out, okOut := new(big.Rat).SetString(string(jsonv.AppendFloat(nil, f)))
+			if !okIn || !okOut {
+				return false, false
+			}
+			if in.Cmp(out) != 0 {
+				ok = false
+			}
+		}
+		if top != nil && top.keys != nil {
+			top.isKey = true // a value ended: a key comes next
+		}
 	}
 }

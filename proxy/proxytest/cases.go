@@ -305,6 +305,15 @@ func badInput() []Step {
 		{"space in Idempotency-Key", "/v1/conversations", createOK, "", map[string]string{"Idempotency-Key": "a b"}, 400, "bad_request", "Idempotency-Key"},
 		{"non-ASCII Idempotency-Key", "/v1/conversations", createOK, "", map[string]string{"Idempotency-Key": "ключ"}, 400, "bad_request", "Idempotency-Key"},
 		{"long Idempotency-Key", "/v1/conversations", createOK, "", map[string]string{"Idempotency-Key": strings.Repeat("k", 129)}, 400, "bad_request", "Idempotency-Key"},
+		// Strict JSON: what would be forwarded must be what was sent.
+		{"duplicate key: create", "/v1/conversations", strings.Replace(createOK, `"lang"`, `"consumerId":"c-r-y","lang"`, 1), "", nil, 400, "bad_request", "consumerId: is given twice"},
+		{"duplicate key: report SDE", "/v1/report", `{"visitorId":"v","engagementAttributes":[{"type":"cart","total":1,"numItems":1,"total":2}]}`, "", nil, 400, "bad_request", "engagementAttributes[0].total: is given twice"},
+		{"duplicate key: engagement", "/v1/engagement", `{"entryPoints":[],"entryPoints":["https://shop.example/"]}`, "", nil, 400, "bad_request", "entryPoints: is given twice"},
+		{"inexact id: 2^53+1", "/v1/conversations", strings.Replace(createOK, `"engagementId":2001`, `"engagementId":9007199254740993`, 1), "", nil, 400, "bad_request", "engagementId: 9007199254740993 cannot be carried exactly"},
+		{"inexact total: 1e-400", "/v1/report", `{"visitorId":"v","engagementAttributes":[{"type":"cart","total":1e-400,"numItems":1}]}`, "", nil, 400, "bad_request", "engagementAttributes[0].total: 1e-400 cannot be carried exactly"},
+		{"total beyond a double: 1e400", "/v1/report", `{"visitorId":"v","engagementAttributes":[{"type":"purchase","total":1e400}]}`, "", nil, 400, "bad_request", "engagementAttributes[0].total: 1e400 is beyond the range"},
+		{"inexact price", "/v1/engagement", `{"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"x","price":9.50000000000000000001}}]}]}`, "", nil, 400, "bad_request", "products[0].product.price: 9.50000000000000000001 cannot be carried exactly"},
+		{"inexact sequence", "/v1/conversations/c0ffee-1/read", `{"consumerId":"c","sequences":[9007199254740993]}`, "", nil, 400, "bad_request", "sequences[0]: 9007199254740993"},
 		{"bad X-Time-Zone", "/v1/conversations/c0ffee-1/close", forConsumer(closeBody, "x"), "", map[string]string{"X-Time-Zone": "../../etc/passwd"}, 400, "bad_request", "X-Time-Zone"},
 	}
 	steps := make([]Step, 0, len(table)+6)
