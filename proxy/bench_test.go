@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -169,7 +170,7 @@ func (c cannedUpstream) Do(r *http.Request) (*http.Response, error) {
 	case strings.HasSuffix(p, "/consumer"):
 		status, body = 201, `{"token":"jws"}`
 	case strings.HasSuffix(p, "/conversation"):
-		status, body = 200, `[{"code":"OK","body":{"msg":"OK"},"reqId":"1"},{"code":"OK","body":{"conversationId":"c0ffee"},"reqId":"2"}]`
+		status, body = 200, `[{"code":"OK","body":{"msg":"OK"},"reqId":"1"},{"code":"OK","body":{"conversationId":"c0ffee00-0000-4000-8000-000000000000"},"reqId":"2"}]`
 	case strings.HasSuffix(p, "/send"):
 		status, body = 200, `{"reqId":"1","code":"OK","body":{"sequence":0}}`
 	default:
@@ -190,8 +191,8 @@ func BenchmarkHandler(b *testing.B) {
 		{"engagement", "POST", "/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`},
 		{"create", "POST", "/v1/conversations", `{"consumerId":"c","visitorId":"V","sessionId":"S","campaignId":"1001","engagementId":"2001","contextId":"1",` +
 			`"sdes":[{"type":"personal","personal":{"firstname":"Ann"}}]}`},
-		{"message", "POST", "/v1/conversations/c0ffee/messages", `{"consumerId":"c","text":"hello"}`},
-		{"close", "POST", "/v1/conversations/c0ffee/close", `{"consumerId":"c"}`},
+		{"message", "POST", "/v1/conversations/c0ffee00-0000-4000-8000-000000000000/messages", `{"consumerId":"c","text":"hello"}`},
+		{"close", "POST", "/v1/conversations/c0ffee00-0000-4000-8000-000000000000/close", `{"consumerId":"c"}`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			do := func() int {
@@ -264,7 +265,7 @@ func BenchmarkWebhook(b *testing.B) {
 	const n = 1 << 14
 	bodies, sigs := make([][]byte, n), make([]string, n)
 	for i := range n {
-		bodies[i] = agentMessage("conv-"+strconv.Itoa(i%256), i/256, "Yes, size 42 is in stock")
+		bodies[i] = agentMessage(fmt.Sprintf("c0ffee00-0000-4000-8000-%012d", i%256), i/256, "Yes, size 42 is in stock")
 		sigs[i] = connector.Sign(connector.SignatureSHA1, "secret", bodies[i])
 	}
 	for _, dup := range []bool{false, true} {

@@ -175,11 +175,14 @@ func (h *Handler) connectorCall(ctx context.Context, r *http.Request, consumer, 
 		return answer{}, &apiError{Status: http.StatusServiceUnavailable, Code: CodeNotConfigured,
 			Message: "this proxy has no LivePerson client credentials (LP_CLIENT_ID, LP_CLIENT_SECRET)"}
 	}
+	// An invalid X-Time-Zone is refused even when the body names a zone:
+	// a client's mistake is named, not papered over.
+	htz, err := headerTimeZoneValue(r.Header)
+	if err != nil {
+		return answer{}, err
+	}
 	if tz == "" {
-		var err error
-		if tz, err = headerTimeZoneValue(r.Header); err != nil {
-			return answer{}, err
-		}
+		tz = htz
 	}
 	props := h.props.header(r.UserAgent(), tz)
 	d, err := h.lp.domain(ctx, connector.ServiceMessaging)
@@ -228,25 +231,45 @@ func (h *Handler) connectorCall(ctx context.Context, r *http.Request, consumer, 
 }
 
 // connectorRefused turns a refused Connector answer into the proxy's.
+// An item LivePerson refused is about what the request asked for (the
+// proxy sends only bodies its model validated): a client's mistake, 4xx,
+// with LivePerson's reason. The cause is named where the connector model
+// tells it apart (LivePerson documents only the open conversation's
+// wording; the others are lptest's, so an unmatched reason gets the
+// call's generic code).
 func connectorRefused(method string, a answer, err error) *apiError {
 	if errors.Is(err, connector.ErrOpenConversation) {
 		return &apiError{Status: http.StatusConflict, Code: CodeConflict,
 			Message: "the consumer already has an open conversation; close it or keep using its id", cause: err}
 	}
-	// An item LivePerson refused is about what the request asked for (the
-	// proxy sends only bodies its model validated): a client's mistake,
-	// 4xx, with LivePerson's reason. Its wording is not documented, so
-	// the code names the call rather than guessing from the text.
 	var re *connector.ResponseError
-	if errors.As(err, &re) {
-		ae := &apiError{Status: http.StatusConflict, Code: CodeSendRefused, cause: err}
-		if method == "CONVERSATION" {
-			ae.Status, ae.Code = http.StatusBadRequest, CodeCreateRefused
-		}
-		ae.Message = "LivePerson refused the " + method + " request: " + clip(re.Msg, 200)
-		return ae
+	if !errors.As(err, &re) {
+		return upstreamError("LivePerson's "+method+" answer is not usable (HTTP "+strconv.Itoa(a.status)+")", err)
 	}
-	return upstreamError("LivePerson's "+method+" answer is not usable (HTTP "+strconv.Itoa(a.status)+")", err)
+	ae := &apiError{Status: http.StatusConflict, Code: CodeSendRefused, cause: err,
+		Message: "LivePerson refused the " + method + " request: " + clip(re.Msg, 200)}
+	if method == "CONVERSATION" {
+		ae.Status, ae.Code = http.StatusBadRequest, CodeCreateRefused
+	}
+	for _, c := range refusalCodes {
+		if errors.Is(err, c.reason) {
+			ae.Status, ae.Code = c.status, c.code
+			break
+		}
+	}
+	return ae
+}
+
+// refusalCodes name the causes of Connector refusals the model tells apart.
+var refusalCodes = []struct {
+	reason error
+	status int
+	code   string
+}{
+	{connector.ErrUnknownEngagement, http.StatusBadRequest, CodeUnknownEngagement},
+	{connector.ErrConversationNotFound, http.StatusNotFound, CodeConversationGone},
+	{connector.ErrNotConsumersConversation, http.StatusForbidden, CodeNotYours},
+	{connector.ErrConversationClosed, http.StatusConflict, CodeConversationClosed},
 }
 
 // connectorInvalid turns an error building a Connector body into a 4xx.

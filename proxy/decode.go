@@ -329,40 +329,40 @@ func (o object) timeZone() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if tz != "" && !validTimeZone(tz) {
-		return "", badRequest("timeZone: want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
-	}
-	return tz, nil
+	return tz, checkTimeZone("timeZone", tz)
 }
 
-// validTimeZone checks the shape of an IANA zone name ("America/New_York",
-// "Etc/GMT+5", "UTC"); the names themselves are not listed, as a Worker
-// has no zone database.
-func validTimeZone(s string) bool {
-	if s == "" || len(s) > maxTimeZone || s[0] == '/' || s[len(s)-1] == '/' {
+// checkConversationID validates a conversation id: the {id} of a
+// conversation route, and ids LivePerson answers or its webhooks name.
+// LivePerson's conversation ids are UUIDs (the Connector API's and
+// webhooks' examples, and lptest's), so "-", "_", a made-up name and
+// %0d%0a end here, before any upstream call.
+func checkConversationID(id string) error {
+	if !isUUID(id) {
+		return badRequest("the path's conversation id: want the conversationId of the create answer (a UUID), got " + strconv.Quote(clip(id, 40)))
+	}
+	return nil
+}
+
+// isUUID says whether s is a UUID in its text form: 32 hex digits in
+// groups of 8-4-4-4-12, in either case.
+func isUUID(s string) bool {
+	if len(s) != 36 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/_+-", c) >= 0) {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}
 	return true
-}
-
-// checkConversationID validates the {id} of a conversation route: a
-// LivePerson conversation id is a UUID, so 1 to 64 letters, digits, '-'
-// and '_' are plenty, and %0d%0a, slashes and the like end here.
-func checkConversationID(id string) error {
-	if id == "" || len(id) > 64 {
-		return badRequest("the path's conversation id: want 1 to 64 characters, got " + strconv.Itoa(len(id)))
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return badRequest("the path's conversation id: has a character that is not allowed: " + strconv.QuoteRune(rune(c)))
-		}
-	}
-	return nil
 }
 
 // idempotencyKey returns the request's Idempotency-Key: absent, or 1 to
@@ -392,8 +392,5 @@ func idempotencyKey(h http.Header) (string, error) {
 // not put it in the body.
 func headerTimeZoneValue(h http.Header) (string, error) {
 	tz := h.Get(headerTimeZone)
-	if tz != "" && !validTimeZone(tz) {
-		return "", badRequest(headerTimeZone + ": want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
-	}
-	return tz, nil
+	return tz, checkTimeZone(headerTimeZone, tz)
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/internal/text"
@@ -235,4 +236,41 @@ func validJSON(b []byte) bool {
 	v, err := jsonv.Parse(b)
 	_, ok := v.(map[string]any)
 	return err == nil && ok && !strings.ContainsAny(string(b), "\r\n")
+}
+
+// FuzzTimeZone: a zone validTimeZone takes is one time.LoadLocation
+// loads, never "Local" (the proxy's own) nor a path.
+func FuzzTimeZone(f *testing.F) {
+	for _, s := range []string{"Europe/Berlin", "Etc/GMT+5", "UTC", "Local", "Europe/Berlinn", "../../etc/passwd", "/etc/localtime", "America/Argentina/Buenos_Aires"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tz string) {
+		if !validTimeZone(tz) {
+			if err := checkTimeZone("timeZone", tz); tz != "" && err == nil {
+				t.Fatalf("%q: refused, yet no error", tz)
+			}
+			return
+		}
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" || strings.Contains(tz, "..") || tz[0] == '/' {
+			t.Fatalf("%q accepted: %v", tz, err)
+		}
+	})
+}
+
+// FuzzConversationID: an id the proxy takes is a UUID's text form, which
+// needs no escaping in a URL, header or JSON string.
+func FuzzConversationID(f *testing.F) {
+	for _, s := range []string{"c0ffee00-0000-4000-8000-000000000000", "-", "_", "c0ffee", "C0FFEE00-0000-4000-8000-00000000000G", "c0ffee00-0000-4000-8000-000000000000\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		err := checkConversationID(id)
+		if err != nil {
+			want4xx(t, err)
+			return
+		}
+		if len(id) != 36 || strings.Count(id, "-") != 4 || strings.Trim(strings.ToLower(id), "0123456789abcdef-") != "" {
+			t.Fatalf("%q accepted", id)
+		}
+	})
 }

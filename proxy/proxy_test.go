@@ -256,7 +256,7 @@ func TestNotConfigured(t *testing.T) {
 	lp := newLP(t)
 	srv, _ := newProxy(t, lp, func(c *proxy.Config) { c.AppInstallationID, c.ClientID, c.ClientSecret = "", "", "" })
 	post(t, srv.URL+"/v1/engagement", `{"engagementAttributes":[]}`, nil, 503)
-	post(t, srv.URL+"/v1/conversations/c0ffee/close", `{"consumerId":"c"}`, nil, 503)
+	post(t, srv.URL+"/v1/conversations/c0ffee00-0000-4000-8000-000000000000/close", `{"consumerId":"c"}`, nil, 503)
 	if n := len(lp.Calls()); n != 0 {
 		t.Errorf("%d upstream calls", n)
 	}

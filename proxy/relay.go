@@ -90,11 +90,19 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 			return 0, nil, unavailable(what+" is unavailable (HTTP "+strconv.Itoa(a.status)+")", millis(dec.Wait),
 				errors.New("upstream "+strconv.Itoa(a.status)+": "+snippet(a.body)))
 		}
-		// A refusal the body's validation did not foresee (an unknown
-		// app installation id, an account LivePerson does not know).
+		// A refusal the body's validation did not foresee. A 400 with
+		// internal code 5 ("missing or invalid data") is about the body
+		// (an impression of an engagement the session was not offered):
+		// the client's. Other refusals (an unknown app installation id or
+		// account, an API version) are the proxy's configuration or
+		// LivePerson's, not the client's: 502.
 		msg := what + " refused the request (HTTP " + strconv.Itoa(a.status) + ")"
-		if eb := monitoring.DecodeError(a.body); eb != nil && eb.Message != "" {
+		eb := monitoring.DecodeError(a.body)
+		if eb != nil && eb.Message != "" {
 			msg += ": " + clip(eb.Message, 200)
+		}
+		if a.status == http.StatusBadRequest && eb != nil && eb.InternalCode == monitoring.CodeInvalidData {
+			return 0, nil, &apiError{Status: http.StatusBadRequest, Code: CodeInvalidData, Message: msg, cause: errors.New(snippet(a.body))}
 		}
 		return 0, nil, upstreamError(msg, errors.New(snippet(a.body)))
 	}

@@ -70,7 +70,9 @@ func (k tokenKey) verify(tok, conv string) *apiError {
 	}
 	id, err1 := enc.DecodeString(idPart)
 	sum, err2 := enc.DecodeString(macPart)
-	if err1 != nil || err2 != nil || checkConversationID(string(id)) != nil {
+	// The MAC proves the id is one the proxy minted a token for (after
+	// checkConversationID); its shape needs no second look here.
+	if err1 != nil || err2 != nil {
 		return unauthorized("the token is not valid")
 	}
 	if !hmac.Equal(sum, k.mac(string(id))) {

@@ -26,6 +26,52 @@ var ErrOpenConversation = errors.New("the consumer already has an open conversat
 // conversation. Can't open another one.", devassist guide).
 const openConversationText = "already has open conversation"
 
+// Refusals whose wording LivePerson does not document (its pages document
+// only the open conversation's): the phrases are lptest's guesses, which
+// a client matches to name the cause. A refusal that matches none is
+// still a refusal, of a cause not told apart.
+var (
+	// ErrConversationNotFound: a SEND names a conversation that does not exist.
+	ErrConversationNotFound = errors.New("the conversation does not exist")
+	// ErrNotConsumersConversation: a SEND names another consumer's conversation.
+	ErrNotConsumersConversation = errors.New("the conversation is another consumer's")
+	// ErrConversationClosed: a SEND into a closed conversation.
+	ErrConversationClosed = errors.New("the conversation is closed")
+	// ErrUnknownEngagement: a ConsumerRequestConversation's campaignInfo
+	// names no engagement of the account.
+	ErrUnknownEngagement = errors.New("the campaign and engagement are not the account's")
+)
+
+// refusals pairs each refusal with the phrase that identifies it in an
+// item's msg.
+var refusals = []struct {
+	err  error
+	text string
+}{
+	{ErrOpenConversation, openConversationText},
+	{ErrConversationNotFound, "does not exist"},
+	{ErrNotConsumersConversation, "is not the consumer's"},
+	{ErrConversationClosed, "is closed"},
+	{ErrUnknownEngagement, "is not an engagement of this account"},
+}
+
+// RefusedResponse refuses a request for reason, one of the errors
+// [ResponseError.Is] matches other than [ErrOpenConversation] (see
+// [OpenConversationResponse]), with subject (e.g. `conversation "<id>"`)
+// and detail (may be "") around the phrase: lptest's wording.
+func RefusedResponse(reqID string, reason error, subject, detail string) Response {
+	for _, r := range refusals {
+		if r.err == reason {
+			msg := subject + " " + r.text
+			if detail != "" {
+				msg += " " + detail
+			}
+			return BadRequestResponse(reqID, msg)
+		}
+	}
+	panic("connector: RefusedResponse of an unknown reason: " + reason.Error())
+}
+
 // A Response is one answer item: {"code","body","reqId"}. CONVERSATION
 // answers with an array of them, one per request in the same order; SEND
 // with one.
@@ -89,9 +135,16 @@ func (e *ResponseError) Error() string {
 	return s
 }
 
-// Is matches [ErrOpenConversation] for the open-conversation refusal.
+// Is matches the refusal its Msg names: [ErrOpenConversation],
+// [ErrConversationNotFound], [ErrNotConsumersConversation],
+// [ErrConversationClosed] or [ErrUnknownEngagement].
 func (e *ResponseError) Is(target error) bool {
-	return target == ErrOpenConversation && e.Code == CodeBadRequest && strings.Contains(e.Msg, openConversationText)
+	for _, r := range refusals {
+		if r.err == target {
+			return e.Code == CodeBadRequest && strings.Contains(e.Msg, r.text)
+		}
+	}
+	return false
 }
 
 // AppendJSON appends r in LivePerson's member order; a nil Body is left out.

@@ -60,7 +60,11 @@ func (s *Server) checkConnector(r *http.Request, account string, batch bool) (ca
 // badRequest is a 400 BAD_REQUEST answer: one item, in an array for a
 // CONVERSATION batch.
 func badRequest(batch bool, reqID, msg string) answer {
-	r := connector.BadRequestResponse(reqID, msg)
+	return refusal(batch, connector.BadRequestResponse(reqID, msg))
+}
+
+// refusal is the HTTP 400 answer of a refused item r.
+func refusal(batch bool, r connector.Response) answer {
 	if batch {
 		return newAnswer(http.StatusBadRequest, connector.ContentTypeJSON, connector.AppendResponses(nil, []connector.Response{r}))
 	}
@@ -112,8 +116,8 @@ func (s *Server) conversation(r *http.Request, body []byte) answer {
 	}
 	if req.CampaignID != "" {
 		if _, ok := s.findEngagement(req.CampaignID, req.EngagementID); !ok {
-			return badRequest(true, req.RequestID, "campaignInfo: campaign "+req.CampaignID+" engagement "+req.EngagementID+
-				" is not an engagement of this account (take the ids from the Monitoring engagement answer)")
+			return refusal(true, connector.RefusedResponse(req.RequestID, connector.ErrUnknownEngagement,
+				"campaignInfo: campaign "+req.CampaignID+" engagement "+req.EngagementID, "(take the ids from the Monitoring engagement answer)"))
 		}
 	}
 	profileOK := connector.ProfileSetResponse(req.ProfileID)
@@ -176,14 +180,14 @@ func (s *Server) send(r *http.Request, body []byte) answer {
 	conv := s.st.conversations[id]
 	var a answer
 	switch {
+	// LivePerson documents none of these answers (the 400 and its
+	// wording are lptest's guesses; see the package docs).
 	case conv == nil || conv.Account != account:
-		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" does not exist")
+		a = refusal(false, connector.RefusedResponse(req.RequestID(), connector.ErrConversationNotFound, "conversation "+strconv.Quote(id), ""))
 	case conv.LPConsumerID != c.consumer.lp:
-		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is not the consumer's")
+		a = refusal(false, connector.RefusedResponse(req.RequestID(), connector.ErrNotConsumersConversation, "conversation "+strconv.Quote(id), ""))
 	case conv.State != StateOpen:
-		// LivePerson documents no answer for a SEND into a closed
-		// conversation: this 400 is lptest's guess.
-		a = badRequest(false, req.RequestID(), "conversation "+strconv.Quote(id)+" is closed")
+		a = refusal(false, connector.RefusedResponse(req.RequestID(), connector.ErrConversationClosed, "conversation "+strconv.Quote(id), ""))
 	default:
 		var res connector.Response
 		switch req := req.(type) {

@@ -22,7 +22,10 @@ const (
 	jsonString  = `"(?:[^"\\]|\\.)*"`
 	// tokenPattern is a conversation token: base64url(id) "." base64url(HMAC-SHA256).
 	tokenPattern = `[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}`
-	errorBody    = `^\{"error":\{"code":"%s","message":` + jsonString + `(,"visitorId":"[^"]+")?\}\}\n$`
+	// unknownConv has the shape of LivePerson's conversation ids (a
+	// UUID) and names none.
+	unknownConv = "c0ffee00-0000-4000-8000-000000000000"
+	errorBody   = `^\{"error":\{"code":"%s","message":` + jsonString + `(,"visitorId":"[^"]+")?\}\}\n$`
 )
 
 // errorMatching is the Want.Body of an error answer with code.
@@ -110,7 +113,7 @@ func upstreamHas(route lptest.Route, method string, query []string, headers map[
 // Cases is the proxy's specification: routes, validation, origins,
 // caches, idempotency and LivePerson's failures. Cold-cache cases come
 // first; stalls come last (a stalled call ends after its answer).
-var Cases = append(append(baseCases, twoWayCases()...), stallCases...)
+var Cases = append(append(append(baseCases, refusalCases...), twoWayCases()...), stallCases...)
 
 var baseCases = []Case{
 	{Name: "cold start: Domain API 500 is retried", Setup: func(lp *lptest.Server) {
@@ -155,8 +158,10 @@ var baseCases = []Case{
 		{Name: "message", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "a"),
 			Want: Want{Status: 200, Body: `^\{"conversationId":"{{conv}}","sequence":0\}`, Calls: calls(lptest.RouteSend, 1),
 				Upstream: upstreamHas(lptest.RouteSend, "POST", []string{"v=3"}, map[string]string{"Client-Properties": `"features":["RICH_CONTENT","QUICK_REPLIES","MULTI_DIALOG"]`})}},
-		{Name: "second message", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "a"),
-			Want: Want{Status: 200, Body: `"sequence":1\}`, Calls: calls(lptest.RouteSend, 1)}},
+		{Name: "second message, the zone in X-Time-Zone", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "a"),
+			Header: map[string]string{"X-Time-Zone": "America/Argentina/Buenos_Aires"},
+			Want: Want{Status: 200, Body: `"sequence":1\}`, Calls: calls(lptest.RouteSend, 1),
+				Upstream: upstreamHas(lptest.RouteSend, "POST", nil, map[string]string{"Client-Properties": `"timeZone":"America/Argentina/Buenos_Aires"`})}},
 		{Name: "open conversation: 409", Path: "/v1/conversations", Body: forConsumer(createBody, "a"),
 			Want: Want{Status: 409, Body: errorMatching("conversation_open"), Calls: calls(lptest.RouteConversation, 1)}},
 		closeConv("a"),
@@ -169,9 +174,9 @@ var baseCases = []Case{
 			Want: Want{Status: 403, Body: errorMatching("origin_not_allowed"), Calls: none}},
 		{Path: "/v1/conversations", Body: forConsumer(createBody, "x"), Header: map[string]string{"Origin": Foreign},
 			Want: Want{Status: 403, Body: errorMatching("origin_not_allowed"), Calls: none}},
-		{Path: "/v1/conversations/c0ffee/messages", Body: forConsumer(messageBody, "x"), Header: map[string]string{"Origin": Foreign},
+		{Path: "/v1/conversations/" + unknownConv + "/messages", Body: forConsumer(messageBody, "x"), Header: map[string]string{"Origin": Foreign},
 			Want: Want{Status: 403, Calls: none}},
-		{Path: "/v1/conversations/c0ffee/close", Body: forConsumer(closeBody, "x"), Header: map[string]string{"Origin": "null"},
+		{Path: "/v1/conversations/" + unknownConv + "/close", Body: forConsumer(closeBody, "x"), Header: map[string]string{"Origin": "null"},
 			Want: Want{Status: 403, Calls: none}},
 		{Name: "preflight", Method: "OPTIONS", Path: "/v1/conversations",
 			Header: map[string]string{"Origin": Foreign, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
@@ -220,17 +225,6 @@ var baseCases = []Case{
 			Want: Want{Status: 201, Capture: map[string]string{"conv": `"conversationId":"([^"]+)"`},
 				Calls: calls(lptest.RouteToken, 1, lptest.RouteConversation, 2)}},
 		closeConv("f"),
-		Step{Name: "SEND refused (unknown conversation): 409 with LivePerson's reason, a client's mistake", Path: "/v1/conversations/c0ffee-0000/messages",
-			Body: forConsumer(messageBody, "f"),
-			Want: Want{Status: 409, Body: `^\{"error":\{"code":"conversation_refused","message":"LivePerson refused the SEND request: (?:[^"\\]|\\.)*does not exist`,
-				Calls: calls(lptest.RouteSend, 1)}},
-		Step{Name: "CONVERSATION refused (an engagement not the account's): 400 with LivePerson's reason", Path: "/v1/conversations",
-			Body: strings.Replace(forConsumer(createBody, "f"), `"campaignId":"1001"`, `"campaignId":"4242"`, 1),
-			Want: Want{Status: 400, Body: `^\{"error":\{"code":"create_refused","message":"LivePerson refused the CONVERSATION request: (?:[^"\\]|\\.)*4242`,
-				Calls: calls(lptest.RouteConversation, 1)}},
-		Step{Name: "a receipt after the close: 409, not 502", Path: "/v1/conversations/{{conv}}/read", Body: `{"consumerId":"c-{{run}}-f","sequences":[0]}`,
-			Want: Want{Status: 409, Body: `^\{"error":\{"code":"conversation_refused","message":"LivePerson refused the SEND request: `,
-				Calls: calls(lptest.RouteSend, 1)}},
 		Step{Name: "SEND 500 on close", Setup: fault(lptest.RouteSend, lptest.Fault{Status: 500}),
 			Path: "/v1/conversations/{{conv}}/close", Body: forConsumer(closeBody, "f"),
 			Want: Want{Status: 503, Calls: calls(lptest.RouteSend, 1)}},
@@ -238,6 +232,35 @@ var baseCases = []Case{
 			lptest.RouteConsumer, lptest.Fault{Status: 500}),
 		withFault(create("idp401", Want{Calls: calls(lptest.RouteConsumer, 2, lptest.RouteToken, 1, lptest.RouteConversation, 1)}),
 			lptest.RouteConsumer, lptest.Fault{Status: 401}),
+	)},
+}
+
+// refusalCases: what LivePerson refuses for the client's mistake is a
+// 4xx whose code names the cause, with LivePerson's reason.
+var refusalCases = []Case{
+	{Name: "LivePerson's refusals name their cause", Steps: append(warm("n"),
+		create("n", Want{}),
+		Step{Name: "another consumer's conversation: 403", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "o"),
+			Want: Want{Status: 403, Body: `^\{"error":\{"code":"not_your_conversation","message":"LivePerson refused the SEND request: (?:[^"\\]|\\.)*not the consumer's`,
+				Calls: calls(lptest.RouteConsumer, 1, lptest.RouteSend, 1)}},
+		closeConv("n"),
+		Step{Name: "a message into the closed conversation: 409", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "n"),
+			Want: Want{Status: 409, Body: `^\{"error":\{"code":"conversation_closed","message":"LivePerson refused the SEND request: (?:[^"\\]|\\.)*is closed`,
+				Calls: calls(lptest.RouteSend, 1)}},
+		Step{Name: "a receipt after the close: 409", Path: "/v1/conversations/{{conv}}/read", Body: `{"consumerId":"c-{{run}}-n","sequences":[0]}`,
+			Want: Want{Status: 409, Body: errorMatching("conversation_closed"), Calls: calls(lptest.RouteSend, 1)}},
+		Step{Name: "a conversation LivePerson does not know: 404", Path: "/v1/conversations/" + unknownConv + "/messages",
+			Body: forConsumer(messageBody, "n"),
+			Want: Want{Status: 404, Body: `^\{"error":\{"code":"conversation_not_found","message":"LivePerson refused the SEND request: (?:[^"\\]|\\.)*does not exist`,
+				Calls: calls(lptest.RouteSend, 1)}},
+		Step{Name: "an engagement not the account's: 400", Path: "/v1/conversations",
+			Body: strings.Replace(forConsumer(createBody, "n"), `"campaignId":"1001"`, `"campaignId":"4242"`, 1),
+			Want: Want{Status: 400, Body: `^\{"error":\{"code":"unknown_engagement","message":"LivePerson refused the CONVERSATION request: (?:[^"\\]|\\.)*4242`,
+				Calls: calls(lptest.RouteConversation, 1)}},
+		Step{Name: "an impression of an engagement the session was not offered: 400", Path: "/v1/report",
+			Body: `{"visitorId":"{{vid}}","sessionId":"{{sid}}","engagementAttributes":[{"type":"impDisplay","campaign":4242,"engId":1,"revision":1}]}`,
+			Want: Want{Status: 400, Body: `^\{"error":\{"code":"invalid_data","message":"the Monitoring API \(report\) refused the request \(HTTP 400\): (?:[^"\\]|\\.)*4242`,
+				Calls: calls(lptest.RouteReport, 1)}},
 	)},
 }
 
@@ -299,8 +322,12 @@ func badInput() []Step {
 		{"create: bad lang", "/v1/conversations", strings.Replace(createOK, `"en-US"`, `"en US"`, 1), "", nil, 400, "bad_request", "lang"},
 		{"create: bad timeZone", "/v1/conversations", strings.Replace(createOK, `"Europe/Berlin"`, `"Europe/Berlin\n"`, 1), "", nil, 400, "bad_request", "timeZone"},
 		{"create: unknown member", "/v1/conversations", strings.Replace(createOK, `"lang"`, `"skillId":"7","lang"`, 1), "", nil, 400, "bad_request", "skillId"},
-		{"message: empty text", "/v1/conversations/c0ffee-1/messages", `{"consumerId":"c","text":" "}`, "", nil, 400, "bad_request", "text"},
-		{"message: over 5000 characters", "/v1/conversations/c0ffee-1/messages", `{"consumerId":"c","text":"` + long + `"}`, "", nil, 413, "body_too_large", "5000"},
+		{"message: empty text", "/v1/conversations/" + unknownConv + "/messages", `{"consumerId":"c","text":" "}`, "", nil, 400, "bad_request", "text"},
+		{"message: over 5000 characters", "/v1/conversations/" + unknownConv + "/messages", `{"consumerId":"c","text":"` + long + `"}`, "", nil, 413, "body_too_large", "5000"},
+		{"conversation id \"-\"", "/v1/conversations/-/messages", forConsumer(messageBody, "x"), "", nil, 400, "bad_request", "conversation id"},
+		{"conversation id \"_\"", "/v1/conversations/_/close", forConsumer(closeBody, "x"), "", nil, 400, "bad_request", "conversation id"},
+		{"conversation id not a UUID", "/v1/conversations/c0ffee-1/read", `{"consumerId":"c","sequences":[0]}`, "", nil, 400, "bad_request", "conversation id"},
+		{"conversation id a UUID too long", "/v1/conversations/" + unknownConv + "0/typing", `{"consumerId":"c","typing":true}`, "", nil, 400, "bad_request", "conversation id"},
 		{"CR/LF in the conversation id", "/v1/conversations/c0ffee%0D%0AX-Injected:%201/messages", forConsumer(messageBody, "x"), "", nil, 400, "bad_request", "conversation id"},
 		{"space in Idempotency-Key", "/v1/conversations", createOK, "", map[string]string{"Idempotency-Key": "a b"}, 400, "bad_request", "Idempotency-Key"},
 		{"non-ASCII Idempotency-Key", "/v1/conversations", createOK, "", map[string]string{"Idempotency-Key": "ключ"}, 400, "bad_request", "Idempotency-Key"},
@@ -313,8 +340,11 @@ func badInput() []Step {
 		{"inexact total: 1e-400", "/v1/report", `{"visitorId":"v","engagementAttributes":[{"type":"cart","total":1e-400,"numItems":1}]}`, "", nil, 400, "bad_request", "engagementAttributes[0].total: 1e-400 cannot be carried exactly"},
 		{"total beyond a double: 1e400", "/v1/report", `{"visitorId":"v","engagementAttributes":[{"type":"purchase","total":1e400}]}`, "", nil, 400, "bad_request", "engagementAttributes[0].total: 1e400 is beyond the range"},
 		{"inexact price", "/v1/engagement", `{"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"x","price":9.50000000000000000001}}]}]}`, "", nil, 400, "bad_request", "products[0].product.price: 9.50000000000000000001 cannot be carried exactly"},
-		{"inexact sequence", "/v1/conversations/c0ffee-1/read", `{"consumerId":"c","sequences":[9007199254740993]}`, "", nil, 400, "bad_request", "sequences[0]: 9007199254740993"},
-		{"bad X-Time-Zone", "/v1/conversations/c0ffee-1/close", forConsumer(closeBody, "x"), "", map[string]string{"X-Time-Zone": "../../etc/passwd"}, 400, "bad_request", "X-Time-Zone"},
+		{"inexact sequence", "/v1/conversations/" + unknownConv + "/read", `{"consumerId":"c","sequences":[9007199254740993]}`, "", nil, 400, "bad_request", "sequences[0]: 9007199254740993"},
+		{"create: timeZone not a zone", "/v1/conversations", strings.Replace(createOK, `"Europe/Berlin"`, `"Europe/Berlinn"`, 1), "", nil, 400, "bad_request", `timeZone: want an IANA time zone such as Europe/Berlin, got \"Europe/Berlinn\"`},
+		{"create: timeZone Local", "/v1/conversations", strings.Replace(createOK, `"Europe/Berlin"`, `"Local"`, 1), "", nil, 400, "bad_request", "timeZone"},
+		{"create: a zone in the body does not hide a bad X-Time-Zone", "/v1/conversations", createOK, "", map[string]string{"X-Time-Zone": "Mars/Olympus_Mons"}, 400, "bad_request", `X-Time-Zone: want an IANA time zone such as Europe/Berlin, got \"Mars/Olympus_Mons\"`},
+		{"bad X-Time-Zone", "/v1/conversations/" + unknownConv + "/close", forConsumer(closeBody, "x"), "", map[string]string{"X-Time-Zone": "../../etc/passwd"}, 400, "bad_request", "X-Time-Zone"},
 	}
 	steps := make([]Step, 0, len(table)+6)
 	for _, b := range table {

@@ -1,0 +1,45 @@
+package proxy
+
+import (
+	"strconv"
+	"sync"
+	"time"
+	_ "time/tzdata" // Workers have no zoneinfo files: the zone names come with the binary (README, "Proxy sizes")
+)
+
+// knownZones caches the names time.LoadLocation found: at most the
+// database's few hundred zones, so it needs no bound.
+var knownZones sync.Map // zone name -> struct{}
+
+// validTimeZone says whether s names a zone of the IANA database, as
+// time.LoadLocation reads it (the system's zoneinfo natively, the embedded
+// time/tzdata on Workers). "Local", which LoadLocation also takes, is the
+// proxy's zone, not the client's; the characters are checked first, so
+// that nothing else reaches a file name.
+func validTimeZone(s string) bool {
+	if s == "" || len(s) > maxTimeZone || s == "Local" || s[0] == '/' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '_' || c == '+' || c == '-') {
+			return false
+		}
+	}
+	if _, ok := knownZones.Load(s); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return false
+	}
+	knownZones.Store(s, struct{}{})
+	return true
+}
+
+// checkTimeZone is nil for "" (none given) and a real zone; otherwise a
+// 400 naming where the zone came from.
+func checkTimeZone(where, tz string) error {
+	if tz != "" && !validTimeZone(tz) {
+		return badRequest(where + ": want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
+	}
+	return nil
+}
