@@ -334,8 +334,9 @@ func (o object) timeZone() (string, error) {
 
 // checkConversationID validates a conversation id: the {id} of a
 // conversation route, and ids LivePerson answers or its webhooks name.
-// LivePerson's conversation ids are UUIDs (the Connector API's and
-// webhooks' examples, and lptest's), so "-", "_", a made-up name and
+// LivePerson's conversation ids are UUIDs (the CONVERSATION answer the
+// devassist guide quotes: "cbf6e739-dfe6-4e3c-a544-2504afbe8747"; lptest
+// makes them so too), so "-", "_", a made-up name and
 // %0d%0a end here, before any upstream call.
 func checkConversationID(id string) error {
 	if !isUUID(id) {

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/lpedge/lpedge/liveperson/connector"
@@ -166,4 +167,34 @@ func TestDecodeResponse(t *testing.T) {
 			t.Errorf("%s: error %v, want %s", tt.in, err, tt.want)
 		}
 	}
+}
+
+// TestRefusals: each refusal RefusedResponse words is matched by its own
+// error and by no other, and a refusal of other words by none.
+func TestRefusals(t *testing.T) {
+	reasons := []error{connector.ErrConversationNotFound, connector.ErrNotConsumersConversation,
+		connector.ErrConversationClosed, connector.ErrUnknownEngagement}
+	for _, reason := range reasons {
+		err := connector.RefusedResponse("1", reason, `conversation "c"`, "(detail)").Err()
+		for _, other := range append(reasons, connector.ErrOpenConversation) {
+			if errors.Is(err, other) != (other == reason) {
+				t.Errorf("%v: errors.Is(%v) = %v", err, other, !(other == reason))
+			}
+		}
+	}
+	err := connector.BadRequestResponse("1", "Bad Request").Err()
+	for _, reason := range reasons {
+		if errors.Is(err, reason) {
+			t.Errorf("%v matches %v", err, reason)
+		}
+	}
+	if err := connector.RefusedResponse("1", connector.ErrConversationClosed, `conversation "c"`, "").Err(); !strings.HasSuffix(err.Error(), `conversation "c" is closed`) {
+		t.Errorf("wording: %v", err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("RefusedResponse of an unknown reason did not panic")
+		}
+	}()
+	connector.RefusedResponse("1", errors.New("other"), "x", "")
 }
