@@ -31,9 +31,11 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 	if err != nil {
 		return 0, nil, err
 	}
-	if m == monitoring.Report && req.VisitorID == "" && len(req.Identities) == 0 {
-		// LivePerson refuses it (400 "consumerId"); say why here instead.
-		return 0, nil, badRequest("a report needs visitorId (or identities); the first call of a new visitor can be /v1/engagement")
+	// (The model requires each identity's sub.)
+	if m == monitoring.Report && req.VisitorID == "" && req.ConsumerID == "" && len(req.Identities) == 0 {
+		// LivePerson refuses it (400 "consumerId": "at least one form of
+		// identification is required"); say why here instead.
+		return 0, nil, badRequest("a report needs visitorId, consumerId or identities[].sub; the first call of a new visitor can be /v1/engagement")
 	}
 	if h.cfg.AppInstallationID == "" {
 		return 0, nil, &apiError{Status: http.StatusServiceUnavailable, Code: CodeNotConfigured,

@@ -81,6 +81,40 @@ func warm(consumer string) []Step {
 // upstreamHas checks that every call of route was made with method and
 // has each of the query and header parts.
 func upstreamHas(route lptest.Route, method string, query []string, headers map[string]string) func([]lptest.Call, func(string) string) string {
+	return eachCall(route, func(c lptest.Call, expand func(string) string) string {
+		if c.Method != method {
+			return string(route) + " was sent as " + c.Method + ", want " + method
+		}
+		for _, q := range query {
+			q = expand(q)
+			if !strings.Contains("&"+c.Query+"&", "&"+q+"&") {
+				return string(route) + " query " + strconv.Quote(c.Query) + " lacks " + q
+			}
+		}
+		for k, v := range headers {
+			if !strings.Contains(c.Header[k], v) {
+				return string(route) + " header " + k + " is " + strconv.Quote(c.Header[k]) + ", want it to contain " + strconv.Quote(v)
+			}
+		}
+		return ""
+	})
+}
+
+// bodyHas checks that every call of route carried each part in its body.
+func bodyHas(route lptest.Route, parts ...string) func([]lptest.Call, func(string) string) string {
+	return eachCall(route, func(c lptest.Call, _ func(string) string) string {
+		for _, p := range parts {
+			if !strings.Contains(c.Body, p) {
+				return string(route) + " body " + strconv.Quote(c.Body) + " lacks " + p
+			}
+		}
+		return ""
+	})
+}
+
+// eachCall is a Want.Upstream that applies check to every call of route,
+// of which there must be one at least.
+func eachCall(route lptest.Route, check func(c lptest.Call, expand func(string) string) string) func([]lptest.Call, func(string) string) string {
 	return func(cs []lptest.Call, expand func(string) string) string {
 		n := 0
 		for _, c := range cs {
@@ -88,19 +122,8 @@ func upstreamHas(route lptest.Route, method string, query []string, headers map[
 				continue
 			}
 			n++
-			if c.Method != method {
-				return string(route) + " was sent as " + c.Method + ", want " + method
-			}
-			for _, q := range query {
-				q = expand(q)
-				if !strings.Contains("&"+c.Query+"&", "&"+q+"&") {
-					return string(route) + " query " + strconv.Quote(c.Query) + " lacks " + q
-				}
-			}
-			for k, v := range headers {
-				if !strings.Contains(c.Header[k], v) {
-					return string(route) + " header " + k + " is " + strconv.Quote(c.Header[k]) + ", want it to contain " + strconv.Quote(v)
-				}
+			if msg := check(c, expand); msg != "" {
+				return msg
 			}
 		}
 		if n == 0 {
@@ -113,7 +136,7 @@ func upstreamHas(route lptest.Route, method string, query []string, headers map[
 // Cases is the proxy's specification: routes, validation, origins,
 // caches, idempotency and LivePerson's failures. Cold-cache cases come
 // first; stalls come last (a stalled call ends after its answer).
-var Cases = append(append(append(baseCases, refusalCases...), twoWayCases()...), stallCases...)
+var Cases = append(append(append(append(baseCases, refusalCases...), dataflyCases...), twoWayCases()...), stallCases...)
 
 var baseCases = []Case{
 	{Name: "cold start: Domain API 500 is retried", Setup: func(lp *lptest.Server) {
@@ -262,6 +285,31 @@ var refusalCases = []Case{
 			Want: Want{Status: 400, Body: `^\{"error":\{"code":"invalid_data","message":"the Monitoring API \(report\) refused the request \(HTTP 400\): (?:[^"\\]|\\.)*4242`,
 				Calls: calls(lptest.RouteReport, 1)}},
 	)},
+}
+
+// Datafly's documented Monitoring payloads (its LivePerson integration
+// guide: Signal's report for "Product Viewed" and "Order Completed"), as
+// they are: identified by consumerId alone, or with identities, and no
+// vid.
+const (
+	dataflyProductViewed = `{"consumerId":"a1b2c3d4e5f6...","entryPoints":["https://example.com/products/widget"],` +
+		`"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"Widget","category":"Hardware","sku":"SKU-A","price":49.99}}]}]}`
+	dataflyOrderCompleted = `{"consumerId":"a1b2c3d4e5f6...","identities":[{"iss":"Datafly","acr":"0","sub":"a1b2c3d4e5f6..."}],` +
+		`"entryPoints":["https://example.com/checkout/confirmation"],` +
+		`"engagementAttributes":[{"type":"purchase","total":11.70,"currency":"USD","orderId":"DRV1534XC"}]}`
+)
+
+// dataflyCases: Datafly's payloads pass the relay as they are and reach
+// LivePerson with their identification.
+var dataflyCases = []Case{
+	{Name: "Datafly's documented payloads pass the relay", Steps: []Step{
+		{Name: "Product Viewed, by consumerId alone", Path: "/v1/report", Body: dataflyProductViewed,
+			Want: Want{Status: 201, Body: `^\{"sessionId":"[^"]+","visitorId":"[^"]+","pageId":"[^"]+"\}$`, Calls: calls(lptest.RouteReport, 1),
+				Upstream: bodyHas(lptest.RouteReport, `"consumerId":"a1b2c3d4e5f6..."`, `"price":49.99`)}},
+		{Name: "Order Completed, with identities", Path: "/v1/report", Body: dataflyOrderCompleted,
+			Want: Want{Status: 201, Calls: calls(lptest.RouteReport, 1),
+				Upstream: bodyHas(lptest.RouteReport, `"consumerId":"a1b2c3d4e5f6..."`, `"sub":"a1b2c3d4e5f6..."`, `"total":11.7`)}},
+	}},
 }
 
 var stallCases = []Case{
