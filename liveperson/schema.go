@@ -48,6 +48,11 @@ type Field struct {
 	// UnauthOnly marks fields the reference lists as not supported in the
 	// authenticated flow; they are dropped from messaging lp_sdes.
 	UnauthOnly bool
+	// NonNegative marks the amounts and counts of a cart or purchase
+	// (total, price, numItems, quantity, quantityInStock), which cannot be
+	// below zero: the reference gives their type, not a sign, but names
+	// them as totals and counts (a refund is no purchase SDE).
+	NonNegative bool
 }
 
 // A Type describes one engagement attribute type.
@@ -89,9 +94,9 @@ var Genders = []string{"MALE", "FEMALE", "OTHER"}
 var cartItem = Field{Kind: Object, Fields: []*Field{
 	{Name: "product", Kind: Object, Fields: []*Field{
 		{Name: "name", Kind: String}, {Name: "category", Kind: String}, {Name: "sku", Kind: String},
-		{Name: "price", Kind: Double},
+		{Name: "price", Kind: Double, NonNegative: true},
 	}},
-	{Name: "quantity", Kind: Int},
+	{Name: "quantity", Kind: Int, NonNegative: true},
 }}
 
 // dateFields are the members of ctmrinfo's dates.
@@ -112,18 +117,18 @@ var (
 // order, followed by the impression events report accepts.
 var types = []*Type{
 	{Name: "cart", Aliases: []string{"cartStatus"}, Group: "eCommerce", Fields: []*Field{
-		{Name: "total", Kind: Double, Required: true},
+		{Name: "total", Kind: Double, Required: true, NonNegative: true},
 		{Name: "currency", Kind: String},
-		{Name: "numItems", Kind: Int, Required: true},
+		{Name: "numItems", Kind: Int, Required: true, NonNegative: true},
 		{Name: "products", Kind: Array, Elem: &cartItem},
 	}},
 	{Name: "purchase", Group: "eCommerce", Fields: []*Field{
-		{Name: "total", Kind: Double},
+		{Name: "total", Kind: Double, NonNegative: true},
 		{Name: "currency", Kind: String},
 		{Name: "orderId", Kind: String},
 		{Name: "cart", Kind: Object, Fields: []*Field{
 			{Name: "products", Kind: Array, Required: true, Elem: &cartItem},
-			{Name: "numItems", Kind: Int},
+			{Name: "numItems", Kind: Int, NonNegative: true},
 		}},
 	}},
 	{Name: "prodView", Group: "eCommerce", Fields: []*Field{
@@ -131,9 +136,9 @@ var types = []*Type{
 		{Name: "products", Kind: Array, Elem: &Field{Kind: Object, Fields: []*Field{
 			{Name: "product", Kind: Object, Fields: []*Field{
 				{Name: "name", Kind: String}, {Name: "category", Kind: String}, {Name: "sku", Kind: String},
-				{Name: "price", Kind: Double},
+				{Name: "price", Kind: Double, NonNegative: true},
 				// statusInStock and quantityInStock appear in the newer example only.
-				{Name: "statusInStock", Kind: String}, {Name: "quantityInStock", Kind: Int},
+				{Name: "statusInStock", Kind: String}, {Name: "quantityInStock", Kind: Int, NonNegative: true},
 			}},
 		}}},
 	}},

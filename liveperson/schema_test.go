@@ -34,6 +34,9 @@ func dumpField(b *strings.Builder, name string, fl *liveperson.Field, depth int)
 	if fl.UnauthOnly {
 		b.WriteString(" unauthonly")
 	}
+	if fl.NonNegative {
+		b.WriteString(" nonnegative")
+	}
 	b.WriteString("\n")
 	for _, sub := range fl.Fields {
 		dumpField(b, sub.Name, sub, depth+1)
@@ -48,19 +51,19 @@ func dumpField(b *strings.Builder, name string, fl *liveperson.Field, depth int)
 // is static data; this pins every attribute of every field.
 const wantSchema = `
 cart group="eCommerce" aliases=cartStatus
-  total double required
+  total double required nonnegative
   currency string
-  numItems int required
+  numItems int required nonnegative
   products array
     [] object
       product object
         name string
         category string
         sku string
-        price double
-      quantity int
+        price double nonnegative
+      quantity int nonnegative
 purchase group="eCommerce"
-  total double
+  total double nonnegative
   currency string
   orderId string
   cart object
@@ -70,9 +73,9 @@ purchase group="eCommerce"
           name string
           category string
           sku string
-          price double
-        quantity int
-    numItems int
+          price double nonnegative
+        quantity int nonnegative
+    numItems int nonnegative
 prodView group="eCommerce"
   currency string
   products array
@@ -81,9 +84,9 @@ prodView group="eCommerce"
         name string
         category string
         sku string
-        price double
+        price double nonnegative
         statusInStock string
-        quantityInStock int
+        quantityInStock int nonnegative
 ctmrinfo group="Visitor info" messaging
   info object
     ctype string

@@ -227,6 +227,8 @@ func checkValue(path string, fl *Field, v any) (any, error) {
 			// the wrong type: "want an integer"
 		case integer && math.Abs(n) > limit:
 			problem, aboutValue = " is out of range", true
+		case fl.NonNegative && n < 0:
+			problem, aboutValue = " is negative", true
 		case fl.Enum != nil && (n < 0 || int(n) >= len(fl.Enum)):
 			problem, aboutValue = " is not one of "+enumList(fl.Enum, true), true
 		default:

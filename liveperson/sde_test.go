@@ -169,6 +169,12 @@ func TestParseSDEErrors(t *testing.T) {
 		{`{"type":"ctmrinfo","info":{"lastPaymentDate":"2020-01-01"}}`, "ctmrinfo.info.lastPaymentDate", "want an object"},
 		{`{"type":"impAccept","engId":1}`, "impAccept.campaign", "is required"},
 		{`{"type":"impClose","campaign":1,"engId":1e300}`, "impClose.engId", "out of range"},
+		{`{"type":"cart","total":-1,"numItems":1}`, "cart.total", "-1 is negative"},
+		{`{"type":"cart","total":1,"numItems":-2}`, "cart.numItems", "-2 is negative"},
+		{`{"type":"purchase","total":-0.5}`, "purchase.total", "is negative"},
+		{`{"type":"purchase","cart":{"products":[{"quantity":-1}]}}`, "purchase.cart.products[0].quantity", "is negative"},
+		{`{"type":"prodView","products":[{"product":{"price":-9.5,"quantityInStock":1}}]}`, "prodView.products[0].product.price", "is negative"},
+		{`{"type":"prodView","products":[{"product":{"quantityInStock":-1}}]}`, "prodView.products[0].product.quantityInStock", "is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -366,5 +372,16 @@ func TestParseSDENormalizesGoValues(t *testing.T) {
 	sde, err = liveperson.ParseSDE(map[string]any{"type": "searchInfo", "keywords": []string{"a", "b"}})
 	if want := (liveperson.SDE{"type": "searchInfo", "keywords": []any{"a", "b"}}); err != nil || !reflect.DeepEqual(sde, want) {
 		t.Errorf("ParseSDE([]string) = %#v, %v, want %#v", sde, err, want)
+	}
+}
+
+// TestParseSDESigns: zero amounts and counts, and a balance below zero
+// (a debt: not a cart's amount), are valid.
+func TestParseSDESigns(t *testing.T) {
+	for _, in := range []string{`{"type":"cart","total":0,"numItems":0}`, `{"type":"purchase","total":0}`,
+		`{"type":"ctmrinfo","info":{"balance":-10.5}}`, `{"type":"cart","total":-0,"numItems":0}`} {
+		if _, err := liveperson.ParseSDE(decode(t, in)); err != nil {
+			t.Errorf("%s: %v", in, err)
+		}
 	}
 }
