@@ -105,8 +105,29 @@
 // (ChatStateEvent: ACTIVE, INACTIVE, GONE, COMPOSING, PAUSE), a receipt
 // (AcceptStatusEvent: ACCEPT, READ, ACCESS, NACK, ACTION with a
 // sequenceList) or a close. Refusals are 400 with BAD_REQUEST answer
-// items. Where LivePerson documents nothing, lptest guesses, and says so:
-//   - SEND of any kind into a closed conversation: 400 "... is closed";
+// items.
+//
+// # What lptest guesses
+//
+// Where LivePerson documents nothing, lptest answers something plausible
+// and strict; a client must not depend on these answers' details (their
+// wording least of all), which real LivePerson may not share:
+//   - Domain API: the plain-text bodies of its 400, 401 ("invalid site")
+//     and 404 (LivePerson documents the statuses 200, 400 and 401, no
+//     bodies, and no 404);
+//   - Monitoring: 405 (internal code 5) for another method, 415 for a
+//     body that is not application/json (LivePerson lists neither status),
+//     and the wording of every 400 message but "consumerId";
+//   - Sentinel: the OAuth 2.0 body of its 401 for wrong credentials; IDP:
+//     its plain-text 400s;
+//   - Connector: 405 (plain text) for another method than POST; the
+//     refusals of campaignInfo naming no configured engagement ("...
+//     is not an engagement of this account") and of a SEND into a
+//     conversation that does not exist ("... does not exist"), is another
+//     consumer's ("... is not the consumer's") or is closed ("... is
+//     closed"): 400 with a BAD_REQUEST item, worded as
+//     connector.RefusedResponse words them (LivePerson documents only the
+//     open conversation's refusal);
 //   - a receipt naming a sequence the conversation has not given yet: 400;
 //   - a chat state takes no sequence; its answer {"sequence": N} carries
 //     the one the next message will take.

@@ -38,6 +38,10 @@ type Fault struct {
 	// Lose does what the call asked and then closes the connection
 	// without the answer: the hardest real failure, in which the client
 	// cannot tell whether a conversation was opened or a message sent.
+	// It applies to every route; the inspector's Call keeps the answer
+	// that was lost. (Go's http.Transport sends a GET again by itself when
+	// a reused connection closes without an answer, so a Domain API call
+	// that meets Drop or Lose may be seen to succeed at once.)
 	Lose bool
 	// Body, when set, replaces the route's error body.
 	Body string

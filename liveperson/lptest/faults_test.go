@@ -401,3 +401,155 @@ func TestFaultControlEndpoint(t *testing.T) {
 		t.Errorf("preflight: %d %v", res.StatusCode, res.Header)
 	}
 }
+
+// TestFaultLoseEveryRoute: on every route, a lost call does its work and
+// the client gets no answer; the work is then seen (a session, a token
+// that works, an open conversation, a message).
+func TestFaultLoseEveryRoute(t *testing.T) {
+	srv := lptest.NewServer()
+	defer srv.Close()
+	ep := connector.Endpoint{Scheme: "http", Domain: srv.Host(), Account: lptest.DefaultAccount}
+	tokenURL, _ := ep.TokenURL()
+	consumerURL, _ := ep.ConsumerURL()
+	app, jws := tokens(t, srv, "lose-c")
+	vid := engagement(t, srv, "", "", `{}`, 201).VisitorID
+	conv, convApp, convJWS := open(t, srv, "lose-s")
+	sid := func() string { v, _ := srv.Visitor(vid); return v.Sessions[0].ID }()
+
+	tests := []struct {
+		route             lptest.Route
+		method, url, body string
+		header            []string
+		status            int                                      // what LivePerson answered, recorded by the inspector
+		done              func(t *testing.T, answer string) string // "" when the work is seen
+	}{
+		{route: lptest.RouteDomain, method: "GET", url: srv.URL + "/api/account/" + lptest.DefaultAccount + "/service/smt/baseURI.json?version=1.0",
+			status: 200, done: func(_ *testing.T, answer string) string {
+				if !strings.Contains(answer, `"baseURI":"`+srv.Host()+`"`) {
+					return "the answer lost is " + answer
+				}
+				return ""
+			}},
+		{route: lptest.RouteEngagement, method: "POST", url: monURL(t, srv, monitoring.Engagement, "", ""), body: `{}`, header: []string{jsonCT},
+			status: 201, done: func(t *testing.T, answer string) string {
+				a, err := monitoring.DecodeAnswer([]byte(answer))
+				if err != nil {
+					return err.Error()
+				}
+				if _, ok := srv.Visitor(a.VisitorID); !ok {
+					return "no visitor " + a.VisitorID
+				}
+				return ""
+			}},
+		{route: lptest.RouteReport, method: "PUT", url: monURL(t, srv, monitoring.Report, vid, sid), header: []string{jsonCT},
+			body:   `{"engagementAttributes":[{"type":"cart","total":12.5,"numItems":1}]}`,
+			status: 200, done: func(t *testing.T, _ string) string {
+				v, _ := srv.Visitor(vid)
+				if sdes := v.Sessions[0].SDEs; len(sdes) != 1 || sdes[0].Type() != "cart" {
+					return "the session's SDEs are " + jsonOf(t, sdes)
+				}
+				return ""
+			}},
+		{route: lptest.RouteToken, method: "POST", url: tokenURL, header: []string{"Content-Type: " + connector.ContentTypeForm},
+			body:   connector.TokenRequest{ClientID: lptest.DefaultClientID, ClientSecret: lptest.DefaultClientSecret}.Encode(),
+			status: 200, done: func(t *testing.T, answer string) string {
+				tok, err := connector.DecodeToken([]byte(answer))
+				if err != nil {
+					return err.Error()
+				}
+				if res, b := do(t, "POST", consumerURL, `{"ext_consumer_id":"x"}`, jsonCT, "Authorization: "+tok.AccessToken); res.StatusCode != 201 {
+					return "the lost AppJWT does not work: " + string(b)
+				}
+				return ""
+			}},
+		{route: lptest.RouteConsumer, method: "POST", url: consumerURL, body: `{"ext_consumer_id":"lose-j"}`, header: []string{jsonCT, "Authorization: " + app},
+			status: 201, done: func(t *testing.T, answer string) string {
+				tok, err := connector.DecodeConsumerToken([]byte(answer))
+				if err != nil {
+					return err.Error()
+				}
+				if res, b := do(t, "POST", connURL(srv, false), conversationBody(t, nil), jsonCT, "Authorization: "+app, "X-LP-ON-BEHALF: "+tok.Token); res.StatusCode != 200 {
+					return "the lost ConsumerJWS does not work: " + string(b)
+				}
+				return ""
+			}},
+		{route: lptest.RouteConversation, method: "POST", url: connURL(srv, false), body: conversationBody(t, nil),
+			header: []string{jsonCT, "Authorization: " + app, "X-LP-ON-BEHALF: " + jws},
+			status: 200, done: func(t *testing.T, answer string) string {
+				id, err := connector.ReadConversation([]byte(answer), "2")
+				if err != nil {
+					return err.Error()
+				}
+				if c, ok := srv.Conversation(id); !ok || c.State != lptest.StateOpen || c.ConsumerID != "lose-c" {
+					return "conversation " + id + " is not open for lose-c: " + jsonOf(t, c)
+				}
+				return ""
+			}},
+		{route: lptest.RouteSend, method: "POST", url: connURL(srv, true), header: []string{jsonCT, "Authorization: " + convApp, "X-LP-ON-BEHALF: " + convJWS},
+			body:   messageBody(t, conv, "is it in stock?"),
+			status: 200, done: func(t *testing.T, _ string) string {
+				c, _ := srv.Conversation(conv)
+				if len(c.Messages) != 1 || c.Messages[0].Text != "is it in stock?" {
+					return "the conversation's messages are " + jsonOf(t, c.Messages)
+				}
+				return ""
+			}},
+	}
+	if len(tests) != len(lptest.Routes) {
+		t.Fatalf("%d cases for %d routes", len(tests), len(lptest.Routes))
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.route), func(t *testing.T) {
+			before := srv.CallCount(tt.route)
+			srv.SetFault(tt.route, lptest.Fault{Lose: true})
+			req, err := http.NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range tt.header {
+				k, v, _ := strings.Cut(h, ": ")
+				req.Header.Set(k, v)
+			}
+			// A new connection: on a reused one, net/http would send a lost
+			// GET again by itself.
+			fresh := &http.Client{Timeout: client.Timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+			if res, err := fresh.Do(req); err == nil {
+				res.Body.Close()
+				t.Fatalf("a lost call answered %d", res.StatusCode)
+			}
+			if n := srv.CallCount(tt.route); n != before+1 {
+				t.Errorf("%d calls of the route, want %d", n, before+1)
+			}
+			var lost lptest.Call
+			waitCall(t, srv, func(c lptest.Call) bool {
+				lost = c
+				return c.Route == tt.route && c.Fault == "lose the answer"
+			})
+			if lost.Status != tt.status {
+				t.Errorf("LivePerson's answer was %d, want %d: %s", lost.Status, tt.status, lost.Answer)
+			}
+			if msg := tt.done(t, lost.Answer); msg != "" {
+				t.Error("the lost call did not do its work: " + msg)
+			}
+		})
+	}
+}
+
+// messageBody is a SEND of a text message into conv.
+func messageBody(t testing.TB, conv, text string) string {
+	t.Helper()
+	b, err := (&connector.Message{DialogID: conv, Text: text}).AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func jsonOf(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
