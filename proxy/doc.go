@@ -31,8 +31,9 @@
 // Bodies are JSON (/v1/report also takes text/plain, as a beacon sends
 // it) and are validated with the liveperson model before anything goes
 // upstream: /v1/report and /v1/engagement take
-// {visitorId?, sessionId?, identities?, entryPoints?, engagementAttributes}
-// (monitoring.DecodeRequest); /v1/conversations takes {consumerId,
+// {visitorId?, sessionId?, consumerId?, identities?, entryPoints?,
+// engagementAttributes} (monitoring.DecodeRequest; a report needs
+// visitorId, consumerId or identities, as LivePerson's); /v1/conversations takes {consumerId,
 // visitorId, sessionId, campaignId, engagementId, contextId, lang?,
 // timeZone?, sdes?}; messages take {consumerId, text}; close takes
 // {consumerId}; typing takes {consumerId, typing: bool}; read takes
@@ -40,18 +41,51 @@
 // (anything but ctmrinfo and personal, ctmrinfo.info.customerId) are left
 // out and named in the answer's droppedSdes.
 //
-// Errors are {"error":{"code","message"}} with 400 (bad body, header or
-// path), 401 (a missing or forged token; a webhook whose signature,
-// account or client does not match), 403 (origin not allowed; a token of
-// another conversation), 404, 405, 409 (the consumer already
-// has an open conversation; LivePerson refused a SEND: closed, unknown or
-// another consumer's conversation), 400 create_refused (LivePerson
-// refused a create's content), 413 (over MaxBodyBytes or LivePerson's 5000
-// characters), 415, 422 (Idempotency-Key reused with another body), 429
-// (rate limit), 502 (LivePerson answered something unusable, or named a
-// host the proxy may not call) and 503 with Retry-After (LivePerson busy,
-// failing or unreachable; loading_account carries the visitorId to retry
-// with). The codes are the Code* constants.
+// The reading is strict (jsonv.ParseStrict, the same Go parser on
+// Workers): a key given twice in an object, and a number a double does
+// not hold exactly (9007199254740993, 1e-400, 1e400), are 400s naming
+// where, since what would go upstream is not what was sent. A cart's or
+// purchase's total, price, count or quantity below zero is a 400. A
+// conversation {id} must be a UUID, as LivePerson's are ("-" or "_" end
+// before any upstream call). timeZone and X-Time-Zone must name a zone
+// of the IANA database as time.LoadLocation reads it (over the embedded
+// time/tzdata, which Workers need); an invalid X-Time-Zone is a 400 even
+// when the body names a zone.
+//
+// Errors are {"error":{"code","message"}}; a client switches on the code
+// (the Code* constants), the message names the field or gives LivePerson's
+// reason:
+//
+//	400 bad_request             a bad body, header or path, naming the field
+//	400 unknown_engagement      LivePerson refused the create: campaignId/engagementId are no engagement of the account
+//	400 create_refused          LivePerson refused the create for another reason
+//	400 invalid_data            Monitoring refused the body (internal code 5), e.g. an impression of an engagement not offered
+//	401 unauthorized            a missing or forged token; a webhook whose signature, account or client does not match
+//	403 origin_not_allowed      Origin not in ALLOWED_ORIGINS
+//	403 forbidden               a token of another conversation
+//	403 not_your_conversation   LivePerson refused a SEND: another consumer's conversation
+//	404 not_found               no such route or asset
+//	404 conversation_not_found  LivePerson refused a SEND: no such conversation
+//	405 method_not_allowed      see Allow
+//	409 conversation_open       the consumer already has an open conversation
+//	409 conversation_closed     LivePerson refused a SEND: the conversation is closed
+//	409 conversation_refused    LivePerson refused a SEND for another reason (a receipt naming no message of it)
+//	413 body_too_large          over MaxBodyBytes or LivePerson's 5000 characters
+//	415 unsupported_media       a Content-Type the route does not take
+//	422 idempotency_mismatch    an Idempotency-Key reused with another body
+//	429 rate_limited            see Retry-After
+//	500 internal_error          a bug; details in the log only
+//	502 upstream_error          LivePerson answered something unusable, or refused what is not the client's doing
+//	                            (the proxy's app id or account, an API version), or named a host the proxy may not call
+//	503 upstream_unavailable    LivePerson busy, failing or unreachable; see Retry-After
+//	503 loading_account         Monitoring is loading the account; retry with error.visitorId
+//	503 not_configured          the route needs configuration this proxy lacks
+//
+// LivePerson documents the wording of only one refusal (the open
+// conversation's); the other causes are told apart by the phrases of
+// connector.RefusedResponse, which lptest answers with, and a refusal
+// worded otherwise keeps its call's generic code (create_refused,
+// conversation_refused): still a 4xx, with LivePerson's reason.
 //
 // # Conversation tokens
 //
