@@ -2,11 +2,8 @@ package retail
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/lpedge/lpedge/liveperson"
-
-	"github.com/lpedge/lpedge/internal/jsonv"
 )
 
 // A Cart is the shopping cart as the tag has seen it: the products added
@@ -169,13 +166,9 @@ func (c *Cart) Load(s liveperson.SDE) error {
 			if p == nil {
 				p = object()
 			}
-			q, ok := m["quantity"].(float64)
+			q, ok := m["quantity"].(float64) // not negative: ParseSDE checked it
 			if !ok {
 				q = 1
-			}
-			if q < 0 {
-				field, problem = "cart.products["+strconv.Itoa(i)+"].quantity", "want a count, got "+jsonv.Describe(q)
-				break
 			}
 			lines[i] = line{product: p, quantity: int(q)}
 		}

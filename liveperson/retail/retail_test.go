@@ -217,7 +217,7 @@ func TestCartSDELoad(t *testing.T) {
 	for _, tt := range []struct{ in, err string }{
 		{`{"type":"lead"}`, "type: want cart, got lead"},
 		{`{"type":"cart","total":1}`, "cart.numItems: is required"},
-		{`{"type":"cart","total":1,"numItems":1,"products":[{"quantity":-1}]}`, "cart.products[0].quantity: want a count, got -1"},
+		{`{"type":"cart","total":1,"numItems":1,"products":[{"quantity":-1}]}`, "cart.products[0].quantity: -1 is negative"},
 	} {
 		var c retail.Cart
 		s := liveperson.SDE(decode(t, tt.in).(map[string]any))
