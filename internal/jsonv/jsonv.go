@@ -7,7 +7,10 @@
 // becomes U+FFFD, as there), so the tag and the proxy read bodies alike. In
 // the browser (GOOS=js) it is JavaScript's JSON.parse, which reads the same
 // grammar, with the results converted to those types; only its
-// SyntaxError has no byte offset.
+// SyntaxError has no byte offset. ParseStrict, for servers that pass
+// values on, also refuses keys given twice and numbers a float64 does not
+// hold exactly; it is the Go parser in every build (the tag does not link
+// it).
 //
 //	v, err := jsonv.Parse([]byte(`{"type":"cart","total":9.5}`))
 //	if err != nil { ... }
