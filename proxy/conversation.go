@@ -267,7 +267,7 @@ var refusalCodes = []struct {
 	code   string
 }{
 	{connector.ErrUnknownEngagement, http.StatusBadRequest, CodeUnknownEngagement},
-	{connector.ErrConversationNotFound, http.StatusNotFound, CodeConversationGone},
+	{connector.ErrConversationNotFound, http.StatusNotFound, CodeConversationNotFound},
 	{connector.ErrNotConsumersConversation, http.StatusForbidden, CodeNotYours},
 	{connector.ErrConversationClosed, http.StatusConflict, CodeConversationClosed},
 }

@@ -12,29 +12,29 @@ import (
 // Error codes of the proxy's error bodies, {"error":{"code","message"}}.
 // A client switches on the code; the message is for people.
 const (
-	CodeBadRequest          = "bad_request"            // 400: malformed or invalid body, header or path
-	CodeUnauthorized        = "unauthorized"           // 401: missing or forged token; a webhook's signature or headers do not match
-	CodeForbiddenOrigin     = "origin_not_allowed"     // 403: Origin not in ALLOWED_ORIGINS
-	CodeForbidden           = "forbidden"              // 403: a token of another conversation
-	CodeNotFound            = "not_found"              // 404: no such route or asset
-	CodeMethodNotAllowed    = "method_not_allowed"     // 405: see the Allow header
-	CodeConflict            = "conversation_open"      // 409: the consumer already has an open conversation
-	CodeUnknownEngagement   = "unknown_engagement"     // 400: LivePerson refused the create: campaignId and engagementId are no engagement of the account
-	CodeCreateRefused       = "create_refused"         // 400: LivePerson refused the create for another reason (its reason is in the message)
-	CodeInvalidData         = "invalid_data"           // 400: Monitoring refused the body (its internal code 5, e.g. an impression of an engagement this session was not offered)
-	CodeNotYours            = "not_your_conversation"  // 403: LivePerson refused a SEND: the conversation is another consumer's
-	CodeConversationGone    = "conversation_not_found" // 404: LivePerson refused a SEND: no such conversation in the account
-	CodeConversationClosed  = "conversation_closed"    // 409: LivePerson refused a SEND: the conversation is closed
-	CodeSendRefused         = "conversation_refused"   // 409: LivePerson refused a SEND for another reason (e.g. a receipt naming no message of the conversation)
-	CodeTooLarge            = "body_too_large"         // 413: over the body limit or LivePerson's 5000 characters
-	CodeUnsupportedType     = "unsupported_media"      // 415: Content-Type not accepted on the route
-	CodeIdempotencyMismatch = "idempotency_mismatch"   // 422: Idempotency-Key reused with another request
-	CodeRateLimited         = "rate_limited"           // 429: per-client limit; see Retry-After
-	CodeUpstream            = "upstream_error"         // 502: LivePerson answered something the proxy cannot use
-	CodeUnavailable         = "upstream_unavailable"   // 503: LivePerson is busy, failing or unreachable; see Retry-After
-	CodeNotConfigured       = "not_configured"         // 503: the route needs configuration this proxy lacks
-	CodeLoadingAccount      = "loading_account"        // 503: Monitoring is loading the account; retry with error.visitorId
-	CodeInternal            = "internal_error"         // 500: a bug; details are in the log only
+	CodeBadRequest           = "bad_request"            // 400: malformed or invalid body, header or path
+	CodeUnauthorized         = "unauthorized"           // 401: missing or forged token; a webhook's signature or headers do not match
+	CodeForbiddenOrigin      = "origin_not_allowed"     // 403: Origin not in ALLOWED_ORIGINS
+	CodeForbidden            = "forbidden"              // 403: a token of another conversation
+	CodeNotFound             = "not_found"              // 404: no such route or asset
+	CodeMethodNotAllowed     = "method_not_allowed"     // 405: see the Allow header
+	CodeConflict             = "conversation_open"      // 409: the consumer already has an open conversation
+	CodeUnknownEngagement    = "unknown_engagement"     // 400: LivePerson refused the create: campaignId and engagementId are no engagement of the account
+	CodeCreateRefused        = "create_refused"         // 400: LivePerson refused the create for another reason (its reason is in the message)
+	CodeInvalidData          = "invalid_data"           // 400: Monitoring refused the body (its internal code 5, e.g. an impression of an engagement this session was not offered)
+	CodeNotYours             = "not_your_conversation"  // 403: LivePerson refused a SEND: the conversation is another consumer's
+	CodeConversationNotFound = "conversation_not_found" // 404: LivePerson refused a SEND: no such conversation in the account
+	CodeConversationClosed   = "conversation_closed"    // 409: LivePerson refused a SEND: the conversation is closed
+	CodeSendRefused          = "conversation_refused"   // 409: LivePerson refused a SEND for another reason (e.g. a receipt naming no message of the conversation)
+	CodeTooLarge             = "body_too_large"         // 413: over the body limit or LivePerson's 5000 characters
+	CodeUnsupportedType      = "unsupported_media"      // 415: Content-Type not accepted on the route
+	CodeIdempotencyMismatch  = "idempotency_mismatch"   // 422: Idempotency-Key reused with another request
+	CodeRateLimited          = "rate_limited"           // 429: per-client limit; see Retry-After
+	CodeUpstream             = "upstream_error"         // 502: LivePerson answered something the proxy cannot use
+	CodeUnavailable          = "upstream_unavailable"   // 503: LivePerson is busy, failing or unreachable; see Retry-After
+	CodeNotConfigured        = "not_configured"         // 503: the route needs configuration this proxy lacks
+	CodeLoadingAccount       = "loading_account"        // 503: Monitoring is loading the account; retry with error.visitorId
+	CodeInternal             = "internal_error"         // 500: a bug; details are in the log only
 )
 
 const (
