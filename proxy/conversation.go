@@ -175,14 +175,8 @@ func (h *Handler) connectorCall(ctx context.Context, r *http.Request, consumer, 
 		return answer{}, &apiError{Status: http.StatusServiceUnavailable, Code: CodeNotConfigured,
 			Message: "this proxy has no LivePerson client credentials (LP_CLIENT_ID, LP_CLIENT_SECRET)"}
 	}
-	// An invalid X-Time-Zone is refused even when the body names a zone:
-	// a client's mistake is named, not papered over.
-	htz, err := headerTimeZoneValue(r.Header)
-	if err != nil {
-		return answer{}, err
-	}
 	if tz == "" {
-		tz = htz
+		tz = r.Header.Get(headerTimeZone) // checked by serveRoute
 	}
 	props := h.props.header(r.UserAgent(), tz)
 	d, err := h.lp.domain(ctx, connector.ServiceMessaging)

@@ -49,8 +49,8 @@
 // conversation {id} must be a UUID, as LivePerson's are ("-" or "_" end
 // before any upstream call). timeZone and X-Time-Zone must name a zone
 // of the IANA database as time.LoadLocation reads it (over the embedded
-// time/tzdata, which Workers need); an invalid X-Time-Zone is a 400 even
-// when the body names a zone.
+// time/tzdata, which Workers need); an invalid X-Time-Zone is a 400 on
+// every route, even when the body names a zone.
 //
 // Errors are {"error":{"code","message"}}; a client switches on the code
 // (the Code* constants), the message names the field or gives LivePerson's

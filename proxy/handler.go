@@ -263,6 +263,11 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 			return err
 		}
 	}
+	// An X-Time-Zone that names no zone is refused on every route, also
+	// where the body names one or the route has no use for it.
+	if _, err := headerTimeZoneValue(r.Header); err != nil {
+		return err
+	}
 	var key string
 	if rt.idempot {
 		var err error

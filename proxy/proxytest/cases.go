@@ -394,6 +394,7 @@ func badInput() []Step {
 		{"inexact sequence", "/v1/conversations/" + unknownConv + "/read", `{"consumerId":"c","sequences":[9007199254740993]}`, "", nil, 400, "bad_request", "sequences[0]: 9007199254740993"},
 		{"create: timeZone not a zone", "/v1/conversations", strings.Replace(createOK, `"Europe/Berlin"`, `"Europe/Berlinn"`, 1), "", nil, 400, "bad_request", `timeZone: want an IANA time zone such as Europe/Berlin, got \"Europe/Berlinn\"`},
 		{"create: timeZone Local", "/v1/conversations", strings.Replace(createOK, `"Europe/Berlin"`, `"Local"`, 1), "", nil, 400, "bad_request", "timeZone"},
+		{"report: a bad X-Time-Zone is named where it is not used", "/v1/report", `{"visitorId":"v","engagementAttributes":[]}`, "", map[string]string{"X-Time-Zone": "Europe/Atlantis"}, 400, "bad_request", "X-Time-Zone"},
 		{"create: a zone in the body does not hide a bad X-Time-Zone", "/v1/conversations", createOK, "", map[string]string{"X-Time-Zone": "Mars/Olympus_Mons"}, 400, "bad_request", `X-Time-Zone: want an IANA time zone such as Europe/Berlin, got \"Mars/Olympus_Mons\"`},
 		{"bad X-Time-Zone", "/v1/conversations/" + unknownConv + "/close", forConsumer(closeBody, "x"), "", map[string]string{"X-Time-Zone": "../../etc/passwd"}, 400, "bad_request", "X-Time-Zone"},
 	}
