@@ -13,11 +13,14 @@ var knownZones sync.Map // zone name -> struct{}
 
 // validTimeZone says whether s names a zone of the IANA database, as
 // time.LoadLocation reads it (the system's zoneinfo natively, the embedded
-// time/tzdata on Workers). "Local", which LoadLocation also takes, is the
-// proxy's zone, not the client's; the characters are checked first, so
-// that nothing else reaches a file name.
+// time/tzdata on Workers). "Local", which LoadLocation also takes, and
+// "localtime", which a system's zoneinfo may hold, are the proxy's zone,
+// not the client's; the characters are checked first, so that nothing
+// else reaches a file name. (A system's zoneinfo also holds posix/ and
+// right/ copies of the zones, which the embedded data lacks: natively
+// they pass.)
 func validTimeZone(s string) bool {
-	if s == "" || len(s) > maxTimeZone || s == "Local" || s[0] == '/' {
+	if s == "" || len(s) > maxTimeZone || s == "Local" || s == "localtime" || s[0] == '/' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -8,7 +8,7 @@ import (
 func TestValidTimeZone(t *testing.T) {
 	for tz, want := range map[string]bool{
 		"Europe/Berlin": true, "Etc/GMT+5": true, "UTC": true, "America/Argentina/Buenos_Aires": true, "Asia/Kolkata": true,
-		"": false, "Local": false, "Europe/Berlinn": false, "Mars/Olympus_Mons": false, "europe/berlin": false,
+		"": false, "Local": false, "localtime": false, "Europe/Berlinn": false, "Mars/Olympus_Mons": false, "europe/berlin": false,
 		"/etc/localtime": false, "Europe/../etc/passwd": false, "Europe/Berlin\n": false, "Europe": false,
 		strings.Repeat("A", 65): false,
 	} {
