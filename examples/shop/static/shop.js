@@ -377,7 +377,8 @@
     launcher.className = "chat-launcher";
     launcher.id = "chat-launcher";
     launcher.type = "button";
-    launcher.innerHTML = ICON_CHAT + " Chat with us";
+    launcher.setAttribute("aria-label", "Chat with us");
+    launcher.innerHTML = ICON_CHAT + ' <span class="label">Chat with us</span>';
     var box = d.createElement("section");
     box.className = "chat-box";
     box.id = "chat-box";
@@ -386,6 +387,7 @@
       '<div class="chat-head"><div class="avatar">N</div><div class="who">Northpeak support<small id="chat-status">We usually answer in a few minutes</small></div>' +
       '<button type="button" id="chat-end" hidden>End chat</button><button type="button" id="chat-min" aria-label="Minimize">\u2013</button></div>' +
       '<div class="chat-log" id="chat-log" aria-live="polite"></div>' +
+      '<div class="chat-retry" id="chat-retry" role="alert" hidden><span id="chat-retry-text"></span><button type="button" id="chat-retry-btn">Retry</button></div>' +
       '<button type="button" class="chat-again" id="chat-again" hidden>Start a new chat</button>' +
       '<form class="chat-form" id="chat-form"><input id="chat-input" autocomplete="off" placeholder="Write a message\u2026" maxlength="5000" disabled><button id="chat-send" disabled>Send</button></form>';
     d.body.appendChild(launcher);
@@ -437,6 +439,20 @@
       chat.notes.push({ text: text, bad: !!bad, time: Date.now() });
       saveChat();
       render();
+    }
+    // failed says that a call of the page API was refused or could not
+    // reach the proxy (its promise rejected), with a Retry button that
+    // runs again; the bar goes when Retry is pressed.
+    var retryBar = $("#chat-retry");
+    function failed(text, again) {
+      chat.busy = false;
+      note(text, true);
+      $("#chat-retry-text").textContent = text;
+      retryBar.hidden = false;
+      $("#chat-retry-btn").onclick = function () {
+        retryBar.hidden = true;
+        again();
+      };
     }
 
     // The conversation's events. Listeners added now, before the tag is
@@ -503,8 +519,7 @@
         chat.engagement = e;
         note("Campaign " + e.campaignId + " offers engagement " + e.engagementId + " (context " + e.contextId + "). Write your message to start the conversation.");
       }, function (err) {
-        chat.busy = false;
-        note(err.message, true);
+        failed("No agent could be asked: " + err.message, engage);
       });
     }
     function profileSDEs() {
@@ -536,8 +551,13 @@
           return deliver(msg, true);
         }
         talk.pending.splice(talk.pending.indexOf(msg), 1);
-        chat.busy = false;
-        note("Not sent: \u201c" + msg.text + "\u201d: " + err.message, true);
+        failed("Not sent: \u201c" + msg.text + "\u201d: " + err.message, function () {
+          msg.st = "sending\u2026";
+          talk.pending.push(msg);
+          chat.busy = true;
+          render();
+          deliver(msg, false);
+        });
       });
     }
     launcher.onclick = function () {
@@ -552,17 +572,17 @@
       saveChat();
       render();
     };
-    $("#chat-end").onclick = function () {
+    function end() {
       chat.busy = true;
       render();
       lp("conversation.close").then(function () {
         chat.busy = false;
         render();
       }, function (err) {
-        chat.busy = false;
-        note(err.message, true);
+        failed("The chat could not be ended: " + err.message, end);
       });
-    };
+    }
+    $("#chat-end").onclick = end;
     $("#chat-again").onclick = function () {
       talk = { items: {}, pending: [], receipts: {}, typing: false, agent: false };
       chat.notes = [];
@@ -748,7 +768,9 @@
       lp("page");
       return [];
     }
-    var u = user() || {};
+    // A guest gets a demo name and email, as the address is filled in: a
+    // signed-in shopper gets their own.
+    var u = user() || { firstName: "Alex", lastName: "Berger", email: "alex.berger@example.com" };
     function field(name, label, value, type) {
       return "<label>" + label + '<input name="' + name + '" type="' + (type || "text") + '" required value="' + esc(value || "") + '"></label>';
     }
