@@ -171,6 +171,13 @@
           changed = true;
         }
       });
+      // Each flow's visitor: pages with lpTag report with lpTag's ids,
+      // the others with the tag's own.
+      var flow = w.lpTag ? "lpTagVisitorId" : "tagVisitorId";
+      if (typeof a.visitorId == "string" && a.visitorId && ids[flow] !== a.visitorId) {
+        ids[flow] = a.visitorId;
+        changed = true;
+      }
       if (changed) {
         put(sessionStorage, IDS, ids);
         renderIDs();
@@ -216,8 +223,11 @@
     function row(label, id, href) {
       return "<dt>" + label + "</dt><dd>" + (id ? '<a href="' + esc(href) + '" target="_blank" title="' + esc(id) + '">' + esc(id) + "</a>" : "\u2014") + "</dd>";
     }
+    // The other flow's visitor, when there is one: see the shoes page.
+    var other = w.lpTag ? ids.tagVisitorId : ids.lpTagVisitorId;
     box.innerHTML =
       row("visitor", ids.visitorId, lp + "/lptest/?visitor=" + encodeURIComponent(ids.visitorId || "")) +
+      (other && other !== ids.visitorId ? row(w.lpTag ? "tag's own" : "lpTag's", other, lp + "/lptest/?visitor=" + encodeURIComponent(other)) : "") +
       row("session", ids.sessionId, lp + "/lptest/calls?visitor=" + encodeURIComponent(ids.visitorId || "")) +
       row("conversation", ids.conversationId, lp + "/lptest/?conversation=" + encodeURIComponent(ids.conversationId || "")) +
       '<dt>LivePerson</dt><dd><a href="' + esc(lp) + '/lptest/" target="_blank">agent view</a> \u00b7 <a href="' + esc(lp) + '/lptest/calls" target="_blank">inspector</a></dd>';
@@ -642,7 +652,8 @@
       '<div class="crumbs"><a href="/">Shop</a> / Shoes</div><h1>Shoes</h1><p class="lead">Trail runners, boots and sneakers.</p>' +
       '<div class="dept-banner" id="lptag-banner"><span class="dot" id="lptag-dot"></span><div>This page runs a <strong>stand-in for LivePerson\'s lpTag</strong> with <code>lpTag.section = ["shoes"]</code>. ' +
       'lpedge reports with lpTag\'s visitor and session (<code>lpTag.taglets.lp_monitoringSDK.getVid()</code> / <code>getSid()</code>) instead of its own: the monitored flow. ' +
-      'lpTag: <strong id="lptag-state">waiting for its monitoring ids\u2026</strong></div></div>' +
+      'lpTag: <strong id="lptag-state">waiting for its monitoring ids\u2026</strong>' +
+      '<p id="lptag-why" class="why"></p></div></div>' +
       '<div class="grid" id="products">' + list.map(card).join("") + "</div>";
     var show = function () {
       var sdk = w.lpTag && w.lpTag.taglets && w.lpTag.taglets.lp_monitoringSDK;
@@ -650,6 +661,11 @@
       if (!vid) return;
       $("#lptag-dot").classList.add("on");
       $("#lptag-state").textContent = "vid " + vid + ", sid " + sdk.getSid();
+      // Why LivePerson sees another visitor here than on the other pages.
+      var own = ids.tagVisitorId;
+      $("#lptag-why").textContent = "Why another visitor? Here LivePerson sees lpTag's visitor " + vid + ", not " +
+        (own ? "the visitor " + own + " of the other pages, which have no lpTag: there the tag keeps its own ids" : "the one of the pages without lpTag, where the tag keeps its own ids") +
+        ". In the monitored flow the visitor and session come from lpTag. A real site runs lpTag on every page or on none, so LivePerson sees one visitor; this demo runs it on this page only, to show both flows.";
     };
     show();
     if (w.lpTag && w.lpTag.events) w.lpTag.events.bind("lp_monitoringSDK", "SP_SENT", show);
