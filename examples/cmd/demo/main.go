@@ -19,7 +19,7 @@
 //	-proxy ADDR       the native proxy's address (default 127.0.0.1:8080)
 //	-lptest ADDR      lptest's address (default 127.0.0.1:8081)
 //	-tag DIR          serve the tag built in DIR (go run ./jsglue/cmd/build -o DIR) instead of building it
-//	-compress         build the tag as released, with brotli and gzip siblings (default false: brotli at quality 11 adds ~30 s)
+//	-compress         build the tag as released, with brotli and gzip siblings (default false: brotli at quality 11 adds some 25 s)
 //	-proxy-url URL    use a proxy that runs already, e.g. http://127.0.0.1:8787 (make dev-worker), not the native one
 //	-lptest-url URL   use an lptest that runs already, e.g. http://127.0.0.1:8081, not a new one
 //	-v                log every proxy request
@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, out, logs io.Writer) error {
 	flags.StringVar(&o.ProxyURL, "proxy-url", "", "a proxy that runs already (e.g. http://127.0.0.1:8787 from make dev-worker) instead of the native one")
 	flags.StringVar(&o.LPTestURL, "lptest-url", "", "an lptest that runs already instead of a new one")
 	tagDir := flags.String("tag", "", "serve the tag built in this directory instead of building it")
-	compress := flags.Bool("compress", false, "build the tag with brotli and gzip siblings, as released (slower: ~30 s more)")
+	compress := flags.Bool("compress", false, "build the tag with brotli and gzip siblings, as released (slower: some 25 s more)")
 	verbose := flags.Bool("v", false, "log every proxy request")
 	if err := flags.Parse(args); err != nil {
 		return err
