@@ -8,6 +8,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
+# Where the command goes (tests put it elsewhere).
+bin=${DEMO_BIN:-build/demo}
 
 say() { printf 'demo: %s\n' "$*"; }
 
@@ -20,7 +22,7 @@ n=0
 # go build -v names each package as it compiles it, on stderr, as are
 # "go: downloading" and errors: import paths count, the rest is shown.
 set +e
-"$GO" build -v -o build/demo ./examples/cmd/demo 2>&1 | while IFS= read -r line; do
+"$GO" build -v -o "$bin" ./examples/cmd/demo 2>&1 | while IFS= read -r line; do
 	case $line in
 	"go: downloading "*)
 		[ $tty = 1 ] && printf '\r\033[K'
@@ -45,4 +47,4 @@ if [ "$status" != 0 ]; then
 	exit "$status"
 fi
 say "compiled in $((SECONDS - start))s"
-exec build/demo "$@"
+exec "$bin" "$@"
