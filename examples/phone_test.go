@@ -59,12 +59,14 @@ func (w *walker) checkLayout(where, scope string) {
 }
 
 // TestPhoneLayout opens the shop's pages in Chromium at a phone's size
-// (390 x 844, mobile, touch) and at a desktop's (1366 x 900): no page is
-// wider than the screen, and every link, button and field can be
-// scrolled to and tapped, not covered by the chat launcher, the event
-// panel or a neighbour; so are the chat box's. A guest's checkout is
-// filled in whole, as the address is. Screenshots of each page at both
-// sizes go to browsertest.OutputDir.
+// (390 x 844, mobile, touch) and at a desktop's (1366 x 900), and some
+// between (a tablet's 800 x 1024; 1200 x 800, where the event panel
+// takes 400 px beside the page): no page is wider than the screen, and
+// every link, button and field can be scrolled to and tapped, not covered
+// by the chat launcher, the event panel or a neighbour; so are the chat
+// box's. A guest's checkout is filled in whole, as the address is.
+// Screenshots of each page at the phone's and the desktop's size go to
+// browsertest.OutputDir.
 func TestPhoneLayout(t *testing.T) {
 	d, w, console := startWalk(t)
 	loader := d.ProxyURL + "/lpedge.js"
@@ -81,15 +83,23 @@ func TestPhoneLayout(t *testing.T) {
 		name          string
 		width, height int64
 		opts          []chromedp.EmulateViewportOption
+		// between: a size between the two, where the header must wrap
+		// too: its pages with the two-column layouts, no screenshots.
+		between bool
 	}{
-		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch}},
-		{"desktop", 1366, 900, nil},
+		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch}, false},
+		{"tablet", 800, 1024, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}, true},
+		{"narrow-desktop", 1200, 800, nil, true},
+		{"desktop", 1366, 900, nil, false},
 	} {
 		// The pages' layout does not depend on the tag: they load without
 		// it, which spares compiling its module on every page. The chat
 		// needs it.
 		w.do(size.name, chromedp.EmulateViewport(size.width, size.height, size.opts...), blockURLs(loader))
 		for _, p := range pages {
+			if size.between && p.name != "cart" && p.name != "checkout" {
+				continue
+			}
 			where := size.name + " " + p.path
 			w.do(where, chromedp.Navigate(d.ShopURL+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
 			if p.name == "product" && size.name == "phone" {
@@ -106,7 +116,12 @@ func TestPhoneLayout(t *testing.T) {
 				}
 			}
 			w.checkLayout(where, "body")
-			w.shot(size.name + "-" + p.name)
+			if !size.between {
+				w.shot(size.name + "-" + p.name)
+			}
+		}
+		if size.between {
+			continue
 		}
 		// The chat box, open over the page.
 		w.do(size.name+" chat", blockURLs(), chromedp.Navigate(d.ShopURL+"/"), chromedp.WaitVisible(chromedp.CSS(`#chat-launcher`)),
