@@ -52,7 +52,7 @@ size: ## Sizes of the tag (raw, gzip, brotli) next to an empty Go wasm main (mak
 	$(GO) run ./jsglue/cmd/build -o dist/tag -floor
 
 demo: ## The demo shop on 127.0.0.1:8000, the native proxy with the tag on :8080, lptest on :8081; Ctrl-C stops it.
-	$(GO) run ./examples/cmd/demo
+	@GO=$(GO) bash scripts/demo.sh
 
 .PHONY: worker dev-worker
 

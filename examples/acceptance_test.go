@@ -178,6 +178,10 @@ func TestShopWalk(t *testing.T) {
 		t.Errorf("lpTag's visitor's entry points %v lack sec://shoes (lpTag.section)", eps)
 	}
 	w.waitText("#event-panel", "lpTag", "start page", lpTagVid)
+	// The page says why LivePerson sees another visitor here, naming
+	// both, and the panel links both.
+	w.waitText("#lptag-why", "Why another visitor?", lpTagVid, vid, "come from lpTag")
+	w.waitText("#evp-ids", lpTagVid, "tag's own", vid)
 	w.shot("12-shoes-with-lptag")
 
 	// lptest's agent view has no icon; the browser asks for one anyway.

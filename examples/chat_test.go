@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/lpedge/lpedge/liveperson/connector"
@@ -222,4 +223,67 @@ func (w *walker) checkBubbles(sel string, want []string) {
 	if !slices.Equal(got, want) {
 		w.t.Errorf("%s in the chat: %d %q, want %d %q", sel, len(got), got, len(want), want)
 	}
+}
+
+// TestChatRetry cuts the shop off from the proxy's API in Chromium
+// (DevTools request blocking, as a proxy that cannot be reached): the
+// chat's engagement and its first message are refused by the page API,
+// the chat says so and offers Retry, and Retry, once the proxy is back,
+// finds the agent and sends the message.
+func TestChatRetry(t *testing.T) {
+	d, w, _ := startWalk(t)
+	api := d.ProxyURL + "/v1/*"
+	w.do("home", chromedp.Navigate(d.ShopURL+"/"), chromedp.WaitVisible(chromedp.CSS(`#chat-launcher`)))
+
+	// No proxy: the engagement's promise rejects.
+	w.do("block the proxy", blockURLs(api))
+	w.do("open chat", chromedp.Click(chromedp.CSS(`#chat-launcher`)), chromedp.WaitVisible(chromedp.CSS(`#chat-retry`)))
+	w.waitContent("#chat-retry", "No agent could be asked", "Retry")
+	w.waitContent("#chat-log", "No agent could be asked")
+	w.shot("retry-01-no-proxy")
+	w.do("unblock", blockURLs())
+	w.do("retry the engagement", chromedp.Click(chromedp.CSS(`#chat-retry-btn`)), chromedp.WaitEnabled(chromedp.CSS(`#chat-input`)))
+	w.waitContent("#chat-log", "offers engagement")
+	if !w.hidden("#chat-retry") {
+		t.Error("the Retry bar stays after a retry that worked")
+	}
+
+	// No proxy again: the first message is not sent, Retry sends it.
+	text := "Hello, is anyone there?"
+	w.do("block the proxy again", blockURLs(api))
+	w.do("write", chromedp.SendKeys(chromedp.CSS(`#chat-input`), text), chromedp.Click(chromedp.CSS(`#chat-send`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chat-retry`)))
+	w.waitContent("#chat-retry", "Not sent: \u201c"+text+"\u201d")
+	w.shot("retry-02-not-sent")
+	if n := len(d.LP.Conversations()); n != 0 {
+		t.Fatalf("lptest holds %d conversations while the proxy was blocked", n)
+	}
+	w.do("unblock again", blockURLs())
+	w.do("retry the message", chromedp.Click(chromedp.CSS(`#chat-retry-btn`)))
+	w.waitContent("#chat-log", "Conversation opened", text, "sent \u2713")
+	w.wait("the conversation in lptest", func() bool {
+		cs := d.LP.Conversations()
+		return len(cs) == 1 && len(cs[0].Messages) == 1 && cs[0].Messages[0].Text == text
+	})
+	w.shot("retry-03-sent")
+}
+
+// blockURLs makes the tab fail every request to a URL matching one of the
+// patterns (URLPattern syntax), as if the host could not be reached; none
+// lifts the block.
+func blockURLs(patterns ...string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		ps := make([]*network.BlockPattern, len(patterns))
+		for i, p := range patterns {
+			ps[i] = &network.BlockPattern{URLPattern: p, Block: true}
+		}
+		_, err := cdp.Call(ctx, t, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: ps})
+		return err
+	})
+}
+
+// hidden tells whether sel has the hidden attribute.
+func (w *walker) hidden(sel string) bool {
+	w.t.Helper()
+	return w.eval(`String(document.querySelector(`+strconv.Quote(sel)+`).hidden)`) == "true"
 }

@@ -18,7 +18,9 @@
 //	/shoes.html          a department page that runs a stand-in lpTag (monitored flow)
 //
 // Every page has a "Chat with us" button (lpedge.engagement, then
-// lpedge.conversation.start, .send and .close) and an event panel that
+// lpedge.conversation.start, .send and .close; when one of them rejects,
+// as when the proxy cannot be reached, the chat says so and offers
+// Retry) and an event panel that
 // shows each page API call, what the tag sent and what came back. The
 // panel reads the tag's debug log (data-debug="true" makes the tag log
 // every request and answer to the console; the panel wraps console.log).
@@ -29,7 +31,9 @@
 // ids by calling the Monitoring engagement method of [Config].LPTest from
 // the browser (as lpTag calls LivePerson itself), keeps them as lpTag does
 // (vid in localStorage, sid in sessionStorage) and then triggers
-// lp_monitoringSDK SP_SENT, the event the tag waits for.
+// lp_monitoringSDK SP_SENT, the event the tag waits for. LivePerson then
+// sees another visitor on that page than on the others, where the tag
+// keeps its own ids: the page says why, and the event panel names both.
 //
 //	h, err := shop.Handler(shop.Config{
 //		Snippet: snippet, // jsglue.Snippet(stub, proxyURL+"/lpedge.js", integrity, attrs)

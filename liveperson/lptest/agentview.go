@@ -36,7 +36,7 @@ type agentData struct {
 	Missing string         // a selected id that does not exist
 }
 
-// A widget is one box of the consumer-info panel: one SDE.
+// A widget is one card of the consumer-info panel: one SDE type.
 type widget struct {
 	Title    string
 	Rows     []row
@@ -102,17 +102,47 @@ var labels = map[string]string{
 // wrappers are the members that only hold an SDE's fields.
 var wrappers = []string{"info", "personal", "lead", "service", "error"}
 
+// widgets are the cards of sdes as LivePerson's consumer-info widget
+// shows them: one per SDE type, in the order the types first came. The
+// types that accumulate (prodView, searchInfo, purchase, lead, error)
+// are merged into their card: each field shows its latest value, each
+// product (by SKU and name) is listed once, with its latest details.
 func widgets(sdes []liveperson.SDE) []widget {
-	out := make([]widget, 0, len(sdes))
+	var out []widget
 	for _, s := range sdes {
-		w := widget{Title: widgetTitles[s.Type()]}
-		if w.Title == "" {
-			w.Title = s.Type()
+		title := widgetTitles[s.Type()]
+		if title == "" {
+			title = s.Type()
 		}
+		i := slices.IndexFunc(out, func(w widget) bool { return w.Title == title })
+		if i < 0 {
+			out = append(out, widget{Title: title})
+			i = len(out) - 1
+		}
+		var w widget
 		flatten(&w, "", map[string]any(s), true)
-		out = append(out, w)
+		out[i].merge(w)
 	}
 	return out
+}
+
+// merge adds later's rows and products to w, each replacing its earlier
+// namesake.
+func (w *widget) merge(later widget) {
+	for _, r := range later.Rows {
+		if i := slices.IndexFunc(w.Rows, func(o row) bool { return o.Label == r.Label }); i >= 0 {
+			w.Rows[i] = r
+		} else {
+			w.Rows = append(w.Rows, r)
+		}
+	}
+	for _, p := range later.Products {
+		if i := slices.IndexFunc(w.Products, func(o productRow) bool { return o.SKU == p.SKU && o.Name == p.Name }); i >= 0 {
+			w.Products[i] = p
+		} else {
+			w.Products = append(w.Products, p)
+		}
+	}
 }
 
 // flatten adds the rows of v, an SDE or part of one, to w.

@@ -24,6 +24,9 @@ func (s *Server) controlRoutes() {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	handle("GET /lptest/{$}", s.agentView)
+	// lptest's own address, as the demo prints it (LP_DOMAIN_API), opens
+	// the agent view.
+	handle("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/lptest/", http.StatusFound) })
 	handle("GET /lptest/config", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Config()) })
 	handle("GET /lptest/calls", s.serveCalls)
 	handle("GET /lptest/visitors", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Visitors()) })

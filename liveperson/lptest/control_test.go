@@ -135,6 +135,11 @@ func TestAgentView(t *testing.T) {
 		`{"type":"cart","total":150,"numItems":2,"products":[{"product":{"name":"Trail boot","sku":"tb-1","price":75,"category":"shoes"},"quantity":2}]},`+
 		`{"type":"personal","personal":{"firstname":"Ann","contacts":[{"email":"ann@example.com","phoneType":"mobile"}]}},`+
 		`{"type":"searchInfo","keywords":["boots","waterproof"]}]}`, 201)
+	// Two more reports: their prodView and searchInfo merge into the
+	// cards of their type, as LivePerson's consumer-info widget shows them.
+	report(t, srv, a.VisitorID, a.SessionID, `{"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"Trail boot","sku":"tb-1","price":75}}]}]}`, 200)
+	report(t, srv, a.VisitorID, a.SessionID, `{"engagementAttributes":[{"type":"prodView","products":[{"product":{"name":"Rain shell","sku":"rs-2","price":120}}]},`+
+		`{"type":"prodView","products":[{"product":{"name":"Trail boot","sku":"tb-1","price":69}}]},{"type":"searchInfo","keywords":["shell"]}]}`, 200)
 	eng := engagement(t, srv, a.VisitorID, a.SessionID, `{}`, 200)
 	app, jws := tokens(t, srv, "ann")
 	body := conversationBody(t, func(c *connector.Conversation) {
@@ -172,11 +177,24 @@ func TestAgentView(t *testing.T) {
 	visitor := page("?visitor=" + a.VisitorID)
 	mustHave("visitor view", visitor, "Customer Info", "Customer type", "vip", "Registration date", "2024-03-02",
 		"Cart", "Number of items", "Trail boot", "tb-1", "75", "Personal Info", "First name", "Ann", "Contacts 1 email",
-		"ann@example.com", "MOBILE", "Searched Content", "boots, waterproof", "sec://shoes", "https://shop.example/p/1",
-		"Offered campaign <code>1001</code>", "s-1", id)
+		"ann@example.com", "MOBILE", "Searched Content", "Keywords</td><td>shell<", "sec://shoes", "https://shop.example/p/1",
+		"Offered campaign <code>1001</code>", "s-1", id, "Viewed Products", "Rain shell", "<td>tb-1</td><td>69</td>")
+	for _, card := range []string{"Customer Info", "Cart", "Personal Info", "Searched Content", "Viewed Products"} {
+		if n := strings.Count(visitor, "<h3>"+card+"</h3>"); n != 1 {
+			t.Errorf("the visitor view shows %d %s cards, want one", n, card)
+		}
+	}
+	if n := strings.Count(visitor, "<td>Trail boot</td>"); n != 2 { // the cart's and the viewed one
+		t.Errorf("Trail boot is listed %d times, want once in the cart and once viewed", n)
+	}
 
 	conversation := page("?conversation=" + id)
-	mustHave("conversation view", conversation, "Lee", "Consumer info (authenticated, lp_sdes)",
+	// Nothing says the Connector's consumer authenticated: its lp_sdes
+	// come with SetUserProfile, authenticated or not.
+	if strings.Contains(conversation, "authenticated") {
+		t.Error("the conversation view calls an unauthenticated conversation authenticated")
+	}
+	mustHave("conversation view", conversation, "Lee", "Consumer info (the conversation's lp_sdes)",
 		"Engagement attributes of the visitor", "vip", "Where is my &lt;order&gt;?", "1001 / 2001", a.VisitorID, "OPEN", "ann")
 	if strings.Contains(conversation, "<order>") {
 		t.Error("a message is not escaped")

@@ -217,8 +217,10 @@
 //
 // Under /lptest/, open to any origin so that browser tests can use them:
 //
+//	GET    /                            redirects to the agent view
 //	GET    /lptest/                     the agent view (HTML): visitors and conversations; ?visitor=ID or
-//	                                    ?conversation=ID shows the consumer-info widget, journey and messages;
+//	                                    ?conversation=ID shows the consumer-info widget (one card per SDE
+//	                                    type, later reports merged in), journey and messages;
 //	                                    an open conversation is an agent workspace: accept, reply (typing is
 //	                                    sent as you type), mark read, close; the transcript shows both sides,
 //	                                    the consumer's typing and receipts, polled every second

@@ -1,8 +1,14 @@
 // Command demo runs lpedge's demo on loopback: lptest (an in-memory
 // LivePerson with an agent view), the native proxy serving the tag, and the
 // Northpeak shop, whose pages carry the tag and an event panel. It builds
-// the tag first (GOOS=js GOARCH=wasm), prints the addresses, and stops
-// cleanly on Ctrl-C or SIGTERM. Nothing leaves the machine.
+// the tag first (GOOS=js GOARCH=wasm), saying what it does, prints the
+// addresses, and stops cleanly on Ctrl-C or SIGTERM. Nothing leaves the
+// machine.
+//
+// Run from a terminal, it makes itself the terminal's foreground process
+// group, so that Ctrl-C reaches the demo alone: make and go run, which
+// started it, would report the interrupt as an error (make: ***
+// Interrupt) although the demo stops as it should.
 //
 //	go run ./examples/cmd/demo                 # make demo
 //	go run ./examples/cmd/demo -shop 127.0.0.1:9000 -proxy 127.0.0.1:9080 -lptest 127.0.0.1:9081
@@ -13,7 +19,7 @@
 //	-proxy ADDR       the native proxy's address (default 127.0.0.1:8080)
 //	-lptest ADDR      lptest's address (default 127.0.0.1:8081)
 //	-tag DIR          serve the tag built in DIR (go run ./jsglue/cmd/build -o DIR) instead of building it
-//	-compress         build the tag as released, with brotli and gzip siblings (default true; slower)
+//	-compress         build the tag as released, with brotli and gzip siblings (default false: brotli at quality 11 adds some 25 s)
 //	-proxy-url URL    use a proxy that runs already, e.g. http://127.0.0.1:8787 (make dev-worker), not the native one
 //	-lptest-url URL   use an lptest that runs already, e.g. http://127.0.0.1:8081, not a new one
 //	-v                log every proxy request
@@ -38,8 +44,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	restore := takeTerminal(os.Stdin)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	restore()
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -56,7 +65,7 @@ func run(ctx context.Context, args []string, out, logs io.Writer) error {
 	flags.StringVar(&o.ProxyURL, "proxy-url", "", "a proxy that runs already (e.g. http://127.0.0.1:8787 from make dev-worker) instead of the native one")
 	flags.StringVar(&o.LPTestURL, "lptest-url", "", "an lptest that runs already instead of a new one")
 	tagDir := flags.String("tag", "", "serve the tag built in this directory instead of building it")
-	compress := flags.Bool("compress", true, "build the tag with brotli and gzip siblings, as released")
+	compress := flags.Bool("compress", false, "build the tag with brotli and gzip siblings, as released (slower: some 25 s more)")
 	verbose := flags.Bool("v", false, "log every proxy request")
 	if err := flags.Parse(args); err != nil {
 		return err
@@ -79,9 +88,15 @@ func run(ctx context.Context, args []string, out, logs io.Writer) error {
 			return derr
 		}
 		defer os.RemoveAll(dir)
-		fmt.Fprintln(out, "demo: building the tag (GOOS=js GOARCH=wasm go build ./wasm/cmd/lpedge, lpedge.js, stub)...")
+		what := "the tag"
+		if *compress {
+			what += " with its brotli and gzip siblings"
+		}
+		fmt.Fprintf(out, "demo: building %s (GOOS=js GOARCH=wasm go build ./wasm/cmd/lpedge, lpedge.js, stub)...\n", what)
 		start := time.Now()
+		done := progress(out, "demo: still building the tag", progressEvery)
 		o.Tag, err = demo.BuildTag(dir, *compress)
+		done()
 		if err == nil {
 			fmt.Fprintf(out, "demo: built %s in %.1fs\n", o.Tag.Wasm, time.Since(start).Seconds())
 		}
@@ -89,6 +104,7 @@ func run(ctx context.Context, args []string, out, logs io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(out, "demo: starting lptest, the proxy and the shop...")
 	d, err := demo.Start(o)
 	if err != nil {
 		return err
@@ -101,6 +117,35 @@ func run(ctx context.Context, args []string, out, logs io.Writer) error {
 	}
 	fmt.Fprintln(out, "demo: stopped")
 	return nil
+}
+
+// progressEvery is how often a long step says it is still at work.
+const progressEvery = 10 * time.Second
+
+// progress prints what, with the time spent, every interval until done is
+// called: the tag's first build compiles the standard library for wasm,
+// a minute on a small machine.
+func progress(w io.Writer, what string, interval time.Duration) (done func()) {
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fmt.Fprintf(w, "%s (%.0fs)...\n", what, time.Since(start).Seconds())
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-finished
+	}
 }
 
 // banner says where everything is.
@@ -116,7 +161,7 @@ lpedge demo: everything runs on this machine, nothing goes out.
   tag           %[4]s (and %[5]s beside it)
 `, d.ShopURL, d.LPTestURL, d.ProxyURL, d.LoaderURL, tag.Wasm)
 	if d.LP != nil {
-		fmt.Fprintf(w, "  LivePerson    lptest, account %s, app %s, webhooks to %s\n", lptest.DefaultAccount, lptest.DefaultApp, d.ProxyURL+demo.WebhookPath)
+		fmt.Fprintf(w, "  LivePerson    lptest, account %s, app %s, webhooks POSTed to the proxy's %s\n", lptest.DefaultAccount, lptest.DefaultApp, demo.WebhookPath)
 		for _, e := range d.LP.Config().Engagements {
 			fmt.Fprintf(w, "  campaign      %v\n", e)
 		}

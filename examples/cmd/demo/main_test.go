@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,20 +65,25 @@ func TestRun(t *testing.T) {
 		"http://" + shop + "/ ", "http://" + shop + "/shoes.html", "http://" + lp + "/lptest/ ", "http://" + lp + "/lptest/calls",
 		"http://" + proxy + "/lpedge.js (and lpedge.0123456789ab.wasm beside it)", `1001/2001 "VIP customers"`, `1004/2004 "Everyone": every visitor`,
 		"ALLOWED_ORIGINS=http://" + shop, "LP_DOMAIN_API=http://" + lp, "LP_TEST_DOMAIN=127.0.0.1",
-		`<script async src="http://` + proxy + `/lpedge.js"`,
+		`<script async src="http://` + proxy + `/lpedge.js"`, "demo: starting lptest, the proxy and the shop...\n",
 	} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner lacks %q:\n%s", want, banner)
 		}
 	}
-	for _, u := range []string{"http://" + shop + "/", "http://" + proxy + "/lpedge.js", "http://" + lp + "/lptest/"} {
+	// Every address it prints opens: a GET answers 200, after redirects.
+	urls := regexp.MustCompile(`https?://[^\s"'<>,)]+`).FindAllString(banner, -1)
+	if len(urls) < 8 {
+		t.Errorf("the banner names %d URLs: %q", len(urls), urls)
+	}
+	for _, u := range urls {
 		res, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
 		if res.StatusCode != 200 {
-			t.Errorf("GET %s: %d", u, res.StatusCode)
+			t.Errorf("GET %s, printed by the demo: %d", u, res.StatusCode)
 		}
 	}
 	cancel()
@@ -116,6 +122,31 @@ func TestRunErrors(t *testing.T) {
 		err := run(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("run %v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestProgress: a long step says, every interval, that it is still at
+// work, and stops saying it when done.
+func TestProgress(t *testing.T) {
+	out := &syncbuf.Buffer{}
+	done := progress(out, "demo: still building", time.Millisecond)
+	for i := 0; strings.Count(out.String(), "\n") < 2; i++ {
+		if i == 5000 {
+			t.Fatalf("no progress: %q", out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	done()
+	said := out.String()
+	time.Sleep(10 * time.Millisecond)
+	if out.String() != said {
+		t.Errorf("progress went on after done: %q", out.String())
+	}
+	line := regexp.MustCompile(`^demo: still building \(\d+s\)\.\.\.$`)
+	for _, l := range strings.Split(strings.TrimSuffix(said, "\n"), "\n") {
+		if !line.MatchString(l) {
+			t.Errorf("progress line %q", l)
 		}
 	}
 }

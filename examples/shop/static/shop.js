@@ -171,6 +171,13 @@
           changed = true;
         }
       });
+      // Each flow's visitor: pages with lpTag report with lpTag's ids,
+      // the others with the tag's own.
+      var flow = w.lpTag ? "lpTagVisitorId" : "tagVisitorId";
+      if (typeof a.visitorId == "string" && a.visitorId && ids[flow] !== a.visitorId) {
+        ids[flow] = a.visitorId;
+        changed = true;
+      }
       if (changed) {
         put(sessionStorage, IDS, ids);
         renderIDs();
@@ -216,8 +223,11 @@
     function row(label, id, href) {
       return "<dt>" + label + "</dt><dd>" + (id ? '<a href="' + esc(href) + '" target="_blank" title="' + esc(id) + '">' + esc(id) + "</a>" : "\u2014") + "</dd>";
     }
+    // The other flow's visitor, when there is one: see the shoes page.
+    var other = w.lpTag ? ids.tagVisitorId : ids.lpTagVisitorId;
     box.innerHTML =
       row("visitor", ids.visitorId, lp + "/lptest/?visitor=" + encodeURIComponent(ids.visitorId || "")) +
+      (other && other !== ids.visitorId ? row(w.lpTag ? "tag's own" : "lpTag's", other, lp + "/lptest/?visitor=" + encodeURIComponent(other)) : "") +
       row("session", ids.sessionId, lp + "/lptest/calls?visitor=" + encodeURIComponent(ids.visitorId || "")) +
       row("conversation", ids.conversationId, lp + "/lptest/?conversation=" + encodeURIComponent(ids.conversationId || "")) +
       '<dt>LivePerson</dt><dd><a href="' + esc(lp) + '/lptest/" target="_blank">agent view</a> \u00b7 <a href="' + esc(lp) + '/lptest/calls" target="_blank">inspector</a></dd>';
@@ -377,7 +387,8 @@
     launcher.className = "chat-launcher";
     launcher.id = "chat-launcher";
     launcher.type = "button";
-    launcher.innerHTML = ICON_CHAT + " Chat with us";
+    launcher.setAttribute("aria-label", "Chat with us");
+    launcher.innerHTML = ICON_CHAT + ' <span class="label">Chat with us</span>';
     var box = d.createElement("section");
     box.className = "chat-box";
     box.id = "chat-box";
@@ -386,6 +397,7 @@
       '<div class="chat-head"><div class="avatar">N</div><div class="who">Northpeak support<small id="chat-status">We usually answer in a few minutes</small></div>' +
       '<button type="button" id="chat-end" hidden>End chat</button><button type="button" id="chat-min" aria-label="Minimize">\u2013</button></div>' +
       '<div class="chat-log" id="chat-log" aria-live="polite"></div>' +
+      '<div class="chat-retry" id="chat-retry" role="alert" hidden><span id="chat-retry-text"></span><button type="button" id="chat-retry-btn">Retry</button></div>' +
       '<button type="button" class="chat-again" id="chat-again" hidden>Start a new chat</button>' +
       '<form class="chat-form" id="chat-form"><input id="chat-input" autocomplete="off" placeholder="Write a message\u2026" maxlength="5000" disabled><button id="chat-send" disabled>Send</button></form>';
     d.body.appendChild(launcher);
@@ -437,6 +449,20 @@
       chat.notes.push({ text: text, bad: !!bad, time: Date.now() });
       saveChat();
       render();
+    }
+    // failed says that a call of the page API was refused or could not
+    // reach the proxy (its promise rejected), with a Retry button that
+    // runs again; the bar goes when Retry is pressed.
+    var retryBar = $("#chat-retry");
+    function failed(text, again) {
+      chat.busy = false;
+      note(text, true);
+      $("#chat-retry-text").textContent = text;
+      retryBar.hidden = false;
+      $("#chat-retry-btn").onclick = function () {
+        retryBar.hidden = true;
+        again();
+      };
     }
 
     // The conversation's events. Listeners added now, before the tag is
@@ -503,8 +529,7 @@
         chat.engagement = e;
         note("Campaign " + e.campaignId + " offers engagement " + e.engagementId + " (context " + e.contextId + "). Write your message to start the conversation.");
       }, function (err) {
-        chat.busy = false;
-        note(err.message, true);
+        failed("No agent could be asked: " + err.message, engage);
       });
     }
     function profileSDEs() {
@@ -536,8 +561,13 @@
           return deliver(msg, true);
         }
         talk.pending.splice(talk.pending.indexOf(msg), 1);
-        chat.busy = false;
-        note("Not sent: \u201c" + msg.text + "\u201d: " + err.message, true);
+        failed("Not sent: \u201c" + msg.text + "\u201d: " + err.message, function () {
+          msg.st = "sending\u2026";
+          talk.pending.push(msg);
+          chat.busy = true;
+          render();
+          deliver(msg, false);
+        });
       });
     }
     launcher.onclick = function () {
@@ -552,17 +582,17 @@
       saveChat();
       render();
     };
-    $("#chat-end").onclick = function () {
+    function end() {
       chat.busy = true;
       render();
       lp("conversation.close").then(function () {
         chat.busy = false;
         render();
       }, function (err) {
-        chat.busy = false;
-        note(err.message, true);
+        failed("The chat could not be ended: " + err.message, end);
       });
-    };
+    }
+    $("#chat-end").onclick = end;
     $("#chat-again").onclick = function () {
       talk = { items: {}, pending: [], receipts: {}, typing: false, agent: false };
       chat.notes = [];
@@ -622,7 +652,8 @@
       '<div class="crumbs"><a href="/">Shop</a> / Shoes</div><h1>Shoes</h1><p class="lead">Trail runners, boots and sneakers.</p>' +
       '<div class="dept-banner" id="lptag-banner"><span class="dot" id="lptag-dot"></span><div>This page runs a <strong>stand-in for LivePerson\'s lpTag</strong> with <code>lpTag.section = ["shoes"]</code>. ' +
       'lpedge reports with lpTag\'s visitor and session (<code>lpTag.taglets.lp_monitoringSDK.getVid()</code> / <code>getSid()</code>) instead of its own: the monitored flow. ' +
-      'lpTag: <strong id="lptag-state">waiting for its monitoring ids\u2026</strong></div></div>' +
+      'lpTag: <strong id="lptag-state">waiting for its monitoring ids\u2026</strong>' +
+      '<p id="lptag-why" class="why"></p></div></div>' +
       '<div class="grid" id="products">' + list.map(card).join("") + "</div>";
     var show = function () {
       var sdk = w.lpTag && w.lpTag.taglets && w.lpTag.taglets.lp_monitoringSDK;
@@ -630,6 +661,11 @@
       if (!vid) return;
       $("#lptag-dot").classList.add("on");
       $("#lptag-state").textContent = "vid " + vid + ", sid " + sdk.getSid();
+      // Why LivePerson sees another visitor here than on the other pages.
+      var own = ids.tagVisitorId;
+      $("#lptag-why").textContent = "Why another visitor? Here LivePerson sees lpTag's visitor " + vid + ", not " +
+        (own ? "the visitor " + own + " of the other pages, which have no lpTag: there the tag keeps its own ids" : "the one of the pages without lpTag, where the tag keeps its own ids") +
+        ". In the monitored flow the visitor and session come from lpTag. A real site runs lpTag on every page or on none, so LivePerson sees one visitor; this demo runs it on this page only, to show both flows.";
     };
     show();
     if (w.lpTag && w.lpTag.events) w.lpTag.events.bind("lp_monitoringSDK", "SP_SENT", show);
@@ -748,7 +784,9 @@
       lp("page");
       return [];
     }
-    var u = user() || {};
+    // A guest gets a demo name and email, as the address is filled in: a
+    // signed-in shopper gets their own.
+    var u = user() || { firstName: "Alex", lastName: "Berger", email: "alex.berger@example.com" };
     function field(name, label, value, type) {
       return "<label>" + label + '<input name="' + name + '" type="' + (type || "text") + '" required value="' + esc(value || "") + '"></label>';
     }
