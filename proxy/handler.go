@@ -28,7 +28,6 @@ type Handler struct {
 	lp         *lpClient
 	assets     *assets
 	limiter    *limiter // nil when rate limiting is off
-	idem       *idempotency
 	props      *clientProps
 	tokens     tokenKey
 	state      Engine
@@ -56,11 +55,8 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 	}
-	if h.idem, err = newIdempotency(cfg.IdempotencyEntries, cfg.IdempotencyTTL, cfg.Now); err != nil {
-		return nil, err
-	}
 	if h.state == nil {
-		h.state = NewMemoryEngine(MemoryOptions{Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
+		h.state = NewMemoryEngine(EngineOptions{Records: cfg.IdempotencyEntries, Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
 			TTL: cfg.EventLogTTL, Bytes: cfg.EventLogBytes, Now: cfg.Now})
 	}
 	h.cors = cors.New(cors.Options{
@@ -287,8 +283,9 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 	}
 	var status int
 	var resp []byte
-	if key != "" {
-		status, resp, err = h.idem.do(rt.name+"\x00"+id+"\x00"+key, body, run)
+	if scope := bodyConsumer(body); key != "" && scope != "" {
+		k := IdemKey{Scope: scope, Key: rt.name + "\x00" + id + "\x00" + key}
+		status, resp, err = h.idempotent(parent, k, body, run)
 	} else {
 		status, resp, err = run()
 	}
