@@ -71,6 +71,12 @@ func OpenBoltEngine(path string, o EngineOptions) (*BoltEngine, error) {
 	return &BoltEngine{db: db, opts: o, logs: map[string]*waiter{}, open: map[string]*waiter{}, idem: map[string]*waiter{}}, nil
 }
 
+// OpenStateFile opens the state file at path with cfg's bounds
+// (IdempotencyEntries, EventLog*), for cfg.Engine: what -state FILE does.
+func OpenStateFile(path string, cfg Config) (*BoltEngine, error) {
+	return OpenBoltEngine(path, cfg.engineOptions())
+}
+
 // Close closes the file; waiters still waiting end with their contexts.
 func (b *BoltEngine) Close() error { return b.db.Close() }
 

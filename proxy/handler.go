@@ -56,8 +56,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 	}
 	if h.state == nil {
-		h.state = NewMemoryEngine(EngineOptions{Records: cfg.IdempotencyEntries, Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
-			TTL: cfg.EventLogTTL, Bytes: cfg.EventLogBytes, Now: cfg.Now})
+		h.state = NewMemoryEngine(cfg.engineOptions())
 	}
 	h.cors = cors.New(cors.Options{
 		AllowedOrigins: cfg.AllowedOrigins,

@@ -1,0 +1,109 @@
+//go:build !js
+
+package proxy_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lpedge/lpedge/liveperson/lptest"
+	"github.com/lpedge/lpedge/proxy"
+	"github.com/lpedge/lpedge/proxy/proxytest"
+)
+
+// withStateFile has the proxy keep its state in a new state file, closed
+// when t ends.
+func withStateFile(t testing.TB) func(*proxy.Config) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	return func(c *proxy.Config) {
+		e, err := proxy.OpenStateFile(path, *c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		c.Engine = e
+	}
+}
+
+// TestSpecStateFile runs the shared specification against the proxy with
+// a state file.
+func TestSpecStateFile(t *testing.T) {
+	lp := newLP(t)
+	srv, _ := newProxy(t, lp, withStateFile(t))
+	proxytest.Run(t, srv.URL, lp, proxytest.Cases)
+}
+
+func TestIdempotencyCoalescesStateFile(t *testing.T) {
+	lp := newLP(t)
+	srv, _ := newProxy(t, lp, withStateFile(t))
+	proxytest.CheckCoalescing(t, srv.URL, lp, 8)
+}
+
+// TestRestartStateFile restarts the proxy on its state file (a new
+// handler and engine at the same address, as a restarted process): the
+// retried create gets the first conversation without an upstream call,
+// the conversation's events are still there and new ones follow them,
+// and the open conversation is still known (a create with another key,
+// which LivePerson refuses as open, is answered with it).
+func TestRestartStateFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	var h atomic.Pointer[proxy.Handler]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Load().ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	lp := newLP(t, lptest.WithWebhooks(srv.URL+"/webhooks/liveperson"),
+		lptest.WithWebhookRetry(50*time.Millisecond, 200*time.Millisecond, 10*time.Second))
+	start := func() *proxy.BoltEngine {
+		var e *proxy.BoltEngine
+		p, _ := newHandler(t, lp, func(c *proxy.Config) {
+			var err error
+			if e, err = proxy.OpenStateFile(path, *c); err != nil {
+				t.Fatal(err)
+			}
+			c.Engine = e
+			c.OpenConversationWait = 200 * time.Millisecond // without the state, the check below fails fast
+		})
+		h.Store(p)
+		return e
+	}
+	first := start()
+	vid, sid, ctx := engage(t, srv.URL)
+	body := `{"consumerId":"restart","visitorId":"` + vid + `","sessionId":"` + sid + `","campaignId":"1001","engagementId":"2001","contextId":"` + ctx + `"}`
+	key := http.Header{"Idempotency-Key": {"create-1"}}
+	answer := post(t, srv.URL+"/v1/conversations", body, key, http.StatusCreated)
+	conv, token := field(t, answer, "conversationId"), field(t, answer, "token")
+	if _, err := lp.AgentMessage(conv, "before the restart"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, srv.URL, conv, token, `"text":"before the restart"`)
+	waitFor(t, srv.URL, conv, token, `"state":"open"`)
+	_, log := getEvents(t, srv.URL, conv, token, 0)
+
+	first.Close()
+	start()
+	calls := len(lp.Calls())
+	if again := post(t, srv.URL+"/v1/conversations", body, key, http.StatusCreated); again != answer {
+		t.Errorf("the retry after the restart answered %s, want %s", again, answer)
+	}
+	if n := len(lp.Calls()) - calls; n != 0 {
+		t.Errorf("the retried create made %d upstream calls after the restart, want 0", n)
+	}
+	if _, got := getEvents(t, srv.URL, conv, token, 0); got != log {
+		t.Errorf("the log after the restart:\n%s\nwant\n%s", got, log)
+	}
+	other := post(t, srv.URL+"/v1/conversations", body, http.Header{"Idempotency-Key": {"create-2"}}, http.StatusCreated)
+	if got := field(t, other, "conversationId"); got != conv {
+		t.Errorf("a create refused as open after the restart answered %s, want the open %s", got, conv)
+	}
+	if _, err := lp.AgentMessage(conv, "after the restart"); err != nil {
+		t.Fatal(err)
+	}
+	body2 := waitFor(t, srv.URL, conv, token, `"text":"after the restart"`)
+	if strings.Index(body2, "before the restart") > strings.Index(body2, "after the restart") || strings.Count(body2, `"text":"before the restart"`) != 1 {
+		t.Errorf("the events after the restart are out of order or repeated: %s", body2)
+	}
+}
