@@ -126,6 +126,11 @@ type Config struct {
 	// FILE (STATE_FILE; default none: in memory) gives it a [BoltEngine]
 	// instead (see [OpenStateFile]), so that a restart loses nothing.
 	Engine Engine
+	// SharedCache, when set, shares the AppJWT and the Domain API's
+	// answers between instances (on Workers, isolates): an instance that
+	// starts cold reads them there instead of asking LivePerson. Default
+	// none: each instance asks for its own.
+	SharedCache SharedCache
 	// EventLogEvents is how many events a conversation's log keeps; older
 	// ones are dropped first. EVENT_LOG_EVENTS; default 500.
 	EventLogEvents int

@@ -60,11 +60,17 @@ func NewObjectEngine(call ObjectCaller, o ObjectOptions) *ObjectEngine {
 
 // do sends in to object's op and decodes the answer into out.
 func (e *ObjectEngine) do(ctx context.Context, object, op string, in, out any) error {
+	return callObject(ctx, e.call, object, op, in, out)
+}
+
+// callObject sends in to object's op with call and decodes the answer
+// into out.
+func callObject(ctx context.Context, call ObjectCaller, object, op string, in, out any) error {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	if b, err = e.call(ctx, object, op, b); err != nil {
+	if b, err = call(ctx, object, op, b); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

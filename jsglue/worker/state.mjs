@@ -5,6 +5,8 @@
 //   "i:"+scope   idempotency records: claim, complete, release
 //   "l:"+conv    a conversation's event log: append, read
 //   "o:"+consumer a consumer's open conversation: setopen, open
+//   "shared"     what every isolate may reuse (the AppJWT, Domain API
+//                answers): entries, put
 // Each operation is a POST of a JSON object to /<op>, answered with JSON.
 //
 // An object is single-threaded, but the requests woken together interleave
@@ -185,6 +187,20 @@ const OPS = {
       if (conv || now >= deadline) return { conv };
       await this.hold(deadline - now);
     }
+  },
+
+  // entries {} -> {entries: {key: {value, expires}}}: every entry, read
+  // together, as a cold isolate wants them all.
+  async entries() {
+    const entries = {};
+    for (const [k, v] of await this.storage.list({ prefix: "s" })) entries[k.slice(1)] = v;
+    return { entries };
+  },
+
+  // put {key, value, expires (ms since the epoch)} -> {}
+  async put(a) {
+    await this.storage.put("s" + a.key, { value: a.value, expires: a.expires });
+    return {};
   },
 };
 

@@ -312,6 +312,13 @@ func TestTwoIsolates(t *testing.T) {
 	t.Logf("object calls: keyed create %v, replay %v", created, replayed)
 	conv, token := jsonField(t, first.body, "conversationId"), jsonField(t, first.body, "token")
 
+	// B starts cold (its /healthz asked LivePerson nothing): the AppJWT
+	// and the Domain API's answers that A got are shared.
+	sentinel, domains := p.lp.CallCount(lptest.RouteToken), p.lp.CallCount(lptest.RouteDomain)
+	if sentinel != 1 {
+		t.Errorf("Sentinel calls after A's first create: %d, want 1", sentinel)
+	}
+
 	// 10 concurrent creates with one key, spread over A and B.
 	body2 := engageOn(t, b, "consumer-10")
 	convs = p.lp.CallCount(lptest.RouteConversation)
@@ -328,6 +335,9 @@ func TestTwoIsolates(t *testing.T) {
 	}
 	if n := p.lp.CallCount(lptest.RouteConversation) - convs; n != 1 {
 		t.Errorf("LivePerson saw %d CONVERSATION calls for 10 creates with one key, want 1", n)
+	}
+	if s, d := p.lp.CallCount(lptest.RouteToken)-sentinel, p.lp.CallCount(lptest.RouteDomain)-domains; s != 0 || d != 0 {
+		t.Errorf("B, started cold, made %d Sentinel and %d Domain API calls, want none (A's are shared)", s, d)
 	}
 
 	// A send costs no object call without a key, a claim and a complete

@@ -49,11 +49,14 @@ func handler() (http.Handler, worker.Options) {
 		cfg.Upstream = worker.Client{}
 		cfg.Assets, err = fs.Sub(tag, "tag")
 		// The conversation state lives in Durable Objects when the Worker
-		// binds their namespace; without it, in this isolate's memory.
+		// binds their namespace; without it, in this isolate's memory
+		// (and each isolate asks LivePerson for its own tokens).
 		if worker.HasBinding(stateBinding) {
 			objects = &countedObjects{o: worker.Objects{Binding: stateBinding}, n: map[string]int{}}
 			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{
 				Events: cfg.EventLogEvents, TTL: max(cfg.EventLogTTL, cfg.IdempotencyTTL)})
+			// A cold isolate reuses the AppJWT and Domain answers.
+			cfg.SharedCache = proxy.NewObjectCache(objects.call)
 		}
 	}
 	if err == nil {
