@@ -8,14 +8,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // A BoltEngine is an [Engine] that keeps its state in a file (bbolt), so
-// that a restart of the native proxy loses nothing: idempotency records
-// (claims included), open conversations and event logs, with the bounds
+// that a restart of the native proxy loses nothing: idempotency answers,
+// open conversations and event logs, with the bounds
 // of a [MemoryEngine] (EngineOptions). Each change is committed (and
 // synced) before the method returns. One process opens a file at a time
 // (bbolt locks it), so waiters are woken within the process.
@@ -24,12 +25,14 @@ import (
 // the oldest: records by the end of their lease or life, logs by their
 // last event, open conversations by when they were set.
 type BoltEngine struct {
-	db   *bolt.DB
-	opts EngineOptions
-	mu   sync.Mutex         // guards waiters
-	logs map[string]*waiter // readers by conversation
-	open map[string]*waiter // OpenConversation by consumer
-	idem map[string]*waiter // claims waiting by record key
+	db     *bolt.DB
+	opts   EngineOptions
+	mu     sync.Mutex            // guards the waiters and claims
+	logs   map[string]*waiter    // readers by conversation
+	open   map[string]*waiter    // OpenConversation by consumer
+	claims map[string]*boltClaim // live claims by record key
+	// writing counts the writes under way.
+	writing atomic.Int32
 }
 
 // Bucket names. Tables (see table) hold the records, the open
@@ -48,6 +51,10 @@ var (
 	opens       = table{name: []byte("open"), index: []byte("open-by-time")}
 	logMetas    = table{name: []byte("logmeta"), index: []byte("logmeta-by-time")}
 )
+
+// batchDelay is how long a write waits for others to share its commit:
+// a sync costs milliseconds, so under load one commit serves many.
+const batchDelay = 2 * time.Millisecond
 
 // OpenBoltEngine opens (or creates) the state file at path.
 func OpenBoltEngine(path string, o EngineOptions) (*BoltEngine, error) {
@@ -68,13 +75,29 @@ func OpenBoltEngine(path string, o EngineOptions) (*BoltEngine, error) {
 		db.Close()
 		return nil, err
 	}
-	return &BoltEngine{db: db, opts: o, logs: map[string]*waiter{}, open: map[string]*waiter{}, idem: map[string]*waiter{}}, nil
+	// A write waits at most this long for others to join its batch.
+	db.MaxBatchDelay = batchDelay
+	return &BoltEngine{db: db, opts: o, logs: map[string]*waiter{}, open: map[string]*waiter{}, claims: map[string]*boltClaim{}}, nil
 }
 
 // OpenStateFile opens the state file at path with cfg's bounds
 // (IdempotencyEntries, EventLog*), for cfg.Engine: what -state FILE does.
 func OpenStateFile(path string, cfg Config) (*BoltEngine, error) {
 	return OpenBoltEngine(path, cfg.engineOptions())
+}
+
+// write runs fn in a read-write transaction. A write that comes while
+// others are under way is batched with them (one commit and sync for the
+// webhooks and creates that come together); a lone write is committed at
+// once, without waiting for company. fn may run more than once, so it
+// sets its results afresh, and returns an error only for a failure of
+// the file.
+func (b *BoltEngine) write(fn func(*bolt.Tx) error) error {
+	defer b.writing.Add(-1)
+	if b.writing.Add(1) == 1 {
+		return b.db.Update(fn)
+	}
+	return b.db.Batch(fn)
 }
 
 // Close closes the file; waiters still waiting end with their contexts.
@@ -99,88 +122,95 @@ func (b *BoltEngine) wake(ws map[string]*waiter, key string) {
 	wake(ws, key)
 }
 
-// A record's value: the claim's sum, the answer's status (0 while
-// claimed), the claimant's token and the answer's body.
-func encodeRecord(sum [32]byte, status int, token string, body []byte) []byte {
-	v := append(sum[:], 0, 0, 0, 0)
-	binary.BigEndian.PutUint32(v[32:], uint32(status))
-	v = append(v, byte(len(token)))
-	v = append(v, token...)
-	return append(v, body...)
+// A record's value: the request's sum, the answer's status and body.
+func encodeRecord(sum [32]byte, a Answer) []byte {
+	v := binary.BigEndian.AppendUint32(append(sum[:], make([]byte, 0, 4+len(a.Body))...), uint32(a.Status))
+	return append(v, a.Body...)
 }
 
-func decodeRecord(v []byte) (sum [32]byte, status int, token string, body []byte, ok bool) {
-	if len(v) < 37 || len(v) < 37+int(v[36]) {
-		return sum, 0, "", nil, false
+func decodeRecord(v []byte) (sum [32]byte, a Answer, ok bool) {
+	if len(v) < 36 {
+		return sum, a, false
 	}
 	copy(sum[:], v)
-	n := int(v[36])
-	return sum, int(binary.BigEndian.Uint32(v[32:])), string(v[37 : 37+n]), v[37+n:], true
+	return sum, Answer{Status: int(binary.BigEndian.Uint32(v[32:])), Body: bytes.Clone(v[36:])}, true
 }
 
-func recordKey(k IdemKey) []byte { return []byte(k.Scope + "\x00" + k.Key) }
+func recordKey(k IdemKey) string { return k.Scope + "\x00" + k.Key }
+
+// A boltClaim is a live claim. Claims are kept in memory, not in the
+// file: one process holds the file, so a claimant and its claims end
+// together, and a create costs one write (its answer), not two.
+type boltClaim struct {
+	sum   [32]byte
+	token string
+	until time.Time     // the end of its lease
+	ended chan struct{} // closed when it is completed, released or taken over
+}
 
 // Claim implements [Engine].
 func (b *BoltEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token string, lease time.Duration) (*Answer, error) {
-	if len(token) > 255 {
-		return nil, errors.New("claim token longer than 255 bytes")
-	}
 	rk := recordKey(k)
 	for {
-		w := b.join(b.idem, string(rk)) // before looking, so that no wake-up is missed
-		// A replay or a wait only reads; only a claim writes (and syncs).
-		var c claimState
-		err := b.db.View(func(tx *bolt.Tx) (err error) { c, err = b.claimState(tx, rk, sum, token); return err })
-		if err == nil && c.free {
-			err = b.db.Update(func(tx *bolt.Tx) error {
-				if c, err = b.claimState(tx, rk, sum, token); err != nil || !c.free {
-					return err
-				}
-				now := b.opts.Now()
-				if err := records.put(tx, rk, encodeRecord(sum, 0, token, nil), now.Add(lease).UnixNano()); err != nil {
-					return err
-				}
-				return b.pruneRecords(tx, now)
-			})
+		b.mu.Lock()
+		now := b.opts.Now()
+		c := b.claims[rk]
+		if c != nil && !now.Before(c.until) {
+			b.endClaim(rk, c)
+			c = nil
 		}
-		if err != nil || c.wait == 0 {
-			b.leave(b.idem, string(rk), w)
-			return c.answer, err
+		switch {
+		case c != nil && c.sum != sum:
+			b.mu.Unlock()
+			return nil, ErrKeyReused
+		case c != nil && c.token != token:
+			ended, left := c.ended, c.until.Sub(now)
+			b.mu.Unlock()
+			if err := sleep(ctx, ended, left); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		err = sleep(ctx, w.ch, c.wait)
-		b.leave(b.idem, string(rk), w)
-		if err != nil {
-			return nil, err
+		// No live claim of another (it is looked up under b.mu, so that
+		// no claim is made meanwhile): a stored answer, or the key is
+		// the caller's.
+		a, err := b.answer(rk, sum, now)
+		if err == nil && a == nil {
+			b.claims[rk] = &boltClaim{sum: sum, token: token, until: now.Add(lease), ended: make(chan struct{})}
 		}
+		b.mu.Unlock()
+		return a, err
 	}
 }
 
-// A claimState is what Claim finds: a stored answer, a live claim of
-// another to wait for, or a key free to claim.
-type claimState struct {
-	answer *Answer
-	wait   time.Duration
-	free   bool
+// endClaim removes c and wakes its waiters. b.mu is held.
+func (b *BoltEngine) endClaim(rk string, c *boltClaim) {
+	if b.claims[rk] == c {
+		delete(b.claims, rk)
+		close(c.ended)
+	}
 }
 
-func (b *BoltEngine) claimState(tx *bolt.Tx, rk []byte, sum [32]byte, token string) (claimState, error) {
-	now := b.opts.Now().UnixNano()
-	v, until, ok := records.get(tx, rk)
-	if !ok || now >= until {
-		return claimState{free: true}, nil
-	}
-	rsum, status, rtoken, body, valid := decodeRecord(v)
-	switch {
-	case !valid:
-		return claimState{}, errors.New("state file: a damaged idempotency record")
-	case rsum != sum:
-		return claimState{}, ErrKeyReused
-	case status != 0:
-		return claimState{answer: &Answer{Status: status, Body: bytes.Clone(body)}}, nil
-	case rtoken != token:
-		return claimState{wait: time.Duration(until - now)}, nil
-	}
-	return claimState{free: true}, nil
+// answer returns the answer stored for rk, ErrKeyReused if it was for
+// another sum, or nil.
+func (b *BoltEngine) answer(rk string, sum [32]byte, now time.Time) (*Answer, error) {
+	var a *Answer
+	err := b.db.View(func(tx *bolt.Tx) error {
+		v, until, ok := records.get(tx, []byte(rk))
+		if !ok || now.UnixNano() >= until {
+			return nil
+		}
+		rsum, ans, valid := decodeRecord(v)
+		switch {
+		case !valid:
+			return errors.New("state file: a damaged idempotency record")
+		case rsum != sum:
+			return ErrKeyReused
+		}
+		a = &ans
+		return nil
+	})
+	return a, err
 }
 
 // pruneRecords drops records past their time, a few at a time, and the
@@ -194,7 +224,6 @@ func (b *BoltEngine) pruneRecords(tx *bolt.Tx, now time.Time) error {
 		if err := records.del(tx, k); err != nil {
 			return err
 		}
-		b.wakeLater(tx, b.idem, string(k))
 	}
 }
 
@@ -203,34 +232,41 @@ func (b *BoltEngine) wakeLater(tx *bolt.Tx, ws map[string]*waiter, key string) {
 	tx.OnCommit(func() { b.wake(ws, key) })
 }
 
-// Complete implements [Engine].
+// Complete implements [Engine]: the answer is stored (and synced) before
+// the claim's waiters are woken to read it.
 func (b *BoltEngine) Complete(_ context.Context, k IdemKey, token string, a Answer, ttl time.Duration) error {
+	if a.Status <= 0 {
+		return errors.New("an answer without a status")
+	}
 	rk := recordKey(k)
-	return b.db.Update(func(tx *bolt.Tx) error {
-		v, _, ok := records.get(tx, rk)
-		sum, status, rtoken, _, valid := decodeRecord(v)
-		if !ok || !valid || status != 0 || rtoken != token {
-			return ErrClaimLost
+	b.mu.Lock()
+	c := b.claims[rk]
+	b.mu.Unlock()
+	if c == nil || c.token != token {
+		return ErrClaimLost
+	}
+	err := b.write(func(tx *bolt.Tx) error {
+		now := b.opts.Now()
+		if err := records.put(tx, []byte(rk), encodeRecord(c.sum, a), now.Add(ttl).UnixNano()); err != nil {
+			return err
 		}
-		if a.Status <= 0 {
-			return errors.New("an answer without a status")
-		}
-		b.wakeLater(tx, b.idem, string(rk))
-		return records.put(tx, rk, encodeRecord(sum, a.Status, "", a.Body), b.opts.Now().Add(ttl).UnixNano())
+		return b.pruneRecords(tx, now)
 	})
+	b.mu.Lock()
+	b.endClaim(rk, c)
+	b.mu.Unlock()
+	return err
 }
 
 // Release implements [Engine].
 func (b *BoltEngine) Release(_ context.Context, k IdemKey, token string) error {
 	rk := recordKey(k)
-	return b.db.Update(func(tx *bolt.Tx) error {
-		v, _, ok := records.get(tx, rk)
-		if _, status, rtoken, _, valid := decodeRecord(v); !ok || !valid || status != 0 || rtoken != token {
-			return nil
-		}
-		b.wakeLater(tx, b.idem, string(rk))
-		return records.del(tx, rk)
-	})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.claims[rk]; c != nil && c.token == token {
+		b.endClaim(rk, c)
+	}
+	return nil
 }
 
 // A log's metadata: its last seq, the bytes of its events and keys, and
@@ -326,7 +362,7 @@ func (b *BoltEngine) dropLog(tx *bolt.Tx, conv []byte) error {
 // Append implements [Engine].
 func (b *BoltEngine) Append(_ context.Context, conv string, evs []Event) (int, error) {
 	added := 0
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.write(func(tx *bolt.Tx) error {
 		added = 0
 		now := b.opts.Now()
 		lb, m, err := b.log(tx, conv, now, true)
@@ -464,7 +500,7 @@ func (b *BoltEngine) read(conv string, after int64) ([]Event, int64, error) {
 // SetOpen implements [Engine].
 func (b *BoltEngine) SetOpen(_ context.Context, consumer, conv string, open bool) error {
 	ck := []byte(consumer)
-	return b.db.Update(func(tx *bolt.Tx) error {
+	return b.write(func(tx *bolt.Tx) error {
 		if !open {
 			if v, _, ok := opens.get(tx, ck); ok && string(v) == conv {
 				return opens.del(tx, ck)

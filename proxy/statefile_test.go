@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -105,5 +106,45 @@ func TestRestartStateFile(t *testing.T) {
 	body2 := waitFor(t, srv.URL, conv, token, `"text":"after the restart"`)
 	if strings.Index(body2, "before the restart") > strings.Index(body2, "after the restart") || strings.Count(body2, `"text":"before the restart"`) != 1 {
 		t.Errorf("the events after the restart are out of order or repeated: %s", body2)
+	}
+}
+
+// BenchmarkStateCreate: a create with a new Idempotency-Key through the
+// handler (LivePerson answered from memory, as BenchmarkHandler), so that
+// each op claims the key and stores the answer; and its replay. With the
+// memory engine and with a state file (each write synced).
+func BenchmarkStateCreate(b *testing.B) {
+	body := `{"consumerId":"c","visitorId":"V","sessionId":"S","campaignId":"1001","engagementId":"2001","contextId":"1"}`
+	for _, engine := range []struct {
+		name string
+		edit func(*proxy.Config)
+	}{{"memory", nil}, {"state file", withStateFile(b)}} {
+		h := cannedProxy(b, engine.edit)
+		do := func(key string) {
+			r := httptest.NewRequest("POST", "/v1/conversations", strings.NewReader(body))
+			r.Header.Set("Origin", proxytest.Origin)
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Idempotency-Key", key)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusCreated {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+		b.Run(engine.name+"/new key", func(b *testing.B) {
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				do("k-" + strconv.Itoa(i))
+			}
+		})
+		b.Run(engine.name+"/replay", func(b *testing.B) {
+			do("replayed")
+			b.ReportAllocs()
+			for b.Loop() {
+				do("replayed")
+			}
+		})
 	}
 }
