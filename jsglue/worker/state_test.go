@@ -190,7 +190,7 @@ func call(method, u, body, key string, h ...string) answer {
 }
 
 // jsonField extracts a string member from a flat JSON answer.
-func jsonField(t *testing.T, body, name string) string {
+func jsonField(t testing.TB, body, name string) string {
 	t.Helper()
 	_, rest, ok := strings.Cut(body, `"`+name+`":"`)
 	v, _, ok2 := strings.Cut(rest, `"`)

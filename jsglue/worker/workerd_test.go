@@ -151,6 +151,9 @@ type workerdSetup struct {
 	// share one namespace of the state objects (LPEDGE_STATE), which the
 	// first declares.
 	Services int
+	// NoState leaves the state binding out: each isolate keeps the state
+	// in its memory.
+	NoState bool
 	// StateDir, when set, keeps the objects' storage on disk there
 	// (localDisk), so that a workerd started again on it finds them;
 	// else it is in memory.
@@ -176,7 +179,7 @@ func startWorkerdSetup(tb testing.TB, s workerdSetup) *workerd {
 	case stockEntry:
 		modules = append(modules, "runtime.mjs")
 	case warmEntry:
-		modules = append(modules, "state.mjs")
+		modules = append(modules, "state.mjs") // entry.mjs exports the class
 	}
 	for _, m := range modules {
 		if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
@@ -264,7 +267,7 @@ func capnpConfig(modules []string, date string, s workerdSetup) string {
 		fmt.Fprintf(&b, "    (name = %q, worker = .%s),\n", serviceName(i), serviceName(i))
 	}
 	b.WriteString("    (name = \"loopback\", network = (allow = [\"local\"])),\n")
-	state := s.Entry == warmEntry
+	state := s.Entry == warmEntry && !s.NoState
 	if state && s.StateDir != "" {
 		fmt.Fprintf(&b, "    (name = \"state\", disk = (path = %s, writable = true)),\n", capnpString(s.StateDir))
 	}
