@@ -409,7 +409,8 @@ func (b *BoltEngine) Append(_ context.Context, conv string, evs []Event) (int, e
 		}
 		// The oldest events past the bound go.
 		c := eb.Cursor()
-		for sk, v := c.First(); sk != nil && int64(binary.BigEndian.Uint64(sk)) <= m.last-int64(b.opts.Events); sk, v = c.Next() {
+		// (A cursor's Next after a Delete skips one: start again at First.)
+		for sk, v := c.First(); sk != nil && int64(binary.BigEndian.Uint64(sk)) <= m.last-int64(b.opts.Events); sk, v = c.First() {
 			if e, ok := decodeEvent(0, v); ok {
 				grew -= eventBytes(e)
 			}

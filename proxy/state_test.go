@@ -23,7 +23,24 @@ func seqs(evs []Event) string {
 	return strings.Join(s, ",")
 }
 
-func TestMemoryEngine(t *testing.T) {
+// boundedEngines are the engines that EngineOptions bound: the memory
+// engine, and natively the state file (boltengine_test.go adds it).
+var boundedEngines = []struct {
+	name string
+	open func(t *testing.T, o EngineOptions) Engine
+}{{"memory", func(_ *testing.T, o EngineOptions) Engine { return NewMemoryEngine(o) }}}
+
+func TestBoundedEngines(t *testing.T) {
+	for _, e := range boundedEngines {
+		t.Run(e.name, func(t *testing.T) {
+			t.Run("log", func(t *testing.T) { testEngineLog(t, e.open) })
+			t.Run("bounds", func(t *testing.T) { testEngineBounds(t, e.open) })
+			t.Run("bytes", func(t *testing.T) { testEngineBytes(t, e.open) })
+		})
+	}
+}
+
+func testEngineLog(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name    string
@@ -46,7 +63,7 @@ func TestMemoryEngine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Now = func() time.Time { return time.UnixMicro(0) } // seqs from 1
-			m := NewMemoryEngine(tc.opts)
+			m := open(t, tc.opts)
 			var added int
 			for _, a := range tc.appends {
 				var err error
@@ -62,12 +79,12 @@ func TestMemoryEngine(t *testing.T) {
 	}
 }
 
-func TestMemoryEngineBounds(t *testing.T) {
+func testEngineBounds(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	m := NewMemoryEngine(EngineOptions{Conversations: 2, TTL: time.Hour, Now: clock})
+	m := open(t, EngineOptions{Conversations: 2, Records: 2, TTL: time.Hour, Now: clock})
 	for _, c := range []string{"a", "b", "c"} {
 		m.Append(ctx, c, []Event{ev("x")})
 	}
@@ -97,34 +114,63 @@ func TestMemoryEngineBounds(t *testing.T) {
 	if c, _ := m.OpenConversation(ctx, "u3", 0); c != "" {
 		t.Error("a closed conversation is still open")
 	}
+	// Idempotency records: Records answers are kept, the oldest go.
+	for _, key := range []string{"k1", "k2", "k3"} {
+		k := IdemKey{Scope: "s", Key: key}
+		if a, err := m.Claim(ctx, k, [32]byte{}, "t", time.Minute); a != nil || err != nil {
+			t.Fatalf("Claim(%s) = %v, %v", key, a, err)
+		}
+		if err := m.Complete(ctx, k, "t", Answer{Status: 201, Body: []byte(key)}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, _ := m.Claim(ctx, IdemKey{Scope: "s", Key: "k1"}, [32]byte{}, "t2", time.Minute); a != nil {
+		t.Error("the idempotency records are not bounded")
+	}
+	if a, _ := m.Claim(ctx, IdemKey{Scope: "s", Key: "k3"}, [32]byte{}, "t2", time.Minute); a == nil || string(a.Body) != "k3" {
+		t.Errorf("the newest record was dropped: %v", a)
+	}
 }
 
 // The byte bound drops whole logs, least recently used first, and counts
 // back what they held: the total stays at or under the bound.
-func TestMemoryEngineBytes(t *testing.T) {
+func testEngineBytes(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	one := eventBytes(Event{Key: "k00", Data: ev("k00").Data}) + keyBytes("k00")
-	m := NewMemoryEngine(EngineOptions{Bytes: 5 * one, Events: 3})
+	m := open(t, EngineOptions{Bytes: 5 * one, Events: 3})
 	for i := range 4 {
 		m.Append(ctx, "a", []Event{ev("k0" + strconv.Itoa(i))}) // 3 kept, 4 keys
 	}
 	m.Append(ctx, "b", []Event{ev("k00")})
 	m.Append(ctx, "b", []Event{ev("k01")})
 	if _, last, _ := m.Read(ctx, "a", 0, 0); last != 0 {
-		t.Errorf("over the bound the least recently used log was kept (%d bytes of %d)", m.bytes, m.opts.Bytes)
+		t.Errorf("over the bound the least recently used log was kept")
 	}
 	if evs, _, _ := m.Read(ctx, "b", 0, 0); len(evs) != 2 {
 		t.Errorf("the log in use lost events: %s", seqs(evs))
 	}
-	if m.bytes != 2*one || m.bytes > m.opts.Bytes {
-		t.Errorf("%d bytes counted for two events, want %d", m.bytes, 2*one)
+	if n := engineBytes(m); n != 2*one {
+		t.Errorf("%d bytes counted for two events, want %d", n, 2*one)
 	}
 	// A log alone over the bound is kept, bounded by Events.
-	big := NewMemoryEngine(EngineOptions{Bytes: 1, Events: 2, Now: func() time.Time { return time.UnixMicro(0) }})
+	big := open(t, EngineOptions{Bytes: 1, Events: 2, Now: func() time.Time { return time.UnixMicro(0) }})
 	big.Append(ctx, "c", []Event{ev("x1"), ev("x2"), ev("x3")})
 	if evs, _, _ := big.Read(ctx, "c", 0, 0); seqs(evs) != "2=x2,3=x3" {
 		t.Errorf("a single log over the byte bound: %s", seqs(evs))
 	}
+}
+
+// engineBytes are the bytes the engine counts for its logs.
+func engineBytes(e Engine) int64 {
+	switch e := e.(type) {
+	case *MemoryEngine:
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.bytes
+	case interface{ logBytes() int64 }:
+		return e.logBytes()
+	}
+	return -1
 }
 
 // TestMemoryEngineWakes: waiters wake on an append (no polling), time out
