@@ -14,47 +14,38 @@ import (
 	"github.com/lpedge/lpedge/liveperson/lptest"
 )
 
-// SoakOptions say what [Soak] runs, and against what.
-type SoakOptions struct {
-	// Create is the base URL of the proxy that the pages engage and
-	// create their conversations through.
-	Create string
-	// Stream is the base URL the pages' event streams read from: another
-	// instance of the proxy (a Worker's other isolate) than Create, or
-	// the same. Default Create.
-	Stream string
-	// Conversations and Messages: how many conversations, and agent
-	// messages in each.
-	Conversations, Messages int
-}
-
-// SoakResult is what a soak saw.
+// SoakResult is what a [Soak] saw.
 type SoakResult struct {
-	Lost, Dups            int // messages never read, and read more than once
-	Duplicated, Reordered int // webhook faults injected
-	P50, P99              time.Duration
+	Messages   int // agent messages sent
+	Lost       int // never read by their stream
+	Duplicated int // read more than once
+	// Reconnects counts stream answers that ended before the closed state
+	// and were read again from their last id (a Worker sends a stream
+	// whole, after its first write; a native proxy never ends one early).
+	Reconnects int
+	// InjectedDuplicates and InjectedReorders are the webhook faults
+	// injected.
+	InjectedDuplicates, InjectedReorders int
+	P50, P99                             time.Duration // delivery: the agent's action to the stream's read
 }
 
-// Soak runs o.Conversations conversations of o.Messages agent messages
-// each, every page's stream open, through lp's signed webhooks with
-// duplicates and reorders injected (lp must send its webhooks to the
-// proxy), and reports what the streams read. Delivery is from the agent's
-// action to the stream's read. A stream whose answer ends before the
-// closed state (a Worker sends a stream whole) is read again from its last
-// event's id, at once, as an EventSource does without its retry pause.
-// The proxy must not rate-limit the test's client.
-func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
+// Soak runs convs conversations of msgs agent messages each, every page's
+// stream open, through lp's signed webhooks with duplicates and reorders
+// injected (lp must send its webhooks to the proxy), and reports what the
+// streams read. The pages engage and create through create; their streams
+// read from stream: another instance of the proxy (a Worker's other
+// isolate) or the same. A stream answer that ends before the closed state
+// is read again at once from its last event's id (as an EventSource
+// does, without its retry pause). The proxy must not rate-limit the test's
+// client.
+func Soak(t testing.TB, create, stream string, lp *lptest.Server, convs, msgs int) SoakResult {
 	t.Helper()
-	if o.Stream == "" {
-		o.Stream = o.Create
-	}
-	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: o.Conversations}}
-	body := soakEngage(t, client, o.Create)
-	convs := o.Conversations
+	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: convs}}
+	body := soakEngage(t, client, create)
 	ids, tokens := make([]string, convs), make([]string, convs)
 	parallel(convs, func(i int) {
 		b := strings.Replace(body, `"consumerId":""`, `"consumerId":"soak-`+strconv.Itoa(i)+`"`, 1)
-		a, err := post(client, o.Create+"/v1/conversations", b)
+		a, err := post(client, create+"/v1/conversations", b)
 		if err != nil {
 			t.Errorf("create %d: %v", i, err)
 			return
@@ -69,14 +60,15 @@ func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
 		at   time.Time
 	}
 	got := make([][]arrival, convs)
-	var delivered atomic.Int64 // messages read, each once
+	var delivered atomic.Int64  // messages read, each once
+	var reconnects atomic.Int64 // stream answers read again
 	var streams, opened sync.WaitGroup
 	for i := range convs {
 		opened.Add(1)
 		streams.Go(func() {
 			seen := map[string]bool{}
 			first := true
-			err := readEvents(client, o.Stream+"/v1/conversations/"+ids[i]+"/events", tokens[i], func() {
+			err := readEvents(client, stream+"/v1/conversations/"+ids[i]+"/events", tokens[i], &reconnects, func() {
 				if first {
 					first = false
 					opened.Done()
@@ -102,18 +94,18 @@ func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
 	opened.Wait()
 	sent := make([]map[string]time.Time, convs)
 	var sentMu sync.Mutex
-	var r SoakResult
+	r := SoakResult{Messages: convs * msgs}
 	// Rounds of two messages per conversation back to back (so that a
 	// reorder has a next one to swap with); each round is read by every
 	// stream before the next starts, so the delay is the pipeline's, not
 	// a queue of rounds.
-	for m := 0; m < o.Messages; m += 2 {
+	for m := 0; m < msgs; m += 2 {
 		dup, reorder := max(1, convs/5), max(1, convs/10)
 		lp.AddWebhookFault(lptest.WebhookFault{Kind: lptest.WebhookDuplicate, Count: dup})
 		lp.AddWebhookFault(lptest.WebhookFault{Kind: lptest.WebhookReorder, Count: reorder, Delay: time.Second})
-		r.Duplicated, r.Reordered = r.Duplicated+dup, r.Reordered+reorder
+		r.InjectedDuplicates, r.InjectedReorders = r.InjectedDuplicates+dup, r.InjectedReorders+reorder
 		parallel(convs, func(i int) {
-			for j := m; j < min(m+2, o.Messages); j++ {
+			for j := m; j < min(m+2, msgs); j++ {
 				text := "m" + strconv.Itoa(j) + "-" + strconv.Itoa(i)
 				sentMu.Lock()
 				if sent[i] == nil {
@@ -126,7 +118,7 @@ func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
 				}
 			}
 		})
-		want := int64(convs * min(m+2, o.Messages))
+		want := int64(convs * min(m+2, msgs))
 		for deadline := time.Now().Add(time.Minute); delivered.Load() < want && time.Now().Before(deadline); {
 			time.Sleep(2 * time.Millisecond)
 		}
@@ -154,7 +146,7 @@ func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
 			if seen[a.text]++; seen[a.text] == 1 {
 				lat = append(lat, a.at.Sub(sent[i][a.text]))
 			} else {
-				r.Dups++
+				r.Duplicated++
 			}
 		}
 		for text := range sent[i] {
@@ -163,6 +155,7 @@ func Soak(t testing.TB, lp *lptest.Server, o SoakOptions) SoakResult {
 			}
 		}
 	}
+	r.Reconnects = int(reconnects.Load())
 	slices.Sort(lat)
 	if len(lat) > 0 {
 		r.P50, r.P99 = lat[len(lat)/2], lat[len(lat)*99/100]
@@ -219,10 +212,13 @@ func member(body, name string) string {
 // readEvents reads an event stream until its closed state event, reading
 // it again from the last id whenever an answer ends first. It calls
 // opened once the first answer's header has come, and event per event's
-// data.
-func readEvents(client *http.Client, url, token string, opened func(), event func(data string)) error {
+// data; it counts the answers read again in reconnects.
+func readEvents(client *http.Client, url, token string, reconnects *atomic.Int64, opened func(), event func(data string)) error {
 	last := ""
-	for {
+	for try := 0; ; try++ {
+		if try > 0 {
+			reconnects.Add(1)
+		}
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
 			return err
