@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,6 +60,7 @@ func objectCaller(base, prefix string) proxy.ObjectCaller {
 // TestObjectEngine runs the engines' conformance table against the state
 // objects in workerd.
 func TestObjectEngine(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
 	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
 	var n atomic.Int64
 	enginetest.Run(t, func(t *testing.T) proxy.Engine {
@@ -69,6 +71,7 @@ func TestObjectEngine(t *testing.T) {
 // TestObjectEngineRestart: what the objects hold survives a restart of
 // workerd on the same localDisk storage.
 func TestObjectEngineRestart(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
 	vars := proxyVars(newLP(t))
 	dir := t.TempDir()
 	enginetest.RunRestart(t, func(t *testing.T) (proxy.Engine, func()) {
@@ -112,7 +115,12 @@ func startPair(t *testing.T, dir string) *pair {
 
 // restart starts workerd (again, after stop) on dir's storage.
 func (p *pair) restart(t *testing.T, dir string) {
-	p.workerd = startWorkerdSetup(t, workerdSetup{Entry: warmEntry, Vars: proxyVars(p.lp), Services: 2, StateDir: dir})
+	vars := proxyVars(p.lp)
+	// proxytest's 1s fails upstream calls when hundreds of conversations
+	// share the 2 cores (the soak).
+	vars["LP_UPSTREAM_TIMEOUT"] = "10s"
+	vars["LP_REQUEST_TIMEOUT"] = "25s"
+	p.workerd = startWorkerdSetup(t, workerdSetup{Entry: warmEntry, Vars: vars, Services: 2, StateDir: dir})
 	u, err := url.Parse(p.URLs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -281,6 +289,7 @@ func readStream(base, conv, token string) ([]string, error) {
 // event logs hold across the two isolates, each operation costing at most
 // the counted object calls.
 func TestTwoIsolates(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
 	p := startPair(t, "")
 	a, b := p.URLs[0], p.URLs[1]
 	if ia, ib := get(a+"/healthz"), get(b+"/healthz"); ia.status != 200 || ib.status != 200 {
@@ -404,6 +413,7 @@ func TestTwoIsolates(t *testing.T) {
 // same key returns the first conversation, and the open conversation and
 // its events are still there.
 func TestRestartKeepsState(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
 	dir := t.TempDir()
 	p := startPair(t, dir)
 	a := p.URLs[0]
@@ -438,4 +448,36 @@ func TestRestartKeepsState(t *testing.T) {
 		jsonField(t, again.body, "conversationId") != conv {
 		t.Errorf("a create with another key after the restart: %v, want the open conversation %s", again, conv)
 	}
+}
+
+var soakFull = flag.Bool("soak", false, "run TestWorkerdSoak at full size (500 conversations of 10 agent messages)")
+
+// TestWorkerdSoak: conversations created through A, their pages' streams
+// read from B, agent messages through signed webhooks to A with duplicates
+// and reorders injected (proxytest.Soak): every message reaches its
+// stream exactly once. The delivery p50/p99 and the object calls per
+// message are logged with -v. make test runs 20 conversations of 4
+// messages; -soak the full 500 of 10.
+func TestWorkerdSoak(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
+	convs, msgs := 20, 4
+	if *soakFull {
+		convs, msgs = 500, 10
+	}
+	p := startPair(t, "")
+	for _, base := range p.URLs {
+		if a := get(base + "/healthz"); a.status != http.StatusOK {
+			t.Fatalf("GET /healthz: %v", a)
+		}
+	}
+	before := p.objectCalls(t)
+	r := proxytest.Soak(t, p.URLs[0], p.URLs[1], p.lp, convs, msgs)
+	calls := p.objectCalls(t).minus(before)
+	if r.Lost != 0 || r.Duplicated != 0 {
+		t.Errorf("%d of %d messages lost, %d duplicated", r.Lost, r.Messages, r.Duplicated)
+	}
+	t.Logf("workerd soak, two isolates: %d conversations x %d messages, %d duplicate and %d reordered deliveries injected, "+
+		"%d stream answers read again: delivery p50 %v, p99 %v; object calls %v, %.1f per message (all of the soak's calls)",
+		convs, msgs, r.InjectedDuplicates, r.InjectedReorders, r.Reconnects, r.P50, r.P99, calls,
+		float64(calls.total())/float64(r.Messages))
 }
