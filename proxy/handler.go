@@ -17,8 +17,8 @@ import (
 
 // A Handler is the proxy: the /v1 API, LivePerson's webhooks, /healthz
 // and the tag's assets. It is safe for concurrent use; its caches
-// (domains, tokens, idempotency results, rate limits) and the event logs
-// of its state engine live as long as it does.
+// (domains, tokens, rate limits) live as long as it does, the
+// idempotency records and event logs as long as its state [Engine].
 type Handler struct {
 	cfg        Config
 	log        *slog.Logger
