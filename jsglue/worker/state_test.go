@@ -476,6 +476,11 @@ func TestWorkerdSoak(t *testing.T) {
 	if r.Lost != 0 || r.Duplicated != 0 {
 		t.Errorf("%d of %d messages lost, %d duplicated", r.Lost, r.Messages, r.Duplicated)
 	}
+	// Nothing polls: each stream answer waited in the object with one
+	// read, which an append (or the heartbeat) ended.
+	if answers := convs + r.Reconnects; calls["read"] != answers {
+		t.Errorf("%d object reads for %d stream answers, want one each", calls["read"], answers)
+	}
 	t.Logf("workerd soak, two isolates: %d conversations x %d messages, %d duplicate and %d reordered deliveries injected, "+
 		"%d stream answers read again: delivery p50 %v, p99 %v; object calls %v, %.1f per message (all of the soak's calls)",
 		convs, msgs, r.InjectedDuplicates, r.InjectedReorders, r.Reconnects, r.P50, r.P99, calls,
