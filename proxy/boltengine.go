@@ -163,7 +163,11 @@ func (b *BoltEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token s
 		case c != nil && c.sum != sum:
 			b.mu.Unlock()
 			return nil, ErrKeyReused
-		case c != nil && c.token != token:
+		case c != nil && c.token == token: // claimed again: a new lease
+			c.until = now.Add(lease)
+			b.mu.Unlock()
+			return nil, nil
+		case c != nil:
 			ended, left := c.ended, c.until.Sub(now)
 			b.mu.Unlock()
 			if err := sleep(ctx, ended, left); err != nil {
@@ -323,7 +327,11 @@ func (b *BoltEngine) log(tx *bolt.Tx, conv string, now time.Time, create bool) (
 			return nil, logMeta{}, errors.New("state file: a damaged log")
 		}
 		if now.Sub(time.Unix(0, at)) < b.opts.TTL {
-			return tx.Bucket(bucketLogs).Bucket(ck), m, nil
+			lb := tx.Bucket(bucketLogs).Bucket(ck)
+			if lb == nil {
+				return nil, logMeta{}, errors.New("state file: a damaged log")
+			}
+			return lb, m, nil
 		}
 		if err := b.dropLog(tx, ck); err != nil {
 			return nil, logMeta{}, err

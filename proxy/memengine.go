@@ -150,8 +150,12 @@ func (m *MemoryEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token
 			ok = false
 		}
 		switch {
-		case !ok || r.answer == nil && r.token == token:
+		case !ok:
 			m.records.Add(k, &idemRecord{sum: sum, token: token, until: now.Add(lease), ended: make(chan struct{})})
+			m.mu.Unlock()
+			return nil, nil
+		case r.answer == nil && r.token == token && r.sum == sum: // claimed again: a new lease
+			r.until = now.Add(lease)
 			m.mu.Unlock()
 			return nil, nil
 		case r.sum != sum:

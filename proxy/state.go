@@ -31,7 +31,8 @@ type Engine interface {
 	//   - a record (stored or claimed) for another sum: ErrKeyReused;
 	//   - no record, an expired one, or a claim whose lease has ended:
 	//     the caller claims k under token (nil, nil): it makes the call,
-	//     then calls Complete or Release with the same token within lease;
+	//     then calls Complete or Release with the same token within lease
+	//     (a claim by the same token again renews its lease);
 	//   - a live claim for sum by another token: Claim waits, without
 	//     polling, until that claimant completes (its answer is returned),
 	//     releases or its lease ends (then one of the waiters claims, as

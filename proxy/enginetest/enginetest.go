@@ -372,6 +372,19 @@ var Cases = []Case{
 			t.Errorf("the late claimant's Complete: %v, want ErrClaimLost", err)
 		}
 	}},
+	{"idempotency: the claimant claiming again renews its lease", func(t *testing.T, e proxy.Engine) {
+		must(t, claim(t, e, k1, "body", "first", 40*time.Millisecond), nil)
+		must(t, claim(t, e, k1, "body", "first", time.Minute), nil)
+		time.Sleep(60 * time.Millisecond) // past the first lease
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		if _, err := e.Claim(cctx, k1, sha256.Sum256([]byte("body")), "other", time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("another's Claim after the renewal: %v, want to wait (the context's error)", err)
+		}
+		if err := e.Complete(context.Background(), k1, "first", *answer1, time.Hour); err != nil {
+			t.Errorf("the renewed claimant's Complete: %v", err)
+		}
+	}},
 	{"idempotency: a waiting claim ends with its context", func(t *testing.T, e proxy.Engine) {
 		must(t, claim(t, e, k1, "body", "first", time.Minute), nil)
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
