@@ -2,6 +2,7 @@ package proxytest
 
 import (
 	"bufio"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -45,7 +46,17 @@ func Soak(t testing.TB, create, stream string, lp *lptest.Server, convs, msgs in
 	ids, tokens := make([]string, convs), make([]string, convs)
 	parallel(convs, func(i int) {
 		b := strings.Replace(body, `"consumerId":""`, `"consumerId":"soak-`+strconv.Itoa(i)+`"`, 1)
-		a, err := post(client, create+"/v1/conversations", b)
+		// As the tag does: a create whose outcome is unknown (a 5xx,
+		// LivePerson slow on a loaded machine) is sent again with its
+		// Idempotency-Key.
+		var a string
+		var err error
+		for try := 0; try < 3; try++ {
+			var he *httpError
+			if a, err = post(client, create+"/v1/conversations", b, "soak-create-"+strconv.Itoa(i)); !errors.As(err, &he) || he.code < 500 {
+				break
+			}
+		}
 		if err != nil {
 			t.Errorf("create %d: %v", i, err)
 			return
@@ -167,7 +178,7 @@ func Soak(t testing.TB, create, stream string, lp *lptest.Server, convs, msgs in
 // with an empty consumerId.
 func soakEngage(t testing.TB, client *http.Client, base string) string {
 	t.Helper()
-	a, err := post(client, base+"/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`)
+	a, err := post(client, base+"/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,14 +186,18 @@ func soakEngage(t testing.TB, client *http.Client, base string) string {
 		`","campaignId":"1001","engagementId":"2001","contextId":"` + member(a, "contextId") + `"}`
 }
 
-// post sends a JSON body from the test page and returns a 2xx answer.
-func post(client *http.Client, url, body string) (string, error) {
+// post sends a JSON body from the test page, with an Idempotency-Key
+// unless key is "", and returns a 2xx answer.
+func post(client *http.Client, url, body, key string) (string, error) {
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Origin", Origin)
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return "", err
@@ -193,14 +208,18 @@ func post(client *http.Client, url, body string) (string, error) {
 		return "", err
 	}
 	if resp.StatusCode/100 != 2 {
-		return "", &httpError{url, resp.Status, b.String()}
+		return "", &httpError{url, resp.StatusCode, resp.Status, b.String()}
 	}
 	return b.String(), nil
 }
 
-type httpError struct{ url, status, body string }
+type httpError struct {
+	url          string
+	code         int
+	status, body string
+}
 
-func (e *httpError) Error() string { return "POST " + e.url + ": " + e.status + " " + e.body }
+func (e *httpError) Error() string { return e.url + ": " + e.status + " " + e.body }
 
 // member is a string member of a flat JSON object, "" when missing.
 func member(body, name string) string {
@@ -234,7 +253,7 @@ func readEvents(client *http.Client, url, token string, reconnects *atomic.Int64
 		opened()
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
-			return &httpError{url, resp.Status, ""}
+			return &httpError{url, resp.StatusCode, resp.Status, ""}
 		}
 		sc := bufio.NewScanner(resp.Body)
 		closed := false
