@@ -8,9 +8,11 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// EngineOptions bound a [MemoryEngine] or a [BoltEngine]; zero values select the Default*
+// EngineOptions bound a [MemoryEngine] or a [BoltEngine] (where
+// "least recently used" reads "oldest"); zero values select the Default*
 // constants of the same names (DefaultEventLogEvents, ...,
-// DefaultIdempotencyEntries for Records).
+// DefaultIdempotencyEntries for Records). Config's IdempotencyEntries and
+// EventLog* settings fill them in.
 type EngineOptions struct {
 	Records       int           // idempotency records kept, least recently used dropped first
 	Events        int           // events kept per conversation, oldest dropped first
@@ -20,6 +22,7 @@ type EngineOptions struct {
 	Now           func() time.Time
 }
 
+// withDefaults fills in the zero values.
 func (o EngineOptions) withDefaults() EngineOptions {
 	setDefault(&o.Records, DefaultIdempotencyEntries)
 	setDefault(&o.Events, DefaultEventLogEvents)
@@ -35,8 +38,8 @@ func (o EngineOptions) withDefaults() EngineOptions {
 // A MemoryEngine is the default [Engine]: the idempotency records and
 // logs live in the process, the records bounded in number (LRU) and the
 // logs in events per conversation, in conversations (LRU), in time (TTL)
-// and in bytes, and are lost on a restart. Instances do not share it: run one
-// native process, or give instances a shared Engine.
+// and in bytes, and are lost on a restart. Instances do not share it:
+// run one native process, or give instances a shared Engine.
 //
 // A log keeps the keys of up to twice as many events as it holds, so a
 // duplicate of an event already dropped for the bound is still dropped
