@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lpedge/lpedge/liveperson/connector"
 	"github.com/lpedge/lpedge/liveperson/lptest"
 	"github.com/lpedge/lpedge/proxy"
 	"github.com/lpedge/lpedge/proxy/proxytest"
@@ -145,6 +146,43 @@ func BenchmarkStateCreate(b *testing.B) {
 			for b.Loop() {
 				do("replayed")
 			}
+		})
+	}
+}
+
+// BenchmarkStateWebhook: a signed webhook with a new agent message
+// through the handler (as BenchmarkWebhook), stored by the memory engine
+// or the state file (one synced write), one at a time and from 16
+// goroutines at once (concurrent writes share a commit).
+func BenchmarkStateWebhook(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		edit func(*proxy.Config)
+	}{{"memory", nil}, {"state file", withStateFile(b)}} {
+		var n atomic.Int64
+		hook := func(b *testing.B, h *proxy.Handler) {
+			i := int(n.Add(1))
+			body := agentMessage("conv-"+strconv.Itoa(i%256), i, "Yes, size 42 is in stock")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, webhookRequest(body, connector.Sign(connector.SignatureSHA1, "secret", body)))
+			if w.Code != 200 {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+		h := cannedProxy(b, engine.edit)
+		b.Run(engine.name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				hook(b, h)
+			}
+		})
+		b.Run(engine.name+"/parallel", func(b *testing.B) {
+			b.SetParallelism(8) // 16 goroutines on 2 cores
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					hook(b, h)
+				}
+			})
 		})
 	}
 }
