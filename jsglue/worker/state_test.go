@@ -486,3 +486,36 @@ func TestWorkerdSoak(t *testing.T) {
 		convs, msgs, r.InjectedDuplicates, r.InjectedReorders, r.Reconnects, r.P50, r.P99, calls,
 		float64(calls.total())/float64(r.Messages))
 }
+
+// TestStockEntryObjects: under syumai's per-request entry (every request
+// a fresh Go instance, nothing kept in memory) the proxy reaches the
+// state objects through syumai's DurableObjectNamespace stub: a keyed
+// create through the warm entry (A) and its retry through the stock entry
+// (B) give one conversation; a keyed send through B and its retry through
+// A one message.
+func TestStockEntryObjects(t *testing.T) {
+	t.Parallel() // its own workerd and lptest
+	lp := newLP(t)
+	w := startWorkerdSetup(t, workerdSetup{Entries: []string{warmEntry, stockEntry}, Vars: proxyVars(lp), Services: 2})
+	a, b := w.URLs[0], w.URLs[1]
+	body := engageOn(t, a, "consumer-stock")
+	first := call(http.MethodPost, a+"/v1/conversations", body, "key-S")
+	retry := call(http.MethodPost, b+"/v1/conversations", body, "key-S")
+	if first.status != http.StatusCreated || retry.status != first.status || retry.body != first.body || retry.inst != 0 {
+		t.Fatalf("create through A: %v; its retry through B (stock): %v, want the same 201 without X-Lpedge-Instance", first, retry)
+	}
+	if n := lp.CallCount(lptest.RouteConversation); n != 1 {
+		t.Errorf("LivePerson saw %d CONVERSATION calls, want 1", n)
+	}
+	// The other way: a keyed send through B, its retry through A.
+	conv := jsonField(t, first.body, "conversationId")
+	msg := `{"consumerId":"consumer-stock","text":"hello"}`
+	sent := call(http.MethodPost, b+"/v1/conversations/"+conv+"/messages", msg, "key-M")
+	again := call(http.MethodPost, a+"/v1/conversations/"+conv+"/messages", msg, "key-M")
+	if sent.status != http.StatusOK || again.status != sent.status || again.body != sent.body {
+		t.Errorf("send through B (stock): %v; its retry through A: %v, want the same 200", sent, again)
+	}
+	if n := lp.CallCount(lptest.RouteSend); n != 1 {
+		t.Errorf("LivePerson saw %d SEND calls, want 1", n)
+	}
+}

@@ -146,10 +146,13 @@ func (w *workerd) Logs() string { return w.logs.String() }
 type workerdSetup struct {
 	Entry string            // main module: warmEntry or stockEntry
 	Vars  map[string]string // Worker variables
+	// Entries, when set, is each service's main module instead of Entry.
+	Entries []string
 	// Services is how many Worker services run the build (default 1),
 	// each on its own port and in its own isolate. With warmEntry they
 	// share one namespace of the state objects (LPEDGE_STATE), which the
-	// first declares.
+	// first declares (its entry must be warmEntry, which exports the
+	// class).
 	Services int
 	// NoState leaves the state binding out: each isolate keeps the state
 	// in its memory.
@@ -174,21 +177,21 @@ func startWorkerdSetup(tb testing.TB, s workerdSetup) *workerd {
 	tb.Helper()
 	build := workerBuild(tb)
 	dir := tb.TempDir()
-	modules := []string{s.Entry, "wasm_exec.js", "app.wasm"}
-	switch s.Entry {
-	case stockEntry:
-		modules = append(modules, "runtime.mjs")
-	case warmEntry:
-		modules = append(modules, "state.mjs") // entry.mjs exports the class
-	}
-	for _, m := range modules {
-		if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
-			tb.Fatal(err)
+	s.Services = max(s.Services, 1)
+	linked := map[string]bool{}
+	for i := range s.Services {
+		for _, m := range modulesOf(s.entry(i)) {
+			if linked[m] {
+				continue
+			}
+			linked[m] = true
+			if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
+				tb.Fatal(err)
+			}
 		}
 	}
-	s.Services = max(s.Services, 1)
 	cfg := filepath.Join(dir, "config.capnp")
-	if err := os.WriteFile(cfg, []byte(capnpConfig(modules, compatibilityDate(tb), s)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(capnpConfig(compatibilityDate(tb), s)), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 
@@ -255,19 +258,40 @@ func (w *workerd) stop() {
 	w.cmd.Wait()
 }
 
+// entry is the i-th service's main module.
+func (s workerdSetup) entry(i int) string {
+	if i < len(s.Entries) {
+		return s.Entries[i]
+	}
+	return s.Entry
+}
+
+// modulesOf lists the build's modules that a main module needs, the main
+// module first.
+func modulesOf(entry string) []string {
+	modules := []string{entry, "wasm_exec.js", "app.wasm"}
+	switch entry {
+	case stockEntry:
+		modules = append(modules, "runtime.mjs")
+	case warmEntry:
+		modules = append(modules, "state.mjs") // entry.mjs exports the class
+	}
+	return modules
+}
+
 // serviceName is the i-th Worker service's name, and its socket's.
 func serviceName(i int) string { return string(rune('a' + i)) }
 
-// capnpConfig is a workerd configuration serving modules (the first is the
-// main module) on 127.0.0.1 with ports workerd picks, as s says.
-func capnpConfig(modules []string, date string, s workerdSetup) string {
+// capnpConfig is a workerd configuration serving the build on 127.0.0.1
+// with ports workerd picks, as s says.
+func capnpConfig(date string, s workerdSetup) string {
 	var b strings.Builder
 	b.WriteString("using Workerd = import \"/workerd/workerd.capnp\";\n\nconst config :Workerd.Config = (\n  services = [\n")
 	for i := range s.Services {
 		fmt.Fprintf(&b, "    (name = %q, worker = .%s),\n", serviceName(i), serviceName(i))
 	}
 	b.WriteString("    (name = \"loopback\", network = (allow = [\"local\"])),\n")
-	state := s.Entry == warmEntry && !s.NoState
+	state := s.entry(0) == warmEntry && !s.NoState
 	if state && s.StateDir != "" {
 		fmt.Fprintf(&b, "    (name = \"state\", disk = (path = %s, writable = true)),\n", capnpString(s.StateDir))
 	}
@@ -283,7 +307,7 @@ func capnpConfig(modules []string, date string, s workerdSetup) string {
 	slices.Sort(names)
 	for i := range s.Services {
 		fmt.Fprintf(&b, "\nconst %s :Workerd.Worker = (\n  modules = [\n", serviceName(i))
-		for _, m := range modules {
+		for _, m := range modulesOf(s.entry(i)) {
 			kind := "esModule"
 			if strings.HasSuffix(m, ".wasm") {
 				kind = "wasm"
