@@ -316,7 +316,7 @@ func BenchmarkConversationMemory(b *testing.B) {
 	data := []byte(`"type":"message","sequence":0,"time":1700000000000,"role":"ASSIGNED_AGENT","text":"Yes, size 42 is in stock, shall I hold it?"`)
 	for b.Loop() {
 		before := heapInUse()
-		m := proxy.NewMemoryEngine(proxy.MemoryOptions{Conversations: convs})
+		m := proxy.NewMemoryEngine(proxy.EngineOptions{Conversations: convs})
 		for c := range convs {
 			id := "3f8b2c1e-5a6d-4e7f-8a9b-" + strconv.Itoa(100000000000+c)
 			m.SetOpen(ctx, "lp-consumer-"+strconv.Itoa(c), id, true)
@@ -328,7 +328,7 @@ func BenchmarkConversationMemory(b *testing.B) {
 		runtime.KeepAlive(m)
 
 		before = heapInUse()
-		full := proxy.NewMemoryEngine(proxy.MemoryOptions{})
+		full := proxy.NewMemoryEngine(proxy.EngineOptions{})
 		for s := range 4 * proxy.DefaultEventLogEvents {
 			full.Append(ctx, "c", []proxy.Event{{Key: "c:" + strconv.Itoa(s), Data: data}})
 		}

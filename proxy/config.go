@@ -119,10 +119,18 @@ type Config struct {
 	// or one conversation's details.
 	WebhookMaxBodyBytes int64
 
-	// Engine keeps the conversations' event logs and each consumer's
-	// open conversation. Default: a [MemoryEngine] bounded by the four
-	// settings below (which a custom Engine ignores).
+	// Engine keeps the idempotency records, the conversations' event
+	// logs and each consumer's open conversation. Default: a
+	// [MemoryEngine] bounded by IdempotencyEntries and the four settings
+	// below (which a custom Engine ignores). The native command's -state
+	// FILE (STATE_FILE; default none: in memory) gives it a [BoltEngine]
+	// instead (see [OpenStateFile]), so that a restart loses nothing.
 	Engine Engine
+	// SharedCache, when set, shares the AppJWT and the Domain API's
+	// answers between instances (on Workers, isolates): an instance that
+	// starts cold reads them there instead of asking LivePerson. Default
+	// none: each instance asks for its own.
+	SharedCache SharedCache
 	// EventLogEvents is how many events a conversation's log keeps; older
 	// ones are dropped first. EVENT_LOG_EVENTS; default 500.
 	EventLogEvents int
@@ -473,4 +481,10 @@ func validHostName(s string) bool {
 func validPort(s string) bool {
 	n, err := strconv.Atoi(s)
 	return err == nil && n > 0 && n < 65536 && s[0] != '0'
+}
+
+// engineOptions are the bounds of a memory or state-file engine.
+func (c *Config) engineOptions() EngineOptions {
+	return EngineOptions{Records: c.IdempotencyEntries, Events: c.EventLogEvents, Conversations: c.EventLogConversations,
+		TTL: c.EventLogTTL, Bytes: c.EventLogBytes, Now: c.Now}
 }

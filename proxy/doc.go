@@ -173,9 +173,19 @@
 //
 // # State
 //
-// The event logs and open conversations sit behind [Engine], so that a
-// shared engine (Durable Objects on Workers) can replace the default
-// [MemoryEngine] (Config.Engine). The memory engine keeps EventLogEvents
+// The idempotency records, the event logs and each consumer's open
+// conversation sit behind [Engine] (Config.Engine): the default
+// [MemoryEngine], natively a [BoltEngine] (-state FILE, STATE_FILE), so
+// that a restart loses nothing, or on Workers Durable Objects shared by
+// every isolate. The handlers make every decision; an engine stores,
+// bounds and wakes, and each runs the conformance table of
+// proxy/enginetest. An Idempotency-Key is the consumer's (the body's
+// consumerId), per route and conversation id, and bound to the body; the
+// first request with it claims it with a lease and the others wait for
+// its answer, so that a claimant that dies does not block the key for
+// good. The memory engine keeps IdempotencyEntries answers
+// (IDEMPOTENCY_ENTRIES, default 10000, least recently used dropped first)
+// for IdempotencyTTL (IDEMPOTENCY_TTL, default 24h), EventLogEvents
 // events per conversation (EVENT_LOG_EVENTS, default 500), logs of
 // EventLogConversations conversations (EVENT_LOG_CONVERSATIONS, default
 // 10000, least recently used dropped first) for EventLogTTL after their

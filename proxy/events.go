@@ -85,7 +85,7 @@ func wantsJSON(accept string) bool {
 }
 
 func (h *Handler) eventsJSON(w http.ResponseWriter, ctx context.Context, conv string, after int64) error {
-	evs, last, err := h.state.Read(ctx, conv, after)
+	evs, last, err := h.state.Read(ctx, conv, after, 0)
 	if err != nil {
 		return unavailable("the event log is not available", 0, err)
 	}
@@ -120,17 +120,26 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 	deadline := func() { rc.SetWriteDeadline(time.Now().Add(beat + 10*time.Second)) } // not supported everywhere: then the server's own
 	deadline()
 	// Where flushing is not supported (a Worker buffers the answer), the
-	// stream is written whole when it ends.
-	flush := func() bool { err := rc.Flush(); return err == nil || errors.Is(err, http.ErrNotSupported) }
+	// stream is written whole when it ends: it ends after its first write
+	// (events or a ping), a long poll that the reader's EventSource
+	// resumes with Last-Event-ID.
+	buffered := false
+	flush := func() bool {
+		err := rc.Flush()
+		buffered = buffered || errors.Is(err, http.ErrNotSupported)
+		return err == nil || buffered
+	}
 	w.WriteHeader(http.StatusOK)
 	if !flush() {
 		return
 	}
 	var b []byte
 	for {
-		evs, _, err := h.state.Read(ctx, conv, after)
+		// One engine call per wake-up: the stored events, else those that
+		// come within a heartbeat.
+		evs, _, err := h.state.Read(ctx, conv, after, beat)
 		if err != nil {
-			return // the reader reconnects and resumes
+			return // the reader went away, or the engine failed: the reader reconnects and resumes
 		}
 		closed := false
 		b = b[:0]
@@ -143,29 +152,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 			after = evs[i].Seq
 			closed = closed || evs[i].Closed
 		}
-		if len(b) > 0 {
-			deadline()
-			if _, err := w.Write(b); err != nil || !flush() {
-				return
-			}
+		if len(b) == 0 {
+			b = append(b, ": ping\n\n"...)
 		}
-		if closed {
+		deadline()
+		if _, err := w.Write(b); err != nil || !flush() {
 			return
 		}
-		wctx, cancel := context.WithTimeout(ctx, beat)
-		err = h.state.Wait(wctx, conv, after)
-		due := wctx.Err() != nil
-		cancel()
-		switch {
-		case ctx.Err() != nil:
+		if closed || buffered {
 			return
-		case err != nil && !due:
-			return // the engine failed; the reader reconnects
-		case err != nil:
-			deadline()
-			if _, err := w.Write([]byte(": ping\n\n")); err != nil || !flush() {
-				return
-			}
 		}
 	}
 }

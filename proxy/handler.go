@@ -17,8 +17,8 @@ import (
 
 // A Handler is the proxy: the /v1 API, LivePerson's webhooks, /healthz
 // and the tag's assets. It is safe for concurrent use; its caches
-// (domains, tokens, idempotency results, rate limits) and the event logs
-// of its state engine live as long as it does.
+// (domains, tokens, rate limits) live as long as it does, the
+// idempotency records and event logs as long as its state [Engine].
 type Handler struct {
 	cfg        Config
 	log        *slog.Logger
@@ -28,7 +28,6 @@ type Handler struct {
 	lp         *lpClient
 	assets     *assets
 	limiter    *limiter // nil when rate limiting is off
-	idem       *idempotency
 	props      *clientProps
 	tokens     tokenKey
 	state      Engine
@@ -56,12 +55,8 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 	}
-	if h.idem, err = newIdempotency(cfg.IdempotencyEntries, cfg.IdempotencyTTL, cfg.Now); err != nil {
-		return nil, err
-	}
 	if h.state == nil {
-		h.state = NewMemoryEngine(MemoryOptions{Events: cfg.EventLogEvents, Conversations: cfg.EventLogConversations,
-			TTL: cfg.EventLogTTL, Bytes: cfg.EventLogBytes, Now: cfg.Now})
+		h.state = NewMemoryEngine(cfg.engineOptions())
 	}
 	h.cors = cors.New(cors.Options{
 		AllowedOrigins: cfg.AllowedOrigins,
@@ -292,8 +287,9 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 	}
 	var status int
 	var resp []byte
-	if key != "" {
-		status, resp, err = h.idem.do(rt.name+"\x00"+id+"\x00"+key, body, run)
+	if scope := bodyConsumer(body); key != "" && scope != "" {
+		k := IdemKey{Scope: scope, Key: rt.name + "\x00" + id + "\x00" + key}
+		status, resp, err = h.idempotent(parent, k, body, run)
 	} else {
 		status, resp, err = run()
 	}

@@ -1,95 +1,98 @@
 package proxy
 
 import (
+	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
-	"sync"
 	"time"
-
-	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// idempotency remembers the answers of conversation calls by their
-// Idempotency-Key, so that a browser that retries a create (it timed out,
-// the tab reconnected) gets the first conversation back instead of
-// opening a second one: same key, same answer, no upstream call.
-// Concurrent requests with one key are coalesced into one upstream call.
-// Only successes are remembered; a failed call may be tried again with
-// the same key. The key is scoped by route and conversation id, and bound
-// to the body: the same key with another body is refused (422).
-type idempotency struct {
-	mu       sync.Mutex
-	done     *lru.Cache[string, idemResult]
-	inflight map[string]*idemCall
-	ttl      time.Duration
-	now      func() time.Time
-}
-
-type idemResult struct {
-	sum     [32]byte // SHA-256 of the request body
-	status  int
-	resp    []byte
-	expires time.Time
-}
-
-type idemCall struct {
-	sum    [32]byte
-	done   chan struct{}
-	status int
-	resp   []byte
-	err    error
-}
-
-func newIdempotency(entries int, ttl time.Duration, now func() time.Time) (*idempotency, error) {
-	c, err := lru.New[string, idemResult](entries)
-	if err != nil {
-		return nil, err
-	}
-	return &idempotency{done: c, inflight: map[string]*idemCall{}, ttl: ttl, now: now}, nil
-}
+// Idempotency: the answers of conversation calls are remembered by their
+// Idempotency-Key in the state engine, so that a browser that retries a
+// create (it timed out, the tab reconnected) gets the first conversation
+// back instead of opening a second one: same key, same answer, no
+// upstream call, also after a restart (state file) or in another isolate
+// (Durable Object). Concurrent requests with one key are coalesced into
+// one upstream call: the first claims the key, the others wait for its
+// answer. Only successes are remembered; after a failure a waiter (or a
+// retry) makes the call itself. The key is scoped to the consumer (two
+// consumers who pick the same key never meet), the route and the
+// conversation id, and bound to the body: the same key with another body
+// is refused (422).
 
 var errKeyReused = &apiError{Status: http.StatusUnprocessableEntity, Code: CodeIdempotencyMismatch,
-	Message: "this Idempotency-Key was used with a different request body; use a new key for a new request"}
+	Message: "this Idempotency-Key was used with a different request body; use a new key for a new request", cause: ErrKeyReused}
 
-// do runs call once per key and body and returns its answer to every
-// request with that key.
-func (s *idempotency) do(key string, body []byte, call func() (int, []byte, error)) (int, []byte, error) {
+// claimLease is how long a claim outlives the request timeout before
+// another request with its key may take it over (its claimant died).
+const claimLease = 5 * time.Second
+
+// idempotent answers with k's stored answer, or runs call once for k and
+// body and stores its answer.
+func (h *Handler) idempotent(ctx context.Context, k IdemKey, body []byte, call func() (int, []byte, error)) (int, []byte, error) {
 	sum := sha256.Sum256(body)
-	s.mu.Lock()
-	if r, ok := s.done.Get(key); ok {
-		if s.now().Before(r.expires) {
-			s.mu.Unlock()
-			if r.sum != sum {
-				return 0, nil, errKeyReused
-			}
-			return r.status, r.resp, nil
-		}
-		s.done.Remove(key)
+	token := newClaimToken()
+	// The wait for another claimant is bounded like the call itself.
+	wctx, cancel := context.WithTimeout(ctx, h.cfg.RequestTimeout+claimLease)
+	a, err := h.state.Claim(wctx, k, sum, token, h.cfg.RequestTimeout+claimLease)
+	cancel()
+	switch {
+	case errors.Is(err, ErrKeyReused):
+		return 0, nil, errKeyReused
+	case err != nil:
+		return 0, nil, unavailable("the idempotency records are not available; retry", 0, err)
+	case a != nil:
+		return a.Status, a.Body, nil
 	}
-	if c, ok := s.inflight[key]; ok {
-		s.mu.Unlock()
-		if c.sum != sum {
-			return 0, nil, errKeyReused
-		}
-		<-c.done
-		return c.status, c.resp, c.err
-	}
-	c := &idemCall{sum: sum, done: make(chan struct{}), err: errors.New("the first request with this key failed")}
-	s.inflight[key] = c
-	s.mu.Unlock()
-
-	// The deferred part also runs when call panics, so that waiters are
-	// released (with the initial error) and the key can be used again.
+	done := false
+	// The deferred release also runs when call panics, so that waiters
+	// are woken and the key can be used again.
 	defer func() {
-		s.mu.Lock()
-		delete(s.inflight, key)
-		if c.err == nil {
-			s.done.Add(key, idemResult{sum: sum, status: c.status, resp: c.resp, expires: s.now().Add(s.ttl)})
+		if !done {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.RequestTimeout)
+			defer cancel()
+			if err := h.state.Release(sctx, k, token); err != nil {
+				h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency release failed", slog.String("error", err.Error()))
+			}
 		}
-		s.mu.Unlock()
-		close(c.done)
 	}()
-	c.status, c.resp, c.err = call()
-	return c.status, c.resp, c.err
+	status, resp, err := call()
+	if err != nil {
+		return 0, nil, err
+	}
+	done = true
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.RequestTimeout)
+	defer cancel()
+	if err := h.state.Complete(sctx, k, token, Answer{Status: status, Body: resp}, h.cfg.IdempotencyTTL); err != nil {
+		// The call took effect: its answer is given all the same; a retry
+		// may then make it again.
+		h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency answer not stored", slog.String("error", err.Error()))
+	}
+	return status, resp, nil
+}
+
+// newClaimToken returns 128 random bits in hex: a claimant's identity.
+func newClaimToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// bodyConsumer is the consumerId of a conversation call's body, which
+// scopes its Idempotency-Key; "" when the body has none that is valid (the
+// route then refuses the body itself).
+func bodyConsumer(body []byte) string {
+	o, err := parseObject(body)
+	if err != nil {
+		return ""
+	}
+	id, err := o.id("consumerId", maxConsumerID, false, true)
+	if err != nil {
+		return ""
+	}
+	return id
 }

@@ -187,6 +187,13 @@ func (c *lpClient) domain(ctx context.Context, service string) (domainEntry, err
 		return e, nil
 	}
 	v, err, _ := c.flights.Do("domain:"+service, func() (any, error) {
+		shared := "domain:" + c.cfg.Account + ":" + service
+		if host, exp, ok := c.sharedGet(ctx, shared); ok {
+			// Another instance asked; the SSRF guard applies all the same.
+			if scheme, err := c.hosts.scheme(host); err == nil {
+				return c.keepDomain(service, domainEntry{host: host, scheme: scheme, expires: exp}), nil
+			}
+		}
 		url := c.hosts.domainAPI + "/api/account/" + c.cfg.Account + "/service/" + service + "/baseURI.json?version=1.0"
 		a, err := c.callRetrying(ctx, http.MethodGet, url, nil, nil)
 		if err != nil || a.status != http.StatusOK {
@@ -203,15 +210,21 @@ func (c *lpClient) domain(ctx context.Context, service string) (domainEntry, err
 			return nil, upstreamError("the Domain API answered a host the proxy may not call for "+service, err)
 		}
 		e := domainEntry{host: host, scheme: scheme, expires: c.now().Add(c.cfg.DomainTTL)}
-		c.domainMu.Lock()
-		c.domains[service] = e
-		c.domainMu.Unlock()
-		return e, nil
+		c.sharedPut(ctx, shared, host, e.expires)
+		return c.keepDomain(service, e), nil
 	})
 	if err != nil {
 		return domainEntry{}, err
 	}
 	return v.(domainEntry), nil
+}
+
+// keepDomain caches e as service's entry and returns it.
+func (c *lpClient) keepDomain(service string, e domainEntry) domainEntry {
+	c.domainMu.Lock()
+	c.domains[service] = e
+	c.domainMu.Unlock()
+	return e
 }
 
 // readBaseURI reads {"baseURI":"host"} from a Domain API answer.
@@ -246,6 +259,10 @@ func (c *lpClient) appJWT(ctx context.Context, stale string) (string, error) {
 			return nil, &apiError{Status: http.StatusServiceUnavailable, Code: CodeNotConfigured,
 				Message: "this proxy has no LivePerson client credentials (LP_CLIENT_ID, LP_CLIENT_SECRET)"}
 		}
+		shared := "appjwt:" + c.cfg.Account + ":" + c.cfg.ClientID
+		if tok, refresh, ok := c.sharedGet(ctx, shared); ok && tok != stale {
+			return c.keepAppJWT(tok, refresh), nil
+		}
 		d, err := c.domain(ctx, connector.ServiceSentinel)
 		if err != nil {
 			return nil, err
@@ -270,15 +287,21 @@ func (c *lpClient) appJWT(ctx context.Context, stale string) (string, error) {
 		} else {
 			c.log.Warn("AppJWT exp unreadable; assuming the documented hour", slog.String("error", err.Error()))
 		}
-		c.jwtMu.Lock()
-		c.jwt, c.refreshAt = t.AccessToken, refresh
-		c.jwtMu.Unlock()
-		return t.AccessToken, nil
+		c.sharedPut(ctx, shared, t.AccessToken, refresh)
+		return c.keepAppJWT(t.AccessToken, refresh), nil
 	})
 	if err != nil {
 		return "", err
 	}
 	return v.(string), nil
+}
+
+// keepAppJWT caches tok until refresh and returns it.
+func (c *lpClient) keepAppJWT(tok string, refresh time.Time) string {
+	c.jwtMu.Lock()
+	c.jwt, c.refreshAt = tok, refresh
+	c.jwtMu.Unlock()
+	return tok
 }
 
 // consumerJWS returns the consumer's ConsumerJWS, cached or from IDP.

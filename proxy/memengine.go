@@ -8,9 +8,13 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// MemoryOptions bound a [MemoryEngine]; zero values select the Default*
-// constants of the same names (DefaultEventLogEvents, ...).
-type MemoryOptions struct {
+// EngineOptions bound a [MemoryEngine] or a [BoltEngine] (where
+// "least recently used" reads "oldest"); zero values select the Default*
+// constants of the same names (DefaultEventLogEvents, ...,
+// DefaultIdempotencyEntries for Records). Config's IdempotencyEntries and
+// EventLog* settings fill them in.
+type EngineOptions struct {
+	Records       int           // idempotency records kept, least recently used dropped first
 	Events        int           // events kept per conversation, oldest dropped first
 	Conversations int           // conversations (and consumers) kept, least recently used dropped first
 	TTL           time.Duration // a log is dropped this long after its last event
@@ -18,10 +22,24 @@ type MemoryOptions struct {
 	Now           func() time.Time
 }
 
-// A MemoryEngine is the default [Engine]: the logs live in the process,
-// bounded in events per conversation, in conversations (LRU) and in time
-// (TTL), and are lost on a restart. Instances do not share it: run one
-// native process, or give instances a shared Engine.
+// withDefaults fills in the zero values.
+func (o EngineOptions) withDefaults() EngineOptions {
+	setDefault(&o.Records, DefaultIdempotencyEntries)
+	setDefault(&o.Events, DefaultEventLogEvents)
+	setDefault(&o.Conversations, DefaultEventLogConversations)
+	setDefault(&o.TTL, DefaultEventLogTTL)
+	setDefault(&o.Bytes, DefaultEventLogBytes)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// A MemoryEngine is the default [Engine]: the idempotency records and
+// logs live in the process, the records bounded in number (LRU) and the
+// logs in events per conversation, in conversations (LRU), in time (TTL)
+// and in bytes, and are lost on a restart. Instances do not share it:
+// run one native process, or give instances a shared Engine.
 //
 // A log keeps the keys of up to twice as many events as it holds, so a
 // duplicate of an event already dropped for the bound is still dropped
@@ -33,10 +51,11 @@ type MemoryOptions struct {
 // a new log also starts above every log dropped before it; across a
 // restart the clock must not have gone back.)
 type MemoryEngine struct {
-	opts    MemoryOptions
+	opts    EngineOptions
 	mu      sync.Mutex
 	bytes   int64 // eventBytes of every log
 	logs    *lru.Cache[string, *convLog]
+	records *lru.Cache[IdemKey, *idemRecord]
 	open    *lru.Cache[string, string] // consumer -> conversation
 	waiters map[string]*waiter         // consumers whose open conversation a create waits for
 	// floor is the highest seq of a log dropped so far: a new log starts
@@ -82,6 +101,18 @@ func wake(ws map[string]*waiter, key string) {
 	}
 }
 
+// An idemRecord is a claim on an idempotency key, or once completed the
+// answer to replay.
+type idemRecord struct {
+	sum    [32]byte
+	token  string    // the claimant's
+	until  time.Time // the end of the claim's lease, or of the answer's life
+	answer *Answer   // nil while claimed
+	// ended is closed when the claim ends: completed, released, or
+	// dropped from the cache.
+	ended chan struct{}
+}
+
 type convLog struct {
 	bytes   int64   // eventBytes of its events and keys
 	events  []Event // oldest first
@@ -93,14 +124,8 @@ type convLog struct {
 }
 
 // NewMemoryEngine returns an empty engine.
-func NewMemoryEngine(o MemoryOptions) *MemoryEngine {
-	setDefault(&o.Events, DefaultEventLogEvents)
-	setDefault(&o.Conversations, DefaultEventLogConversations)
-	setDefault(&o.TTL, DefaultEventLogTTL)
-	setDefault(&o.Bytes, DefaultEventLogBytes)
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+func NewMemoryEngine(o EngineOptions) *MemoryEngine {
+	o = o.withDefaults()
 	m := &MemoryEngine{opts: o, waiters: map[string]*waiter{}, unlogged: map[string]*waiter{}}
 	// The callbacks run under m.mu: every cache call is made holding it.
 	m.logs, _ = lru.NewWithEvict(o.Conversations, func(_ string, l *convLog) {
@@ -109,7 +134,83 @@ func NewMemoryEngine(o MemoryOptions) *MemoryEngine {
 		close(l.wake)
 	})
 	m.open, _ = lru.New[string, string](o.Conversations)
+	m.records, _ = lru.NewWithEvict(o.Records, func(_ IdemKey, r *idemRecord) {
+		if r.answer == nil {
+			close(r.ended)
+		}
+	})
 	return m
+}
+
+// Claim implements [Engine].
+func (m *MemoryEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token string, lease time.Duration) (*Answer, error) {
+	for {
+		m.mu.Lock()
+		now := m.opts.Now()
+		r, ok := m.records.Get(k)
+		if ok && !now.Before(r.until) {
+			m.records.Remove(k)
+			ok = false
+		}
+		switch {
+		case !ok:
+			m.records.Add(k, &idemRecord{sum: sum, token: token, until: now.Add(lease), ended: make(chan struct{})})
+			m.mu.Unlock()
+			return nil, nil
+		case r.answer == nil && r.token == token && r.sum == sum: // claimed again: a new lease
+			r.until = now.Add(lease)
+			m.mu.Unlock()
+			return nil, nil
+		case r.sum != sum:
+			m.mu.Unlock()
+			return nil, ErrKeyReused
+		case r.answer != nil:
+			a := *r.answer
+			m.mu.Unlock()
+			return &a, nil
+		}
+		ended, left := r.ended, r.until.Sub(now)
+		m.mu.Unlock()
+		if err := sleep(ctx, ended, left); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// sleep waits until ch is closed or d has passed, or returns ctx.Err().
+func sleep(ctx context.Context, ch <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Complete implements [Engine].
+func (m *MemoryEngine) Complete(_ context.Context, k IdemKey, token string, a Answer, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.records.Get(k)
+	if !ok || r.answer != nil || r.token != token {
+		return ErrClaimLost
+	}
+	r.answer, r.until = &a, m.opts.Now().Add(ttl)
+	close(r.ended)
+	return nil
+}
+
+// Release implements [Engine].
+func (m *MemoryEngine) Release(_ context.Context, k IdemKey, token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.records.Peek(k); ok && r.answer == nil && r.token == token {
+		m.records.Remove(k) // the eviction callback wakes the waiters
+	}
+	return nil
 }
 
 // log returns conv's log, made when create is set (else nil when there is
@@ -193,12 +294,37 @@ func (m *MemoryEngine) grow(l *convLog, n int64) {
 }
 
 // Read implements [Engine].
-func (m *MemoryEngine) Read(_ context.Context, conv string, after int64) ([]Event, int64, error) {
+func (m *MemoryEngine) Read(ctx context.Context, conv string, after int64, wait time.Duration) ([]Event, int64, error) {
+	m.mu.Lock()
+	evs, last, ch := m.read(conv, after, wait > 0)
+	m.mu.Unlock()
+	if len(evs) > 0 || ch == nil {
+		return evs, last, nil
+	}
+	err := sleep(ctx, ch, wait)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if l, ok := m.unlogged[conv]; ok && l.ch == ch {
+		leave(m.unlogged, conv, l)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	evs, last, _ = m.read(conv, after, false)
+	return evs, last, nil
+}
+
+// read returns a copy of conv's events after after and its last seq,
+// and when there are none and wake is set, a channel closed when some
+// may be: a reader waiting for a conversation without a log is counted
+// in m.unlogged until it leaves. m.mu is held.
+func (m *MemoryEngine) read(conv string, after int64, wake bool) ([]Event, int64, <-chan struct{}) {
 	l := m.log(conv, false)
 	if l == nil {
-		return nil, 0, nil
+		if !wake {
+			return nil, 0, nil
+		}
+		return nil, 0, join(m.unlogged, conv).ch
 	}
 	var out []Event
 	if n := len(l.events); n > 0 {
@@ -207,35 +333,10 @@ func (m *MemoryEngine) Read(_ context.Context, conv string, after int64) ([]Even
 		i := max(0, min(int64(n), after-first+1))
 		out = append(out, l.events[i:]...)
 	}
-	return out, l.last, nil
-}
-
-// Wait implements [Engine].
-func (m *MemoryEngine) Wait(ctx context.Context, conv string, after int64) error {
-	m.mu.Lock()
-	var ch chan struct{}
-	if l := m.log(conv, false); l != nil {
-		if l.last > after {
-			m.mu.Unlock()
-			return nil
-		}
-		ch = l.wake
-	} else {
-		w := join(m.unlogged, conv)
-		defer func() {
-			m.mu.Lock()
-			leave(m.unlogged, conv, w)
-			m.mu.Unlock()
-		}()
-		ch = w.ch
+	if len(out) > 0 || !wake {
+		return out, l.last, nil
 	}
-	m.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil, l.last, l.wake
 }
 
 // SetOpen implements [Engine].

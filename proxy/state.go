@@ -2,37 +2,65 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 )
 
-// An Engine keeps the proxy's conversation state: each conversation's
-// event log (what its consumer's page reads) and each consumer's open
-// conversation (learnt from LivePerson's conversation webhooks, so that a
-// create whose answer was lost can be answered with it). The webhook
-// intake writes to it and the events route reads from it.
+// An Engine keeps the proxy's conversation state: idempotency records
+// (the answers of conversation calls by Idempotency-Key), each consumer's
+// open conversation (learnt from LivePerson's conversation webhooks, so
+// that a create whose answer was lost can be answered with it) and each
+// conversation's event log (what its consumer's page reads). The
+// handlers make every decision; an engine stores, bounds and wakes.
 //
-// The default is a [MemoryEngine], which one process holds; an engine
-// that instances share (a Durable Object per conversation on Workers)
-// implements the same methods. Methods are safe for concurrent use and
-// honour ctx; their errors are failures of the engine itself (the
-// webhook is then answered 503, so that LivePerson retries).
+// The default is a [MemoryEngine], which one process holds; natively a
+// [BoltEngine] keeps the same in a file across restarts; on Workers a
+// Durable Object engine is shared by every isolate. The methods group by
+// what a shared engine keeps together, so that each call touches one
+// object: the idempotency methods one scope's (a consumer's) records, the
+// log methods one conversation's, the open-conversation methods one
+// LivePerson consumer's.
+//
+// Methods are safe for concurrent use and honour ctx; their errors are
+// failures of the engine itself (a webhook is then answered 503, so that
+// LivePerson retries), except [ErrKeyReused] and ctx's.
 type Engine interface {
+	// Claim looks up k's record for a request whose body has SHA-256 sum:
+	//   - an answer stored for sum: it returns that answer (replay it);
+	//   - a record (stored or claimed) for another sum: ErrKeyReused;
+	//   - no record, an expired one, or a claim whose lease has ended:
+	//     the caller claims k under token (nil, nil): it makes the call,
+	//     then calls Complete or Release with the same token within lease
+	//     (a claim by the same token again renews its lease);
+	//   - a live claim for sum by another token: Claim waits, without
+	//     polling, until that claimant completes (its answer is returned),
+	//     releases or its lease ends (then one of the waiters claims, as
+	//     above), or ctx ends (ctx.Err()).
+	Claim(ctx context.Context, k IdemKey, sum [32]byte, token string, lease time.Duration) (*Answer, error)
+	// Complete stores a as k's answer for ttl and wakes k's waiters, if
+	// token still holds the claim; else it returns ErrClaimLost and
+	// stores nothing (the lease ended and another claimed k).
+	Complete(ctx context.Context, k IdemKey, token string, a Answer, ttl time.Duration) error
+	// Release drops token's claim on k (the call failed: a failure is not
+	// remembered) and wakes k's waiters; a claim token no longer holds is
+	// left alone.
+	Release(ctx context.Context, k IdemKey, token string) error
+
 	// Append adds evs to conv's log in order, drops those whose Key the
 	// log has seen (LivePerson retries and duplicates webhooks), assigns
-	// the others Seq = last+1, last+2, ... and wakes conv's waiters. It
+	// the others Seq = last+1, last+2, ... and wakes conv's readers. It
 	// returns how many it added. Seqs only grow, also across restarts and
 	// logs dropped for their bounds: a reader resumes after the last seq
 	// it saw and must get what came since.
 	Append(ctx context.Context, conv string, evs []Event) (added int, err error)
 	// Read returns a copy of conv's events with Seq > after, oldest
 	// first, and the Seq of the log's last event (0 when it has none).
-	Read(ctx context.Context, conv string, after int64) (evs []Event, last int64, err error)
-	// Wait returns when conv's log has an event with Seq > after (nil at
-	// once if it has), or when ctx ends (ctx.Err()). It may return nil
-	// early, after which the caller reads again: the memory engine does so
-	// when it drops the log. It must not poll.
-	Wait(ctx context.Context, conv string, after int64) error
+	// When there are none and wait > 0, it first waits up to wait for
+	// one to be appended, without polling; it may return none before
+	// wait (the caller reads again), and returns ctx.Err() if ctx ends.
+	Read(ctx context.Context, conv string, after int64, wait time.Duration) (evs []Event, last int64, err error)
+
 	// SetOpen records that conv is consumer's open conversation (open),
 	// or that conv closed (it is then forgotten if it was consumer's).
 	// consumer is LivePerson's consumer id (a ConsumerJWS's
@@ -42,6 +70,32 @@ type Engine interface {
 	// to wait for one to be recorded; "" when none is known by then.
 	OpenConversation(ctx context.Context, consumer string, wait time.Duration) (string, error)
 }
+
+// An IdemKey names one idempotency record.
+type IdemKey struct {
+	// Scope is the consumer the record belongs to (the body's
+	// consumerId): two consumers who pick the same key never meet. A
+	// shared engine keeps a scope's records together (one Durable Object).
+	Scope string
+	// Key is unique within Scope: the route's name, the conversation id
+	// ("" for a create) and the Idempotency-Key, joined by NUL bytes.
+	Key string
+}
+
+// An Answer is a stored answer to replay: the status and JSON body.
+type Answer struct {
+	Status int
+	Body   []byte
+}
+
+var (
+	// ErrKeyReused is Claim's error for a key already used with another
+	// body.
+	ErrKeyReused = errors.New("the idempotency key was used with another body")
+	// ErrClaimLost is Complete's error for a claim whose lease ended and
+	// that another took over.
+	ErrClaimLost = errors.New("the idempotency claim's lease ended first")
+)
 
 // An Event is one entry of a conversation's log.
 type Event struct {

@@ -23,30 +23,47 @@ func seqs(evs []Event) string {
 	return strings.Join(s, ",")
 }
 
-func TestMemoryEngine(t *testing.T) {
+// boundedEngines are the engines that EngineOptions bound: the memory
+// engine, and natively the state file (boltengine_test.go adds it).
+var boundedEngines = []struct {
+	name string
+	open func(t *testing.T, o EngineOptions) Engine
+}{{"memory", func(_ *testing.T, o EngineOptions) Engine { return NewMemoryEngine(o) }}}
+
+func TestBoundedEngines(t *testing.T) {
+	for _, e := range boundedEngines {
+		t.Run(e.name, func(t *testing.T) {
+			t.Run("log", func(t *testing.T) { testEngineLog(t, e.open) })
+			t.Run("bounds", func(t *testing.T) { testEngineBounds(t, e.open) })
+			t.Run("bytes", func(t *testing.T) { testEngineBytes(t, e.open) })
+		})
+	}
+}
+
+func testEngineLog(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name    string
-		opts    MemoryOptions
+		opts    EngineOptions
 		appends [][]Event
 		after   int64
 		want    string // seqs of Read(after)
 		last    int64
 		added   int // of the last append
 	}{
-		{"seqs are consecutive", MemoryOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
-		{"read after", MemoryOptions{}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 2, "3=c", 3, 3},
-		{"after the last", MemoryOptions{}, [][]Event{{ev("a")}}, 5, "", 1, 1},
-		{"duplicates dropped", MemoryOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("b"), ev("a"), ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
-		{"a duplicate within one append", MemoryOptions{}, [][]Event{{ev("a"), ev("a")}}, 0, "1=a", 1, 1},
-		{"keyless never dropped", MemoryOptions{}, [][]Event{{ev(""), ev("")}}, 0, "1=,2=", 2, 2},
-		{"bounded: oldest go", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 0, "2=b,3=c", 3, 3},
-		{"bounded: read after a dropped seq", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c"), ev("d")}}, 1, "3=c,4=d", 4, 4},
-		{"a dropped event's key is still known", MemoryOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}, {ev("a")}}, 0, "2=b,3=c", 3, 0},
+		{"seqs are consecutive", EngineOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
+		{"read after", EngineOptions{}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 2, "3=c", 3, 3},
+		{"after the last", EngineOptions{}, [][]Event{{ev("a")}}, 5, "", 1, 1},
+		{"duplicates dropped", EngineOptions{}, [][]Event{{ev("a"), ev("b")}, {ev("b"), ev("a"), ev("c")}}, 0, "1=a,2=b,3=c", 3, 1},
+		{"a duplicate within one append", EngineOptions{}, [][]Event{{ev("a"), ev("a")}}, 0, "1=a", 1, 1},
+		{"keyless never dropped", EngineOptions{}, [][]Event{{ev(""), ev("")}}, 0, "1=,2=", 2, 2},
+		{"bounded: oldest go", EngineOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}}, 0, "2=b,3=c", 3, 3},
+		{"bounded: read after a dropped seq", EngineOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c"), ev("d")}}, 1, "3=c,4=d", 4, 4},
+		{"a dropped event's key is still known", EngineOptions{Events: 2}, [][]Event{{ev("a"), ev("b"), ev("c")}, {ev("a")}}, 0, "2=b,3=c", 3, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Now = func() time.Time { return time.UnixMicro(0) } // seqs from 1
-			m := NewMemoryEngine(tc.opts)
+			m := open(t, tc.opts)
 			var added int
 			for _, a := range tc.appends {
 				var err error
@@ -54,7 +71,7 @@ func TestMemoryEngine(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			evs, last, err := m.Read(ctx, "c1", tc.after)
+			evs, last, err := m.Read(ctx, "c1", tc.after, 0)
 			if err != nil || seqs(evs) != tc.want || last != tc.last || added != tc.added {
 				t.Errorf("Read(%d) = %s last %d (added %d), want %s last %d (added %d)", tc.after, seqs(evs), last, added, tc.want, tc.last, tc.added)
 			}
@@ -62,25 +79,25 @@ func TestMemoryEngine(t *testing.T) {
 	}
 }
 
-func TestMemoryEngineBounds(t *testing.T) {
+func testEngineBounds(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	m := NewMemoryEngine(MemoryOptions{Conversations: 2, TTL: time.Hour, Now: clock})
+	m := open(t, EngineOptions{Conversations: 2, Records: 2, TTL: time.Hour, Now: clock})
 	for _, c := range []string{"a", "b", "c"} {
 		m.Append(ctx, c, []Event{ev("x")})
 	}
-	if _, last, _ := m.Read(ctx, "a", 0); last != 0 {
+	if _, last, _ := m.Read(ctx, "a", 0, 0); last != 0 {
 		t.Error("the least recently used conversation was kept past the bound")
 	}
-	if evs, _, _ := m.Read(ctx, "c", 0); len(evs) != 1 {
+	if evs, _, _ := m.Read(ctx, "c", 0, 0); len(evs) != 1 {
 		t.Error("a recent conversation was dropped")
 	}
 	mu.Lock()
 	now = now.Add(2 * time.Hour)
 	mu.Unlock()
-	if _, last, _ := m.Read(ctx, "c", 0); last != 0 {
+	if _, last, _ := m.Read(ctx, "c", 0, 0); last != 0 {
 		t.Error("a conversation past its TTL was kept")
 	}
 	m.SetOpen(ctx, "u1", "a", true)
@@ -97,45 +114,80 @@ func TestMemoryEngineBounds(t *testing.T) {
 	if c, _ := m.OpenConversation(ctx, "u3", 0); c != "" {
 		t.Error("a closed conversation is still open")
 	}
+	// Idempotency records: Records answers are kept, the oldest go.
+	for _, key := range []string{"k1", "k2", "k3"} {
+		k := IdemKey{Scope: "s", Key: key}
+		if a, err := m.Claim(ctx, k, [32]byte{}, "t", time.Minute); a != nil || err != nil {
+			t.Fatalf("Claim(%s) = %v, %v", key, a, err)
+		}
+		if err := m.Complete(ctx, k, "t", Answer{Status: 201, Body: []byte(key)}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, _ := m.Claim(ctx, IdemKey{Scope: "s", Key: "k1"}, [32]byte{}, "t2", time.Minute); a != nil {
+		t.Error("the idempotency records are not bounded")
+	}
+	if a, _ := m.Claim(ctx, IdemKey{Scope: "s", Key: "k3"}, [32]byte{}, "t2", time.Minute); a == nil || string(a.Body) != "k3" {
+		t.Errorf("the newest record was dropped: %v", a)
+	}
 }
 
 // The byte bound drops whole logs, least recently used first, and counts
 // back what they held: the total stays at or under the bound.
-func TestMemoryEngineBytes(t *testing.T) {
+func testEngineBytes(t *testing.T, open func(*testing.T, EngineOptions) Engine) {
 	ctx := context.Background()
 	one := eventBytes(Event{Key: "k00", Data: ev("k00").Data}) + keyBytes("k00")
-	m := NewMemoryEngine(MemoryOptions{Bytes: 5 * one, Events: 3})
+	m := open(t, EngineOptions{Bytes: 5 * one, Events: 3})
 	for i := range 4 {
 		m.Append(ctx, "a", []Event{ev("k0" + strconv.Itoa(i))}) // 3 kept, 4 keys
 	}
 	m.Append(ctx, "b", []Event{ev("k00")})
 	m.Append(ctx, "b", []Event{ev("k01")})
-	if _, last, _ := m.Read(ctx, "a", 0); last != 0 {
-		t.Errorf("over the bound the least recently used log was kept (%d bytes of %d)", m.bytes, m.opts.Bytes)
+	if _, last, _ := m.Read(ctx, "a", 0, 0); last != 0 {
+		t.Errorf("over the bound the least recently used log was kept")
 	}
-	if evs, _, _ := m.Read(ctx, "b", 0); len(evs) != 2 {
+	if evs, _, _ := m.Read(ctx, "b", 0, 0); len(evs) != 2 {
 		t.Errorf("the log in use lost events: %s", seqs(evs))
 	}
-	if m.bytes != 2*one || m.bytes > m.opts.Bytes {
-		t.Errorf("%d bytes counted for two events, want %d", m.bytes, 2*one)
+	if n := engineBytes(m); n != 2*one {
+		t.Errorf("%d bytes counted for two events, want %d", n, 2*one)
 	}
 	// A log alone over the bound is kept, bounded by Events.
-	big := NewMemoryEngine(MemoryOptions{Bytes: 1, Events: 2, Now: func() time.Time { return time.UnixMicro(0) }})
+	big := open(t, EngineOptions{Bytes: 1, Events: 2, Now: func() time.Time { return time.UnixMicro(0) }})
 	big.Append(ctx, "c", []Event{ev("x1"), ev("x2"), ev("x3")})
-	if evs, _, _ := big.Read(ctx, "c", 0); seqs(evs) != "2=x2,3=x3" {
+	if evs, _, _ := big.Read(ctx, "c", 0, 0); seqs(evs) != "2=x2,3=x3" {
 		t.Errorf("a single log over the byte bound: %s", seqs(evs))
 	}
+}
+
+// engineBytes are the bytes the engine counts for its logs.
+func engineBytes(e Engine) int64 {
+	switch e := e.(type) {
+	case *MemoryEngine:
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.bytes
+	case interface{ logBytes() int64 }:
+		return e.logBytes()
+	}
+	return -1
 }
 
 // TestMemoryEngineWakes: waiters wake on an append (no polling), time out
 // with their context, and waits for an open conversation end when it is
 // set.
+// wait reads conv after after, waiting as long as ctx lets it.
+func wait(ctx context.Context, e Engine, conv string, after int64) error {
+	_, _, err := e.Read(ctx, conv, after, time.Hour)
+	return err
+}
+
 func TestMemoryEngineWakes(t *testing.T) {
 	ctx := context.Background()
-	m := NewMemoryEngine(MemoryOptions{})
+	m := NewMemoryEngine(EngineOptions{})
 	done := make(chan error, 3)
 	for range 3 {
-		go func() { done <- m.Wait(ctx, "c", 0) }()
+		go func() { done <- wait(ctx, m, "c", 0) }()
 	}
 	time.Sleep(20 * time.Millisecond)
 	m.Append(ctx, "c", []Event{ev("a")})
@@ -149,10 +201,10 @@ func TestMemoryEngineWakes(t *testing.T) {
 			t.Fatal("a waiter was not woken")
 		}
 	}
-	_, last, _ := m.Read(ctx, "c", 0)
+	_, last, _ := m.Read(ctx, "c", 0, 0)
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	if err := m.Wait(short, "c", last); err == nil {
+	if err := wait(short, m, "c", last); err == nil {
 		t.Error("Wait returned nil with nothing new")
 	}
 	got := make(chan string, 1)
@@ -181,14 +233,14 @@ func TestMemoryEngineWakes(t *testing.T) {
 // readers, which made logs again (a busy loop).
 func TestMemoryEngineReadersMakeNoLogs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	m := NewMemoryEngine(MemoryOptions{Conversations: 2})
+	m := NewMemoryEngine(EngineOptions{Conversations: 2})
 	m.Append(ctx, "real", []Event{ev("a")})
 	done := make(chan error, 4)
 	for _, c := range []string{"w1", "w2", "w3", "w4"} {
-		go func() { done <- m.Wait(ctx, c, 0) }()
+		go func() { done <- wait(ctx, m, c, 0) }()
 	}
 	time.Sleep(20 * time.Millisecond)
-	if evs, _, _ := m.Read(ctx, "real", 0); len(evs) != 1 || m.logs.Len() != 1 {
+	if evs, _, _ := m.Read(ctx, "real", 0, 0); len(evs) != 1 || m.logs.Len() != 1 {
 		t.Errorf("readers made logs (%d) or pushed out a real one (%d events left)", m.logs.Len(), len(evs))
 	}
 	m.Append(ctx, "w1", []Event{ev("b")}) // wakes w1's reader only
@@ -217,22 +269,22 @@ func TestMemoryEngineReadersMakeNoLogs(t *testing.T) {
 func TestMemoryEngineSeqsGrowAcrossLogs(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	before := NewMemoryEngine(MemoryOptions{Now: func() time.Time { return now }})
+	before := NewMemoryEngine(EngineOptions{Now: func() time.Time { return now }})
 	before.Append(ctx, "c", []Event{ev("a"), ev("b"), ev("c")})
-	_, seen, _ := before.Read(ctx, "c", 0)
+	_, seen, _ := before.Read(ctx, "c", 0, 0)
 	now = now.Add(time.Second) // the restart
-	after := NewMemoryEngine(MemoryOptions{Now: func() time.Time { return now }})
+	after := NewMemoryEngine(EngineOptions{Now: func() time.Time { return now }})
 	after.Append(ctx, "c", []Event{ev("d")})
-	if evs, _, _ := after.Read(ctx, "c", seen); len(evs) != 1 || evs[0].Key != "d" || evs[0].Seq <= seen {
+	if evs, _, _ := after.Read(ctx, "c", seen, 0); len(evs) != 1 || evs[0].Key != "d" || evs[0].Seq <= seen {
 		t.Errorf("resuming after %d on the new log: %s", seen, seqs(evs))
 	}
 	// Dropped and made again within the same microsecond: still above.
-	same := NewMemoryEngine(MemoryOptions{Conversations: 1, Now: func() time.Time { return now }})
+	same := NewMemoryEngine(EngineOptions{Conversations: 1, Now: func() time.Time { return now }})
 	same.Append(ctx, "c", []Event{ev("a"), ev("b")})
-	_, seen1, _ := same.Read(ctx, "c", 0)
+	_, seen1, _ := same.Read(ctx, "c", 0, 0)
 	same.Append(ctx, "other", []Event{ev("x")}) // drops c's log
 	same.Append(ctx, "c", []Event{ev("c")})
-	if evs, _, _ := same.Read(ctx, "c", seen1); len(evs) != 1 || evs[0].Seq <= seen1 {
+	if evs, _, _ := same.Read(ctx, "c", seen1, 0); len(evs) != 1 || evs[0].Seq <= seen1 {
 		t.Errorf("a log made again in the same µs: resuming after %d got %s", seen1, seqs(evs))
 	}
 	if seen > 1<<53 {
@@ -335,7 +387,7 @@ func FuzzWebhook(f *testing.F) {
 		}
 		for _, e := range n.Events {
 			conv := e.Conversation()
-			evs, last, _ := h.state.Read(context.Background(), conv, 0)
+			evs, last, _ := h.state.Read(context.Background(), conv, 0, 0)
 			for i, e := range evs {
 				if e.Seq > last || i > 0 && e.Seq != evs[i-1].Seq+1 {
 					t.Fatalf("seqs out of order: %s", seqs(evs))
@@ -346,4 +398,28 @@ func FuzzWebhook(f *testing.F) {
 			}
 		}
 	})
+}
+
+// unflushed is a ResponseWriter that cannot flush, as a Worker's.
+type unflushed struct{ http.ResponseWriter }
+
+// TestStreamWithoutFlush: where the answer is buffered (a Worker), a
+// stream ends after its first write, a long poll that the EventSource
+// resumes: else it would never reach the reader.
+func TestStreamWithoutFlush(t *testing.T) {
+	h, err := New(Config{Account: "1", ClientID: "id", ClientSecret: "s", AllowedOrigins: []string{"*"}, Upstream: noUpstream{},
+		Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.state.Append(context.Background(), "c1", []Event{ev("a")})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/conversations/c1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens.token("c1"))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(unflushed{w}, req)
+	if ctx.Err() != nil || w.Code != 200 || strings.Count(w.Body.String(), "data: ") != 1 {
+		t.Errorf("the stream did not end after its first write: %d %q (%v)", w.Code, w.Body, ctx.Err())
+	}
 }

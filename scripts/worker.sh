@@ -6,7 +6,8 @@
 #                                   on http://127.0.0.1:8787, offline
 #
 # DIR then holds entry.mjs (the Worker's main module: one Go instance per
-# isolate, from jsglue/worker), app.wasm (proxy/cmd/lpedge-proxy), and what
+# isolate, from jsglue/worker), state.mjs (the Durable Object class of the
+# proxy's state, which entry.mjs exports), app.wasm (proxy/cmd/lpedge-proxy), and what
 # syumai's workers-assets-gen writes: wasm_exec.js, which entry.mjs needs, and
 # worker.mjs + runtime.mjs, syumai's stock per-request entry, kept so that the
 # two entries can be compared on the same build. `make worker` and
@@ -42,7 +43,7 @@ build() {
 		go run ./jsglue/cmd/build -o "$tag" >/dev/null
 	fi
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$dir/app.wasm" ./proxy/cmd/lpedge-proxy
-	cp jsglue/worker/entry.mjs "$dir/entry.mjs"
+	cp jsglue/worker/entry.mjs jsglue/worker/state.mjs "$dir/"
 	say "built $dir ($(wc -c <"$dir/app.wasm") bytes of wasm)"
 }
 

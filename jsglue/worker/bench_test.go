@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,23 +48,43 @@ func BenchmarkWorkerd(b *testing.B) {
 const Concurrency = 10
 
 func loadRun(b *testing.B, method, url, body string) {
+	loadRunFunc(b, func(int64) (*http.Request, error) { return newRequest(method, url, body, "") })
+}
+
+// newRequest is a request from the proxytest page, with an optional
+// Idempotency-Key.
+func newRequest(method, url, body, key string) (*http.Request, error) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		return nil, err
+	}
+	if body != "" {
+		req.Header.Set("Origin", proxytest.Origin)
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	return req, nil
+}
+
+// loadRunFunc is loadRun with the n-th request made by mk (n from 0; 0 is
+// the warm-up request).
+func loadRunFunc(b *testing.B, mk func(n int64) (*http.Request, error)) {
 	b.ReportAllocs()
 	c := &http.Client{
 		Timeout:   time.Minute,
 		Transport: &http.Transport{MaxIdleConnsPerHost: Concurrency, DisableCompression: true},
 	}
+	var seq atomic.Int64
 	send := func() (int, error) {
-		var r io.Reader
-		if body != "" {
-			r = strings.NewReader(body)
-		}
-		req, err := http.NewRequest(method, url, r)
+		req, err := mk(seq.Add(1) - 1)
 		if err != nil {
 			return 0, err
-		}
-		if body != "" {
-			req.Header.Set("Origin", proxytest.Origin)
-			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := c.Do(req)
 		if err != nil {
@@ -75,7 +96,7 @@ func loadRun(b *testing.B, method, url, body string) {
 	}
 	// The first request starts the warm entry's instance.
 	if status, err := send(); err != nil || status >= 300 {
-		b.Fatalf("%s %s: %d %v", method, url, status, err)
+		b.Fatalf("the first request: %d %v", status, err)
 	}
 
 	lat := make([][]time.Duration, Concurrency)
@@ -89,7 +110,7 @@ func loadRun(b *testing.B, method, url, body string) {
 				t0 := time.Now()
 				status, err := send()
 				if err != nil || status >= 300 {
-					b.Errorf("%s %s: %d %v", method, url, status, err)
+					b.Errorf("a request: %d %v", status, err)
 					return
 				}
 				lat[i] = append(lat[i], time.Since(t0))
@@ -110,4 +131,63 @@ func loadRun(b *testing.B, method, url, body string) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(ms(0.50), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
+}
+
+// BenchmarkWorkerdState: a keyed create (a new consumer each time, so one
+// IDP and one CONVERSATION call to lptest) and a keyed send (one SEND call)
+// through the warm entry in workerd, with the state in the Durable Objects
+// (claim and complete: two object calls each) and in the isolate's memory.
+//
+//	go test -run '^$' -bench WorkerdState -benchtime 500x ./jsglue/worker
+func BenchmarkWorkerdState(b *testing.B) {
+	lp := proxytest.NewLP()
+	defer lp.Close()
+	for _, st := range []struct {
+		name    string
+		noState bool
+	}{{"object", false}, {"memory", true}} {
+		b.Run(st.name, func(b *testing.B) {
+			vars := proxytest.Env(lp)
+			vars["LP_UPSTREAM_TIMEOUT"] = "10s"
+			vars["RATE_LIMIT"] = "0"
+			w := startWorkerdSetup(b, workerdSetup{Entry: warmEntry, Vars: vars, NoState: st.noState})
+			e, err := newRequest(http.MethodPost, w.URL+"/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			eng := readAll(resp.Body)
+			resp.Body.Close()
+			create := func(consumer string) string {
+				return `{"consumerId":"` + consumer + `","visitorId":"` + jsonField(b, eng, "visitorId") + `","sessionId":"` +
+					jsonField(b, eng, "sessionId") + `","campaignId":"1001","engagementId":"2001","contextId":"` +
+					jsonField(b, eng, "contextId") + `"}`
+			}
+			run := strconv.FormatInt(time.Now().UnixNano(), 36)
+			b.Run("create", func(b *testing.B) {
+				loadRunFunc(b, func(n int64) (*http.Request, error) {
+					id := run + "-" + strconv.FormatInt(n, 10)
+					return newRequest(http.MethodPost, w.URL+"/v1/conversations", create("bench-"+id), "k-"+id)
+				})
+			})
+			c, err := newRequest(http.MethodPost, w.URL+"/v1/conversations", create("bench-send-"+run), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if resp, err = http.DefaultClient.Do(c); err != nil {
+				b.Fatal(err)
+			}
+			conv := jsonField(b, readAll(resp.Body), "conversationId")
+			resp.Body.Close()
+			b.Run("send", func(b *testing.B) {
+				loadRunFunc(b, func(n int64) (*http.Request, error) {
+					return newRequest(http.MethodPost, w.URL+"/v1/conversations/"+conv+"/messages",
+						`{"consumerId":"bench-send-`+run+`","text":"m"}`, "s-"+run+"-"+strconv.FormatInt(n, 10))
+				})
+			})
+		})
+	}
 }

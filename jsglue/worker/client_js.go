@@ -28,14 +28,32 @@ type Client struct{}
 
 // Do sends r and returns the answer, or an error if none came.
 func (Client) Do(r *http.Request) (*http.Response, error) {
-	ctx := r.Context()
-	c := callFrom(ctx)
-	if c == nil {
-		if served {
-			return nil, errors.New("worker: fetch " + r.URL.Redacted() + ": the context carries no request (derive it from the handler's r.Context() or WaitUntil's)")
-		}
+	c, err := callOf(r)
+	if c == nil && err == nil {
 		return stockDo(r)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return c.fetch(r, js.Undefined(), js.Undefined())
+}
+
+// callOf returns the request that r's context carries: nil and no error
+// under syumai's per-request entry, an error when the context carries none
+// under entry.mjs.
+func callOf(r *http.Request) (*call, error) {
+	c := callFrom(r.Context())
+	if c == nil && served {
+		return nil, errors.New("worker: fetch " + r.URL.Redacted() + ": the context carries no request (derive it from the handler's r.Context() or WaitUntil's)")
+	}
+	return c, nil
+}
+
+// fetch has the request's loop send r, to r.URL or, with binding, to the
+// Durable Object named name of the namespace env[binding], and reads the
+// answer whole.
+func (c *call) fetch(r *http.Request, binding, name js.Value) (*http.Response, error) {
+	ctx := r.Context()
 	var body js.Value = js.Null()
 	if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
@@ -82,7 +100,7 @@ func (Client) Do(r *http.Request) (*http.Response, error) {
 		return nil
 	})
 	lines := string(appendHeaderLines(nil, r.Header, "Host", "Content-Length"))
-	id := c.v.Call("fetch", r.Method, r.URL.String(), lines, body, cb).Int()
+	id := c.v.Call("fetch", r.Method, r.URL.String(), lines, body, cb, binding, name).Int()
 	if id == 0 {
 		cb.Release()
 		return nil, errors.New("worker: fetch " + r.URL.Redacted() + ": the request it belongs to has ended (use WaitUntil for work after the answer)")

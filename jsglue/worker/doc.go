@@ -43,6 +43,15 @@
 // for the next request. syumai's binding packages (cloudflare/kv, r2, d1,
 // ...) await JavaScript promises from Go and are not safe under this entry;
 // cloudflare.Getenv is (the variables are the same for every request).
+// [Objects] calls Durable Objects as [Client] fetches: in the request's
+// own loop.
+//
+// # State
+//
+// state.mjs, next to the entry module, is the Durable Object class
+// LpedgeState that entry.mjs exports: the proxy's shared state
+// (proxy.ObjectEngine, proxy.ObjectCache), when the Worker binds a
+// namespace of it as LPEDGE_STATE (examples/wrangler.toml).
 //
 // The Worker's compatibility date must be 2024-10-14 or later: the entry
 // module relies on workerd settling a promise in the request that created

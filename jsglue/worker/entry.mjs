@@ -26,6 +26,10 @@
 import "./wasm_exec.js";
 import mod from "./app.wasm";
 
+// The Durable Object class of the proxy's state (state.mjs); the Worker's
+// configuration binds a namespace of it (examples/wrangler.toml).
+export { LpedgeState } from "./state.mjs";
+
 // syumai's Go packages call globalThis.tryCatch, which its worker.mjs defines.
 globalThis.tryCatch ??= (fn) => {
   try {
@@ -299,10 +303,12 @@ class Call {
     this.push({ kind: "respond", status, lines, body });
   }
 
-  fetch(method, url, lines, body, cb) {
+  // fetch sends a request to url, or, with binding, to the Durable Object
+  // named name of the namespace env[binding].
+  fetch(method, url, lines, body, cb, binding, name) {
     if (!this.live) return 0;
     const id = ++this.nextID;
-    this.push({ kind: "fetch", id, method, url, lines, body, cb });
+    this.push({ kind: "fetch", id, method, url, lines, body, cb, binding, name });
     return id;
   }
 
@@ -431,7 +437,13 @@ class Call {
     try {
       const init = { method: job.method, headers: parseHeaderLines(job.lines), redirect: "manual", signal: ac.signal };
       if (job.body) init.body = job.body;
-      answer = fetch(job.url, init);
+      if (job.binding) {
+        const ns = this.env[job.binding];
+        if (!ns) throw new Error("the Worker has no binding " + job.binding);
+        answer = ns.get(ns.idFromName(job.name)).fetch(job.url, init);
+      } else {
+        answer = fetch(job.url, init);
+      }
     } catch (e) {
       answer = Promise.reject(e);
     }

@@ -4,6 +4,7 @@ package worker
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -111,6 +112,14 @@ func TestSpec(t *testing.T) {
 	if last.inst != first.inst || last.req-first.req <= steps {
 		t.Errorf("the spec's %d requests were not all served by instance %d: /healthz before %v, after %v", steps, first.inst, first, last)
 	}
+	// The spec's state (keys, logs, open conversations) was in the
+	// Durable Objects, not in the instance's memory.
+	a := get(w.URL + "/__worker/objects/calls")
+	var calls map[string]int
+	if err := json.Unmarshal([]byte(a.body), &calls); err != nil || calls["claim"] == 0 || calls["append"] == 0 || calls["read"] == 0 {
+		t.Errorf("the spec's state object calls: %v, want claims, appends and reads", a)
+	}
+	t.Logf("state object calls during the spec: %v", calls)
 }
 
 // TestStockEntry serves the same build through syumai's per-request

@@ -133,7 +133,8 @@ const (
 
 // A workerd is a running workerd serving the build.
 type workerd struct {
-	URL  string // http://127.0.0.1:PORT
+	URL  string   // http://127.0.0.1:PORT of the first service
+	URLs []string // of every service, each its own isolate
 	cmd  *exec.Cmd
 	logs *syncbuf.Buffer
 }
@@ -141,24 +142,56 @@ type workerd struct {
 // Logs returns what workerd and the worker printed so far.
 func (w *workerd) Logs() string { return w.logs.String() }
 
+// A workerdSetup says what a workerd runs.
+type workerdSetup struct {
+	Entry string            // main module: warmEntry or stockEntry
+	Vars  map[string]string // Worker variables
+	// Entries, when set, is each service's main module instead of Entry.
+	Entries []string
+	// Services is how many Worker services run the build (default 1),
+	// each on its own port and in its own isolate. With warmEntry they
+	// share one namespace of the state objects (LPEDGE_STATE), which the
+	// first declares (its entry must be warmEntry, which exports the
+	// class).
+	Services int
+	// NoState leaves the state binding out: each isolate keeps the state
+	// in its memory.
+	NoState bool
+	// StateDir, when set, keeps the objects' storage on disk there
+	// (localDisk), so that a workerd started again on it finds them;
+	// else it is in memory.
+	StateDir string
+}
+
 // startWorkerd serves the build with the given main module and Worker
-// variables until the test ends. The worker may fetch loopback addresses
-// only.
+// variables until the test ends: one service, with the state objects in
+// memory under warmEntry. The worker may fetch loopback addresses only.
 func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd {
+	tb.Helper()
+	return startWorkerdSetup(tb, workerdSetup{Entry: entry, Vars: vars})
+}
+
+// startWorkerdSetup starts a workerd as s says, stopped when the test ends
+// (or earlier with stop).
+func startWorkerdSetup(tb testing.TB, s workerdSetup) *workerd {
 	tb.Helper()
 	build := workerBuild(tb)
 	dir := tb.TempDir()
-	modules := []string{entry, "wasm_exec.js", "app.wasm"}
-	if entry == stockEntry {
-		modules = append(modules, "runtime.mjs")
-	}
-	for _, m := range modules {
-		if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
-			tb.Fatal(err)
+	s.Services = max(s.Services, 1)
+	linked := map[string]bool{}
+	for i := range s.Services {
+		for _, m := range modulesOf(s.entry(i)) {
+			if linked[m] {
+				continue
+			}
+			linked[m] = true
+			if err := os.Symlink(filepath.Join(build, m), filepath.Join(dir, m)); err != nil {
+				tb.Fatal(err)
+			}
 		}
 	}
 	cfg := filepath.Join(dir, "config.capnp")
-	if err := os.WriteFile(cfg, []byte(capnpConfig(modules, compatibilityDate(tb), vars)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(capnpConfig(compatibilityDate(tb), s)), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 
@@ -178,16 +211,16 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		w.cmd.Process.Kill()
-		w.cmd.Wait()
+		w.stop()
 		if tb.Failed() {
 			tb.Logf("workerd logs:\n%s", w.Logs())
 		}
 	})
 
-	// workerd reports the port it listens on through the control fd.
-	port := make(chan int, 1)
+	// workerd reports the ports it listens on through the control fd.
+	ports := make(chan map[string]int, 1)
 	go func() {
+		got := map[string]int{}
 		sc := bufio.NewScanner(ctlR)
 		for sc.Scan() {
 			var ev struct {
@@ -195,59 +228,115 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 				Socket string `json:"socket"`
 				Port   int    `json:"port"`
 			}
-			if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Event == "listen" && ev.Socket == "http" {
-				port <- ev.Port
-				return
+			if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Event == "listen" {
+				if got[ev.Socket] = ev.Port; len(got) == s.Services {
+					ports <- got
+					return
+				}
 			}
 		}
-		close(port)
+		close(ports)
 	}()
 	select {
-	case p, ok := <-port:
+	case got, ok := <-ports:
 		if !ok {
 			tb.Fatalf("workerd stopped before listening:\n%s", w.Logs())
 		}
-		w.URL = fmt.Sprintf("http://127.0.0.1:%d", p)
+		for i := range s.Services {
+			w.URLs = append(w.URLs, fmt.Sprintf("http://127.0.0.1:%d", got[serviceName(i)]))
+		}
+		w.URL = w.URLs[0]
 	case <-time.After(2 * time.Minute):
 		tb.Fatalf("workerd did not listen within 2 minutes:\n%s", w.Logs())
 	}
 	return w
 }
 
-// capnpConfig is a workerd configuration serving modules (the first is the
-// main module) on 127.0.0.1 with a port workerd picks.
-func capnpConfig(modules []string, date string, vars map[string]string) string {
-	var b strings.Builder
-	b.WriteString(`using Workerd = import "/workerd/workerd.capnp";
+// stop ends workerd; a second call does nothing.
+func (w *workerd) stop() {
+	w.cmd.Process.Kill()
+	w.cmd.Wait()
+}
 
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
-);
-
-const worker :Workerd.Worker = (
-  modules = [
-`)
-	for _, m := range modules {
-		kind := "esModule"
-		if strings.HasSuffix(m, ".wasm") {
-			kind = "wasm"
-		}
-		fmt.Fprintf(&b, "    (name = %s, %s = embed %s),\n", capnpString(m), kind, capnpString(m))
+// entry is the i-th service's main module.
+func (s workerdSetup) entry(i int) string {
+	if i < len(s.Entries) {
+		return s.Entries[i]
 	}
-	fmt.Fprintf(&b, "  ],\n  compatibilityDate = %s,\n  bindings = [\n", capnpString(date))
-	names := make([]string, 0, len(vars))
-	for k := range vars {
+	return s.Entry
+}
+
+// modulesOf lists the build's modules that a main module needs, the main
+// module first.
+func modulesOf(entry string) []string {
+	modules := []string{entry, "wasm_exec.js", "app.wasm"}
+	switch entry {
+	case stockEntry:
+		modules = append(modules, "runtime.mjs")
+	case warmEntry:
+		modules = append(modules, "state.mjs") // entry.mjs exports the class
+	}
+	return modules
+}
+
+// serviceName is the i-th Worker service's name, and its socket's.
+func serviceName(i int) string { return string(rune('a' + i)) }
+
+// capnpConfig is a workerd configuration serving the build on 127.0.0.1
+// with ports workerd picks, as s says.
+func capnpConfig(date string, s workerdSetup) string {
+	var b strings.Builder
+	b.WriteString("using Workerd = import \"/workerd/workerd.capnp\";\n\nconst config :Workerd.Config = (\n  services = [\n")
+	for i := range s.Services {
+		fmt.Fprintf(&b, "    (name = %q, worker = .%s),\n", serviceName(i), serviceName(i))
+	}
+	b.WriteString("    (name = \"loopback\", network = (allow = [\"local\"])),\n")
+	state := s.entry(0) == warmEntry && !s.NoState
+	if state && s.StateDir != "" {
+		fmt.Fprintf(&b, "    (name = \"state\", disk = (path = %s, writable = true)),\n", capnpString(s.StateDir))
+	}
+	b.WriteString("  ],\n  sockets = [\n")
+	for i := range s.Services {
+		fmt.Fprintf(&b, "    (name = %q, address = \"127.0.0.1:0\", http = (), service = %q),\n", serviceName(i), serviceName(i))
+	}
+	b.WriteString("  ],\n);\n")
+	names := make([]string, 0, len(s.Vars))
+	for k := range s.Vars {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	for _, k := range names {
-		fmt.Fprintf(&b, "    (name = %s, text = %s),\n", capnpString(k), capnpString(vars[k]))
+	for i := range s.Services {
+		fmt.Fprintf(&b, "\nconst %s :Workerd.Worker = (\n  modules = [\n", serviceName(i))
+		for _, m := range modulesOf(s.entry(i)) {
+			kind := "esModule"
+			if strings.HasSuffix(m, ".wasm") {
+				kind = "wasm"
+			}
+			fmt.Fprintf(&b, "    (name = %s, %s = embed %s),\n", capnpString(m), kind, capnpString(m))
+		}
+		fmt.Fprintf(&b, "  ],\n  compatibilityDate = %s,\n  bindings = [\n", capnpString(date))
+		for _, k := range names {
+			fmt.Fprintf(&b, "    (name = %s, text = %s),\n", capnpString(k), capnpString(s.Vars[k]))
+		}
+		if state {
+			// The first service declares the namespace; the others bind it.
+			ns := `"LpedgeState"`
+			if i > 0 {
+				ns = `(className = "LpedgeState", serviceName = "a")`
+			}
+			fmt.Fprintf(&b, "    (name = \"LPEDGE_STATE\", durableObjectNamespace = %s),\n", ns)
+		}
+		b.WriteString("  ],\n")
+		if state && i == 0 {
+			b.WriteString("  durableObjectNamespaces = [(className = \"LpedgeState\", uniqueKey = \"lpedge-state\")],\n")
+			if s.StateDir != "" {
+				b.WriteString("  durableObjectStorage = (localDisk = \"state\"),\n")
+			} else {
+				b.WriteString("  durableObjectStorage = (inMemory = void),\n")
+			}
+		}
+		b.WriteString("  globalOutbound = \"loopback\",\n);\n")
 	}
-	b.WriteString("  ],\n  globalOutbound = \"loopback\",\n);\n")
 	return b.String()
 }
 

@@ -175,9 +175,15 @@ var baseCases = []Case{
 		{Name: "same key, same body: same id, no call", Path: "/v1/conversations", Body: forConsumer(createBody, "a"),
 			Header: map[string]string{"Idempotency-Key": "k-{{run}}-1"},
 			Want:   Want{Status: 201, Body: `^\{"conversationId":"{{conv}}"`, Calls: none}},
-		{Name: "same key, other body: refused, no call", Path: "/v1/conversations", Body: forConsumer(createBody, "other"),
+		{Name: "same key, other body: refused, no call", Path: "/v1/conversations", Body: strings.Replace(forConsumer(createBody, "a"), "en-US", "de-DE", 1),
 			Header: map[string]string{"Idempotency-Key": "k-{{run}}-1"},
 			Want:   Want{Status: 422, Body: errorMatching("idempotency_mismatch"), Calls: none}},
+		// Keys are the consumer's: another shopper who picked the same
+		// key gets its own conversation, not a 422 (issue 13).
+		{Name: "same key, another consumer: its own create", Path: "/v1/conversations", Body: forConsumer(createBody, "other"),
+			Header: map[string]string{"Idempotency-Key": "k-{{run}}-1"},
+			Want: Want{Status: 201, Body: `^\{"conversationId":"[^"]+"`,
+				Calls: calls(lptest.RouteConsumer, 1, lptest.RouteConversation, 1)}},
 		{Name: "message", Path: "/v1/conversations/{{conv}}/messages", Body: forConsumer(messageBody, "a"),
 			Want: Want{Status: 200, Body: `^\{"conversationId":"{{conv}}","sequence":0\}`, Calls: calls(lptest.RouteSend, 1),
 				Upstream: upstreamHas(lptest.RouteSend, "POST", []string{"v=3"}, map[string]string{"Client-Properties": `"features":["RICH_CONTENT","QUICK_REPLIES","MULTI_DIALOG"]`})}},

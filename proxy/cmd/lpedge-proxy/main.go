@@ -12,6 +12,8 @@
 //	-log-level     debug, info, warn or error (LOG_LEVEL; default info)
 //	-log-format    json or text (LOG_FORMAT; default json)
 //	-shutdown      how long in-flight requests may finish on SIGINT/SIGTERM (default 30s)
+//	-state         state file: idempotency records, open conversations and event logs
+//	               survive a restart (STATE_FILE; default none: kept in memory)
 //
 // For example, against a local lptest:
 //
@@ -58,6 +60,7 @@ func run(args []string, getenv func(string) string, stderr io.Writer) error {
 	level := fs.String("log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error")
 	format := fs.String("log-format", envOr(getenv, "LOG_FORMAT", "json"), "json or text")
 	shutdown := fs.Duration("shutdown", 30*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
+	state := fs.String("state", getenv("STATE_FILE"), "state file (bbolt) for idempotency records, open conversations and event logs; default none: in memory, lost on a restart")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +78,14 @@ func run(args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg.Logger = logger
 	if *assets != "" {
 		cfg.Assets = os.DirFS(*assets)
+	}
+	if *state != "" {
+		e, err := proxy.OpenStateFile(*state, cfg)
+		if err != nil {
+			return fmt.Errorf("-state: %w", err)
+		}
+		defer e.Close()
+		cfg.Engine = e
 	}
 	h, err := proxy.New(cfg)
 	if err != nil {

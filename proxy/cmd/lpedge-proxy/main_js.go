@@ -9,8 +9,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -41,9 +44,20 @@ func main() {
 func handler() (http.Handler, worker.Options) {
 	cfg, err := proxy.ConfigFromEnv(cloudflare.Getenv)
 	var h http.Handler
+	var objects *countedObjects
 	if err == nil {
 		cfg.Upstream = worker.Client{}
 		cfg.Assets, err = fs.Sub(tag, "tag")
+		// The conversation state lives in Durable Objects when the Worker
+		// binds their namespace; without it, in this isolate's memory
+		// (and each isolate asks LivePerson for its own tokens).
+		if worker.HasBinding(stateBinding) {
+			objects = &countedObjects{o: worker.Objects{Binding: stateBinding}, n: map[string]int{}}
+			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{
+				Events: cfg.EventLogEvents, TTL: max(cfg.EventLogTTL, cfg.IdempotencyTTL)})
+			// A cold isolate reuses the AppJWT and Domain answers.
+			cfg.SharedCache = proxy.NewObjectCache(objects.call)
+		}
 	}
 	if err == nil {
 		h, err = proxy.New(cfg)
@@ -55,7 +69,7 @@ func handler() (http.Handler, worker.Options) {
 		return misconfigured{}, worker.Options{}
 	}
 	if cloudflare.Getenv("LPEDGE_WORKER_TEST_HOOKS") == "1" {
-		h = testHooks(h)
+		h = testHooks(h, objects)
 	}
 	// The entry reads up to the larger of the proxy's two body limits; the
 	// proxy holds each route to its own.
@@ -77,6 +91,39 @@ func handler() (http.Handler, worker.Options) {
 	return h, o
 }
 
+// stateBinding is the Durable Object namespace binding of the proxy's
+// state (examples/wrangler.toml).
+const stateBinding = "LPEDGE_STATE"
+
+// countedObjects calls the state objects and counts the calls by
+// operation.
+type countedObjects struct {
+	o  worker.Objects
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countedObjects) call(ctx context.Context, name, op string, body []byte) ([]byte, error) {
+	c.mu.Lock()
+	c.n[op]++
+	c.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://lpedge-state/"+op, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.o.Do(name, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = errors.New(resp.Status + ": " + string(b))
+	}
+	return b, err
+}
+
 type misconfigured struct{}
 
 func (misconfigured) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
@@ -88,9 +135,30 @@ func (misconfigured) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // testHooks adds routes under /__worker/ that the tests of jsglue/worker
 // use to break the instance on purpose. The Worker variable
 // LPEDGE_WORKER_TEST_HOOKS=1 turns them on; never set it in a deployment.
-func testHooks(next http.Handler) http.Handler {
+func testHooks(next http.Handler, objects *countedObjects) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", next)
+	if objects != nil {
+		// The state objects' calls so far from this isolate, by
+		// operation: {"append":3,...}.
+		mux.HandleFunc("/__worker/objects/calls", func(w http.ResponseWriter, _ *http.Request) {
+			objects.mu.Lock()
+			b, _ := json.Marshal(objects.n)
+			objects.mu.Unlock()
+			w.Write(b)
+		})
+		// One operation on a state object, for the engine's tests run
+		// natively against the real object: POST /__worker/objects/{name}/{op}.
+		mux.HandleFunc("POST /__worker/objects/{name}/{op}", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			out, err := objects.call(r.Context(), r.PathValue("name"), r.PathValue("op"), body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			w.Write(out)
+		})
+	}
 	// A handler panic: answered 500, the instance retired.
 	mux.HandleFunc("/__worker/panic", func(http.ResponseWriter, *http.Request) {
 		panic("test hook: handler panic")

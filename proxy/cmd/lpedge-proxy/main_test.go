@@ -88,6 +88,8 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"-log-format", "xml"}, nil, "-log-format"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
 		{[]string{"-addr", "127.0.0.1:-1"}, map[string]string{"LP_ACCOUNT_ID": "1", "ALLOWED_ORIGINS": "https://a.example"}, "listen"},
+		{[]string{"-state", "/nonexistent/dir/state.db"}, map[string]string{"LP_ACCOUNT_ID": "1", "ALLOWED_ORIGINS": "https://a.example"}, "-state"},
+		{nil, map[string]string{"LP_ACCOUNT_ID": "1", "ALLOWED_ORIGINS": "https://a.example", "STATE_FILE": "/nonexistent/dir/state.db"}, "-state"},
 	} {
 		err := run(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,0 +1,235 @@
+// lpedge state: the Durable Object class behind the proxy's Workers state
+// engine (proxy.ObjectEngine). The Go side names the objects and makes every
+// decision that needs no storage; an object only stores, bounds, and wakes
+// the requests held on it. One class serves three kinds of object, by name:
+//   "i:"+scope   idempotency records: claim, complete, release
+//   "l:"+conv    a conversation's event log: append, read
+//   "o:"+consumer a consumer's open conversation: setopen, open
+//   "shared"     what every isolate may reuse (the AppJWT, Domain API
+//                answers): entries, put
+// Each operation is a POST of a JSON object to /<op>, answered with JSON.
+//
+// An object is single-threaded, but the requests woken together interleave
+// at every await, so each operation's reads and writes run one at a time
+// (atomic), a transaction of their own. A request that waits (a claim held by another, a
+// read with nothing new, an open conversation not yet known) is held on a
+// promise that a later write settles: nothing polls. Every write pushes the
+// object's alarm to its TTL; an object idle that long is emptied.
+
+const pad = (seq) => String(seq).padStart(16, "0");
+
+export class LpedgeState {
+  constructor(ctx) {
+    this.storage = ctx.storage;
+    this.wakers = new Set(); // settle the held requests
+    this.log = null; // the event log's promise, loaded on first use
+    this.tail = Promise.resolve(); // the last atomic step
+  }
+
+  // atomic runs fn after every atomic step before it has ended.
+  atomic(fn) {
+    const p = this.tail.then(fn);
+    this.tail = p.catch(() => {});
+    return p;
+  }
+
+  async fetch(req) {
+    const op = new URL(req.url).pathname.slice(1);
+    if (req.method !== "POST" || !Object.hasOwn(OPS, op)) {
+      return Response.json({ error: "unknown operation " + req.method + " /" + op }, { status: 404 });
+    }
+    return Response.json(await OPS[op].call(this, await req.json()));
+  }
+
+  async alarm() {
+    this.log = null;
+    await this.storage.deleteAll();
+    this.wake();
+  }
+
+  // wake settles every held request; each then looks again.
+  wake() {
+    const w = this.wakers;
+    this.wakers = new Set();
+    for (const f of w) f();
+  }
+
+  // hold waits until the next wake or until ms have passed. The timer also
+  // keeps workerd from taking the request for hung.
+  hold(ms) {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.wakers.add(done);
+    });
+  }
+
+  // keep pushes the alarm that empties the object to ttl ms from now.
+  async keep(ttl) {
+    const at = Date.now() + ttl;
+    const cur = await this.storage.getAlarm();
+    if (cur === null || cur < at) await this.storage.setAlarm(at);
+  }
+
+  loadLog() {
+    this.log ??= (async () => {
+      const m = (await this.storage.get("m")) || { last: 0, dropped: [] };
+      const events = [...(await this.storage.list({ prefix: "e" })).values()];
+      const keys = new Set(m.dropped);
+      for (const e of events) if (e.key) keys.add(e.key);
+      return { last: m.last, dropped: m.dropped, events, keys };
+    })();
+    return this.log;
+  }
+}
+
+// putAll and deleteAll write in the storage API's batches of 128 keys.
+async function putAll(storage, entries) {
+  for (let i = 0; i < entries.length; i += 128) await storage.put(Object.fromEntries(entries.slice(i, i + 128)));
+}
+
+async function deleteAll(storage, keys) {
+  for (let i = 0; i < keys.length; i += 128) await storage.delete(keys.slice(i, i + 128));
+}
+
+const OPS = {
+  // claim {key, sum, token, lease, wait (ms)} -> {answer} | {claimed} |
+  // {reused} | {busy} (still claimed by another after wait: ask again).
+  async claim(a) {
+    const deadline = Date.now() + a.wait;
+    for (;;) {
+      const out = await this.atomic(async () => {
+        const now = Date.now();
+        const r = await this.storage.get("i" + a.key);
+        if (r && r.answer && r.expires > now) return r.sum === a.sum ? { answer: r.answer } : { reused: true };
+        if (r && !r.answer && r.until > now && r.token !== a.token) {
+          if (r.sum !== a.sum) return { reused: true };
+          return now >= deadline ? { busy: true } : { hold: Math.min(r.until, deadline) - now };
+        }
+        await this.storage.put("i" + a.key, { sum: a.sum, token: a.token, until: now + a.lease });
+        await this.keep(a.lease);
+        return { claimed: true };
+      });
+      if (out.hold === undefined) return out;
+      await this.hold(out.hold);
+    }
+  },
+
+  // complete {key, token, answer: {status, body}, ttl} -> {} | {lost}
+  complete(a) {
+    return this.atomic(async () => {
+      const r = await this.storage.get("i" + a.key);
+      if (!r || r.answer || r.token !== a.token) return { lost: true };
+      await this.storage.put("i" + a.key, { sum: r.sum, answer: a.answer, expires: Date.now() + a.ttl });
+      await this.keep(a.ttl);
+      this.wake();
+      return {};
+    });
+  },
+
+  // release {key, token} -> {}
+  release(a) {
+    return this.atomic(async () => {
+      const r = await this.storage.get("i" + a.key);
+      if (r && !r.answer && r.token === a.token) {
+        await this.storage.delete("i" + a.key);
+        this.wake();
+      }
+      return {};
+    });
+  },
+
+  // append {events: [{key, data, closed}], floor, keep, ttl} -> {added, last}
+  // A new log numbers from floor+1 (the caller's clock in µs), so that seqs
+  // grow across an emptied object. keep bounds the events kept; the keys of
+  // as many dropped events again are still refused as duplicates.
+  append(a) {
+    return this.atomic(() => appendEvents(this, a));
+  },
+
+  // read {after, wait (ms)} -> {events, last}: the events after after, held
+  // up to wait for one when there are none.
+  async read(a) {
+    const deadline = Date.now() + a.wait;
+    for (;;) {
+      const log = await this.loadLog();
+      const events = log.events.filter((e) => e.seq > a.after);
+      const now = Date.now();
+      if (events.length > 0 || now >= deadline) return { events, last: log.last };
+      await this.hold(deadline - now);
+    }
+  },
+
+  // setopen {conv, open, ttl} -> {}
+  setopen(a) {
+    return this.atomic(async () => {
+      if (a.open) {
+        await this.storage.put("o", a.conv);
+        await this.keep(a.ttl);
+        this.wake();
+      } else if ((await this.storage.get("o")) === a.conv) {
+        await this.storage.delete("o");
+      }
+      return {};
+    });
+  },
+
+  // open {wait (ms)} -> {conv}: "" when none is known by then.
+  async open(a) {
+    const deadline = Date.now() + a.wait;
+    for (;;) {
+      const conv = (await this.storage.get("o")) || "";
+      const now = Date.now();
+      if (conv || now >= deadline) return { conv };
+      await this.hold(deadline - now);
+    }
+  },
+
+  // entries {} -> {entries: {key: {value, expires}}}: every entry, read
+  // together, as a cold isolate wants them all.
+  async entries() {
+    const entries = {};
+    for (const [k, v] of await this.storage.list({ prefix: "s" })) entries[k.slice(1)] = v;
+    return { entries };
+  },
+
+  // put {key, value, expires (ms since the epoch)} -> {}
+  async put(a) {
+    await this.storage.put("s" + a.key, { value: a.value, expires: a.expires });
+    return {};
+  },
+};
+
+// appendEvents is append's atomic step.
+async function appendEvents(obj, a) {
+  const log = await obj.loadLog();
+  if (log.last === 0 && a.events.length > 0) log.last = a.floor;
+  const puts = [];
+  let added = 0;
+  for (const e of a.events) {
+    if (e.key && log.keys.has(e.key)) continue;
+    const ev = { seq: ++log.last, key: e.key, data: e.data, closed: !!e.closed };
+    log.events.push(ev);
+    if (e.key) log.keys.add(e.key);
+    puts.push(["e" + pad(ev.seq), ev]);
+    added++;
+  }
+  if (added === 0) return { added, last: log.last };
+  const dels = [];
+  while (log.events.length > a.keep) {
+    const d = log.events.shift();
+    dels.push("e" + pad(d.seq));
+    if (d.key) log.dropped.push(d.key);
+  }
+  while (log.dropped.length > a.keep) log.keys.delete(log.dropped.shift());
+  puts.push(["m", { last: log.last, dropped: log.dropped }]);
+  await putAll(obj.storage, puts.filter(([k]) => !dels.includes(k)));
+  await deleteAll(obj.storage, dels);
+  await obj.keep(a.ttl);
+  obj.wake();
+  return { added, last: log.last };
+}
