@@ -412,11 +412,12 @@ func TestStreamWithoutFlush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.state.Append(context.Background(), "c1", []Event{ev("a")})
+	const conv = "0a5c1e52-7f3b-4c1d-9e2a-3b4c5d6e7f80"
+	h.state.Append(context.Background(), conv, []Event{ev("a")})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/conversations/c1/events", nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens.token("c1"))
+	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/conversations/"+conv+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens.token(conv))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(unflushed{w}, req)
 	if ctx.Err() != nil || w.Code != 200 || strings.Count(w.Body.String(), "data: ") != 1 {
