@@ -5,6 +5,8 @@ package worker
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,37 +18,64 @@ import (
 )
 
 // BenchmarkWorkerd is a bounded loopback load run against the proxy's
-// Workers build in workerd: b.N requests from Concurrency connections,
-// through this package's entry module (warm: one Go instance per isolate)
-// and through syumai's stock worker.mjs (stock: one instance per request),
-// on the same build. It reports requests per second and the median and 99th
-// percentile latency.
+// Workers build with the tag's real build embedded, in workerd: b.N
+// requests from Concurrency connections, through this package's entry
+// module (warm: one Go instance per isolate) and through syumai's stock
+// worker.mjs (stock: one instance per request), on the same build; and,
+// for scale, a trivial JS worker in the same workerd answering /healthz's
+// body. It reports requests per second, the median and 99th percentile
+// latency, and workerd's CPU time per request (Linux only).
 //
-//	go test -run '^$' -bench Workerd -benchtime 2000x ./jsglue/worker
+//	go test -run '^$' -bench Workerd -benchtime 5s ./jsglue/worker
 func BenchmarkWorkerd(b *testing.B) {
 	lp := proxytest.NewLP()
 	defer lp.Close()
+	build := realBuild(b)
+	b.Run("js", func(b *testing.B) {
+		w := serveTrivialJS(b)
+		b.Run("healthz", func(b *testing.B) {
+			loadRun(b, w, http.MethodGet, w.URL+"/healthz", "")
+		})
+	})
 	for _, e := range []struct{ name, entry string }{{"warm", warmEntry}, {"stock", stockEntry}} {
 		b.Run(e.name, func(b *testing.B) {
 			vars := proxytest.Env(lp)
 			// proxytest's 1s would fail requests on a busy machine.
 			vars["LP_UPSTREAM_TIMEOUT"] = "10s"
-			w := startWorkerd(b, e.entry, vars)
+			w := serveBuild(b, build, e.entry, vars)
 			b.Run("healthz", func(b *testing.B) {
-				loadRun(b, http.MethodGet, w.URL+"/healthz", "")
+				loadRun(b, w, http.MethodGet, w.URL+"/healthz", "")
 			})
 			b.Run("engagement", func(b *testing.B) {
 				// One Monitoring call to lptest per request.
-				loadRun(b, http.MethodPost, w.URL+"/v1/engagement", engagementBody)
+				loadRun(b, w, http.MethodPost, w.URL+"/v1/engagement", engagementBody)
 			})
 		})
 	}
 }
 
+// trivialJS answers what the proxy's /healthz answers, and nothing else.
+const trivialJS = `export default {
+  fetch() {
+    return new Response('{"status":"ok"}\n', { headers: { "content-type": "application/json; charset=utf-8" } });
+  },
+};
+`
+
+// serveTrivialJS runs trivialJS in workerd until the test ends.
+func serveTrivialJS(tb testing.TB) *workerd {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "trivial.mjs"), []byte(trivialJS), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return serveModules(tb, dir, []string{"trivial.mjs"}, nil)
+}
+
 // Concurrency is how many connections a load run keeps busy.
 const Concurrency = 10
 
-func loadRun(b *testing.B, method, url, body string) {
+func loadRun(b *testing.B, w *workerd, method, url, body string) {
 	b.ReportAllocs()
 	c := &http.Client{
 		Timeout:   time.Minute,
@@ -81,6 +110,7 @@ func loadRun(b *testing.B, method, url, body string) {
 	lat := make([][]time.Duration, Concurrency)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	cpu0, cpuOK := processCPU(w.cmd.Process.Pid)
 	b.ResetTimer()
 	start := time.Now()
 	for i := range Concurrency {
@@ -99,6 +129,7 @@ func loadRun(b *testing.B, method, url, body string) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	cpu1, _ := processCPU(w.cmd.Process.Pid)
 	all := slices.Concat(lat...)
 	if len(all) == 0 {
 		return
@@ -110,4 +141,7 @@ func loadRun(b *testing.B, method, url, body string) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(ms(0.50), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
+	if cpuOK {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(time.Millisecond)/float64(len(all)), "cpu-ms/req")
+	}
 }
