@@ -329,11 +329,11 @@ class Call {
     this.inst.retire(reason);
   }
 
-  // The loop. Most requests need none: Go answers them while serve() is
-  // still in the request's context, and serve() does the jobs (and saves
-  // the loop's timer, waitUntil and promises, a tenth of a warm /healthz).
-  // The loop starts when the request must wait: for its body, an upstream
-  // answer, a Go timer or WaitUntil work.
+  // The loop. A request that Go answers at once, while serve() is still in
+  // the request's context, needs none: serve() does its jobs, which saves
+  // the loop's timer, waitUntil and promises. The loop starts when the
+  // request must wait: for its body, an upstream answer, a Go timer or
+  // WaitUntil work.
 
   startLoop() {
     this.looping = true;
