@@ -5,6 +5,8 @@ package worker
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,38 +19,65 @@ import (
 )
 
 // BenchmarkWorkerd is a bounded loopback load run against the proxy's
-// Workers build in workerd: b.N requests from Concurrency connections,
-// through this package's entry module (warm: one Go instance per isolate)
-// and through syumai's stock worker.mjs (stock: one instance per request),
-// on the same build. It reports requests per second and the median and 99th
-// percentile latency.
+// Workers build with the tag's real build embedded, in workerd: b.N
+// requests from Concurrency connections, through this package's entry
+// module (warm: one Go instance per isolate) and through syumai's stock
+// worker.mjs (stock: one instance per request), on the same build; and,
+// for scale, a trivial JS worker in the same workerd answering /healthz's
+// body. It reports requests per second, the median and 99th percentile
+// latency, and workerd's CPU time per request (Linux only).
 //
-//	go test -run '^$' -bench Workerd -benchtime 2000x ./jsglue/worker
+//	go test -run '^$' -bench Workerd -benchtime 5s ./jsglue/worker
 func BenchmarkWorkerd(b *testing.B) {
 	lp := proxytest.NewLP()
 	defer lp.Close()
+	build := realBuild(b)
+	b.Run("js", func(b *testing.B) {
+		w := serveTrivialJS(b)
+		b.Run("healthz", func(b *testing.B) {
+			loadRun(b, w, http.MethodGet, w.URL+"/healthz", "")
+		})
+	})
 	for _, e := range []struct{ name, entry string }{{"warm", warmEntry}, {"stock", stockEntry}} {
 		b.Run(e.name, func(b *testing.B) {
 			vars := proxytest.Env(lp)
 			// proxytest's 1s would fail requests on a busy machine.
 			vars["LP_UPSTREAM_TIMEOUT"] = "10s"
-			w := startWorkerd(b, e.entry, vars)
+			w := startWorkerdSetup(b, workerdSetup{Build: build, Entry: e.entry, Vars: vars})
 			b.Run("healthz", func(b *testing.B) {
-				loadRun(b, http.MethodGet, w.URL+"/healthz", "")
+				loadRun(b, w, http.MethodGet, w.URL+"/healthz", "")
 			})
 			b.Run("engagement", func(b *testing.B) {
 				// One Monitoring call to lptest per request.
-				loadRun(b, http.MethodPost, w.URL+"/v1/engagement", engagementBody)
+				loadRun(b, w, http.MethodPost, w.URL+"/v1/engagement", engagementBody)
 			})
 		})
 	}
 }
 
+// trivialJS answers what the proxy's /healthz answers, and nothing else.
+const trivialJS = `export default {
+  fetch() {
+    return new Response('{"status":"ok"}\n', { headers: { "content-type": "application/json; charset=utf-8" } });
+  },
+};
+`
+
+// serveTrivialJS runs trivialJS in workerd until the test ends.
+func serveTrivialJS(tb testing.TB) *workerd {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "trivial.mjs"), []byte(trivialJS), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return startWorkerdSetup(tb, workerdSetup{Build: dir, Entry: "trivial.mjs", NoState: true})
+}
+
 // Concurrency is how many connections a load run keeps busy.
 const Concurrency = 10
 
-func loadRun(b *testing.B, method, url, body string) {
-	loadRunFunc(b, func(int64) (*http.Request, error) { return newRequest(method, url, body, "") })
+func loadRun(b *testing.B, w *workerd, method, url, body string) {
+	loadRunFunc(b, w, func(int64) (*http.Request, error) { return newRequest(method, url, body, "") })
 }
 
 // newRequest is a request from the proxytest page, with an optional
@@ -74,7 +103,7 @@ func newRequest(method, url, body, key string) (*http.Request, error) {
 
 // loadRunFunc is loadRun with the n-th request made by mk (n from 0; 0 is
 // the warm-up request).
-func loadRunFunc(b *testing.B, mk func(n int64) (*http.Request, error)) {
+func loadRunFunc(b *testing.B, w *workerd, mk func(n int64) (*http.Request, error)) {
 	b.ReportAllocs()
 	c := &http.Client{
 		Timeout:   time.Minute,
@@ -102,6 +131,7 @@ func loadRunFunc(b *testing.B, mk func(n int64) (*http.Request, error)) {
 	lat := make([][]time.Duration, Concurrency)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	cpu0, cpuOK := processCPU(w.cmd.Process.Pid)
 	b.ResetTimer()
 	start := time.Now()
 	for i := range Concurrency {
@@ -120,6 +150,7 @@ func loadRunFunc(b *testing.B, mk func(n int64) (*http.Request, error)) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	cpu1, _ := processCPU(w.cmd.Process.Pid)
 	all := slices.Concat(lat...)
 	if len(all) == 0 {
 		return
@@ -131,6 +162,9 @@ func loadRunFunc(b *testing.B, mk func(n int64) (*http.Request, error)) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(ms(0.50), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
+	if cpuOK {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(time.Millisecond)/float64(len(all)), "cpu-ms/req")
+	}
 }
 
 // BenchmarkWorkerdState: a keyed create (a new consumer each time, so one
@@ -168,7 +202,7 @@ func BenchmarkWorkerdState(b *testing.B) {
 			}
 			run := strconv.FormatInt(time.Now().UnixNano(), 36)
 			b.Run("create", func(b *testing.B) {
-				loadRunFunc(b, func(n int64) (*http.Request, error) {
+				loadRunFunc(b, w, func(n int64) (*http.Request, error) {
 					id := run + "-" + strconv.FormatInt(n, 10)
 					return newRequest(http.MethodPost, w.URL+"/v1/conversations", create("bench-"+id), "k-"+id)
 				})
@@ -183,7 +217,7 @@ func BenchmarkWorkerdState(b *testing.B) {
 			conv := jsonField(b, readAll(resp.Body), "conversationId")
 			resp.Body.Close()
 			b.Run("send", func(b *testing.B) {
-				loadRunFunc(b, func(n int64) (*http.Request, error) {
+				loadRunFunc(b, w, func(n int64) (*http.Request, error) {
 					return newRequest(http.MethodPost, w.URL+"/v1/conversations/"+conv+"/messages",
 						`{"consumerId":"bench-send-`+run+`","text":"m"}`, "s-"+run+"-"+strconv.FormatInt(n, 10))
 				})

@@ -57,6 +57,10 @@
 // module relies on workerd settling a promise in the request that created
 // it, whichever request resolves it.
 //
+// Serve sends the log package's output, and so slog's default logger, to
+// console.log one line per call: Go's own path for os.Stderr costs a JS
+// callback per write.
+//
 // # Failures
 //
 // A handler that panics is answered 500 internal_error, and the instance is

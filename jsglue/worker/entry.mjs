@@ -12,8 +12,9 @@
 // is cancelled as hung. Go's scheduler, however, runs any goroutine that is
 // ready whenever any callback enters it. So Go never touches a JS I/O
 // object. Each request is a Call: this module reads the body into bytes,
-// and the Call's loop, running in the request's own context, performs the
-// work Go asks for (answer, fetch, waitUntil). Go rings the Call's bell, a
+// and the Call, in the request's own context, performs the work Go asks
+// for (answer, fetch, waitUntil): at once when Go asks while serving the
+// request's own callback, or in the Call's loop. Go rings the Call's bell, a
 // promise created in the request's context, from whatever context it runs
 // in; workerd settles such a promise in the context that created it
 // (handle_cross_request_promise_resolution), so the loop always wakes in
@@ -276,9 +277,10 @@ class Call {
     this.env = env;
     this.ctx = ctx;
     this.id = ++callSeq;
-    this.live = true; // false once the loop has ended
+    this.live = true; // false once the Call has ended
+    this.looping = false; // whether the loop runs
     this.inbox = [];
-    this.bell = deferred();
+    this.bell = null; // what the loop awaits
     this.answer = deferred(); // the Response
     this.answered = false;
     this.waits = new Set(); // WaitUntil tokens Go has not settled
@@ -294,7 +296,7 @@ class Call {
   // push queues a job for the loop; any context may call it.
   push(job) {
     this.inbox.push(job);
-    this.bell.resolve();
+    if (this.bell) this.bell.resolve();
   }
 
   // The methods below are called by Go (serve_js.go, client_js.go).
@@ -333,7 +335,16 @@ class Call {
     this.inst.retire(reason);
   }
 
-  // The loop.
+  // The loop. A request that Go answers at once, while serve() is still in
+  // the request's context, needs none: serve() does its jobs, which saves
+  // the loop's timer, waitUntil and promises. The loop starts when the
+  // request must wait: for its body, an upstream answer, a Go timer or
+  // WaitUntil work.
+
+  startLoop() {
+    this.looping = true;
+    this.ctx.waitUntil(this.run());
+  }
 
   async run() {
     const inst = this.inst;
@@ -341,24 +352,37 @@ class Call {
     // workerd from taking a request that waits on Go for a hung one.
     const deadline = setTimeout(() => this.push({ kind: "timeout" }), inst.deadline);
     for (;;) {
-      await this.bell.promise;
+      this.drain();
+      if (this.done()) break;
+      // Go may have asked for more while the jobs ran.
+      if (this.inbox.length > 0) continue;
       this.bell = deferred();
-      const jobs = this.inbox;
-      this.inbox = [];
-      for (const job of jobs) {
-        try {
-          this.do(job);
-        } catch (e) {
-          // A bug here, or an answer the runtime refuses (a status
-          // outside 200-599, say): fail the request, not the loop.
-          console.error("lpedge worker: call " + this.id + ": " + job.kind + ": " + (e && e.stack ? e.stack : e));
-          this.finish(errorResponse(500, "internal_error", "the proxy failed on this request; details are in its log"));
-        }
-      }
-      if (this.answered && ((this.waits.size === 0 && this.fetches.size === 0) || inst.state === "dead")) break;
+      await this.bell.promise;
     }
     clearTimeout(deadline);
     this.end();
+  }
+
+  // drain does the jobs Go queued. It must run in the request's context.
+  drain() {
+    const jobs = this.inbox;
+    this.inbox = [];
+    for (const job of jobs) {
+      try {
+        this.do(job);
+      } catch (e) {
+        // A bug here, or an answer the runtime refuses (a status
+        // outside 200-599, say): fail the request, not the loop.
+        console.error("lpedge worker: call " + this.id + ": " + job.kind + ": " + (e && e.stack ? e.stack : e));
+        this.finish(errorResponse(500, "internal_error", "the proxy failed on this request; details are in its log"));
+      }
+    }
+  }
+
+  // done reports whether the Call has answered and owes Go nothing more,
+  // or the instance died.
+  done() {
+    return this.answered && ((this.waits.size === 0 && this.fetches.size === 0) || this.inst.state === "dead");
   }
 
   do(job) {
@@ -499,11 +523,13 @@ async function serve(req, env, ctx) {
     return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
   }
   inst.adoptTimer(call);
-  // The loop runs from here on: the deadline covers reading the body too.
-  ctx.waitUntil(call.run());
-  let body;
+  let body = null;
   try {
-    body = await readCapped(req.body, inst.maxBody);
+    if (req.body) {
+      // The loop runs from here on: the deadline covers reading the body.
+      call.startLoop();
+      body = await readCapped(req.body, inst.maxBody);
+    }
   } catch (e) {
     const msg = "reading the request body failed: " + ((e && e.message) || e);
     call.push({ kind: "answer", response: errorResponse(400, "bad_request", msg) });
@@ -516,6 +542,11 @@ async function serve(req, env, ctx) {
     call.head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
     call.body = body;
     inst.enter(call, () => inst.serveFn(call));
+  }
+  if (!call.looping) {
+    call.drain();
+    if (call.done()) call.end();
+    else call.startLoop();
   }
   return call.answer.promise;
 }

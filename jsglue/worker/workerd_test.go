@@ -28,16 +28,28 @@ import (
 // scripts/worker.sh, and run it in workerd from node_modules (make deps),
 // configured like examples/wrangler.toml, on a free loopback port.
 
+// A build is one Workers build of the proxy, made once per test binary.
+type build struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
 var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
+	// standIn embeds proxytest's stand-in tag files, so that
+	// proxytest.AssetCases run against the Worker as they do natively.
+	standIn build
+	// realTag embeds the tag's real build (jsglue/cmd/build), as `make
+	// worker` does: the module a deployment runs, about 12 MB of wasm.
+	realTag build
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(filepath.Dir(buildDir))
+	for _, b := range []*build{&standIn, &realTag} {
+		if b.dir != "" {
+			os.RemoveAll(filepath.Dir(b.dir))
+		}
 	}
 	os.Exit(code)
 }
@@ -51,42 +63,50 @@ func repoRoot(tb testing.TB) string {
 	return root
 }
 
-// workerBuild builds the Workers build (entry.mjs, worker.mjs, runtime.mjs,
-// wasm_exec.js, app.wasm) once, and returns its directory.
-func workerBuild(tb testing.TB) string {
+// make builds b (entry.mjs, worker.mjs, runtime.mjs, wasm_exec.js,
+// app.wasm) once, and returns its directory. With standIns, it embeds
+// proxytest's stand-in tag files instead of the tag's build.
+func (b *build) make(tb testing.TB, standIns bool) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "lpedge-worker-build-")
-		if buildErr != nil {
+	b.once.Do(func() {
+		b.dir, b.err = os.MkdirTemp("", "lpedge-worker-build-")
+		if b.err != nil {
 			return
 		}
 		// In a directory of its own: worker.sh puts a lock file next to it.
-		buildDir = filepath.Join(buildDir, "worker")
-		// The proxy's stand-in tag files, so that proxytest.AssetCases run
-		// against the Worker as they do natively.
-		assets := filepath.Join(filepath.Dir(buildDir), "assets")
-		if buildErr = os.MkdirAll(assets, 0o755); buildErr != nil {
-			return
-		}
-		for name, content := range proxytest.StandInAssets() {
-			if buildErr = os.WriteFile(filepath.Join(assets, name), []byte(content), 0o644); buildErr != nil {
+		b.dir = filepath.Join(b.dir, "worker")
+		cmd := exec.Command("bash", "scripts/worker.sh", "build", b.dir)
+		cmd.Dir = repoRoot(tb)
+		cmd.Env = os.Environ()
+		if standIns {
+			assets := filepath.Join(filepath.Dir(b.dir), "assets")
+			if b.err = os.MkdirAll(assets, 0o755); b.err != nil {
 				return
 			}
+			for name, content := range proxytest.StandInAssets() {
+				if b.err = os.WriteFile(filepath.Join(assets, name), []byte(content), 0o644); b.err != nil {
+					return
+				}
+			}
+			cmd.Env = append(cmd.Env, "LPEDGE_WORKER_ASSETS="+assets)
 		}
-		cmd := exec.Command("bash", "scripts/worker.sh", "build", buildDir)
-		cmd.Dir = repoRoot(tb)
-		cmd.Env = append(os.Environ(), "LPEDGE_WORKER_ASSETS="+assets)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("scripts/worker.sh build: %v\n%s", err, out.String())
+			b.err = fmt.Errorf("scripts/worker.sh build: %v\n%s", err, out.String())
 		}
 	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
+	if b.err != nil {
+		tb.Fatal(b.err)
 	}
-	return buildDir
+	return b.dir
 }
+
+// workerBuild is the build with the stand-in tag files.
+func workerBuild(tb testing.TB) string { return standIn.make(tb, true) }
+
+// realBuild is the build with the tag's real build embedded.
+func realBuild(tb testing.TB) string { return realTag.make(tb, false) }
 
 // workerdBinary is the workerd executable of the pinned npm package.
 func workerdBinary(tb testing.TB) string {
@@ -144,7 +164,8 @@ func (w *workerd) Logs() string { return w.logs.String() }
 
 // A workerdSetup says what a workerd runs.
 type workerdSetup struct {
-	Entry string            // main module: warmEntry or stockEntry
+	Entry string            // main module: warmEntry, stockEntry or a module of Build's alone
+	Build string            // the build's directory; default: workerBuild's (stand-in assets)
 	Vars  map[string]string // Worker variables
 	// Entries, when set, is each service's main module instead of Entry.
 	Entries []string
@@ -175,7 +196,10 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 // (or earlier with stop).
 func startWorkerdSetup(tb testing.TB, s workerdSetup) *workerd {
 	tb.Helper()
-	build := workerBuild(tb)
+	build := s.Build
+	if build == "" {
+		build = workerBuild(tb)
+	}
 	dir := tb.TempDir()
 	s.Services = max(s.Services, 1)
 	linked := map[string]bool{}
@@ -275,6 +299,8 @@ func modulesOf(entry string) []string {
 		modules = append(modules, "runtime.mjs")
 	case warmEntry:
 		modules = append(modules, "state.mjs") // entry.mjs exports the class
+	default:
+		return []string{entry} // a worker of its own (serveTrivialJS)
 	}
 	return modules
 }
