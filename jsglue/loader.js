@@ -41,7 +41,7 @@
   }
   function listen(add) {
     return function (e, f) {
-      var m = "lpedge.conversation." + (add ? "on: " : "off: ");
+      var m = "lpedge: conversation." + (add ? "on: " : "off: ");
       if (!/^(message|typing|read|state)$/.test(typeof e == "string" && e))
         return say("error", m + 'event: want "message", "typing", "read" or "state", got ' + (typeof e == "string" ? '"' + e + '"' : typeof e));
       if (typeof f != "function") return say("error", m + "callback: want a function, got " + typeof f);
@@ -120,14 +120,41 @@
         if (typeof a[0] == "function") a[0]();
         return;
       }
+      var name = n == "track" && typeof a[0] == "string" ? "track(" + JSON.stringify(a[0]) + ")" : n;
       try {
         json = JSON.stringify(a);
       } catch (e) {
-        var m = "lpedge." + n + ": arguments are not JSON: " + e.message;
-        return j ? j(new Error(m)) : console.error(m);
+        var m = "lpedge: " + name + ": arguments are not JSON: " + e.message;
+        return j ? j(new Error(m)) : say("error", m);
+      }
+      // What JSON or the tag would drop in silence is named here, where
+      // it is cheaper than in the module: a number JSON cannot carry
+      // (NaN, Infinity: JSON.stringify makes it null, which reads as
+      // absent), an email address as the customer id (guessable, so the
+      // README forbids it) and an id trait (identify takes the customer
+      // id as its first argument).
+      function drop(what) {
+        say("warn", "lpedge: " + name + ": " + what + "; left out");
+      }
+      function walk(v, p) {
+        if (typeof v == "number" && !isFinite(v)) drop(p + ": " + v + " is not a number JSON can carry");
+        else if (v && typeof v == "object")
+          for (var k in v) if ({}.hasOwnProperty.call(v, k)) walk(v[k], Array.isArray(v) ? p + "[" + k + "]" : p ? p + "." + k : k);
+      }
+      a.forEach(function (v) {
+        if (v && typeof v == "object") walk(v, "");
+      });
+      if (n == "identify") {
+        if (typeof a[0] == "string" && /@/.test(a[0])) {
+          drop("customerId: an email address is guessable: use your stable, unguessable id for the customer");
+          if (!a[1]) return;
+          json = JSON.stringify(a.slice(1));
+        }
+        if (a[0] && typeof a[0] == "object" && "id" in a[0]) drop("id: the customer id is identify's first argument: identify(customerId, traits)");
       }
       call(n, json, s && function (r, e) {
-        if (e != null) j(new Error(e));
+        // An error's members: {code: "unreachable", url} (lpedge.d.ts).
+        if (e != null) j(Object.assign(new Error(e), r ? JSON.parse(r) : {}));
         else s(r ? JSON.parse(r) : undefined);
       });
     };

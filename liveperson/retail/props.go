@@ -9,8 +9,9 @@ import (
 )
 
 // A PropertyError reports an event property or a user trait that has the
-// wrong type or value, e.g.
-// "Product Viewed: price: want a number, got a string (\"49.99\")".
+// wrong type or value, e.g. `price: want a number, got a string ("49.99")`.
+// Its message names the property, not the call, which the caller names
+// (the tag: `lpedge: track("Product Viewed"): price: ...`).
 type PropertyError struct {
 	_        [0]func() // not comparable: no generated equality function in the tag (make size)
 	Event    string    // the event's canonical name, or "identify"
@@ -18,7 +19,7 @@ type PropertyError struct {
 	Problem  string    // what is wrong
 }
 
-func (e *PropertyError) Error() string { return e.Event + ": " + e.Property + ": " + e.Problem }
+func (e *PropertyError) Error() string { return e.Property + ": " + e.Problem }
 
 // A rule copies one property to one member of an SDE. The preset's
 // mappings are tables of rules that [reader.fill] applies in order, so

@@ -110,7 +110,7 @@ func upstreamHas(route lptest.Route, method string, query []string, headers map[
 // Cases is the proxy's specification: routes, validation, origins,
 // caches, idempotency and LivePerson's failures. Cold-cache cases come
 // first; stalls come last (a stalled call ends after its answer).
-var Cases = append(append(baseCases, twoWayCases()...), stallCases...)
+var Cases = append(append(append(baseCases, accountCases...), twoWayCases()...), stallCases...)
 
 var baseCases = []Case{
 	{Name: "cold start: Domain API 500 is retried", Setup: func(lp *lptest.Server) {

@@ -80,13 +80,27 @@ func (c *Config) check(consent string) (attr, problem string) {
 		if err := monitoring.CheckHost(c.Domain); err != nil {
 			return "data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got " + jsonv.Quote(c.Domain)
 		}
-		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
-			return "data-app", "want the Monitoring app installation id (required with data-domain): " + err.Error()
-		}
 	case c.Proxy == "":
 		return "data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)"
 	}
+	if c.App != "" || c.Domain != "" {
+		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
+			return "data-app", "want the Monitoring app installation id (required with data-domain): " + err.Error()
+		}
+	}
 	return "", ""
+}
+
+// claim is the query the tag adds to the proxy's URLs: the account and
+// app it believes in, which the proxy checks against its own (400
+// account_mismatch). They go as they are: ParseConfig let through no
+// byte a query changes but "+", which the proxy reads as itself.
+func (c *Config) claim() string {
+	s := "account=" + c.Account
+	if c.App != "" {
+		s += "&app=" + c.App
+	}
+	return s
 }
 
 // trimSlashes is strings.TrimRight(s, "/").

@@ -119,7 +119,7 @@ func New(cfg Config, env Env) *Tag {
 		local: &Fallback{Primary: env.Local}, session: &Fallback{Primary: env.Session}}
 	t.tab = t.randomHex(8)
 	t.chat = newConversation(chatEnv{Clock: env.Clock, Transport: env.Transport, Console: env.Console, Page: env.Page,
-		Stream: env.Stream, Emit: env.Emit, Proxy: cfg.Proxy}, (*tagChat)(t))
+		Stream: env.Stream, Emit: env.Emit, Proxy: cfg.Proxy, Claim: cfg.claim()}, (*tagChat)(t))
 	if !cfg.ConsentRequired {
 		t.consent = consentGranted
 	} else if v, _ := t.local.Get(t.key("consent")); v == "1" {
@@ -148,9 +148,17 @@ func consentNote(cfg Config) string {
 
 func (t *Tag) route() string {
 	if t.cfg.Direct() {
-		return "reports to " + t.cfg.Scheme + "://" + t.cfg.Domain
+		return "reports to " + t.base()
 	}
-	return "reports through " + t.cfg.Proxy
+	return "reports through " + t.base()
+}
+
+// base is the origin of the Monitoring calls: LivePerson's or the proxy's.
+func (t *Tag) base() string {
+	if t.cfg.Direct() {
+		return t.cfg.Scheme + "://" + t.cfg.Domain
+	}
+	return t.cfg.Proxy
 }
 
 // key is a storage key: versioned, per account.
@@ -171,7 +179,7 @@ func (t *Tag) store(s *Fallback, name, value string) {
 	}
 	if err := s.Set(t.key(name), value); err != nil && !t.warned {
 		t.warned = true
-		t.env.Console.Warn("lpedge: the browser refused to store data (" + err.Error() +
+		t.env.Console.Warn("lpedge: storage: the browser refused to store data (" + err.Error() +
 			"); unsent events are kept in memory for this page only")
 	}
 }
@@ -222,14 +230,14 @@ func (t *Tag) adopt() {
 			t.store(t.local, k[len(t.key("")):], string(encodeTaken(info.gen, t.env.Clock.Now())))
 		}
 		if err != nil {
-			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+			t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 			continue
 		}
 		for i, e := range list {
 			m, _ := e.(map[string]any)
 			b, err := decodeBatch(m, i)
 			if err != nil {
-				t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+				t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 				continue
 			}
 			q = append(q, b)
@@ -309,7 +317,7 @@ func (t *Tag) trim() {
 		dropped += len(b.sdes)
 	}
 	if dropped > 0 {
-		t.env.Console.Warn("lpedge: " + strconv.Itoa(dropped) + " unsent engagement attribute(s) dropped, the oldest: at most " +
+		t.env.Console.Warn("lpedge: queue: " + strconv.Itoa(dropped) + " unsent engagement attribute(s) dropped, the oldest: at most " +
 			strconv.Itoa(MaxBatches) + " requests or " + strconv.Itoa(MaxQueued) + " attributes wait to be sent")
 	}
 }
