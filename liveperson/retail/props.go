@@ -237,3 +237,14 @@ func object(kv ...any) map[string]any {
 	}
 	return m
 }
+
+// The members that Map reads for some event and that Identify reads, as
+// words between spaces: the first segments of their rules' paths
+// (TestReadKeys checks them against the rule tables). Segment events
+// carry custom properties, so another member is no mistake in itself;
+// the tag's loader names those in its debug log (jsglue.Build writes
+// these lists into it: the module links none of this).
+const (
+	PropertiesRead = " sku product_id name product_name category price currency order_id total revenue topic value lead_id query quantity cart_total products "
+	TraitsRead     = " company ctype cstatus balance currency socialId imei username userName companySize companyBranch accountName title role lastPaymentDate createdAt created_at registrationDate loginStatus storeZipCode storeNumber firstName first_name firstname lastName last_name lastname name birthday age email phone phone_type phoneType address gender language "
+)

@@ -91,18 +91,6 @@ func (c *Config) check(consent string) (attr, problem string) {
 	return "", ""
 }
 
-// claim is the query the tag adds to the proxy's URLs: the account and
-// app it believes in, which the proxy checks against its own (400
-// account_mismatch). They go as they are: ParseConfig let through no
-// byte a query changes but "+", which the proxy reads as itself.
-func (c *Config) claim() string {
-	s := "account=" + c.Account
-	if c.App != "" {
-		s += "&app=" + c.App
-	}
-	return s
-}
-
 // trimSlashes is strings.TrimRight(s, "/").
 func trimSlashes(s string) string {
 	for len(s) > 0 && s[len(s)-1] == '/' {

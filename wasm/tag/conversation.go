@@ -58,7 +58,7 @@ type chatEnv struct {
 	Stream    Streamer
 	Emit      func(event, data string, own bool) int
 	Proxy     string
-	Claim     string // Config.claim
+	Claim     string // the query of the proxy's URLs: "account=...&app=..." (see New)
 }
 
 func newConversation(env chatEnv, h chatHost) *Conversation {

@@ -51,7 +51,7 @@ func TestUnreachable(t *testing.T) {
 		h.tr.answer(t, 0, "")
 		_, err := p()
 		var u *UnreachableError
-		if !errors.As(err, &u) || u.URL != h.base() || !strings.HasPrefix(err.Error(), "lpedge: engagement: "+tc.want) {
+		if !errors.As(err, &u) || u.URL != h.base || !strings.HasPrefix(err.Error(), "lpedge: engagement: "+tc.want) {
 			t.Errorf("engagement: %v, want an *UnreachableError: %s", err, tc.want)
 		}
 		if len(h.console.warns) != 1 || h.console.warns[0] != err.Error() || len(h.console.errors) != 0 {

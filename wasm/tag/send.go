@@ -206,7 +206,7 @@ func (t *Tag) monitoringRequest(m monitoring.Method, r *monitoring.Request) (Req
 	req := Request{Method: "POST", Keepalive: m == monitoring.Report,
 		Header: [][2]string{{"Content-Type", "application/json"}}}
 	if !t.cfg.Direct() {
-		req.URL = t.cfg.Proxy + "/v1/" + string(m) + "?" + t.cfg.claim()
+		req.URL = t.cfg.Proxy + "/v1/" + string(m) + "?" + t.chat.env.Claim
 		req.Body = string(r.AppendProxyJSON(nil))
 		return req, nil
 	}
@@ -436,10 +436,11 @@ func (e *UnreachableError) Error() string {
 // base URL, direct whether it is LivePerson's.
 func explain(con Console, at, what string, resp Response, direct bool) (err error, said bool) {
 	if resp.Status == 0 {
-		err = &UnreachableError{Call: what, Server: "the proxy", URL: at}
+		who := "the proxy"
 		if direct {
-			err.(*UnreachableError).Server = "LivePerson"
+			who = "LivePerson"
 		}
+		err = &UnreachableError{Call: what, Server: who, URL: at}
 		con.Warn(err.Error())
 		return err, true
 	}
@@ -489,5 +490,5 @@ func explain(con Console, at, what string, resp Response, direct bool) (err erro
 
 // explain is explain for the tag's Monitoring calls.
 func (t *Tag) explain(what string, resp Response) (error, bool) {
-	return explain(t.env.Console, t.base(), what, resp, t.cfg.Direct())
+	return explain(t.env.Console, t.base, what, resp, t.cfg.Direct())
 }
