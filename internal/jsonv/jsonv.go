@@ -94,19 +94,22 @@ func Append(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case map[string]string:
-		// As a map[string]any: one sorted-keys writer for both costs the
-		// tag less code than a second (make size).
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = e
+		b = append(b, '{')
+		for i, k := range sortedKeys(v) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendString(b, k)
+			b = append(b, ':')
+			b = AppendString(b, v[k])
 		}
-		return Append(b, m)
+		return append(b, '}')
 	default:
 		return append(b, "null"...)
 	}
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
