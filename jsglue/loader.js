@@ -87,6 +87,12 @@
   };
   install();
 
+  // The members the retail preset reads, as words between spaces
+  // (retail.PropertiesRead and TraitsRead, which the build writes in): in
+  // debug mode (data-debug, lpedge.debug) the others are named, as
+  // left out. Segment events carry custom properties, so not by default.
+  var reads = { track: "__LPEDGE_PROPERTIES__", identify: "__LPEDGE_TRAITS__" };
+  var debug = !!script && script.getAttribute("data-debug") == "true";
   // The data attributes, as names and values for Go.
   var attrs = [];
   if (script)
@@ -144,6 +150,20 @@
       a.forEach(function (v) {
         if (v && typeof v == "object") walk(v, "");
       });
+      if (n == "debug" && (a[0] == null || typeof a[0] == "boolean")) debug = a[0] !== false;
+      if (debug && reads[n])
+        (function unread(o, p) {
+          if (o && typeof o == "object")
+            for (var k in o)
+              if ({}.hasOwnProperty.call(o, k)) {
+                if (n == "track" && !p && k == "products" && Array.isArray(o[k]))
+                  o[k].forEach(function (e, i) {
+                    unread(e, "products[" + i + "].");
+                  });
+                else if (reads[n].indexOf(" " + k + " ") < 0)
+                  say("log", "lpedge: " + name + ": " + p + k + ": no " + (n == "track" ? "property" : "trait") + " the retail preset reads; left out");
+              }
+        })(n == "track" || typeof a[0] != "object" ? a[1] : a[0], "");
       if (n == "identify") {
         if (typeof a[0] == "string" && /@/.test(a[0])) {
           drop("customerId: an email address is guessable: use your stable, unguessable id for the customer");
