@@ -40,6 +40,12 @@
 // (anything but ctmrinfo and personal, ctmrinfo.info.customerId) are left
 // out and named in the answer's droppedSdes.
 //
+// The tag names the account and app it believes in (its data-account
+// and data-app) in the query of every /v1 request: ?account=&app=. A
+// proxy serving another answers 400 account_mismatch, naming the
+// attribute and both values, before any call upstream; a request
+// without them (server to server) is not checked.
+//
 // Errors are {"error":{"code","message"}} with 400 (bad body, header or
 // path), 401 (a missing or forged token; a webhook whose signature,
 // account or client does not match), 403 (origin not allowed; a token of
