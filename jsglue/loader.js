@@ -434,7 +434,7 @@
         go.run(m.instance);
       })
       .catch(function (e) {
-        fail("lpedge: could not load " + url + ": " + e.message);
+        fail("lpedge: module: could not load " + url + ": " + e.message);
       });
   }
 

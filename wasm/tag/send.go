@@ -55,7 +55,7 @@ func (t *Tag) openSession() {
 	r := &monitoring.Request{EntryPoints: t.queue[0].entry, SDEs: []liveperson.SDE{}}
 	req, err := t.monitoringRequest(monitoring.Engagement, r)
 	if err != nil { // Config was checked; only ids could be malformed, and there are none
-		t.env.Console.Error("lpedge: cannot open a session: " + err.Error())
+		t.env.Console.Error("lpedge: report: cannot open a session: " + err.Error())
 		return
 	}
 	t.opening = true
@@ -239,7 +239,7 @@ func (t *Tag) send(batches []*batch, extra bool) {
 	}
 	req, err := t.monitoringRequest(monitoring.Report, r)
 	if err != nil { // only an id from lpTag or storage can be malformed: Config was checked
-		t.env.Console.Warn("lpedge: ignoring a malformed id: " + err.Error())
+		t.env.Console.Warn("lpedge: report: ignoring a malformed id: " + err.Error())
 		t.dropIDs(vid, sid, fromLpTag)
 		if extra {
 			t.requeue(batches)
