@@ -55,7 +55,7 @@ func (t *Tag) openSession() {
 	r := &monitoring.Request{EntryPoints: t.queue[0].entry, SDEs: []liveperson.SDE{}}
 	req, err := t.monitoringRequest(monitoring.Engagement, r)
 	if err != nil { // Config was checked; only ids could be malformed, and there are none
-		t.env.Console.Error("lpedge: report: cannot open a session: " + err.Error())
+		t.env.Console.Error("lpedge: engagement: cannot open a session: " + err.Error())
 		return
 	}
 	t.opening = true
