@@ -8,8 +8,9 @@
 //   - lpedge.d.ts: TypeScript declarations of the page API.
 //
 // [Build] compiles the module (GOOS=js GOARCH=wasm with [WasmFlags]: no
-// symbol table, and no inlining in lpedge's packages), names it lpedge.<hash>.wasm, bundles and minifies
-// lpedge.js with the module's name baked in (github.com/tdewolff/minify),
+// symbol table, no Go build ID, and no inlining in lpedge's packages), names it lpedge.<hash>.wasm, bundles and minifies
+// lpedge.js with the module's name and the retail preset's lists of the
+// members it reads baked in (github.com/tdewolff/minify),
 // writes .br and .gz siblings of both, and returns the snippet with a
 // Subresource Integrity hash of lpedge.js. The output directory is what
 // the proxy serves. The command jsglue/cmd/build runs it:

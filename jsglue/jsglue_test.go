@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/lpedge/lpedge/liveperson/retail"
 )
 
 // methods are the page API's methods, as lpedge.d.ts declares them.
@@ -63,8 +65,15 @@ func TestLoader(t *testing.T) {
 			t.Errorf("lpedge.js lacks %s", want)
 		}
 	}
-	if bytes.Contains(js, []byte(wasmPlaceholder)) {
-		t.Errorf("lpedge.js still has the placeholder")
+	for _, p := range []string{wasmPlaceholder, propertiesPlaceholder, traitsPlaceholder} {
+		if bytes.Contains(js, []byte(p)) {
+			t.Errorf("lpedge.js still has the placeholder %s", p)
+		}
+	}
+	for _, list := range []string{retail.PropertiesRead, retail.TraitsRead} {
+		if !bytes.Contains(js, []byte(list)) {
+			t.Errorf("lpedge.js lacks the retail preset's list %q", list)
+		}
 	}
 	if len(js) >= len(exec) {
 		t.Errorf("lpedge.js (%d bytes) is not smaller than wasm_exec.js alone (%d): not minified", len(js), len(exec))

@@ -41,7 +41,7 @@
   }
   function listen(add) {
     return function (e, f) {
-      var m = "lpedge.conversation." + (add ? "on: " : "off: ");
+      var m = "lpedge: conversation." + (add ? "on: " : "off: ");
       if (!/^(message|typing|read|state)$/.test(typeof e == "string" && e))
         return say("error", m + 'event: want "message", "typing", "read" or "state", got ' + (typeof e == "string" ? '"' + e + '"' : typeof e));
       if (typeof f != "function") return say("error", m + "callback: want a function, got " + typeof f);
@@ -87,6 +87,12 @@
   };
   install();
 
+  // The members the retail preset reads, as words between spaces
+  // (retail.PropertiesRead and TraitsRead, which the build writes in): in
+  // debug mode (data-debug, lpedge.debug) the others are named, as
+  // left out. Segment events carry custom properties, so not by default.
+  var reads = { track: "__LPEDGE_PROPERTIES__", identify: "__LPEDGE_TRAITS__" };
+  var debug = !!script && script.getAttribute("data-debug") == "true";
   // The data attributes, as names and values for Go.
   var attrs = [];
   if (script)
@@ -120,14 +126,55 @@
         if (typeof a[0] == "function") a[0]();
         return;
       }
+      var name = n == "track" && typeof a[0] == "string" ? "track(" + JSON.stringify(a[0]) + ")" : n;
       try {
         json = JSON.stringify(a);
       } catch (e) {
-        var m = "lpedge." + n + ": arguments are not JSON: " + e.message;
-        return j ? j(new Error(m)) : console.error(m);
+        var m = "lpedge: " + name + ": arguments are not JSON: " + e.message;
+        return j ? j(new Error(m)) : say("error", m);
+      }
+      // What JSON or the tag would drop in silence is named here, where
+      // it is cheaper than in the module: a number JSON cannot carry
+      // (NaN, Infinity: JSON.stringify makes it null, which reads as
+      // absent), an email address as the customer id (guessable, so the
+      // README forbids it) and an id trait (identify takes the customer
+      // id as its first argument).
+      function drop(what) {
+        say("warn", "lpedge: " + name + ": " + what + "; left out");
+      }
+      function walk(v, p) {
+        if (typeof v == "number" && !isFinite(v)) drop(p + ": " + v + " is not a number JSON can carry");
+        else if (v && typeof v == "object")
+          for (var k in v) if ({}.hasOwnProperty.call(v, k)) walk(v[k], Array.isArray(v) ? p + "[" + k + "]" : p ? p + "." + k : k);
+      }
+      a.forEach(function (v) {
+        if (v && typeof v == "object") walk(v, "");
+      });
+      if (n == "debug" && (a[0] == null || typeof a[0] == "boolean")) debug = a[0] !== false;
+      if (debug && reads[n])
+        (function unread(o, p) {
+          if (o && typeof o == "object")
+            for (var k in o)
+              if ({}.hasOwnProperty.call(o, k)) {
+                if (n == "track" && !p && k == "products" && Array.isArray(o[k]))
+                  o[k].forEach(function (e, i) {
+                    unread(e, "products[" + i + "].");
+                  });
+                else if (reads[n].indexOf(" " + k + " ") < 0)
+                  say("log", "lpedge: " + name + ": " + p + k + ": no " + (n == "track" ? "property" : "trait") + " the retail preset reads; left out");
+              }
+        })(n == "track" || typeof a[0] != "object" ? a[1] : a[0], "");
+      if (n == "identify") {
+        if (typeof a[0] == "string" && /@/.test(a[0])) {
+          drop("customerId: an email address is guessable: use your stable, unguessable id for the customer");
+          if (!a[1]) return;
+          json = JSON.stringify(a.slice(1));
+        }
+        if (a[0] && typeof a[0] == "object" && "id" in a[0]) drop("id: the customer id is identify's first argument: identify(customerId, traits)");
       }
       call(n, json, s && function (r, e) {
-        if (e != null) j(new Error(e));
+        // An error's members: {code: "unreachable", url} (lpedge.d.ts).
+        if (e != null) j(Object.assign(new Error(e), r ? JSON.parse(r) : {}));
         else s(r ? JSON.parse(r) : undefined);
       });
     };
@@ -387,7 +434,7 @@
         go.run(m.instance);
       })
       .catch(function (e) {
-        fail("lpedge: could not load " + url + ": " + e.message);
+        fail("lpedge: module: could not load " + url + ": " + e.message);
       });
   }
 

@@ -15,7 +15,16 @@
 //
 // Calls made before the module is ready are queued by the stub and
 // replayed in order. Invalid arguments are refused with a console error
-// that names the argument; nothing invalid is sent.
+// that names the argument; nothing invalid is sent. Every error and
+// warning has one form: "lpedge: " the call (track's with its event) or
+// the data attribute, ": " the field, ": " what is wrong, e.g.
+//   lpedge: track("Product Viewed"): price: want a number, got a string ("49.99")
+// What would be dropped in silence is a warning, debug mode or not: a
+// number JSON cannot carry (NaN, Infinity), an email address as the
+// customer id, an id trait. Properties and traits the retail preset does
+// not read are named in debug mode only. A proxy that serves another
+// account than data-account (or data-app) answers 400 account_mismatch,
+// which is a console error.
 
 export {};
 
@@ -126,6 +135,26 @@ export interface ConversationEvents {
   typing: TypingEvent;
   read: ReadEvent;
   state: StateEvent;
+}
+
+/**
+ * The Error a Promise method rejects with when no answer came from the
+ * proxy (or, with data-domain, from LivePerson): the browser is offline,
+ * or the server is down or refuses this page's origin (CORS). The console
+ * has a warning with the same message. Offer the visitor a retry:
+ *
+ *   lpedge.conversation.start({message}).catch(e => {
+ *     if (e.code == "unreachable") showRetry(); else showError(e.message);
+ *   });
+ *
+ * Any other rejection is a plain Error whose message says what to check.
+ */
+export interface UnreachableError extends Error {
+  code: "unreachable";
+  /** The proxy's base URL (data-proxy), or LivePerson's Monitoring origin. */
+  url: string;
+  /** "lpedge: <call>: could not reach the proxy at <url> (...)" */
+  message: string;
 }
 
 export interface LpEdge {

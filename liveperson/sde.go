@@ -119,7 +119,10 @@ func checkObject(path string, fields []*Field, m map[string]any, skip string) (m
 		problem := ""
 		switch {
 		case fl == nil:
-			problem = "is not a field of " + path + " (want one of " + fieldNames(fields) + ")"
+			// Said of the object, not as path.k: "cart.cart: is not a
+			// field" read as a prefix doubled, for the likeliest case,
+			// an SDE's fields nested under its type's name.
+			return nil, invalid(path, "has no field "+jsonv.Quote(k)+" (want one of "+fieldNames(fields)+")")
 		case v == nil:
 			continue // null means absent, as on the LivePerson side
 		case out[fl.Name] != nil: // (out holds no nil values)

@@ -148,8 +148,9 @@ func TestParseSDEErrors(t *testing.T) {
 		{`{"type":"cart","total":"9.5","numItems":1}`, "cart.total", `want a number, got a string ("9.5")`},
 		{`{"type":"cart","total":1,"numItems":1.5}`, "cart.numItems", "want an integer, got 1.5"},
 		{`{"type":"cart","total":1,"numItems":3000000000}`, "cart.numItems", "3000000000 is out of range"},
-		{`{"type":"cart","total":1,"numItems":1,"totl":2}`, "cart.totl", "is not a field of cart (want one of total, currency, numItems, products)"},
-		{`{"type":"lead","lead":{"":1,"topic":"x"}}`, "lead.lead.", "is not a field of lead"},
+		{`{"type":"cart","total":1,"numItems":1,"totl":2}`, "cart", `has no field "totl" (want one of total, currency, numItems, products)`},
+		{`{"type":"cart","cart":{"total":1,"numItems":1}}`, "cart", `has no field "cart" (want one of total, currency, numItems, products)`},
+		{`{"type":"lead","lead":{"":1,"topic":"x"}}`, "lead.lead", `has no field ""`},
 		{`{"type":"cart","total":1,"numItems":1,"products":{}}`, "cart.products", "want an array, got an object"},
 		{`{"type":"cart","total":1,"numItems":1,"products":[null]}`, "cart.products[0]", "want an object, got null"},
 		{`{"type":"cart","total":1,"numItems":1,"products":[{"product":{"price":"x"}}]}`, "cart.products[0].product.price", "want a number"},
@@ -343,7 +344,7 @@ func TestParseSDEGoValueErrors(t *testing.T) {
 		{"channel digits not a code", map[string]any{"type": "mrktInfo", "info": map[string]any{"channel": "7"}},
 			`mrktInfo.info.channel: a string ("7") is not one of 0 (Direct), 1 (Search), 2 (Social), 3 (Email), 4 (Referral)`},
 		{"unknown type quoted", map[string]any{"type": "a\"b"}, `type: "a\"b" is not an engagement attribute type (want one of cart, purchase, prodView, ctmrinfo, mrktInfo, personal, lead, service, error, searchInfo, impDisplay, impAccept, impExpanded, impTimeout, impClose)`},
-		{"null member of unknown name", map[string]any{"type": "lead", "x": nil}, "lead.x: is not a field of lead (want one of lead)"},
+		{"null member of unknown name", map[string]any{"type": "lead", "x": nil}, `lead: has no field "x" (want one of lead)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

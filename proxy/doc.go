@@ -41,6 +41,12 @@
 // (anything but ctmrinfo and personal, ctmrinfo.info.customerId) are left
 // out and named in the answer's droppedSdes.
 //
+// The tag names the account and app it believes in (its data-account
+// and data-app) in the query of every /v1 request: ?account=&app=. A
+// proxy serving another answers 400 account_mismatch, naming the
+// attribute and both values, before any call upstream; a request
+// without them (server to server) is not checked.
+//
 // The reading is strict (jsonv.ParseStrict, the same Go parser on
 // Workers): a key given twice in an object, and a number a double does
 // not hold exactly (9007199254740993, 1e-400, 1e400), are 400s naming
@@ -57,6 +63,7 @@
 // reason:
 //
 //	400 bad_request             a bad body, header or path, naming the field
+//	400 account_mismatch        the page's data-account or data-app is not this proxy's (?account=, ?app=)
 //	400 unknown_engagement      LivePerson refused the create: campaignId/engagementId are no engagement of the account
 //	400 create_refused          LivePerson refused the create for another reason
 //	400 invalid_data            Monitoring refused the body (internal code 5), e.g. an impression of an engagement not offered

@@ -13,6 +13,7 @@ import (
 // A client switches on the code; the message is for people.
 const (
 	CodeBadRequest           = "bad_request"            // 400: malformed or invalid body, header or path
+	CodeAccountMismatch      = "account_mismatch"       // 400: the tag's ?account= or ?app= (its data-account, data-app) is not this proxy's
 	CodeUnauthorized         = "unauthorized"           // 401: missing or forged token; a webhook's signature or headers do not match
 	CodeForbiddenOrigin      = "origin_not_allowed"     // 403: Origin not in ALLOWED_ORIGINS
 	CodeForbidden            = "forbidden"              // 403: a token of another conversation

@@ -24,6 +24,9 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := h.checkRate(r); err != nil {
 		return err
 	}
+	if err := h.checkClaim(r); err != nil {
+		return err
+	}
 	conv := r.PathValue("id")
 	if err := checkConversationID(conv); err != nil {
 		return err

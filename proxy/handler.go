@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -248,8 +249,34 @@ func (h *Handler) checkRate(r *http.Request) error {
 	return nil
 }
 
+// checkClaim compares the account and app the tag believes in (its
+// data-account and data-app, sent as ?account= and ?app=: a query needs
+// no CORS allowance, and an older proxy ignores it) with this proxy's:
+// without it, a page with a mistyped data-account would be answered
+// with another account's engagements and report to it in silence. A
+// request without them (server to server, an older tag) passes. A "+"
+// is itself: the tag sends the ids unescaped, and an app installation id
+// may hold one.
+func (h *Handler) checkClaim(r *http.Request) error {
+	q, _ := url.ParseQuery(strings.ReplaceAll(r.URL.RawQuery, "+", "%2B"))
+	for _, c := range [...]struct{ param, attr, ours, setting string }{
+		{"account", "data-account", h.cfg.Account, "LP_ACCOUNT_ID"},
+		{"app", "data-app", h.cfg.AppInstallationID, "LP_APP_INSTALLATION_ID"},
+	} {
+		if v, ok := q[c.param]; ok && c.ours != "" && (len(v) != 1 || v[0] != c.ours) {
+			return &apiError{Status: http.StatusBadRequest, Code: CodeAccountMismatch,
+				Message: c.attr + ": the page names " + strconv.Quote(clip(strings.Join(v, ","), 80)) + ", but this proxy serves " +
+					strconv.Quote(c.ours) + " (its " + c.setting + "): fix the one that is wrong"}
+		}
+	}
+	return nil
+}
+
 func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) error {
 	if err := h.checkRate(r); err != nil {
+		return err
+	}
+	if err := h.checkClaim(r); err != nil {
 		return err
 	}
 	id := r.PathValue("id")

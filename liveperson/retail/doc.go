@@ -14,7 +14,7 @@
 //	})
 //	if err != nil {
 //		// *retail.UnknownEventError, or e.g.
-//		// `Product Added: price: want a number, got a string ("49.99")`
+//		// `price: want a number, got a string ("49.99")`
 //	}
 //	// sdes[0]: {"type":"cart","total":99.98,"numItems":2,"products":[...]}
 //

@@ -23,7 +23,7 @@ func ExampleMap_errors() {
 	var unknown *retail.UnknownEventError
 	fmt.Println(errors.As(err, &unknown), unknown.Event)
 	// Output:
-	// Product Viewed: price: want a number, got a string ("49.99")
+	// price: want a number, got a string ("49.99")
 	// true Product Shared
 }
 

@@ -9,8 +9,9 @@ import (
 )
 
 // A PropertyError reports an event property or a user trait that has the
-// wrong type or value, e.g.
-// "Product Viewed: price: want a number, got a string (\"49.99\")".
+// wrong type or value, e.g. `price: want a number, got a string ("49.99")`.
+// Its message names the property, not the call, which the caller names
+// (the tag: `lpedge: track("Product Viewed"): price: ...`).
 type PropertyError struct {
 	_        [0]func() // not comparable: no generated equality function in the tag (make size)
 	Event    string    // the event's canonical name, or "identify"
@@ -18,7 +19,7 @@ type PropertyError struct {
 	Problem  string    // what is wrong
 }
 
-func (e *PropertyError) Error() string { return e.Event + ": " + e.Property + ": " + e.Problem }
+func (e *PropertyError) Error() string { return e.Property + ": " + e.Problem }
 
 // A rule copies one property to one member of an SDE. The preset's
 // mappings are tables of rules that [reader.fill] applies in order, so
@@ -236,3 +237,14 @@ func object(kv ...any) map[string]any {
 	}
 	return m
 }
+
+// The members that Map reads for some event and that Identify reads, as
+// words between spaces: the first segments of their rules' paths
+// (TestReadKeys checks them against the rule tables). Segment events
+// carry custom properties, so another member is no mistake in itself;
+// the tag's loader names those in its debug log (jsglue.Build writes
+// these lists into it: the module links none of this).
+const (
+	PropertiesRead = " sku product_id name product_name category price currency order_id total revenue topic value lead_id query quantity cart_total products "
+	TraitsRead     = " company ctype cstatus balance currency socialId imei username userName companySize companyBranch accountName title role lastPaymentDate createdAt created_at registrationDate loginStatus storeZipCode storeNumber firstName first_name firstname lastName last_name lastname name birthday age email phone phone_type phoneType address gender language "
+)

@@ -3,7 +3,6 @@ package retail
 import (
 	"github.com/lpedge/lpedge/liveperson"
 
-	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/internal/text"
 )
 
@@ -41,11 +40,14 @@ var events = [...]string{productViewed: ProductViewed, productListViewed: Produc
 // Events returns the event names [Map] knows, in a fixed order.
 func Events() []string { return append([]string(nil), events[:]...) }
 
-// An UnknownEventError reports a track event the preset has no mapping for.
+// An UnknownEventError reports a track event the preset has no mapping
+// for. Its message, like a [PropertyError]'s, leaves the naming of the
+// call to the caller: `event: the retail preset maps none of this name;
+// want one of Product Viewed, ...`.
 type UnknownEventError struct{ Event string }
 
 func (e *UnknownEventError) Error() string {
-	return "unknown event " + jsonv.Quote(e.Event) + " (want one of " + text.Join(events[:], ", ") + ")"
+	return "event: the retail preset maps none of this name; want one of " + text.Join(events[:], ", ")
 }
 
 // Map maps one track event to engagement attributes, keeping no cart

@@ -316,32 +316,32 @@ func TestErrors(t *testing.T) {
 		want         string // the whole message
 		property     string // the PropertyError's Property; "" for other errors
 	}{
-		{"Order Placed", `{}`, `unknown event "Order Placed" (want one of ` + known + `)`, ""},
-		{"", `{}`, `unknown event "" (want one of ` + known + `)`, ""},
-		{"Product Viewed", `{"product_id":"a","price":"49.99"}`, `Product Viewed: price: want a number, got a string ("49.99")`, "price"},
-		{"Product Viewed", `{"price":1}`, `Product Viewed: product_id: is required (or sku, or name)`, "product_id"},
-		{"Product Viewed", `{"product_id":1.5}`, `Product Viewed: product_id: want a string or an integer, got 1.5`, "product_id"},
-		{"Product Viewed", `{"sku":true}`, `Product Viewed: sku: want a string or an integer, got true`, "sku"},
-		{"Product Viewed", `{"sku":"a","name":["x"]}`, `Product Viewed: name: want a string, got an array`, "name"},
-		{"Product Viewed", `{"sku":"a","currency":{}}`, `Product Viewed: currency: want a string, got an object`, "currency"},
-		{"Product List Viewed", `{"products":{}}`, `Product List Viewed: products: want an array, got an object`, "products"},
-		{"Product List Viewed", `{"products":[{"sku":"a"},"b"]}`, `Product List Viewed: products[1]: want an object, got a string ("b")`, "products[1]"},
-		{"Product List Viewed", `{"products":[{"sku":"a"},{"name":"b","price":"1"}]}`, `Product List Viewed: products[1].price: want a number, got a string ("1")`, "products[1].price"},
-		{"Product List Viewed", `{"products":[{"category":"a"}]}`, `Product List Viewed: products[0].product_id: is required (or sku, or name)`, "products[0].product_id"},
-		{"Products Searched", `{}`, `Products Searched: query: is required (the words searched for)`, "query"},
-		{"Products Searched", `{"query":" \t"}`, `Products Searched: query: is required (the words searched for)`, "query"},
-		{"Products Searched", `{"query":2024}`, `Products Searched: query: want a string, got 2024`, "query"},
-		{"Product Added", `{"product_id":"a"}`, `Product Added: products: is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)`, "products"},
-		{"Cart Viewed", `{}`, `Cart Viewed: products: is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)`, "products"},
-		{"Product Added", `{"products":[{"sku":"a","quantity":1.5}]}`, `Product Added: products[0].quantity: want an integer, got 1.5`, "products[0].quantity"},
-		{"Product Added", `{"products":[{"sku":"a","quantity":-1}]}`, `Product Added: products[0].quantity: -1 is out of range (0 to 2147483647)`, "products[0].quantity"},
-		{"Product Added", `{"products":[{"sku":"a","quantity":"2"}]}`, `Product Added: products[0].quantity: want an integer, got a string ("2")`, "products[0].quantity"},
-		{"Product Added", `{"products":[],"cart_total":"9"}`, `Product Added: cart_total: want a number, got a string ("9")`, "cart_total"},
-		{"Checkout Started", `{"products":[],"value":"9"}`, `Checkout Started: value: want a number, got a string ("9")`, "value"},
-		{"Order Completed", `{"order_id":"o","revenue":"11.70"}`, `Order Completed: revenue: want a number, got a string ("11.70")`, "revenue"},
-		{"Order Completed", `{"order_id":{"id":1}}`, `Order Completed: order_id: want a string or an integer, got an object`, "order_id"},
-		{"Order Completed", `{"products":[{"sku":"a","quantity":1e10}]}`, `Order Completed: products[0].quantity: 10000000000 is out of range (0 to 2147483647)`, "products[0].quantity"},
-		{"Lead Generated", `{"value":"high"}`, `Lead Generated: value: want a number, got a string ("high")`, "value"},
+		{"Order Placed", `{}`, `event: the retail preset maps none of this name; want one of ` + known, ""},
+		{"", `{}`, `event: the retail preset maps none of this name; want one of ` + known, ""},
+		{"Product Viewed", `{"product_id":"a","price":"49.99"}`, `price: want a number, got a string ("49.99")`, "price"},
+		{"Product Viewed", `{"price":1}`, `product_id: is required (or sku, or name)`, "product_id"},
+		{"Product Viewed", `{"product_id":1.5}`, `product_id: want a string or an integer, got 1.5`, "product_id"},
+		{"Product Viewed", `{"sku":true}`, `sku: want a string or an integer, got true`, "sku"},
+		{"Product Viewed", `{"sku":"a","name":["x"]}`, `name: want a string, got an array`, "name"},
+		{"Product Viewed", `{"sku":"a","currency":{}}`, `currency: want a string, got an object`, "currency"},
+		{"Product List Viewed", `{"products":{}}`, `products: want an array, got an object`, "products"},
+		{"Product List Viewed", `{"products":[{"sku":"a"},"b"]}`, `products[1]: want an object, got a string ("b")`, "products[1]"},
+		{"Product List Viewed", `{"products":[{"sku":"a"},{"name":"b","price":"1"}]}`, `products[1].price: want a number, got a string ("1")`, "products[1].price"},
+		{"Product List Viewed", `{"products":[{"category":"a"}]}`, `products[0].product_id: is required (or sku, or name)`, "products[0].product_id"},
+		{"Products Searched", `{}`, `query: is required (the words searched for)`, "query"},
+		{"Products Searched", `{"query":" \t"}`, `query: is required (the words searched for)`, "query"},
+		{"Products Searched", `{"query":2024}`, `query: want a string, got 2024`, "query"},
+		{"Product Added", `{"product_id":"a"}`, `products: is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)`, "products"},
+		{"Cart Viewed", `{}`, `products: is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)`, "products"},
+		{"Product Added", `{"products":[{"sku":"a","quantity":1.5}]}`, `products[0].quantity: want an integer, got 1.5`, "products[0].quantity"},
+		{"Product Added", `{"products":[{"sku":"a","quantity":-1}]}`, `products[0].quantity: -1 is out of range (0 to 2147483647)`, "products[0].quantity"},
+		{"Product Added", `{"products":[{"sku":"a","quantity":"2"}]}`, `products[0].quantity: want an integer, got a string ("2")`, "products[0].quantity"},
+		{"Product Added", `{"products":[],"cart_total":"9"}`, `cart_total: want a number, got a string ("9")`, "cart_total"},
+		{"Checkout Started", `{"products":[],"value":"9"}`, `value: want a number, got a string ("9")`, "value"},
+		{"Order Completed", `{"order_id":"o","revenue":"11.70"}`, `revenue: want a number, got a string ("11.70")`, "revenue"},
+		{"Order Completed", `{"order_id":{"id":1}}`, `order_id: want a string or an integer, got an object`, "order_id"},
+		{"Order Completed", `{"products":[{"sku":"a","quantity":1e10}]}`, `products[0].quantity: 10000000000 is out of range (0 to 2147483647)`, "products[0].quantity"},
+		{"Lead Generated", `{"value":"high"}`, `value: want a number, got a string ("high")`, "value"},
 		// Only liveperson.ParseSDE knows this limit; its error comes through.
 		{"Lead Generated", `{"topic":"` + strings.Repeat("x", liveperson.MaxString+1) + `"}`, `lead.lead.topic: is longer than 50000 bytes`, ""},
 		{"Product Added", `{"products":[{"sku":"a","quantity":2147483647},{"sku":"b","quantity":1}]}`, `cart.numItems: 2147483648 is out of range`, ""},
@@ -351,7 +351,7 @@ func TestErrors(t *testing.T) {
 			sdes, err := retail.Map(tt.event, props(t, tt.props))
 			checkError(t, sdes, err, tt.want, tt.property)
 			var unknown *retail.UnknownEventError
-			if strings.HasPrefix(tt.want, "unknown event") && (!errors.As(err, &unknown) || unknown.Event != tt.event) {
+			if strings.HasPrefix(tt.want, "event: ") && (!errors.As(err, &unknown) || unknown.Event != tt.event) {
 				t.Errorf("error %#v is not an *UnknownEventError for %q", err, tt.event)
 			}
 		})
@@ -360,19 +360,19 @@ func TestErrors(t *testing.T) {
 
 func TestIdentifyErrors(t *testing.T) {
 	tests := []struct{ traits, want, property string }{
-		{`{"email":42}`, `identify: email: want a string, got 42`, "email"},
-		{`{"gender":"f"}`, `identify: gender: "f" is not one of MALE, FEMALE, OTHER`, "gender"},
-		{`{"phone_type":"CELL"}`, `identify: phone_type: "CELL" is not one of HOME, MOBILE, WORK, FAX, MAIN, HOME_FAX, WORK_FAX, PAGER, OTHER`, "phone_type"},
-		{`{"age":"34"}`, `identify: age: want an integer, got a string ("34")`, "age"},
-		{`{"age":-3}`, `identify: age: -3 is out of range (0 to 2147483647)`, "age"},
-		{`{"birthday":"15/04/1990"}`, `identify: birthday: want an ISO 8601 date (YYYY-MM-DD), got a string ("15/04/1990")`, "birthday"},
-		{`{"birthday":"1990-13-01"}`, `identify: birthday: want an ISO 8601 date (YYYY-MM-DD), got a string ("1990-13-01")`, "birthday"},
-		{`{"createdAt":"2015-02-23X"}`, `identify: createdAt: want an ISO 8601 date (YYYY-MM-DD), got a string ("2015-02-23X")`, "createdAt"},
-		{`{"company":{"employee_count":12.5}}`, `identify: company.employee_count: want an integer, got 12.5`, "company.employee_count"},
-		{`{"company":7}`, `identify: company: want an object, got 7`, "company"},
-		{`{"address":{"state":1}}`, `identify: address.state: want a string, got 1`, "address.state"},
-		{`{"balance":"100"}`, `identify: balance: want a number, got a string ("100")`, "balance"},
-		{`{"loginStatus":true}`, `identify: loginStatus: want an integer, got true`, "loginStatus"},
+		{`{"email":42}`, `email: want a string, got 42`, "email"},
+		{`{"gender":"f"}`, `gender: "f" is not one of MALE, FEMALE, OTHER`, "gender"},
+		{`{"phone_type":"CELL"}`, `phone_type: "CELL" is not one of HOME, MOBILE, WORK, FAX, MAIN, HOME_FAX, WORK_FAX, PAGER, OTHER`, "phone_type"},
+		{`{"age":"34"}`, `age: want an integer, got a string ("34")`, "age"},
+		{`{"age":-3}`, `age: -3 is out of range (0 to 2147483647)`, "age"},
+		{`{"birthday":"15/04/1990"}`, `birthday: want an ISO 8601 date (YYYY-MM-DD), got a string ("15/04/1990")`, "birthday"},
+		{`{"birthday":"1990-13-01"}`, `birthday: want an ISO 8601 date (YYYY-MM-DD), got a string ("1990-13-01")`, "birthday"},
+		{`{"createdAt":"2015-02-23X"}`, `createdAt: want an ISO 8601 date (YYYY-MM-DD), got a string ("2015-02-23X")`, "createdAt"},
+		{`{"company":{"employee_count":12.5}}`, `company.employee_count: want an integer, got 12.5`, "company.employee_count"},
+		{`{"company":7}`, `company: want an object, got 7`, "company"},
+		{`{"address":{"state":1}}`, `address.state: want a string, got 1`, "address.state"},
+		{`{"balance":"100"}`, `balance: want a number, got a string ("100")`, "balance"},
+		{`{"loginStatus":true}`, `loginStatus: want an integer, got true`, "loginStatus"},
 		{`{"firstName":"` + strings.Repeat("x", liveperson.MaxString+1) + `"}`, `personal.personal.firstname: is longer than 50000 bytes`, ""},
 	}
 	for _, tt := range tests {
@@ -397,7 +397,7 @@ func checkError(t *testing.T, sdes []liveperson.SDE, err error, message, propert
 		t.Errorf("error\n got %q\nwant %q", err, message)
 	}
 	var pe *retail.PropertyError
-	if isPE := errors.As(err, &pe); isPE != (property != "") || isPE && pe.Property != property {
-		t.Errorf("error %#v: want a *PropertyError for %q: %v", err, property, isPE)
+	if isPE := errors.As(err, &pe); isPE != (property != "") || isPE && (pe.Property != property || pe.Event == "") {
+		t.Errorf("error %#v: want a *PropertyError for %q, naming its event: %v", err, property, isPE)
 	}
 }

@@ -117,3 +117,36 @@ func TestIsoDate(t *testing.T) {
 		}
 	}
 }
+
+// PropertiesRead and TraitsRead name exactly the first segments of the
+// paths that Map's and Identify's rules read, and the members they read
+// outside rules: the loader's debug log of unread members depends on it.
+func TestReadKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, list string
+		rules      [][]rule
+		more       []string // read outside the rule tables
+	}{
+		{"PropertiesRead", PropertiesRead,
+			[][]rule{productRules, currencyRules, purchaseRules, leadRules, {listCategory, searchQuery, lineQuantity, cartTotal, cartTotalAny}},
+			[]string{"products"}},
+		{"TraitsRead", TraitsRead, [][]rule{companyRules, traitRules, personRules, {fullName}}, []string{"company"}},
+	} {
+		want := tc.more
+		for _, rules := range tc.rules {
+			for _, ru := range rules {
+				for _, f := range ru.from {
+					first, _, _ := strings.Cut(f, ".")
+					want = append(want, first)
+				}
+			}
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		got := strings.Fields(tc.list)
+		slices.Sort(got)
+		if !slices.Equal(got, want) || !strings.HasPrefix(tc.list, " ") || !strings.HasSuffix(tc.list, " ") {
+			t.Errorf("%s = %q\nwant the words %q between spaces", tc.name, tc.list, want)
+		}
+	}
+}

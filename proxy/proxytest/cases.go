@@ -2,6 +2,7 @@ package proxytest
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -136,7 +137,7 @@ func eachCall(route lptest.Route, check func(c lptest.Call, expand func(string) 
 // Cases is the proxy's specification: routes, validation, origins,
 // caches, idempotency and LivePerson's failures. Cold-cache cases come
 // first; stalls come last (a stalled call ends after its answer).
-var Cases = append(append(append(append(baseCases, refusalCases...), dataflyCases...), twoWayCases()...), stallCases...)
+var Cases = slices.Concat(baseCases, refusalCases, dataflyCases, accountCases, twoWayCases(), stallCases)
 
 var baseCases = []Case{
 	{Name: "cold start: Domain API 500 is retried", Setup: func(lp *lptest.Server) {

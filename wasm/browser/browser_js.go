@@ -7,6 +7,7 @@ import (
 
 	"syscall/js"
 
+	"github.com/lpedge/lpedge/internal/jsonv"
 	"github.com/lpedge/lpedge/wasm/tag"
 )
 
@@ -149,8 +150,11 @@ func attrs(a js.Value) map[string]string {
 }
 
 // reply settles a page API call's Promise through settle(result JSON,
-// null) ("" for undefined) or settle(anything, the error's message);
-// nil without settle, for the methods that return no Promise.
+// null) ("" for undefined) or settle(members, the error's message), where
+// members is "" or the JSON object of what the loader adds to the Error:
+// {"code":"unreachable","url":...} for a *tag.UnreachableError (the shape
+// lpedge.d.ts declares); nil without settle, for the methods that return
+// no Promise.
 func reply(settle js.Value) tag.Reply {
 	if settle.Type() != js.TypeFunction {
 		return nil
@@ -159,6 +163,9 @@ func reply(settle js.Value) tag.Reply {
 		var msg any // null
 		if err != nil {
 			msg = err.Error()
+			if u, ok := err.(*tag.UnreachableError); ok {
+				result = []byte(`{"code":"unreachable","url":` + jsonv.Quote(u.URL) + `}`)
+			}
 		}
 		// settle.call rather than Invoke: the module links one fewer
 		// syscall/js function.

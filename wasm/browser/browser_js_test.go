@@ -666,14 +666,14 @@ func TestListenerArgs(t *testing.T) {
 		args   []any
 		want   string
 	}{
-		{"on", []any{"mesage", f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got "mesage"`},
-		{"on", []any{"toString", f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got "toString"`},
-		{"on", []any{js.Global().Get("Symbol").Invoke("message"), f}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got symbol`},
-		{"on", []any{}, `lpedge.conversation.on: event: want "message", "typing", "read" or "state", got undefined`},
-		{"on", []any{"message", "f"}, `lpedge.conversation.on: callback: want a function, got string`},
-		{"on", []any{"message"}, `lpedge.conversation.on: callback: want a function, got undefined`},
-		{"off", []any{"Typing", f}, `lpedge.conversation.off: event: want "message", "typing", "read" or "state", got "Typing"`},
-		{"off", []any{"typing", js.Null()}, `lpedge.conversation.off: callback: want a function, got object`},
+		{"on", []any{"mesage", f}, `lpedge: conversation.on: event: want "message", "typing", "read" or "state", got "mesage"`},
+		{"on", []any{"toString", f}, `lpedge: conversation.on: event: want "message", "typing", "read" or "state", got "toString"`},
+		{"on", []any{js.Global().Get("Symbol").Invoke("message"), f}, `lpedge: conversation.on: event: want "message", "typing", "read" or "state", got symbol`},
+		{"on", []any{}, `lpedge: conversation.on: event: want "message", "typing", "read" or "state", got undefined`},
+		{"on", []any{"message", "f"}, `lpedge: conversation.on: callback: want a function, got string`},
+		{"on", []any{"message"}, `lpedge: conversation.on: callback: want a function, got undefined`},
+		{"off", []any{"Typing", f}, `lpedge: conversation.off: event: want "message", "typing", "read" or "state", got "Typing"`},
+		{"off", []any{"typing", js.Null()}, `lpedge: conversation.off: callback: want a function, got object`},
 	} {
 		before := len(logs())
 		conv.Call(tc.method, tc.args...)
@@ -696,4 +696,29 @@ func TestListenerArgs(t *testing.T) {
 		t.Errorf("queued: console %q", l)
 	}
 	conv.Call("off", "typing", f)
+}
+
+// A Promise's rejection carries what a page acts on: an unreachable
+// server as {code: "unreachable", url}, other errors as their message
+// alone; a result is the JSON the tag wrote.
+func TestReply(t *testing.T) {
+	got := js.Global().Get("Array").New()
+	settle := jsFunc("got", `return function (r, e) { got.push(JSON.stringify([r, e])) }`).Invoke(got)
+	r := reply(settle)
+	r([]byte(`{"conversationId":"c"}`), nil)
+	r(nil, errors.New("lpedge: engagement: the proxy answered 400."))
+	r(nil, &tag.UnreachableError{Call: "engagement", Server: "the proxy", URL: "https://edge.example"})
+	want := []string{
+		`["{\"conversationId\":\"c\"}",null]`,
+		`["","lpedge: engagement: the proxy answered 400."]`,
+		`["{\"code\":\"unreachable\",\"url\":\"https://edge.example\"}","lpedge: engagement: could not reach the proxy at https://edge.example (offline, or it is down or refuses this page's origin)"]`,
+	}
+	for i, w := range want {
+		if i >= got.Length() || got.Index(i).String() != w {
+			t.Errorf("settle call %d: %v, want %s", i, got.Index(i), w)
+		}
+	}
+	if reply(js.Undefined()) != nil {
+		t.Errorf("reply without settle is not nil")
+	}
 }

@@ -29,10 +29,11 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 			}
 		}
 	}
-	if err := t.call(method, args, reply); err == errNoMethod {
+	name := method // as the error names the call: track's with its event
+	if err := t.call(method, &name, args, reply); err == errNoMethod {
 		reply(nil, errors.New("lpedge: no method "+jsonv.Quote(method)))
 	} else if err != nil {
-		reply(nil, errors.New("lpedge."+method+": "+err.Error()))
+		reply(nil, errors.New("lpedge: "+name+": "+err.Error()))
 	}
 }
 
@@ -40,8 +41,9 @@ func (t *Tag) Call(method string, args []byte, reply Reply) {
 var errNoMethod = errors.New("no method")
 
 // call runs Call's method; an error it returns is about the arguments
-// (or the method's own, for those that do not answer through reply).
-func (t *Tag) call(method string, args []byte, reply Reply) error {
+// (or the method's own, for those that do not answer through reply), and
+// name what Call's error names the call.
+func (t *Tag) call(method string, name *string, args []byte, reply Reply) error {
 	v, err := jsonv.Parse(args)
 	if err != nil {
 		return errors.New("arguments are not JSON: " + err.Error())
@@ -57,6 +59,7 @@ func (t *Tag) call(method string, args []byte, reply Reply) error {
 		if err != nil {
 			return err
 		}
+		*name = "track(" + jsonv.Quote(event) + ")"
 		props, err := a.object(1, "properties")
 		if err != nil {
 			return err

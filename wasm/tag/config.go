@@ -80,11 +80,13 @@ func (c *Config) check(consent string) (attr, problem string) {
 		if err := monitoring.CheckHost(c.Domain); err != nil {
 			return "data-domain", "want the Monitoring (smt) host from LivePerson's Domain API, like va.v.liveperson.net, got " + jsonv.Quote(c.Domain)
 		}
+	case c.Proxy == "":
+		return "data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)"
+	}
+	if c.App != "" || c.Domain != "" {
 		if err := monitoring.CheckID("app installation id", c.App, 64); err != nil {
 			return "data-app", "want the Monitoring app installation id (required with data-domain): " + err.Error()
 		}
-	case c.Proxy == "":
-		return "data-domain", "set data-domain (the Monitoring host) or data-proxy (the lpedge proxy's URL)"
 	}
 	return "", ""
 }

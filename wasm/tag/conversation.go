@@ -58,6 +58,7 @@ type chatEnv struct {
 	Stream    Streamer
 	Emit      func(event, data string, own bool) int
 	Proxy     string
+	Claim     string // the query of the proxy's URLs: "account=...&app=..." (see New)
 }
 
 func newConversation(env chatEnv, h chatHost) *Conversation {
@@ -117,7 +118,7 @@ func (c *Conversation) forget() {
 func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error)) {
 	kept, dropped := liveperson.ForMessaging(o.SDEs)
 	if len(dropped) > 0 {
-		c.env.Console.Warn("lpedge.conversation.start: a conversation carries only ctmrinfo and personal, without customerId; left out: " + joinComma(dropped))
+		c.env.Console.Warn("lpedge: conversation.start: a conversation carries only ctmrinfo and personal, without customerId; left out: " + joinComma(dropped))
 	}
 	b := jsonv.AppendString([]byte(`{"consumerId":`), c.h.consumerID())
 	for _, kv := range [...][2]string{{"visitorId", ctx.VisitorID}, {"sessionId", ctx.SessionID}, {"contextId", ctx.ContextID}, {"lang", o.Lang},
@@ -135,7 +136,7 @@ func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error
 	c.starting = true
 	// The key makes a create the proxy already ran answer the first result
 	// instead of opening a second conversation.
-	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations", Body: string(append(b, '}')),
+	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations?" + c.env.Claim, Body: string(append(b, '}')),
 		Header: [][2]string{{"Content-Type", "application/json"}, {"Idempotency-Key", c.h.randomHex(16)}}}
 	c.h.logf("conversation: POST " + req.URL + " " + req.Body)
 	c.env.Transport.Do(req, func(resp Response) {
@@ -155,16 +156,16 @@ func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error
 		}
 		c.h.logf("conversation answer: " + describeResponse(logged))
 		if resp.Status != 200 && resp.Status != 201 {
-			err := errors.New(explain("conversation.start", resp, false))
+			err, _ := explain(c.env.Console, c.env.Proxy, "conversation.start", resp, false)
 			c.h.reply(func() { done("", err) })
 			return
 		}
 		if id == "" {
-			c.h.reply(func() { done("", errors.New("lpedge.conversation.start: the proxy's answer has no conversationId")) })
+			c.h.reply(func() { done("", errors.New("lpedge: conversation.start: the proxy's answer has no conversationId")) })
 			return
 		}
 		if token == "" {
-			c.env.Console.Warn("lpedge.conversation.start: the proxy's answer carries no token, so the agent's side cannot reach the page: update the proxy")
+			c.env.Console.Warn("lpedge: conversation.start: the proxy's answer carries no token, so the agent's side cannot reach the page: update the proxy")
 		}
 		c.forget()
 		c.id, c.token = id, token
@@ -183,7 +184,7 @@ func (c *Conversation) afterStart(message string, done func(string, error)) {
 	}
 	c.send(message, func(err error) {
 		if err != nil {
-			err = errors.New("lpedge.conversation.start: conversation " + id + " is open, but its first message failed: " + err.Error())
+			err = errors.New("lpedge: conversation.start: conversation " + id + " is open, but its first message failed: " + err.Error())
 		}
 		done(id, err)
 	})
@@ -192,7 +193,7 @@ func (c *Conversation) afterStart(message string, done func(string, error)) {
 // send sends a text message. Typing that was on is turned off after it,
 // so that COMPOSING never sticks.
 func (c *Conversation) send(text string, done func(error)) {
-	fail := func(msg string) { c.h.reply(func() { done(errors.New("lpedge.conversation.send: " + msg)) }) }
+	fail := func(msg string) { c.h.reply(func() { done(errors.New("lpedge: conversation.send: " + msg)) }) }
 	switch {
 	case c.id == "":
 		fail("no conversation is open: call lpedge.conversation.start first")
@@ -203,7 +204,7 @@ func (c *Conversation) send(text string, done func(error)) {
 	default:
 		b := c.body()
 		b = jsonv.AppendString(append(b[:len(b)-1], `,"text":`...), text)
-		c.post("messages", "conversation.send", append(b, '}'), false, func(err error) {
+		c.post("messages", "conversation.send", append(b, '}'), false, false, func(err error) {
 			c.typing = false
 			c.sendTyping(false)
 			c.h.reply(func() { done(err) })
@@ -215,11 +216,11 @@ func (c *Conversation) send(text string, done func(error)) {
 // "closed" at once.
 func (c *Conversation) close(done func(error)) {
 	if c.id == "" {
-		c.h.reply(func() { done(errors.New("lpedge.conversation.close: no conversation is open")) })
+		c.h.reply(func() { done(errors.New("lpedge: conversation.close: no conversation is open")) })
 		return
 	}
 	id := c.id
-	c.post("close", "conversation.close", c.body(), false, func(err error) {
+	c.post("close", "conversation.close", c.body(), false, false, func(err error) {
 		if err == nil && c.id == id {
 			c.forget()
 			c.deliver("state", `{"type":"state","state":"closed"}`, true, [2]int64{}, false)
@@ -244,12 +245,9 @@ func (c *Conversation) sendTyping(keepalive bool) {
 	c.typingBusy = true
 	b := c.body()
 	b = strconv.AppendBool(append(b[:len(b)-1], `,"typing":`...), on)
-	c.post("typing", "conversation.typing", append(b, '}'), keepalive, func(err error) {
+	c.post("typing", "conversation.typing", append(b, '}'), keepalive, true, func(error) {
 		c.typingBusy = false
 		c.typingSent = on // also when refused: retrying would not help
-		if err != nil {
-			c.env.Console.Warn(err.Error())
-		}
 		c.sendTyping(false)
 	})
 }
@@ -260,9 +258,10 @@ func (c *Conversation) body() []byte {
 }
 
 // post sends body to /v1/conversations/{id}/{action}; done runs with the
-// host locked.
-func (c *Conversation) post(action, what string, body []byte, keepalive bool, done func(error)) {
-	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations/" + c.id + "/" + action, Body: string(body),
+// host locked. With warn, an error also goes to the console as a warning
+// (once: explain may have written it).
+func (c *Conversation) post(action, what string, body []byte, keepalive, warn bool, done func(error)) {
+	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations/" + c.id + "/" + action + "?" + c.env.Claim, Body: string(body),
 		Header: [][2]string{{"Content-Type", "application/json"}}, Keepalive: keepalive}
 	c.h.logf(what + ": POST " + req.URL + " " + req.Body)
 	c.env.Transport.Do(req, func(resp Response) {
@@ -271,7 +270,10 @@ func (c *Conversation) post(action, what string, body []byte, keepalive bool, do
 		c.h.logf(what + " answer: " + describeResponse(resp))
 		var err error
 		if resp.Status < 200 || resp.Status > 299 {
-			err = errors.New(explain(what, resp, false))
+			var said bool
+			if err, said = explain(c.env.Console, c.env.Proxy, what, resp, false); warn && !said {
+				c.env.Console.Warn(err.Error())
+			}
 		}
 		done(err)
 	})

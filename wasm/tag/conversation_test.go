@@ -36,7 +36,7 @@ func TestEngagement(t *testing.T) {
 		if cfg.Direct() && (!strings.Contains(r.URL, "/engagement?v=1.1") || header(r, "X-HTTP-Method-Override") != "") {
 			t.Errorf("engagement request %s %v", r.URL, r.Header)
 		}
-		if !cfg.Direct() && r.URL != "https://edge.example/v1/engagement" {
+		if !cfg.Direct() && r.URL != "https://edge.example/v1/engagement?"+claim {
 			t.Errorf("engagement through the proxy: %s", r.URL)
 		}
 		b := body(t, r)
@@ -61,7 +61,7 @@ func TestConversation(t *testing.T) {
 	start := h.promise("conversation.start", `[{"message":"Hi","lang":"en-US","sdes":[{"type":"ctmrinfo","info":{"customerId":"c","ctype":"vip"}},{"type":"cart","total":1,"numItems":1}]}]`)
 	h.tr.answer(t, 200, engaged) // the engagement it asks for first
 	create := h.tr.answer(t, 201, `{"conversationId":"conv-1","token":"t1"}`)
-	if create.URL != "https://edge.example/v1/conversations" || header(create, "Idempotency-Key") == "" {
+	if create.URL != "https://edge.example/v1/conversations?"+claim || header(create, "Idempotency-Key") == "" {
 		t.Fatalf("create %s %v", create.URL, create.Header)
 	}
 	b := body(t, create)
@@ -80,13 +80,13 @@ func TestConversation(t *testing.T) {
 		t.Errorf("warnings %q, want one naming what was left out", h.console.warns)
 	}
 	msg := h.tr.answer(t, 200, `{}`)
-	if msg.URL != "https://edge.example/v1/conversations/conv-1/messages" || body(t, msg)["text"] != "Hi" || body(t, msg)["consumerId"] != b["consumerId"] {
+	if msg.URL != "https://edge.example/v1/conversations/conv-1/messages?"+claim || body(t, msg)["text"] != "Hi" || body(t, msg)["consumerId"] != b["consumerId"] {
 		t.Errorf("first message %s %s", msg.URL, msg.Body)
 	}
 	if res, err := start(); res != `{"conversationId":"conv-1"}` || err != nil {
 		t.Errorf("start resolved %s, %v", res, err)
 	}
-	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" || c.token != "t1" ||
+	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0&"+claim || c.token != "t1" ||
 		h.session[h.key("conversation")] != "conv-1 t1 0 0" {
 		t.Fatalf("after start: stream %+v, stored %q", c, h.session[h.key("conversation")])
 	}
@@ -96,11 +96,11 @@ func TestConversation(t *testing.T) {
 	}
 	// A reload finds the conversation and its history again.
 	h.reload()
-	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" {
+	if c := h.stream.live(); c == nil || c.url != "https://edge.example/v1/conversations/conv-1/events?after=0&"+claim {
 		t.Fatalf("after a reload: stream %+v", c)
 	}
 	h.call("conversation.typing", `[true]`)
-	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/typing" || r.Body != `{"consumerId":"`+b["consumerId"].(string)+`","typing":true}` {
+	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/typing?"+claim || r.Body != `{"consumerId":"`+b["consumerId"].(string)+`","typing":true}` {
 		t.Errorf("typing %s %s", r.URL, r.Body)
 	}
 	h.call("conversation.typing", `["yes"]`)
@@ -112,11 +112,11 @@ func TestConversation(t *testing.T) {
 	if _, err := send(); err != nil {
 		t.Errorf("send: %v", err)
 	}
-	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/typing") || !strings.Contains(r.Body, `"typing":false`) {
+	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/typing?"+claim) || !strings.Contains(r.Body, `"typing":false`) {
 		t.Errorf("after a message sent while typing: %s %s, want typing false", r.URL, r.Body)
 	}
 	closed := h.promise("conversation.close", `[]`)
-	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/close" {
+	if r := h.tr.answer(t, 200, `{}`); r.URL != "https://edge.example/v1/conversations/conv-1/close?"+claim {
 		t.Errorf("close %s", r.URL)
 	}
 	if _, err := closed(); err != nil || h.session[h.key("conversation")] != "" {

@@ -49,9 +49,9 @@ func (t *Tag) reply(f func()) { t.replies = append(t.replies, f) }
 func (t *Tag) allowed(what string) error {
 	switch {
 	case t.consent == consentDenied:
-		return errors.New("lpedge." + what + ": the visitor refused consent")
+		return errors.New("lpedge: " + what + ": the visitor refused consent")
 	case t.consent != consentGranted:
-		return errors.New("lpedge." + what + ": waits for lpedge.consent({marketing: true}) (data-consent=\"required\")")
+		return errors.New("lpedge: " + what + ": waits for lpedge.consent({marketing: true}) (data-consent=\"required\")")
 	}
 	return nil
 }
@@ -73,7 +73,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 	}
 	for _, s := range sdes {
 		if liveperson.LookupType(s.Type()).Impression {
-			err := errors.New("lpedge.engagement: sdes: " + s.Type() + " is an impression event, which only report accepts")
+			err := errors.New("lpedge: engagement: sdes: " + s.Type() + " is an impression event, which only report accepts")
 			t.reply(func() { done(nil, err) })
 			return
 		}
@@ -111,7 +111,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 		case monitoring.Done:
 			a, err := monitoring.DecodeAnswer(resp.Body)
 			if err != nil {
-				t.reply(func() { done(nil, errors.New("lpedge.engagement: unreadable answer: "+err.Error())) })
+				t.reply(func() { done(nil, errors.New("lpedge: engagement: unreadable answer: "+err.Error())) })
 				return
 			}
 			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
@@ -129,7 +129,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 			}
 			fallthrough
 		default:
-			err := errors.New(explain("engagement", resp, t.cfg.Direct()))
+			err, _ := t.explain("engagement", resp)
 			t.reply(func() { done(nil, err) })
 		}
 	})
@@ -142,7 +142,7 @@ func (t *Tag) Start(o StartOptions, done func(conversationID string, err error))
 	t.mu.Lock()
 	defer t.unlock()
 	c := t.chat
-	fail := func(msg string) { t.reply(func() { done("", errors.New("lpedge.conversation.start: "+msg)) }) }
+	fail := func(msg string) { t.reply(func() { done("", errors.New("lpedge: conversation.start: "+msg)) }) }
 	if err := t.allowed("conversation.start"); err != nil {
 		t.reply(func() { done("", err) })
 		return
@@ -178,7 +178,7 @@ func (t *Tag) Start(o StartOptions, done func(conversationID string, err error))
 		defer t.unlock()
 		c.starting = false
 		if err == nil && e == nil {
-			err = errors.New("lpedge.conversation.start: LivePerson offers this visitor no engagement: check the campaign's targeting (sections, engagement attributes) and that its engagement uses a custom connector")
+			err = errors.New("lpedge: conversation.start: LivePerson offers this visitor no engagement: check the campaign's targeting (sections, engagement attributes) and that its engagement uses a custom connector")
 		}
 		if err != nil {
 			t.reply(func() { done("", err) })

@@ -61,7 +61,7 @@ func Example() {
 	t.Call("track", []byte(`["Product Viewed",{"price":"49.5"}]`), nil)
 	clock.run()
 	// Output:
-	// console.error: lpedge.track: Product Viewed: price: want a number, got a string ("49.5")
+	// console.error: lpedge: track("Product Viewed"): price: want a number, got a string ("49.5")
 	// POST https://va.v.liveperson.net/api/account/12345678/app/app-1/engagement?v=1.1
 	// {"entryPoints":["https://shop.example/p/42"],"engagementAttributes":[]}
 	// POST https://va.v.liveperson.net/api/account/12345678/app/app-1/report?v=1.1&vid=V&sid=S

@@ -168,6 +168,9 @@ type harness struct {
 	randCount byte
 }
 
+// claim is the query viaProxy's requests carry (Config.claim).
+const claim = "account=12345678"
+
 var direct = Config{Account: "12345678", App: "app-1", Domain: "smt.example", Scheme: "https"}
 var viaProxy = Config{Account: "12345678", Proxy: "https://edge.example", Scheme: "https"}
 

@@ -41,7 +41,7 @@ func (c *Conversation) listen() {
 	}
 	c.gen++
 	gen := c.gen
-	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10)
+	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10) + "&" + c.env.Claim
 	c.h.logf("conversation events: GET " + url)
 	c.alive()
 	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
@@ -102,8 +102,10 @@ func (c *Conversation) ended(resp Response) {
 		return
 	}
 	if s := resp.Status; s >= 400 && s < 500 && s != 408 && s != 429 {
-		c.env.Console.Error(explain("the events of conversation "+c.id, resp, false) +
-			" Its agent's side is not shown (401: the token is missing or not this proxy's; 403: it is another conversation's).")
+		if err, said := explain(c.env.Console, c.env.Proxy, "conversation.on", resp, false); !said {
+			c.env.Console.Error(err.Error() + " The agent's side of conversation " + c.id +
+				" is not shown (401: the token is missing or not this proxy's; 403: it is another conversation's).")
+		}
 		return
 	}
 	wait := min(int64(streamRetry)<<min(c.attempt, 5), streamRetryMax)
@@ -247,13 +249,12 @@ func (c *Conversation) sendReads() {
 		b = strconv.AppendInt(b, m[1], 10)
 		next = max(next, m[0]+1)
 	}
-	c.post("read", "conversation.read", append(b, "]}"...), false, func(err error) {
+	c.post("read", "conversation.read", append(b, "]}"...), false, true, func(err error) {
 		if c.id != id {
 			return
 		}
 		c.readBusy = false
 		if err != nil {
-			c.env.Console.Warn(err.Error())
 			return
 		}
 		// Those sent and older are read; those shown since wait.

@@ -61,7 +61,7 @@ func newChat(t *testing.T) *chatHarness {
 // of the tab stored, as a reload does.
 func (h *chatHarness) start() {
 	h.Conversation = newConversation(chatEnv{Clock: h.clock, Transport: h.tr, Console: h.console, Page: h.page,
-		Stream: h.stream, Emit: h.emit.emit, Proxy: "https://edge.example"}, h.host)
+		Stream: h.stream, Emit: h.emit.emit, Proxy: "https://edge.example", Claim: claim}, h.host)
 	h.host.lock()
 	h.restore()
 	h.host.unlock()
@@ -106,7 +106,7 @@ func msg(seq int, role string, sequence int) string {
 func TestConversationStream(t *testing.T) {
 	h := opened(t)
 	c := h.stream.live()
-	if c.url != "https://edge.example/v1/conversations/conv-1/events?after=0" || c.token != "tok-1" {
+	if c.url != "https://edge.example/v1/conversations/conv-1/events?after=0&"+claim || c.token != "tok-1" {
 		t.Errorf("stream %s with token %q", c.url, c.token)
 	}
 	if got := h.host.session["conversation"]; got != "conv-1 tok-1 0 0" {
@@ -161,7 +161,7 @@ func TestConversationReconnect(t *testing.T) {
 		}
 	}
 	c := h.stream.live()
-	if !strings.HasSuffix(c.url, "/events?after=2") {
+	if !strings.HasSuffix(c.url, "/events?after=2&"+claim) {
 		t.Errorf("resumed at %s, want after=2", c.url)
 	}
 	h.emit.got = nil
@@ -196,7 +196,7 @@ func TestConversationRefused(t *testing.T) {
 		{401, "token is missing"},
 		{403, "another conversation's"},
 		{404, "data-proxy"},
-		{400, "with 400 bad_request: id"},
+		{400, "answered 400 bad_request: id"},
 		{429, ""},
 		{500, ""},
 		{503, ""},
@@ -226,12 +226,12 @@ func TestConversationReload(t *testing.T) {
 		`{"seq":4,"type":"typing","role":"ASSIGNED_AGENT","typing":true}`}
 	h.stream.live().send(history...)
 	h.clock.tick()
-	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/read") || !strings.Contains(r.Body, `"sequences":[1]`) {
+	if r := h.tr.answer(t, 200, `{}`); !strings.HasSuffix(r.URL, "/read?"+claim) || !strings.Contains(r.Body, `"sequences":[1]`) {
 		t.Fatalf("read receipt %s %s", r.URL, r.Body)
 	}
 	h.reload()
 	c := h.stream.live()
-	if c == nil || !strings.HasSuffix(c.url, "/conv-1/events?after=0") || c.token != "tok-1" {
+	if c == nil || !strings.HasSuffix(c.url, "/conv-1/events?after=0&"+claim) || c.token != "tok-1" {
 		t.Fatalf("after the reload: stream %+v", c)
 	}
 	c.send(history...)
@@ -287,7 +287,7 @@ func TestConversationReads(t *testing.T) {
 		var got []string
 		for len(h.tr.reqs) > 0 {
 			r := h.tr.answer(t, 200, `{}`)
-			if !strings.HasSuffix(r.URL, "/v1/conversations/conv-1/read") || !strings.HasPrefix(r.Body, `{"consumerId":"c0","sequences":`) {
+			if !strings.HasSuffix(r.URL, "/v1/conversations/conv-1/read?"+claim) || !strings.HasPrefix(r.Body, `{"consumerId":"c0","sequences":`) {
 				t.Errorf("%s: %s %s", tc.name, r.URL, r.Body)
 			}
 			got = append(got, r.Body[len(`{"consumerId":"c0","sequences":`):len(r.Body)-1])
@@ -335,7 +335,8 @@ func TestConversationTyping(t *testing.T) {
 	answer := func() {
 		for len(h.tr.reqs) > 0 {
 			r := h.tr.answer(t, 200, `{}`)
-			sent = append(sent, r.URL[strings.LastIndex(r.URL, "/")+1:]+" "+r.Body)
+			u, _ := strings.CutSuffix(r.URL, "?"+claim)
+			sent = append(sent, u[strings.LastIndex(u, "/")+1:]+" "+r.Body)
 		}
 	}
 	typing(true)
@@ -368,7 +369,7 @@ func TestConversationTyping(t *testing.T) {
 	}
 	// pageshow from the back/forward cache resumes the stream.
 	h.call(h.listen)
-	if c := h.stream.live(); c == nil || !strings.HasSuffix(c.url, "after=0") {
+	if c := h.stream.live(); c == nil || !strings.HasSuffix(c.url, "after=0&"+claim) {
 		t.Errorf("pageshow: stream %+v", c)
 	}
 	// A message sent while typing(true) is in flight: typing false
@@ -377,7 +378,7 @@ func TestConversationTyping(t *testing.T) {
 	h.call(func() { h.setTyping(true) })
 	h.call(func() { h.send("x", func(error) {}) })
 	h.tr.answer(t, 200, `{}`) // typing true
-	if len(h.tr.reqs) != 1 || !strings.HasSuffix(h.tr.reqs[0].URL, "/messages") {
+	if len(h.tr.reqs) != 1 || !strings.HasSuffix(h.tr.reqs[0].URL, "/messages?"+claim) {
 		t.Errorf("typing false went before the message was answered: %+v", h.tr.reqs)
 	}
 	h.tr.answer(t, 200, `{}`)
@@ -437,7 +438,7 @@ func TestConversationSilentStream(t *testing.T) {
 	}
 	h.clock.advance(time.Second) // the first reconnect pause
 	n := h.stream.live()
-	if n == nil || !strings.HasSuffix(n.url, "/events?after=1") {
+	if n == nil || !strings.HasSuffix(n.url, "/events?after=1&"+claim) {
 		t.Fatalf("after a silent stream: %+v, want a resume after=1", n)
 	}
 	h.emit.got = nil
@@ -475,7 +476,7 @@ func TestConversationOnlineLive(t *testing.T) {
 	c.send(msg(1, "ASSIGNED_AGENT", 0), msg(2, "ASSIGNED_AGENT", 1))
 	h.call(h.online)
 	n := h.stream.live()
-	if !c.stopped || n == nil || n == c || !strings.HasSuffix(n.url, "/events?after=2") {
+	if !c.stopped || n == nil || n == c || !strings.HasSuffix(n.url, "/events?after=2&"+claim) {
 		t.Fatalf("online: old stopped %v, new %+v; want a resume after=2 at once", c.stopped, n)
 	}
 	c.send(msg(3, "ASSIGNED_AGENT", 2)) // the old one: ignored

@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/lpedge/lpedge/internal/jsonv"
@@ -54,7 +55,7 @@ func (t *Tag) openSession() {
 	r := &monitoring.Request{EntryPoints: t.queue[0].entry, SDEs: []liveperson.SDE{}}
 	req, err := t.monitoringRequest(monitoring.Engagement, r)
 	if err != nil { // Config was checked; only ids could be malformed, and there are none
-		t.env.Console.Error("lpedge: cannot open a session: " + err.Error())
+		t.env.Console.Error("lpedge: engagement: cannot open a session: " + err.Error())
 		return
 	}
 	t.opening = true
@@ -74,10 +75,13 @@ func (t *Tag) openSession() {
 				t.chat.engagement = &a.Engagements[0]
 			}
 		case d.Outcome == monitoring.Retry:
+			if resp.Status == 0 && t.openAttempt == 0 {
+				t.explain("report", resp)
+			}
 			t.openAttempt++
 			t.pause(d.Wait, t.openAttempt)
 		default:
-			t.fail(t.queue, true, resp, "the session's engagement call")
+			t.fail(t.queue, true, resp, "report")
 			t.queue = nil
 		}
 		t.save()
@@ -202,7 +206,7 @@ func (t *Tag) monitoringRequest(m monitoring.Method, r *monitoring.Request) (Req
 	req := Request{Method: "POST", Keepalive: m == monitoring.Report,
 		Header: [][2]string{{"Content-Type", "application/json"}}}
 	if !t.cfg.Direct() {
-		req.URL = t.cfg.Proxy + "/v1/" + string(m)
+		req.URL = t.cfg.Proxy + "/v1/" + string(m) + "?" + t.chat.env.Claim
 		req.Body = string(r.AppendProxyJSON(nil))
 		return req, nil
 	}
@@ -235,7 +239,7 @@ func (t *Tag) send(batches []*batch, extra bool) {
 	}
 	req, err := t.monitoringRequest(monitoring.Report, r)
 	if err != nil { // only an id from lpTag or storage can be malformed: Config was checked
-		t.env.Console.Warn("lpedge: ignoring a malformed id: " + err.Error())
+		t.env.Console.Warn("lpedge: report: ignoring a malformed id: " + err.Error())
 		t.dropIDs(vid, sid, fromLpTag)
 		if extra {
 			t.requeue(batches)
@@ -298,6 +302,9 @@ func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid strin
 			t.inflight = 0
 		}
 	case monitoring.Retry:
+		if resp.Status == 0 && attempt == 0 {
+			t.explain("report", resp) // a warning; the retries that follow are quiet
+		}
 		for _, b := range batches {
 			b.attempt = attempt + 1
 		}
@@ -325,8 +332,10 @@ func (t *Tag) fail(batches []*batch, extra bool, resp Response, what string) {
 	for _, b := range batches {
 		n += len(b.sdes)
 	}
-	t.env.Console.Error(explain(what, resp, t.cfg.Direct()) + " " + strconv.Itoa(n) +
-		" engagement attribute(s) were dropped; LivePerson's policy is not to retry a 4xx.")
+	if err, said := t.explain(what, resp); !said {
+		t.env.Console.Error(err.Error() + " " + strconv.Itoa(n) +
+			" engagement attribute(s) were dropped; LivePerson's policy is not to retry a 4xx.")
+	}
 	t.sent(batches, extra)
 }
 
@@ -403,13 +412,42 @@ func describeResponse(resp Response) string {
 	return s
 }
 
-// explain turns a refused request into what to check, as LivePerson's
-// troubleshooting table does.
-func explain(what string, resp Response, direct bool) string {
-	status := strconv.Itoa(resp.Status)
+// An UnreachableError is a request that got no answer: the browser is
+// offline, or the server is down, unknown or refuses this page's origin
+// (CORS). A page API Promise rejects with it as an Error whose code is
+// "unreachable" and url the server's base URL (wasm/browser), so that a
+// page may offer a retry.
+type UnreachableError struct {
+	_      [0]func() // not comparable: no generated equality function in the tag (make size)
+	Call   string    // the call or request, e.g. "engagement"
+	Server string    // "the proxy" or "LivePerson"
+	URL    string    // the proxy's base URL (data-proxy), or LivePerson's Monitoring origin
+}
+
+func (e *UnreachableError) Error() string {
+	return "lpedge: " + e.Call + ": could not reach " + e.Server + " at " + e.URL + " (offline, or it is down or refuses this page's origin)"
+}
+
+// explain turns a failed request into an error that says what to check:
+// no answer is an *UnreachableError, a refusal names its status and the
+// server's reason. It writes to the console itself what a page must see
+// even when it handles the error, and says so: no answer (a warning) and
+// a proxy that serves another account (an error). at is the server's
+// base URL, direct whether it is LivePerson's.
+func explain(con Console, at, what string, resp Response, direct bool) (err error, said bool) {
+	if resp.Status == 0 {
+		who := "the proxy"
+		if direct {
+			who = "LivePerson"
+		}
+		err = &UnreachableError{Call: what, Server: who, URL: at}
+		con.Warn(err.Error())
+		return err, true
+	}
+	s := "lpedge: " + what + ": "
 	if !direct {
 		pe := decodeProxyError(resp.Body)
-		s := "lpedge: the proxy refused " + what + " with " + status
+		s += "the proxy answered " + strconv.Itoa(resp.Status)
 		if pe.code != "" {
 			s += " " + pe.code + ": " + pe.message
 		}
@@ -421,9 +459,14 @@ func explain(what string, resp Response, direct bool) string {
 		default:
 			s += "."
 		}
-		return s
+		err = errors.New(s)
+		if pe.code == "account_mismatch" {
+			con.Error(s)
+			said = true
+		}
+		return err, said
 	}
-	s := "lpedge: LivePerson refused " + what + " with " + status
+	s += "LivePerson answered " + strconv.Itoa(resp.Status)
 	e := monitoring.DecodeError(resp.Body)
 	if e != nil {
 		s += " (" + jsonv.Quote(e.Message) + ", internal code " + strconv.Itoa(e.InternalCode) + ")"
@@ -442,5 +485,10 @@ func explain(what string, resp Response, direct bool) string {
 	default:
 		s += "."
 	}
-	return s
+	return errors.New(s), false
+}
+
+// explain is explain for the tag's Monitoring calls.
+func (t *Tag) explain(what string, resp Response) (error, bool) {
+	return explain(t.env.Console, t.base, what, resp, t.cfg.Direct())
 }

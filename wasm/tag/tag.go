@@ -47,6 +47,7 @@ const batchBudget = MaxBody - MaxEntryBytes - 2<<10
 type Tag struct {
 	mu      sync.Mutex
 	cfg     Config
+	base    string // where Monitoring calls go: the proxy's base URL, or LivePerson's origin
 	env     Env
 	local   *Fallback
 	session *Fallback
@@ -115,11 +116,22 @@ func New(cfg Config, env Env) *Tag {
 	if env.Session == nil {
 		env.Session = Memory{}
 	}
-	t := &Tag{cfg: cfg, env: env, debug: cfg.Debug,
+	t := &Tag{cfg: cfg, env: env, debug: cfg.Debug, base: cfg.Proxy,
 		local: &Fallback{Primary: env.Local}, session: &Fallback{Primary: env.Session}}
+	if cfg.Direct() {
+		t.base = cfg.Scheme + "://" + cfg.Domain
+	}
+	// The account and app the tag believes in go with every request to
+	// the proxy, which checks them against its own (400
+	// account_mismatch). They go as they are: ParseConfig let through no
+	// byte a query changes but "+", which the proxy reads as itself.
+	claim := "account=" + cfg.Account
+	if cfg.App != "" {
+		claim += "&app=" + cfg.App
+	}
 	t.tab = t.randomHex(8)
 	t.chat = newConversation(chatEnv{Clock: env.Clock, Transport: env.Transport, Console: env.Console, Page: env.Page,
-		Stream: env.Stream, Emit: env.Emit, Proxy: cfg.Proxy}, (*tagChat)(t))
+		Stream: env.Stream, Emit: env.Emit, Proxy: cfg.Proxy, Claim: claim}, (*tagChat)(t))
 	if !cfg.ConsentRequired {
 		t.consent = consentGranted
 	} else if v, _ := t.local.Get(t.key("consent")); v == "1" {
@@ -133,7 +145,7 @@ func New(cfg Config, env Env) *Tag {
 	if t.consent == consentGranted {
 		t.restore()
 	}
-	t.logf("started: account " + cfg.Account + ", " + t.route() + consentNote(cfg))
+	t.logf("started: account " + cfg.Account + ", reports to " + t.base + consentNote(cfg))
 	t.flush(false)
 	t.save()
 	return t
@@ -144,13 +156,6 @@ func consentNote(cfg Config) string {
 		return ", consent required"
 	}
 	return ""
-}
-
-func (t *Tag) route() string {
-	if t.cfg.Direct() {
-		return "reports to " + t.cfg.Scheme + "://" + t.cfg.Domain
-	}
-	return "reports through " + t.cfg.Proxy
 }
 
 // key is a storage key: versioned, per account.
@@ -171,7 +176,7 @@ func (t *Tag) store(s *Fallback, name, value string) {
 	}
 	if err := s.Set(t.key(name), value); err != nil && !t.warned {
 		t.warned = true
-		t.env.Console.Warn("lpedge: the browser refused to store data (" + err.Error() +
+		t.env.Console.Warn("lpedge: storage: the browser refused to store data (" + err.Error() +
 			"); unsent events are kept in memory for this page only")
 	}
 }
@@ -222,14 +227,14 @@ func (t *Tag) adopt() {
 			t.store(t.local, k[len(t.key("")):], string(encodeTaken(info.gen, t.env.Clock.Now())))
 		}
 		if err != nil {
-			t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+			t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 			continue
 		}
 		for i, e := range list {
 			m, _ := e.(map[string]any)
 			b, err := decodeBatch(m, i)
 			if err != nil {
-				t.env.Console.Warn("lpedge: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
+				t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 				continue
 			}
 			q = append(q, b)
@@ -309,7 +314,7 @@ func (t *Tag) trim() {
 		dropped += len(b.sdes)
 	}
 	if dropped > 0 {
-		t.env.Console.Warn("lpedge: " + strconv.Itoa(dropped) + " unsent engagement attribute(s) dropped, the oldest: at most " +
+		t.env.Console.Warn("lpedge: queue: " + strconv.Itoa(dropped) + " unsent engagement attribute(s) dropped, the oldest: at most " +
 			strconv.Itoa(MaxBatches) + " requests or " + strconv.Itoa(MaxQueued) + " attributes wait to be sent")
 	}
 }
@@ -454,7 +459,7 @@ func (t *Tag) SetDebug(on bool) {
 	t.mu.Lock()
 	defer t.unlock()
 	t.debug = on
-	t.logf("debug log on: " + t.route())
+	t.logf("debug log on: reports to " + t.base)
 }
 
 // entryPoints are the current page's: those page() set, else the

@@ -32,6 +32,11 @@ func TestParseConfig(t *testing.T) {
 		{map[string]string{"account": "123", "domain": "x.example/path", "app": "a"}, Config{}, "data-domain"},
 		{map[string]string{"account": "123", "domain": "ftp://x.example", "app": "a"}, Config{}, "data-domain"},
 		{map[string]string{"account": "123", "proxy": "edge.example"}, Config{}, "data-proxy"},
+		// The proxy's URLs carry data-app as it is: a byte a query would
+		// change is refused.
+		{map[string]string{"account": "123", "proxy": "https://e.example", "app": "a&account=1"}, Config{}, "lpedge: data-app: "},
+		{map[string]string{"account": "123", "proxy": "https://e.example", "app": "a+b/c="},
+			Config{Account: "123", App: "a+b/c=", Proxy: "https://e.example", Scheme: "https"}, ""},
 		{map[string]string{"account": "123", "proxy": "https://e.example", "consent": "yes"}, Config{}, "data-consent"},
 	}
 	for _, tt := range tests {
@@ -113,7 +118,7 @@ func TestProxyRequest(t *testing.T) {
 	h.call("identify", `["c-42",{"firstName":"Ann"}]`)
 	h.clock.tick()
 	r := h.tr.answer(t, 200, answer1)
-	if r.URL != "https://edge.example/v1/report" || header(r, "X-HTTP-Method-Override") != "" {
+	if r.URL != "https://edge.example/v1/report?"+claim || header(r, "X-HTTP-Method-Override") != "" {
 		t.Errorf("request %s %v, want the proxy's /v1/report without the override", r.URL, r.Header)
 	}
 	b := body(t, r)
@@ -521,23 +526,29 @@ func TestPage(t *testing.T) {
 }
 
 func TestCallErrors(t *testing.T) {
+	// One format: "lpedge: " the call, as the page wrote it (track's with
+	// its event), ": " the argument or property, ": " what is wrong. The
+	// exact messages: a prefix doubled or lost is a failure.
 	tests := []struct{ method, args, want string }{
-		{"track", `[]`, "lpedge.track: event: is required"},
-		{"track", `[3]`, "lpedge.track: event: want a string, got 3"},
-		{"track", `["Product Viewed","x"]`, "lpedge.track: properties: want an object, got a string"},
-		{"track", `["Product Viewed",{"sku":"A","price":"9"}]`, `lpedge.track: Product Viewed: price: want a number, got a string ("9")`},
-		{"track", `["Nope",{}]`, `lpedge.track: unknown event "Nope"`},
-		{"identify", `[]`, "lpedge.identify: customerId: is required (or traits)"},
-		{"identify", `[true]`, "lpedge.identify: customerId: want a string, got true"},
-		{"page", `[1]`, "lpedge.page: url: want a string"},
-		{"page", `["u",{"sections":[1]}]`, "lpedge.page: sections[0]: want a string, got 1"},
-		{"sdes.push", `[]`, "lpedge.sdes.push: want an engagement attribute"},
-		{"sdes.push", `[[{"type":"cart","numItems":1}]]`, "lpedge.sdes.push: sdes[0]: cart.total: is required"},
-		{"sdes.push", `[{"type":"carts"}]`, `lpedge.sdes.push: sdes[0]: type: "carts" is not an engagement attribute type`},
-		{"consent", `[{"marketing":"yes"}]`, "lpedge.consent: marketing: want true or false, got a string"},
-		{"consent", `[]`, "lpedge.consent: want {marketing: true}"},
-		{"debug", `["x"]`, "lpedge.debug: want true or false"},
-		{"track", `{`, "lpedge.track: arguments are not JSON"},
+		{"track", `[]`, "lpedge: track: event: is required"},
+		{"track", `[3]`, "lpedge: track: event: want a string, got 3"},
+		{"track", `["Product Viewed","x"]`, `lpedge: track("Product Viewed"): properties: want an object, got a string ("x")`},
+		{"track", `["Product Viewed",{"sku":"A","price":"9"}]`, `lpedge: track("Product Viewed"): price: want a number, got a string ("9")`},
+		{"track", `["product viewed",{"sku":"A","price":true}]`, `lpedge: track("product viewed"): price: want a number, got true`},
+		{"track", `["Order Completed",{"products":[{"sku":"B","quantity":1.5}]}]`, `lpedge: track("Order Completed"): products[0].quantity: want an integer, got 1.5`},
+		{"track", `["Nope",{}]`, `lpedge: track("Nope"): event: the retail preset maps none of this name; want one of Product Viewed, `},
+		{"identify", `[]`, "lpedge: identify: customerId: is required (or traits)"},
+		{"identify", `[true]`, "lpedge: identify: customerId: want a string, got true"},
+		{"identify", `["c-1",{"firstName":1}]`, "lpedge: identify: firstName: want a string, got 1"},
+		{"page", `[1]`, "lpedge: page: url: want a string, got 1"},
+		{"page", `["u",{"sections":[1]}]`, "lpedge: page: sections[0]: want a string, got 1"},
+		{"sdes.push", `[]`, "lpedge: sdes.push: want an engagement attribute or an array of them, got nothing"},
+		{"sdes.push", `[[{"type":"cart","numItems":1}]]`, "lpedge: sdes.push: sdes[0]: cart.total: is required"},
+		{"sdes.push", `[{"type":"carts"}]`, `lpedge: sdes.push: sdes[0]: type: "carts" is not an engagement attribute type`},
+		{"consent", `[{"marketing":"yes"}]`, `lpedge: consent: marketing: want true or false, got a string ("yes")`},
+		{"consent", `[]`, "lpedge: consent: want {marketing: true} or {marketing: false}"},
+		{"debug", `["x"]`, `lpedge: debug: want true or false, got a string ("x")`},
+		{"track", `{`, "lpedge: track: arguments are not JSON"},
 	}
 	for _, tt := range tests {
 		h := newHarness(t, direct)

@@ -49,9 +49,15 @@ func main() {
 	restore()
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "demo:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(1)
 	}
+}
+
+// errorLine is how the command reports err: with "demo: " in front, once
+// (the demo package's errors carry it already).
+func errorLine(err error) string {
+	return "demo: " + strings.TrimPrefix(err.Error(), "demo: ")
 }
 
 // run builds the tag, serves the demo until ctx ends and then stops it.

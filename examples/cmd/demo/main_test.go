@@ -122,6 +122,12 @@ func TestRunErrors(t *testing.T) {
 		err := run(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("run %v: %v, want %q", c.args, err, c.want)
+			continue
+		}
+		// What main prints names the command once ("demo: demo: " was
+		// the demo package's prefix after main's).
+		if line := errorLine(err); !strings.HasPrefix(line, "demo: ") || strings.Contains(line, "demo: demo:") {
+			t.Errorf("run %v: main prints %q", c.args, line)
 		}
 	}
 }

@@ -298,7 +298,8 @@
       r.then(function (v) {
         addEvent({ kind: "ok", label: "result", title: "lpedge." + method + " \u2192 " + JSON.stringify(v === undefined ? null : v) });
       }, function (err) {
-        addEvent({ kind: "bad", label: "rejected", title: "lpedge." + method + ": " + (err && err.message || err) });
+        // The tag's errors name the call themselves ("lpedge: engagement: ...").
+        addEvent({ kind: "bad", label: "rejected", title: String(err && err.message || err) });
       });
     }
     return r;

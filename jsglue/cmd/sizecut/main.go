@@ -48,6 +48,8 @@ var parts = []struct {
 		{"wasm/tag/conversation.go", "func (c *Conversation) sendTyping(", "return"}}},
 	{"sending, retries and the session (flush)", []cut{{"wasm/tag/send.go", "func (t *Tag) flush(", "return"}}},
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
+	{"failures explained: no answer (UnreachableError), refusals, the proxy's account_mismatch", []cut{
+		{"wasm/tag/send.go", "func explain(", "return errors.New(what), false"}}},
 }
 
 // jsMain is a realistic minimum for any tag: syscall/js, strconv and one
