@@ -451,10 +451,13 @@ func explain(con Console, at, what string, resp Response, direct bool) (err erro
 		if pe.code != "" {
 			s += " " + pe.code + ": " + pe.message
 		}
-		switch resp.Status {
-		case 403:
+		// The hint follows the proxy's code: a 403 or 404 that passes on
+		// LivePerson's refusal (not_your_conversation, ...) has its own
+		// cause; without a code, the answer is not the proxy's.
+		switch {
+		case pe.code == "origin_not_allowed" || resp.Status == 403 && pe.code == "":
 			s += ". Check that the proxy's ALLOWED_ORIGINS has this page's origin."
-		case 404:
+		case pe.code == "not_found" || resp.Status == 404 && pe.code == "":
 			s += ". Check data-proxy (the proxy's base URL) and the proxy's LP_ACCOUNT_ID and LP_APP_INSTALLATION_ID."
 		default:
 			s += "."
