@@ -191,18 +191,19 @@ func (e errorString) Error() string { return string(e) }
 func TestConversationRefused(t *testing.T) {
 	for _, tc := range []struct {
 		status int
+		code   string // the proxy's error code
 		want   string // in the console error; "" a reconnect
 	}{
-		{401, "token is missing"},
-		{403, "another conversation's"},
-		{404, "data-proxy"},
-		{400, "answered 400 bad_request: id"},
-		{429, ""},
-		{500, ""},
-		{503, ""},
+		{401, "unauthorized", "token is missing"},
+		{403, "forbidden", "another conversation's"},
+		{404, "not_found", "data-proxy"},
+		{400, "bad_request", "answered 400 bad_request: id"},
+		{429, "rate_limited", ""},
+		{500, "internal_error", ""},
+		{503, "upstream_unavailable", ""},
 	} {
 		h := opened(t)
-		h.stream.live().close(Response{Status: tc.status, Body: []byte(`{"error":{"code":"bad_request","message":"id"}}`)})
+		h.stream.live().close(Response{Status: tc.status, Body: []byte(`{"error":{"code":"` + tc.code + `","message":"id"}}`)})
 		h.clock.advance(time.Minute)
 		reconnected := h.stream.live() != nil
 		if tc.want == "" {
