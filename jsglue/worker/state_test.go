@@ -3,7 +3,6 @@
 package worker
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -241,48 +240,12 @@ func pollUntil(t *testing.T, base, conv, token, want string) string {
 	}
 }
 
-// readStream reads the event stream through base as an EventSource does:
-// it reconnects with Last-Event-ID when an answer ends (a Worker sends a
-// stream when it ends), until the closed state event. It returns every
-// event's data line.
+// readStream reads conv's event stream through base as an EventSource
+// does (proxytest.ReadEvents) and returns every event's data line.
 func readStream(base, conv, token string) ([]string, error) {
 	var got []string
-	last := ""
-	for range 100 {
-		req, err := http.NewRequest(http.MethodGet, base+"/v1/conversations/"+conv+"/events", nil)
-		if err != nil {
-			return got, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		if last != "" {
-			req.Header.Set("Last-Event-ID", last)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return got, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			resp.Body.Close()
-			return got, fmt.Errorf("events: %s", resp.Status)
-		}
-		sc := bufio.NewScanner(resp.Body)
-		closed := false
-		for sc.Scan() {
-			line := sc.Text()
-			if id, ok := strings.CutPrefix(line, "id: "); ok {
-				last = id
-			}
-			if data, ok := strings.CutPrefix(line, "data: "); ok {
-				got = append(got, data)
-				closed = closed || strings.Contains(data, `"state":"closed"`)
-			}
-		}
-		resp.Body.Close()
-		if closed {
-			return got, nil
-		}
-	}
-	return got, errors.New("the stream never carried the closed state")
+	err := proxytest.ReadEvents(client, base+"/v1/conversations/"+conv+"/events", token, 100, nil, nil, func(data string) { got = append(got, data) })
+	return got, err
 }
 
 // TestTwoIsolates: the idempotency records, the open conversation and the

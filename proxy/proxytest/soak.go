@@ -3,6 +3,8 @@ package proxytest
 import (
 	"bufio"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -79,7 +81,7 @@ func Soak(t testing.TB, create, stream string, lp *lptest.Server, convs, msgs in
 		streams.Go(func() {
 			seen := map[string]bool{}
 			first := true
-			err := readEvents(client, stream+"/v1/conversations/"+ids[i]+"/events", tokens[i], &reconnects, func() {
+			err := ReadEvents(client, stream+"/v1/conversations/"+ids[i]+"/events", tokens[i], math.MaxInt, &reconnects, func() {
 				if first {
 					first = false
 					opened.Done()
@@ -228,14 +230,16 @@ func member(body, name string) string {
 	return v
 }
 
-// readEvents reads an event stream until its closed state event, reading
-// it again from the last id whenever an answer ends first. It calls
-// opened once the first answer's header has come, and event per event's
-// data; it counts the answers read again in reconnects.
-func readEvents(client *http.Client, url, token string, reconnects *atomic.Int64, opened func(), event func(data string)) error {
+// ReadEvents reads the event stream at url (GET .../events) with token
+// as an EventSource does: until its closed state event, reading it again
+// with Last-Event-ID whenever an answer ends first (a Worker sends a
+// stream when it ends), at most maxAnswers answers. It calls opened, if
+// not nil, when an answer's header has come, and event per event's data
+// line; reconnects, if not nil, counts the answers read again.
+func ReadEvents(client *http.Client, url, token string, maxAnswers int, reconnects *atomic.Int64, opened func(), event func(data string)) error {
 	last := ""
-	for try := 0; ; try++ {
-		if try > 0 {
+	for try := range maxAnswers {
+		if try > 0 && reconnects != nil {
 			reconnects.Add(1)
 		}
 		req, err := http.NewRequest(http.MethodGet, url, nil)
@@ -250,7 +254,9 @@ func readEvents(client *http.Client, url, token string, reconnects *atomic.Int64
 		if err != nil {
 			return err
 		}
-		opened()
+		if opened != nil {
+			opened()
+		}
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
 			return &httpError{url, resp.StatusCode, resp.Status, ""}
@@ -272,6 +278,7 @@ func readEvents(client *http.Client, url, token string, reconnects *atomic.Int64
 			return nil
 		}
 	}
+	return fmt.Errorf("%s: no closed state event in %d answers", url, maxAnswers)
 }
 
 // parallel calls f(0..n-1) from 16 goroutines.
