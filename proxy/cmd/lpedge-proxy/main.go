@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,9 +41,16 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "lpedge-proxy:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(1)
 	}
+}
+
+// errorLine is how the command reports err: "lpedge-proxy: " once, in
+// front of the setting a configuration error names (the proxy package's
+// errors start with "proxy: ", for Go callers).
+func errorLine(err error) string {
+	return "lpedge-proxy: " + strings.TrimPrefix(err.Error(), "proxy: ")
 }
 
 func envOr(getenv func(string) string, key, def string) string {

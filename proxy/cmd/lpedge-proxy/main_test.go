@@ -179,3 +179,16 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 		t.Error("the stream is still open after the shutdown")
 	}
 }
+
+// TestErrorLine: the command names itself once, then the setting
+// (no "lpedge-proxy: proxy: ").
+func TestErrorLine(t *testing.T) {
+	err := run(nil, func(string) string { return "" }, io.Discard)
+	if err == nil {
+		t.Fatal("run without configuration: no error")
+	}
+	got := errorLine(err)
+	if !strings.HasPrefix(got, "lpedge-proxy: ") || strings.Count(got, "proxy: ") != 1 {
+		t.Errorf("errorLine = %q, want one prefix, lpedge-proxy: SETTING: ...", got)
+	}
+}
