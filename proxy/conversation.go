@@ -176,7 +176,7 @@ func (h *Handler) connectorCall(ctx context.Context, r *http.Request, consumer, 
 			Message: "this proxy has no LivePerson client credentials (LP_CLIENT_ID, LP_CLIENT_SECRET)"}
 	}
 	if tz == "" {
-		tz = r.Header.Get(headerTimeZone) // checked by serveRoute
+		tz, _ = headerTimeZoneValue(r.Header) // checked by serveRoute; Etc/Unknown is ""
 	}
 	props := h.props.header(r.UserAgent(), tz)
 	d, err := h.lp.domain(ctx, connector.ServiceMessaging)

@@ -329,7 +329,7 @@ func (o object) timeZone() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return tz, checkTimeZone("timeZone", tz)
+	return checkTimeZone("timeZone", tz)
 }
 
 // checkConversationID validates a conversation id: the {id} of a
@@ -392,6 +392,5 @@ func idempotencyKey(h http.Header) (string, error) {
 // headerTimeZoneValue reads X-Time-Zone, the time zone of clients that do
 // not put it in the body.
 func headerTimeZoneValue(h http.Header) (string, error) {
-	tz := h.Get(headerTimeZone)
-	return tz, checkTimeZone(headerTimeZone, tz)
+	return checkTimeZone(headerTimeZone, h.Get(headerTimeZone))
 }

@@ -241,13 +241,13 @@ func validJSON(b []byte) bool {
 // FuzzTimeZone: a zone validTimeZone takes is one time.LoadLocation
 // loads, never "Local" (the proxy's own) nor a path.
 func FuzzTimeZone(f *testing.F) {
-	for _, s := range []string{"Europe/Berlin", "Etc/GMT+5", "UTC", "Local", "Europe/Berlinn", "../../etc/passwd", "/etc/localtime", "America/Argentina/Buenos_Aires"} {
+	for _, s := range []string{"Europe/Berlin", "Etc/GMT+5", "UTC", "Local", "Etc/Unknown", "Europe/Berlinn", "../../etc/passwd", "/etc/localtime", "America/Argentina/Buenos_Aires"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tz string) {
 		if !validTimeZone(tz) {
-			if err := checkTimeZone("timeZone", tz); tz != "" && err == nil {
-				t.Fatalf("%q: refused, yet no error", tz)
+			if z, err := checkTimeZone("timeZone", tz); z != "" || tz != "" && tz != unknownZone && err == nil {
+				t.Fatalf("%q: refused, yet %q, %v", tz, z, err)
 			}
 			return
 		}

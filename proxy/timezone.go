@@ -38,11 +38,21 @@ func validTimeZone(s string) bool {
 	return true
 }
 
-// checkTimeZone is nil for "" (none given) and a real zone; otherwise a
-// 400 naming where the zone came from.
-func checkTimeZone(where, tz string) error {
-	if tz != "" && !validTimeZone(tz) {
-		return badRequest(where + ": want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
+// checkTimeZone returns the zone a client gave where: "" for none, and
+// also for "Etc/Unknown", which is ICU's answer when the browser cannot
+// tell the machine's zone (Intl.DateTimeFormat().resolvedOptions() of
+// such a page says it): a real browser's, so not the client's mistake,
+// and Client-Properties' zone is optional. Any other name that is not a
+// real zone is a 400 naming where it came from.
+func checkTimeZone(where, tz string) (string, error) {
+	switch {
+	case tz == "" || tz == unknownZone:
+		return "", nil
+	case !validTimeZone(tz):
+		return "", badRequest(where + ": want an IANA time zone such as Europe/Berlin, got " + strconv.Quote(clip(tz, 40)))
 	}
-	return nil
+	return tz, nil
 }
+
+// unknownZone is what browsers report when they cannot tell the zone.
+const unknownZone = "Etc/Unknown"

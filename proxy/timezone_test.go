@@ -17,3 +17,23 @@ func TestValidTimeZone(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownZone: "Etc/Unknown", what a browser reports when it cannot
+// tell the machine's zone, is no zone rather than a 400 (the tag sends
+// what the browser says); a made-up name still is one.
+func TestUnknownZone(t *testing.T) {
+	for _, tt := range []struct {
+		tz, want string
+		ok       bool
+	}{
+		{"Etc/Unknown", "", true},
+		{"", "", true},
+		{"Europe/Berlin", "Europe/Berlin", true},
+		{"Etc/Unknownn", "", false},
+	} {
+		got, err := checkTimeZone("timeZone", tt.tz)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("checkTimeZone(%q) = %q, %v; want %q, ok %v", tt.tz, got, err, tt.want, tt.ok)
+		}
+	}
+}
