@@ -246,7 +246,9 @@ func connectorRefused(method string, a answer, err error) *apiError {
 		ae.Status, ae.Code = http.StatusBadRequest, CodeCreateRefused
 	}
 	for _, c := range refusalCodes {
-		if errors.Is(err, c.reason) {
+		// A create's refusal names no conversation: its words ("does not
+		// exist", "is closed") are the campaign's, not a SEND's cause.
+		if c.create == (method == "CONVERSATION") && errors.Is(err, c.reason) {
 			ae.Status, ae.Code = c.status, c.code
 			break
 		}
@@ -254,16 +256,18 @@ func connectorRefused(method string, a answer, err error) *apiError {
 	return ae
 }
 
-// refusalCodes name the causes of Connector refusals the model tells apart.
+// refusalCodes name the causes of Connector refusals the model tells
+// apart: of a create (CONVERSATION) or of a SEND.
 var refusalCodes = []struct {
+	create bool
 	reason error
 	status int
 	code   string
 }{
-	{connector.ErrUnknownEngagement, http.StatusBadRequest, CodeUnknownEngagement},
-	{connector.ErrConversationNotFound, http.StatusNotFound, CodeConversationNotFound},
-	{connector.ErrNotConsumersConversation, http.StatusForbidden, CodeNotYours},
-	{connector.ErrConversationClosed, http.StatusConflict, CodeConversationClosed},
+	{true, connector.ErrUnknownEngagement, http.StatusBadRequest, CodeUnknownEngagement},
+	{false, connector.ErrConversationNotFound, http.StatusNotFound, CodeConversationNotFound},
+	{false, connector.ErrNotConsumersConversation, http.StatusForbidden, CodeNotYours},
+	{false, connector.ErrConversationClosed, http.StatusConflict, CodeConversationClosed},
 }
 
 // connectorInvalid turns an error building a Connector body into a 4xx.
