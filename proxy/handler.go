@@ -307,16 +307,17 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 	if rt.idempot {
 		parent = context.WithoutCancel(parent)
 	}
-	run := func() (int, []byte, error) {
-		ctx, cancel := context.WithTimeout(parent, h.cfg.RequestTimeout)
-		defer cancel()
-		return rt.serve(h, ctx, r, body, id)
-	}
+	// One budget for all of it: waiting for another request with the
+	// same Idempotency-Key and the call, so that the answer comes before
+	// the server's or the Worker's deadline.
+	ctx, cancel := context.WithTimeout(parent, h.cfg.RequestTimeout)
+	defer cancel()
+	run := func() (int, []byte, error) { return rt.serve(h, ctx, r, body, id) }
 	var status int
 	var resp []byte
 	if scope := bodyConsumer(body); key != "" && scope != "" {
 		k := IdemKey{Scope: scope, Key: rt.name + "\x00" + id + "\x00" + key}
-		status, resp, err = h.idempotent(parent, k, body, run)
+		status, resp, err = h.idempotent(ctx, k, body, run)
 	} else {
 		status, resp, err = run()
 	}

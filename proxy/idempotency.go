@@ -31,18 +31,23 @@ var errKeyReused = &apiError{Status: http.StatusUnprocessableEntity, Code: CodeI
 // another request with its key may take it over (its claimant died).
 const claimLease = 5 * time.Second
 
+// errInProgress answers a request that waited for another with its key
+// until its own time was up.
+var errInProgress = unavailable("another request with this Idempotency-Key is still in progress; retry with the same key", 2*time.Second, nil)
+
 // idempotent answers with k's stored answer, or runs call once for k and
-// body and stores its answer.
+// body and stores its answer. ctx bounds the wait for another claimant
+// and call together: a request whose time went by waiting is answered
+// 503 rather than starting the call late.
 func (h *Handler) idempotent(ctx context.Context, k IdemKey, body []byte, call func() (int, []byte, error)) (int, []byte, error) {
 	sum := sha256.Sum256(body)
 	token := newClaimToken()
-	// The wait for another claimant is bounded like the call itself.
-	wctx, cancel := context.WithTimeout(ctx, h.cfg.RequestTimeout+claimLease)
-	a, err := h.state.Claim(wctx, k, sum, token, h.cfg.RequestTimeout+claimLease)
-	cancel()
+	a, err := h.state.Claim(ctx, k, sum, token, h.cfg.RequestTimeout+claimLease)
 	switch {
 	case errors.Is(err, ErrKeyReused):
 		return 0, nil, errKeyReused
+	case err != nil && ctx.Err() != nil:
+		return 0, nil, errInProgress
 	case err != nil:
 		return 0, nil, unavailable("the idempotency records are not available; retry", 0, err)
 	case a != nil:

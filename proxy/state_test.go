@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -422,5 +423,42 @@ func TestStreamWithoutFlush(t *testing.T) {
 	h.ServeHTTP(unflushed{w}, req)
 	if ctx.Err() != nil || w.Code != 200 || strings.Count(w.Body.String(), "data: ") != 1 {
 		t.Errorf("the stream did not end after its first write: %d %q (%v)", w.Code, w.Body, ctx.Err())
+	}
+}
+
+// TestIdempotencyWaitBudget: a request that waits for another with its
+// key shares one budget with its own call: when its time is up it is
+// answered 503 "still in progress" and makes no call of its own, rather
+// than waiting out the claim's lease and then calling past the server's
+// deadline.
+func TestIdempotencyWaitBudget(t *testing.T) {
+	h, err := New(Config{Account: "1", ClientID: "id", ClientSecret: "s", AllowedOrigins: []string{"*"}, Upstream: noUpstream{},
+		Logger: discardLogger(), RequestTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := IdemKey{Scope: "c", Key: "create\x00\x00k"}
+	inCall, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := h.idempotent(context.Background(), k, []byte("b"), func() (int, []byte, error) {
+			close(inCall)
+			<-release // the claimant is slow: it outlives the waiter's budget
+			return 201, []byte("{}"), nil
+		})
+		first <- err
+	}()
+	<-inCall
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	called := false
+	_, _, err = h.idempotent(ctx, k, []byte("b"), func() (int, []byte, error) { called = true; return 201, nil, nil })
+	close(release)
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != 503 || !strings.Contains(ae.Message, "still in progress") || ae.RetryAfter <= 0 || called {
+		t.Errorf("the waiter: %v (called %v), want 503 'still in progress' with Retry-After and no call", err, called)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("the claimant: %v", err)
 	}
 }
