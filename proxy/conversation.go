@@ -55,9 +55,11 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 	if !validConversationID(id) {
 		return 0, nil, upstreamError("LivePerson answered an unusable conversation id", errors.New(snippet([]byte(id))))
 	}
+	// The token is added by addToken, after the answer is stored for an
+	// Idempotency-Key: a credential is not kept at rest (state file,
+	// Durable Object), and a replay after a secret's rotation gets one
+	// that works.
 	b := append([]byte(`{"conversationId":`), jsonv.AppendString(nil, id)...)
-	b = append(b, `,"token":`...)
-	b = jsonv.AppendString(b, h.tokens.token(id))
 	if len(dropped) > 0 {
 		// Types and fields lp_sdes may not carry were left out; the page
 		// reports them through Monitoring instead.
@@ -65,6 +67,25 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 		b = jsonv.Append(b, dropped)
 	}
 	return http.StatusCreated, append(b, "}\n"...), nil
+}
+
+// addToken puts the conversation's token into a create's answer, after
+// its conversationId: {"conversationId":ID,"token":T,...}.
+func (h *Handler) addToken(status int, body []byte) []byte {
+	if status != http.StatusCreated {
+		return body
+	}
+	v, err := jsonv.Parse(body)
+	m, _ := v.(map[string]any)
+	id, _ := m["conversationId"].(string)
+	head := len(`{"conversationId":`) + len(jsonv.AppendString(nil, id))
+	if err != nil || id == "" || head > len(body) {
+		return body // not a create's answer: nothing to add to
+	}
+	b := append([]byte(nil), body[:head]...)
+	b = append(b, `,"token":`...)
+	b = jsonv.AppendString(b, h.tokens.token(id))
+	return append(b, body[head:]...)
 }
 
 // openConversation returns the open conversation the engine knows for the

@@ -84,12 +84,15 @@ type route struct {
 	textPlain bool   // also takes text/plain bodies (navigator.sendBeacon)
 	idempot   bool   // honours Idempotency-Key
 	serve     func(h *Handler, ctx context.Context, r *http.Request, body []byte, id string) (int, []byte, error)
+	// finish, if set, completes an answer after it was stored for its
+	// Idempotency-Key (or made without one): what must not be stored.
+	finish func(h *Handler, status int, body []byte) []byte
 }
 
 var apiRoutes = []*route{
 	{name: "report", pattern: "/v1/report", textPlain: true, serve: (*Handler).report},
 	{name: "engagement", pattern: "/v1/engagement", serve: (*Handler).engagement},
-	{name: "conversation.create", pattern: "/v1/conversations", idempot: true, serve: (*Handler).createConversation},
+	{name: "conversation.create", pattern: "/v1/conversations", idempot: true, serve: (*Handler).createConversation, finish: (*Handler).addToken},
 	{name: "conversation.message", pattern: "/v1/conversations/{id}/messages", idempot: true, serve: (*Handler).sendMessage},
 	{name: "conversation.close", pattern: "/v1/conversations/{id}/close", idempot: true, serve: (*Handler).closeConversation},
 	{name: "conversation.typing", pattern: "/v1/conversations/{id}/typing", serve: (*Handler).sendTyping},
@@ -323,6 +326,9 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 	}
 	if err != nil {
 		return err
+	}
+	if rt.finish != nil {
+		resp = rt.finish(h, status, resp)
 	}
 	writeJSON(w, status, resp)
 	return nil

@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -326,4 +327,44 @@ func createConversation(t testing.TB, base, consumer, vid, sid, ctx, key string)
 	b := post(t, base+"/v1/conversations", `{"consumerId":"`+consumer+`","visitorId":"`+vid+`","sessionId":"`+sid+
 		`","campaignId":"1001","engagementId":"2001","contextId":"`+ctx+`"}`, h, 201)
 	return field(t, b, "conversationId")
+}
+
+// storedAnswers is an Engine that keeps what is stored for keys.
+type storedAnswers struct {
+	proxy.Engine
+	mu      sync.Mutex
+	answers []string
+}
+
+func (s *storedAnswers) Complete(ctx context.Context, k proxy.IdemKey, token string, a proxy.Answer, ttl time.Duration) error {
+	s.mu.Lock()
+	s.answers = append(s.answers, string(a.Body))
+	s.mu.Unlock()
+	return s.Engine.Complete(ctx, k, token, a, ttl)
+}
+
+// TestTokenNotStored: a keyed create's answer is stored without its
+// conversation token (a credential at rest in a state file or a Durable
+// Object); the answer and its replay both carry one that works.
+func TestTokenNotStored(t *testing.T) {
+	lp := newLP(t)
+	st := &storedAnswers{Engine: proxy.NewMemoryEngine(proxy.EngineOptions{})}
+	srv, _ := newProxy(t, lp, func(c *proxy.Config) { c.Engine = st })
+	vid, sid, ctx := engage(t, srv.URL)
+	body := `{"consumerId":"tok","visitorId":"` + vid + `","sessionId":"` + sid + `","campaignId":"1001","engagementId":"2001","contextId":"` + ctx + `"}`
+	key := http.Header{"Idempotency-Key": {"k-token"}}
+	first := post(t, srv.URL+"/v1/conversations", body, key, 201)
+	replay := post(t, srv.URL+"/v1/conversations", body, key, 201)
+	if first != replay || field(t, first, "token") == "" {
+		t.Errorf("answer %s, replay %s: want one answer with a token", first, replay)
+	}
+	conv, token := field(t, first, "conversationId"), field(t, first, "token")
+	if status, _ := getEvents(t, srv.URL, conv, token, 0); status != 200 {
+		t.Errorf("the token does not open the events: %d", status)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.answers) != 1 || strings.Contains(st.answers[0], "token") || !strings.Contains(st.answers[0], conv) {
+		t.Errorf("stored %q, want one answer with the conversation and no token", st.answers)
+	}
 }
