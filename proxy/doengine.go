@@ -171,10 +171,14 @@ func (e *ObjectEngine) Release(ctx context.Context, k IdemKey, token string) err
 	return e.do(ctx, "i:"+k.Scope, "release", &in, &struct{}{})
 }
 
+// An objEvent is an Event in an object; Size is len(Data) in bytes, which
+// the object counts against a read's bound (JavaScript's string length
+// counts UTF-16 units).
 type objEvent struct {
 	Seq    int64  `json:"seq,omitempty"`
 	Key    string `json:"key"`
 	Data   string `json:"data"`
+	Size   int    `json:"size"`
 	Closed bool   `json:"closed"`
 }
 
@@ -190,7 +194,7 @@ func (e *ObjectEngine) Append(ctx context.Context, conv string, evs []Event) (in
 		TTL    int64      `json:"ttl"`
 	}{make([]objEvent, len(evs)), e.opts.Now().UnixMicro(), e.opts.Events, e.opts.TTL.Milliseconds()}
 	for i, ev := range evs {
-		in.Events[i] = objEvent{Key: ev.Key, Data: string(ev.Data), Closed: ev.Closed}
+		in.Events[i] = objEvent{Key: ev.Key, Data: string(ev.Data), Size: len(ev.Data), Closed: ev.Closed}
 	}
 	var out struct {
 		Added int `json:"added"`
@@ -205,7 +209,8 @@ func (e *ObjectEngine) Read(ctx context.Context, conv string, after int64, wait 
 	in := struct {
 		After int64 `json:"after"`
 		Wait  int64 `json:"wait"`
-	}{after, ms}
+		Bytes int   `json:"bytes"`
+	}{after, ms, ReadBytes}
 	var out struct {
 		Events []objEvent `json:"events"`
 		Last   int64      `json:"last"`
@@ -226,10 +231,11 @@ func (e *ObjectEngine) Read(ctx context.Context, conv string, after int64, wait 
 // SetOpen implements [Engine].
 func (e *ObjectEngine) SetOpen(ctx context.Context, consumer, conv string, open bool) error {
 	in := struct {
-		Conv string `json:"conv"`
-		Open bool   `json:"open"`
-		TTL  int64  `json:"ttl"`
-	}{conv, open, e.opts.TTL.Milliseconds()}
+		Conv   string `json:"conv"`
+		Open   bool   `json:"open"`
+		Closed int    `json:"closed"`
+		TTL    int64  `json:"ttl"`
+	}{conv, open, ClosedKept, e.opts.TTL.Milliseconds()}
 	return e.do(ctx, "o:"+consumer, "setopen", &in, &struct{}{})
 }
 

@@ -424,3 +424,47 @@ func TestStreamWithoutFlush(t *testing.T) {
 		t.Errorf("the stream did not end after its first write: %d %q (%v)", w.Code, w.Body, ctx.Err())
 	}
 }
+
+// TestEventsInParts: a log longer than one engine answer (ReadBytes)
+// reaches the reader whole, read in parts without waiting: as JSON, and
+// in one buffered stream (a Worker's) before it ends.
+func TestEventsInParts(t *testing.T) {
+	h, err := New(Config{Account: "1", ClientID: "id", ClientSecret: "s", AllowedOrigins: []string{"*"}, Upstream: noUpstream{},
+		Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const conv, n = "0a5c1e52-7f3b-4c1d-9e2a-3b4c5d6e7f80", 24
+	evs := make([]Event, n)
+	for i := range evs {
+		evs[i] = Event{Key: strconv.Itoa(i), Data: []byte(`"type":"message","text":"` + strings.Repeat("x", 100_000) + `"`)}
+	}
+	if _, err := h.state.Append(context.Background(), conv, evs); err != nil {
+		t.Fatal(err)
+	}
+	if part, last, _ := h.state.Read(context.Background(), conv, 0, 0); !Partial(part, last) {
+		t.Fatalf("%d events of 100 kB in one answer: the log is not longer than one answer", len(part))
+	}
+	for _, c := range []struct {
+		name   string
+		accept string
+		w      func(http.ResponseWriter) http.ResponseWriter
+		count  string
+	}{
+		{"json", "application/json", func(w http.ResponseWriter) http.ResponseWriter { return w }, `{"seq":`},
+		{"buffered stream", "text/event-stream", func(w http.ResponseWriter) http.ResponseWriter { return unflushed{w} }, "data: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			req := httptest.NewRequestWithContext(ctx, "GET", "/v1/conversations/"+conv+"/events", nil)
+			req.Header.Set("Authorization", "Bearer "+h.tokens.token(conv))
+			req.Header.Set("Accept", c.accept)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(c.w(w), req)
+			if got := strings.Count(w.Body.String(), c.count); ctx.Err() != nil || w.Code != 200 || got != n {
+				t.Errorf("%d: %d events (%v), want %d", w.Code, got, ctx.Err(), n)
+			}
+		})
+	}
+}

@@ -151,29 +151,47 @@ const OPS = {
     return this.atomic(() => appendEvents(this, a));
   },
 
-  // read {after, wait (ms)} -> {events, last}: the events after after, held
-  // up to wait for one when there are none.
+  // read {after, wait (ms), bytes} -> {events, last}: the events after
+  // after, held up to wait for one when there are none. An answer holds
+  // the first of them, then more while their data's sizes stay within
+  // bytes: a Worker reads at most MaxUpstreamBytes of an object's answer,
+  // and the caller reads again when the last event returned is below last.
   async read(a) {
     const deadline = Date.now() + a.wait;
     for (;;) {
       const log = await this.loadLog();
-      const events = log.events.filter((e) => e.seq > a.after);
+      const events = [];
+      let n = 0;
+      for (const e of log.events) {
+        if (e.seq <= a.after) continue;
+        n += e.size ?? e.data.length; // size: UTF-8 bytes, from Go
+        if (events.length > 0 && n > a.bytes) break;
+        events.push(e);
+      }
       const now = Date.now();
       if (events.length > 0 || now >= deadline) return { events, last: log.last };
       await this.hold(deadline - now);
     }
   },
 
-  // setopen {conv, open, ttl} -> {}
+  // setopen {conv, open, closed, ttl} -> {}: "o" is the open conversation,
+  // "x" the last closed (a bound) seen closing, oldest first; an open for
+  // one of those is late (LivePerson never reopens one) and is ignored.
   setopen(a) {
     return this.atomic(async () => {
+      const m = await this.storage.get(["o", "x"]);
+      const open = m.get("o") || "";
+      const closed = m.get("x") || [];
+      if (closed.includes(a.conv) || (a.open && open === a.conv)) return {};
       if (a.open) {
         await this.storage.put("o", a.conv);
-        await this.keep(a.ttl);
-        this.wake();
-      } else if ((await this.storage.get("o")) === a.conv) {
-        await this.storage.delete("o");
+      } else {
+        closed.push(a.conv);
+        await this.storage.put("x", closed.slice(-a.closed));
+        if (open === a.conv) await this.storage.delete("o");
       }
+      await this.keep(a.ttl);
+      if (a.open) this.wake();
       return {};
     });
   },
@@ -212,7 +230,7 @@ async function appendEvents(obj, a) {
   let added = 0;
   for (const e of a.events) {
     if (e.key && log.keys.has(e.key)) continue;
-    const ev = { seq: ++log.last, key: e.key, data: e.data, closed: !!e.closed };
+    const ev = { seq: ++log.last, key: e.key, data: e.data, size: e.size, closed: !!e.closed };
     log.events.push(ev);
     if (e.key) log.keys.add(e.key);
     puts.push(["e" + pad(ev.seq), ev]);
