@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -466,5 +467,47 @@ func TestEventsInParts(t *testing.T) {
 				t.Errorf("%d: %d events (%v), want %d", w.Code, got, ctx.Err(), n)
 			}
 		})
+	}
+}
+
+// TestWebhookLateOpen: LivePerson retries and reorders conversation
+// changes; a conversation seen closing (an UPSERT in state CLOSE, or a
+// DELETE) is never the consumer's open one again, whatever comes late.
+func TestWebhookLateOpen(t *testing.T) {
+	h, err := New(Config{Account: "12345678", ClientID: "id", ClientSecret: "secret", AllowedOrigins: []string{"*"},
+		Upstream: noUpstream{}, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const x, y = "0a5c1e52-7f3b-4c1d-9e2a-3b4c5d6e7f80", "1b6d2f63-8a4c-4d2e-8f3b-4c5d6e7f8091"
+	change := func(typ, conv, state string) []byte {
+		return []byte(`{"kind":"notification","body":{"changes":[{"type":"` + typ + `","result":{"convId":"` + conv + `",` +
+			`"conversationDetails":{"state":"` + state + `","stage":"` + state + `","startTs":1700000000000,` +
+			`"participants":[{"id":"lp-1","role":"CONSUMER"}]}}}]},"type":"cqm.ExConversationChangeNotification"}`)
+	}
+	for i, step := range []struct {
+		typ, conv, state, want string
+	}{
+		{"UPSERT", x, "OPEN", x},
+		{"UPSERT", x, "CLOSE", ""},
+		{"UPSERT", x, "OPEN", ""}, // a retry of the first, late
+		{"UPSERT", y, "OPEN", y},
+		{"UPSERT", x, "OPEN", y}, // late again, once y opened
+		{"DELETE", y, "OPEN", ""},
+		{"UPSERT", y, "OPEN", ""},
+	} {
+		body := change(step.typ, step.conv, step.state)
+		r := httptest.NewRequest("POST", "/webhooks/liveperson", bytes.NewReader(body))
+		r.Header.Set(connector.HeaderSignature, connector.Sign(connector.SignatureSHA1, "secret", body))
+		r.Header.Set(connector.HeaderAccountID, "12345678")
+		r.Header.Set(connector.HeaderClientID, "id")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("step %d: %d %s", i, w.Code, w.Body)
+		}
+		if got, _ := h.state.OpenConversation(context.Background(), "lp-1", 0); got != step.want {
+			t.Errorf("step %d (%s %s %s): the open conversation is %q, want %q", i, step.typ, step.conv[:4], step.state, got, step.want)
+		}
 	}
 }
