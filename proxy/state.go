@@ -120,15 +120,12 @@ type openState struct {
 	closed []string
 }
 
-// set applies SetOpen(conv, open) and reports whether s changed.
+// set applies SetOpen(conv, open) and reports whether to record s.
 func (s *openState) set(conv string, open bool) bool {
 	switch {
 	case slices.Contains(s.closed, conv):
 		return false // closed for good: a late open is ignored
-	case open:
-		if s.conv == conv {
-			return false
-		}
+	case open: // (again, too: recorded anew, as it was before)
 		s.conv = conv
 		return true
 	}

@@ -219,7 +219,7 @@ const OPS = {
       const m = await this.storage.get(["o", "x"]);
       const open = m.get("o") || "";
       const closed = m.get("x") || [];
-      if (closed.includes(a.conv) || (a.open && open === a.conv)) return {};
+      if (closed.includes(a.conv)) return {};
       if (a.open) {
         await this.storage.put("o", a.conv);
       } else {
