@@ -83,7 +83,7 @@ type Engine interface {
 
 // ReadBytes bounds the Data of the events one [Engine.Read] answer holds
 // (beyond its first event), so that a shared engine's answer stays well
-// within what one call may carry (a Worker reads at most 8 MB of an
+// within what one call may carry (a Worker reads at most 8 MiB of an
 // answer; a log of 500 long messages can be more).
 const ReadBytes = 1 << 20
 
