@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -494,10 +495,14 @@ func (b *BoltEngine) read(conv string, after int64) ([]Event, int64, error) {
 		}
 		last = m.last
 		c := lb.Bucket(bucketE).Cursor()
+		n := 0 // bytes of Data in out
 		for sk, v := c.Seek(seqKey(after + 1)); sk != nil; sk, v = c.Next() {
 			e, ok := decodeEvent(int64(binary.BigEndian.Uint64(sk)), v)
 			if !ok {
 				return errors.New("state file: a damaged event")
+			}
+			if n += len(e.Data); len(out) > 0 && n > ReadBytes {
+				break // the answer's bound: the caller reads again
 			}
 			out = append(out, e)
 		}
@@ -510,16 +515,17 @@ func (b *BoltEngine) read(conv string, after int64) ([]Event, int64, error) {
 func (b *BoltEngine) SetOpen(_ context.Context, consumer, conv string, open bool) error {
 	ck := []byte(consumer)
 	return b.write(func(tx *bolt.Tx) error {
-		if !open {
-			if v, _, ok := opens.get(tx, ck); ok && string(v) == conv {
-				return opens.del(tx, ck)
-			}
+		v, _, _ := opens.get(tx, ck)
+		s := decodeOpen(v)
+		if !s.set(conv, open) {
 			return nil
 		}
-		if err := opens.put(tx, ck, []byte(conv), b.opts.Now().UnixNano()); err != nil {
+		if err := opens.put(tx, ck, encodeOpen(s), b.opts.Now().UnixNano()); err != nil {
 			return err
 		}
-		b.wakeLater(tx, b.open, consumer)
+		if open {
+			b.wakeLater(tx, b.open, consumer)
+		}
 		for opens.len(tx) > b.opts.Conversations {
 			k, _, _ := opens.oldest(tx)
 			if err := opens.del(tx, k); err != nil {
@@ -528,6 +534,25 @@ func (b *BoltEngine) SetOpen(_ context.Context, consumer, conv string, open bool
 		}
 		return nil
 	})
+}
+
+// A consumer's value: the open conversation, then those seen closing,
+// each after a NUL (conversation ids are UUIDs). A file written before
+// the closed ones were kept holds the open conversation alone.
+func encodeOpen(s openState) []byte {
+	v := []byte(s.conv)
+	for _, c := range s.closed {
+		v = append(append(v, 0), c...)
+	}
+	return v
+}
+
+func decodeOpen(v []byte) openState {
+	if len(v) == 0 {
+		return openState{}
+	}
+	parts := strings.Split(string(v), "\x00")
+	return openState{conv: parts[0], closed: parts[1:]}
 }
 
 // OpenConversation implements [Engine].
@@ -552,7 +577,7 @@ func (b *BoltEngine) openConv(consumer string) (string, error) {
 	var c string
 	err := b.db.View(func(tx *bolt.Tx) error {
 		if v, _, ok := opens.get(tx, []byte(consumer)); ok {
-			c = string(v)
+			c = decodeOpen(v).conv
 		}
 		return nil
 	})

@@ -176,7 +176,10 @@
 // answer was lost, retried without its Idempotency-Key) is answered 201
 // with that conversation and its token instead of 409; such a create
 // waits up to OpenConversationWait (default 2 s) for the webhook, which
-// may come after the retry.
+// may come after the retry. A conversation never opens again once
+// closed, while LivePerson retries and reorders webhooks: the engine
+// remembers each consumer's last ClosedKept (16) conversations seen
+// closing and ignores a late open of one, also once another has opened.
 //
 // # State
 //
@@ -199,7 +202,9 @@
 // last event (EVENT_LOG_TTL, default 24h), all logs together within
 // EventLogBytes (EVENT_LOG_BYTES, default 64 MiB, estimated; least
 // recently used logs dropped first). BenchmarkConversationMemory measures
-// its heap per conversation.
+// its heap per conversation. One engine read answers at most ReadBytes
+// (1 MiB) of event data (at least one event); the events route and a
+// stream read on at once while there is more.
 //
 // # Upstream calls
 //

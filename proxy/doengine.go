@@ -14,12 +14,22 @@ import (
 type ObjectCaller func(ctx context.Context, object, op string, body []byte) ([]byte, error)
 
 // ObjectOptions bound an [ObjectEngine]; zero values select the Default*
-// constants of the same names (DefaultEventLogEvents, ...).
+// constants of the same names (DefaultEventLogEvents, ...,
+// DefaultScopeRecords for Records).
 type ObjectOptions struct {
-	Events int           // events kept per conversation, oldest dropped first
-	TTL    time.Duration // an object is emptied this long after its last write (its alarm)
-	Now    func() time.Time
+	Events int // events kept per conversation, oldest dropped first
+	// Records bounds the idempotency records of one scope's (consumer's)
+	// object: past it, ended claims and expired answers go first, then
+	// the oldest answers; a live claim never does.
+	Records int
+	TTL     time.Duration // an object is emptied this long after its last write (its alarm)
+	Now     func() time.Time
 }
+
+// DefaultScopeRecords is ObjectOptions.Records' default: a consumer's
+// keyed creates, sends and closes within IdempotencyTTL, which a page
+// retries for minutes, not hours (a record is a few hundred bytes).
+const DefaultScopeRecords = 1000
 
 // An ObjectEngine is an [Engine] kept in Durable Objects: the class
 // LpedgeState of jsglue/worker/state.mjs, which the Worker's entry module
@@ -30,7 +40,7 @@ type ObjectOptions struct {
 // conversation. Readers and claimants wait in the object, which answers
 // them when a write comes; nothing polls.
 //
-// The objects apply Events and TTL; IdempotencyEntries and the engine-wide
+// The objects apply Events, Records (per scope) and TTL; IdempotencyEntries and the engine-wide
 // bounds of the memory engine (conversations, bytes) do not apply, as each
 // object holds one scope's or conversation's state. A new log numbers its
 // events from the caller's clock in microseconds, as the memory engine's
@@ -51,6 +61,9 @@ func NewObjectEngine(call ObjectCaller, o ObjectOptions) *ObjectEngine {
 	}
 	if o.TTL <= 0 {
 		o.TTL = DefaultEventLogTTL
+	}
+	if o.Records <= 0 {
+		o.Records = DefaultScopeRecords
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -114,8 +127,9 @@ func (e *ObjectEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token
 		Sum   string `json:"sum"`
 		Token string `json:"token"`
 		Lease int64  `json:"lease"`
+		Keep  int    `json:"keep"`
 		Wait  int64  `json:"wait"`
-	}{Key: k.Key, Sum: hex.EncodeToString(sum[:]), Token: token, Lease: lease.Milliseconds()}
+	}{Key: k.Key, Sum: hex.EncodeToString(sum[:]), Token: token, Lease: lease.Milliseconds(), Keep: e.opts.Records}
 	for {
 		var cut bool
 		in.Wait, cut = hold(ctx, lease)
@@ -149,7 +163,8 @@ func (e *ObjectEngine) Complete(ctx context.Context, k IdemKey, token string, a 
 		Token  string    `json:"token"`
 		Answer objAnswer `json:"answer"`
 		TTL    int64     `json:"ttl"`
-	}{k.Key, token, objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds()}
+		Keep   int       `json:"keep"`
+	}{k.Key, token, objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds(), e.opts.Records}
 	var out struct {
 		Lost bool `json:"lost"`
 	}
@@ -171,10 +186,14 @@ func (e *ObjectEngine) Release(ctx context.Context, k IdemKey, token string) err
 	return e.do(ctx, "i:"+k.Scope, "release", &in, &struct{}{})
 }
 
+// An objEvent is an Event in an object; Size is len(Data) in bytes, which
+// the object counts against a read's bound (JavaScript's string length
+// counts UTF-16 units).
 type objEvent struct {
 	Seq    int64  `json:"seq,omitempty"`
 	Key    string `json:"key"`
 	Data   string `json:"data"`
+	Size   int    `json:"size"`
 	Closed bool   `json:"closed"`
 }
 
@@ -190,7 +209,7 @@ func (e *ObjectEngine) Append(ctx context.Context, conv string, evs []Event) (in
 		TTL    int64      `json:"ttl"`
 	}{make([]objEvent, len(evs)), e.opts.Now().UnixMicro(), e.opts.Events, e.opts.TTL.Milliseconds()}
 	for i, ev := range evs {
-		in.Events[i] = objEvent{Key: ev.Key, Data: string(ev.Data), Closed: ev.Closed}
+		in.Events[i] = objEvent{Key: ev.Key, Data: string(ev.Data), Size: len(ev.Data), Closed: ev.Closed}
 	}
 	var out struct {
 		Added int `json:"added"`
@@ -205,7 +224,8 @@ func (e *ObjectEngine) Read(ctx context.Context, conv string, after int64, wait 
 	in := struct {
 		After int64 `json:"after"`
 		Wait  int64 `json:"wait"`
-	}{after, ms}
+		Bytes int   `json:"bytes"`
+	}{after, ms, ReadBytes}
 	var out struct {
 		Events []objEvent `json:"events"`
 		Last   int64      `json:"last"`
@@ -226,10 +246,11 @@ func (e *ObjectEngine) Read(ctx context.Context, conv string, after int64, wait 
 // SetOpen implements [Engine].
 func (e *ObjectEngine) SetOpen(ctx context.Context, consumer, conv string, open bool) error {
 	in := struct {
-		Conv string `json:"conv"`
-		Open bool   `json:"open"`
-		TTL  int64  `json:"ttl"`
-	}{conv, open, e.opts.TTL.Milliseconds()}
+		Conv   string `json:"conv"`
+		Open   bool   `json:"open"`
+		Closed int    `json:"closed"`
+		TTL    int64  `json:"ttl"`
+	}{conv, open, ClosedKept, e.opts.TTL.Milliseconds()}
 	return e.do(ctx, "o:"+consumer, "setopen", &in, &struct{}{})
 }
 

@@ -88,9 +88,19 @@ func wantsJSON(accept string) bool {
 }
 
 func (h *Handler) eventsJSON(w http.ResponseWriter, ctx context.Context, conv string, after int64) error {
-	evs, last, err := h.state.Read(ctx, conv, after, 0)
-	if err != nil {
-		return unavailable("the event log is not available", 0, err)
+	// The whole log after after: an engine answers in parts (ReadBytes).
+	var evs []Event
+	var last int64
+	for {
+		part, l, err := h.state.Read(ctx, conv, after, 0)
+		if err != nil {
+			return unavailable("the event log is not available", 0, err)
+		}
+		evs, last = append(evs, part...), l
+		if !Partial(part, l) {
+			break
+		}
+		after = part[len(part)-1].Seq
 	}
 	b := append(make([]byte, 0, 256), `{"events":[`...)
 	for i := range evs {
@@ -140,7 +150,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 	for {
 		// One engine call per wake-up: the stored events, else those that
 		// come within a heartbeat.
-		evs, _, err := h.state.Read(ctx, conv, after, beat)
+		evs, last, err := h.state.Read(ctx, conv, after, beat)
 		if err != nil {
 			return // the reader went away, or the engine failed: the reader reconnects and resumes
 		}
@@ -162,7 +172,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, conv string, af
 		if _, err := w.Write(b); err != nil || !flush() {
 			return
 		}
-		if closed || buffered {
+		// A buffered stream ends after its first write, unless the
+		// engine's answer was partial: then the rest is read at once.
+		if closed || buffered && !Partial(evs, last) {
 			return
 		}
 	}

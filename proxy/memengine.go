@@ -56,8 +56,8 @@ type MemoryEngine struct {
 	bytes   int64 // eventBytes of every log
 	logs    *lru.Cache[string, *convLog]
 	records *lru.Cache[IdemKey, *idemRecord]
-	open    *lru.Cache[string, string] // consumer -> conversation
-	waiters map[string]*waiter         // consumers whose open conversation a create waits for
+	open    *lru.Cache[string, *openState] // by consumer
+	waiters map[string]*waiter             // consumers whose open conversation a create waits for
 	// floor is the highest seq of a log dropped so far: a new log starts
 	// above it, in case the clock has not moved past it.
 	floor int64
@@ -133,7 +133,7 @@ func NewMemoryEngine(o EngineOptions) *MemoryEngine {
 		m.floor = max(m.floor, l.last)
 		close(l.wake)
 	})
-	m.open, _ = lru.New[string, string](o.Conversations)
+	m.open, _ = lru.New[string, *openState](o.Conversations)
 	m.records, _ = lru.NewWithEvict(o.Records, func(_ IdemKey, r *idemRecord) {
 		if r.answer == nil {
 			close(r.ended)
@@ -331,7 +331,8 @@ func (m *MemoryEngine) read(conv string, after int64, wake bool) ([]Event, int64
 		// Seqs are consecutive: the first event > after is at a known index.
 		first := l.events[0].Seq
 		i := max(0, min(int64(n), after-first+1))
-		out = append(out, l.events[i:]...)
+		rest := l.events[i:]
+		out = append(out, rest[:withinReadBytes(rest)]...)
 	}
 	if len(out) > 0 || !wake {
 		return out, l.last, nil
@@ -343,21 +344,32 @@ func (m *MemoryEngine) read(conv string, after int64, wake bool) ([]Event, int64
 func (m *MemoryEngine) SetOpen(_ context.Context, consumer, conv string, open bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !open {
-		if c, ok := m.open.Peek(consumer); ok && c == conv {
-			m.open.Remove(consumer)
-		}
+	s, ok := m.open.Get(consumer)
+	if !ok {
+		s = &openState{}
+	}
+	if !s.set(conv, open) {
 		return nil
 	}
-	m.open.Add(consumer, conv)
-	wake(m.waiters, consumer)
+	m.open.Add(consumer, s)
+	if open {
+		wake(m.waiters, consumer)
+	}
 	return nil
+}
+
+// openConv returns consumer's open conversation, if any. m.mu is held.
+func (m *MemoryEngine) openConv(consumer string) (string, bool) {
+	if s, ok := m.open.Get(consumer); ok && s.conv != "" {
+		return s.conv, true
+	}
+	return "", false
 }
 
 // OpenConversation implements [Engine].
 func (m *MemoryEngine) OpenConversation(ctx context.Context, consumer string, wait time.Duration) (string, error) {
 	m.mu.Lock()
-	if c, ok := m.open.Get(consumer); ok || wait <= 0 {
+	if c, ok := m.openConv(consumer); ok || wait <= 0 {
 		m.mu.Unlock()
 		return c, nil
 	}
@@ -373,7 +385,7 @@ func (m *MemoryEngine) OpenConversation(ctx context.Context, consumer string, wa
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	leave(m.waiters, consumer, w)
-	if c, ok := m.open.Get(consumer); ok {
+	if c, ok := m.openConv(consumer); ok {
 		return c, nil
 	}
 	return "", ctx.Err()

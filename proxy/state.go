@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -56,6 +57,10 @@ type Engine interface {
 	Append(ctx context.Context, conv string, evs []Event) (added int, err error)
 	// Read returns a copy of conv's events with Seq > after, oldest
 	// first, and the Seq of the log's last event (0 when it has none).
+	// One answer holds the first of those events and then as many more
+	// as keep their Data within ReadBytes together: when the last event
+	// returned is below last, more are stored, and the caller reads
+	// again after it, without waiting (see [Partial]).
 	// When there are none and wait > 0, it first waits up to wait for
 	// one to be appended, without polling; it may return none before
 	// wait (the caller reads again), and returns ctx.Err() if ctx ends.
@@ -64,11 +69,74 @@ type Engine interface {
 	// SetOpen records that conv is consumer's open conversation (open),
 	// or that conv closed (it is then forgotten if it was consumer's).
 	// consumer is LivePerson's consumer id (a ConsumerJWS's
-	// lp_consumer_id, a conversation's CONSUMER participant).
+	// lp_consumer_id, a conversation's CONSUMER participant). A
+	// LivePerson conversation never opens again once closed, but its
+	// webhooks come retried and out of order: the engine remembers the
+	// last ClosedKept conversations of each consumer seen closing (with
+	// the open one, in the same record or object) and ignores an open
+	// for any of them, also once another conversation has opened.
 	SetOpen(ctx context.Context, consumer, conv string, open bool) error
 	// OpenConversation returns consumer's open conversation, waiting up
 	// to wait for one to be recorded; "" when none is known by then.
 	OpenConversation(ctx context.Context, consumer string, wait time.Duration) (string, error)
+}
+
+// ReadBytes bounds the Data of the events one [Engine.Read] answer holds
+// (beyond its first event), so that a shared engine's answer stays well
+// within what one call may carry (a Worker reads at most 8 MiB of an
+// answer; a log of 500 long messages can be more).
+const ReadBytes = 1 << 20
+
+// Partial reports whether a Read answer of evs and last left events out
+// for its bound: the caller reads again after the last of evs at once.
+func Partial(evs []Event, last int64) bool {
+	return len(evs) > 0 && evs[len(evs)-1].Seq < last
+}
+
+// withinReadBytes returns how many of evs, from the first, one Read
+// answer holds: at least one, then as many as keep their Data within
+// ReadBytes.
+func withinReadBytes(evs []Event) int {
+	n := 0
+	for i := range evs {
+		if n += len(evs[i].Data); i > 0 && n > ReadBytes {
+			return i
+		}
+	}
+	return len(evs)
+}
+
+// ClosedKept is how many of a consumer's conversations seen closing an
+// engine remembers (the most recent), so that a late or retried open of
+// one of them is ignored (see [Engine.SetOpen]). LivePerson retries a
+// webhook for a limited time; a consumer who opens and closes more than
+// this many conversations meanwhile is not expected.
+const ClosedKept = 16
+
+// openState is what an engine keeps per consumer for SetOpen: the open
+// conversation ("" for none) and those seen closing, oldest first.
+type openState struct {
+	conv   string
+	closed []string
+}
+
+// set applies SetOpen(conv, open) and reports whether to record s.
+func (s *openState) set(conv string, open bool) bool {
+	switch {
+	case slices.Contains(s.closed, conv):
+		return false // closed for good: a late open is ignored
+	case open: // (again, too: recorded anew, as it was before)
+		s.conv = conv
+		return true
+	}
+	if s.conv == conv {
+		s.conv = ""
+	}
+	if len(s.closed) >= ClosedKept {
+		s.closed = slices.Delete(s.closed, 0, len(s.closed)-ClosedKept+1)
+	}
+	s.closed = append(s.closed, conv)
+	return true
 }
 
 // An IdemKey names one idempotency record.

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -460,5 +461,91 @@ func TestIdempotencyWaitBudget(t *testing.T) {
 	}
 	if err := <-first; err != nil {
 		t.Errorf("the claimant: %v", err)
+	}
+}
+
+// TestEventsInParts: a log longer than one engine answer (ReadBytes)
+// reaches the reader whole, read in parts without waiting: as JSON, and
+// in one buffered stream (a Worker's) before it ends.
+func TestEventsInParts(t *testing.T) {
+	h, err := New(Config{Account: "1", ClientID: "id", ClientSecret: "s", AllowedOrigins: []string{"*"}, Upstream: noUpstream{},
+		Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const conv, n = "0a5c1e52-7f3b-4c1d-9e2a-3b4c5d6e7f80", 24
+	evs := make([]Event, n)
+	for i := range evs {
+		evs[i] = Event{Key: strconv.Itoa(i), Data: []byte(`"type":"message","text":"` + strings.Repeat("x", 100_000) + `"`)}
+	}
+	if _, err := h.state.Append(context.Background(), conv, evs); err != nil {
+		t.Fatal(err)
+	}
+	if part, last, _ := h.state.Read(context.Background(), conv, 0, 0); !Partial(part, last) {
+		t.Fatalf("%d events of 100 kB in one answer: the log is not longer than one answer", len(part))
+	}
+	for _, c := range []struct {
+		name   string
+		accept string
+		w      func(http.ResponseWriter) http.ResponseWriter
+		count  string
+	}{
+		{"json", "application/json", func(w http.ResponseWriter) http.ResponseWriter { return w }, `{"seq":`},
+		{"buffered stream", "text/event-stream", func(w http.ResponseWriter) http.ResponseWriter { return unflushed{w} }, "data: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			req := httptest.NewRequestWithContext(ctx, "GET", "/v1/conversations/"+conv+"/events", nil)
+			req.Header.Set("Authorization", "Bearer "+h.tokens.token(conv))
+			req.Header.Set("Accept", c.accept)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(c.w(w), req)
+			if got := strings.Count(w.Body.String(), c.count); ctx.Err() != nil || w.Code != 200 || got != n {
+				t.Errorf("%d: %d events (%v), want %d", w.Code, got, ctx.Err(), n)
+			}
+		})
+	}
+}
+
+// TestWebhookLateOpen: LivePerson retries and reorders conversation
+// changes; a conversation seen closing (an UPSERT in state CLOSE, or a
+// DELETE) is never the consumer's open one again, whatever comes late.
+func TestWebhookLateOpen(t *testing.T) {
+	h, err := New(Config{Account: "12345678", ClientID: "id", ClientSecret: "secret", AllowedOrigins: []string{"*"},
+		Upstream: noUpstream{}, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const x, y = "0a5c1e52-7f3b-4c1d-9e2a-3b4c5d6e7f80", "1b6d2f63-8a4c-4d2e-8f3b-4c5d6e7f8091"
+	change := func(typ, conv, state string) []byte {
+		return []byte(`{"kind":"notification","body":{"changes":[{"type":"` + typ + `","result":{"convId":"` + conv + `",` +
+			`"conversationDetails":{"state":"` + state + `","stage":"` + state + `","startTs":1700000000000,` +
+			`"participants":[{"id":"lp-1","role":"CONSUMER"}]}}}]},"type":"cqm.ExConversationChangeNotification"}`)
+	}
+	for i, step := range []struct {
+		typ, conv, state, want string
+	}{
+		{"UPSERT", x, "OPEN", x},
+		{"UPSERT", x, "CLOSE", ""},
+		{"UPSERT", x, "OPEN", ""}, // a retry of the first, late
+		{"UPSERT", y, "OPEN", y},
+		{"UPSERT", x, "OPEN", y}, // late again, once y opened
+		{"DELETE", y, "OPEN", ""},
+		{"UPSERT", y, "OPEN", ""},
+	} {
+		body := change(step.typ, step.conv, step.state)
+		r := httptest.NewRequest("POST", "/webhooks/liveperson", bytes.NewReader(body))
+		r.Header.Set(connector.HeaderSignature, connector.Sign(connector.SignatureSHA1, "secret", body))
+		r.Header.Set(connector.HeaderAccountID, "12345678")
+		r.Header.Set(connector.HeaderClientID, "id")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("step %d: %d %s", i, w.Code, w.Body)
+		}
+		if got, _ := h.state.OpenConversation(context.Background(), "lp-1", 0); got != step.want {
+			t.Errorf("step %d (%s %s %s): the open conversation is %q, want %q", i, step.typ, step.conv[:4], step.state, got, step.want)
+		}
 	}
 }

@@ -23,6 +23,7 @@ export class LpedgeState {
     this.storage = ctx.storage;
     this.wakers = new Set(); // settle the held requests
     this.log = null; // the event log's promise, loaded on first use
+    this.idem = null; // the idempotency records' index's promise, loaded on first use
     this.tail = Promise.resolve(); // the last atomic step
   }
 
@@ -43,6 +44,7 @@ export class LpedgeState {
 
   async alarm() {
     this.log = null;
+    this.idem = null;
     await this.storage.deleteAll();
     this.wake();
   }
@@ -75,6 +77,36 @@ export class LpedgeState {
     if (cur === null || cur < at) await this.storage.setAlarm(at);
   }
 
+  // loadIdem returns the index of the idempotency records: storage key ->
+  // {answered, t: the answer's expiry or the claim's lease end}.
+  loadIdem() {
+    this.idem ??= (async () => {
+      const idem = new Map();
+      for (const [k, r] of await this.storage.list({ prefix: "i" })) idem.set(k, index(r));
+      return idem;
+    })();
+    return this.idem;
+  }
+
+  // putRecord stores r under key k, then prunes the records to keep.
+  async putRecord(k, r, keep) {
+    await this.storage.put(k, r);
+    const idem = await this.loadIdem();
+    idem.set(k, index(r));
+    if (!(idem.size > keep)) return; // (also without a keep)
+    // Ended claims and expired answers (t <= now) first, then the answers
+    // that expire first, i.e. the oldest (one TTL for all); never a live
+    // claim, which a request holds.
+    const now = Date.now();
+    const gone = [...idem]
+      .filter(([, x]) => x.answered || x.t <= now)
+      .sort(([, a], [, b]) => a.t - b.t)
+      .slice(0, idem.size - keep)
+      .map(([key]) => key);
+    for (const key of gone) idem.delete(key);
+    await deleteAll(this.storage, gone);
+  }
+
   loadLog() {
     this.log ??= (async () => {
       const m = (await this.storage.get("m")) || { last: 0, dropped: [] };
@@ -87,6 +119,9 @@ export class LpedgeState {
   }
 }
 
+// index is what loadIdem keeps of an idempotency record.
+const index = (r) => (r.answer ? { answered: true, t: r.expires } : { answered: false, t: r.until });
+
 // putAll and deleteAll write in the storage API's batches of 128 keys.
 async function putAll(storage, entries) {
   for (let i = 0; i < entries.length; i += 128) await storage.put(Object.fromEntries(entries.slice(i, i + 128)));
@@ -97,8 +132,9 @@ async function deleteAll(storage, keys) {
 }
 
 const OPS = {
-  // claim {key, sum, token, lease, wait (ms)} -> {answer} | {claimed} |
-  // {reused} | {busy} (still claimed by another after wait: ask again).
+  // claim {key, sum, token, lease, keep, wait (ms)} -> {answer} |
+  // {claimed} | {reused} | {busy} (still claimed by another after wait:
+  // ask again). keep bounds the object's records (see putRecord).
   async claim(a) {
     const deadline = Date.now() + a.wait;
     for (;;) {
@@ -110,7 +146,7 @@ const OPS = {
           if (r.sum !== a.sum) return { reused: true };
           return now >= deadline ? { busy: true } : { hold: Math.min(r.until, deadline) - now };
         }
-        await this.storage.put("i" + a.key, { sum: a.sum, token: a.token, until: now + a.lease });
+        await this.putRecord("i" + a.key, { sum: a.sum, token: a.token, until: now + a.lease }, a.keep);
         await this.keep(a.lease);
         return { claimed: true };
       });
@@ -119,12 +155,12 @@ const OPS = {
     }
   },
 
-  // complete {key, token, answer: {status, body}, ttl} -> {} | {lost}
+  // complete {key, token, answer: {status, body}, ttl, keep} -> {} | {lost}
   complete(a) {
     return this.atomic(async () => {
       const r = await this.storage.get("i" + a.key);
       if (!r || r.answer || r.token !== a.token) return { lost: true };
-      await this.storage.put("i" + a.key, { sum: r.sum, answer: a.answer, expires: Date.now() + a.ttl });
+      await this.putRecord("i" + a.key, { sum: r.sum, answer: a.answer, expires: Date.now() + a.ttl }, a.keep);
       await this.keep(a.ttl);
       this.wake();
       return {};
@@ -137,6 +173,7 @@ const OPS = {
       const r = await this.storage.get("i" + a.key);
       if (r && !r.answer && r.token === a.token) {
         await this.storage.delete("i" + a.key);
+        (await this.loadIdem()).delete("i" + a.key);
         this.wake();
       }
       return {};
@@ -151,29 +188,47 @@ const OPS = {
     return this.atomic(() => appendEvents(this, a));
   },
 
-  // read {after, wait (ms)} -> {events, last}: the events after after, held
-  // up to wait for one when there are none.
+  // read {after, wait (ms), bytes} -> {events, last}: the events after
+  // after, held up to wait for one when there are none. An answer holds
+  // the first of them, then more while their data's sizes stay within
+  // bytes: a Worker reads at most MaxUpstreamBytes of an object's answer,
+  // and the caller reads again when the last event returned is below last.
   async read(a) {
     const deadline = Date.now() + a.wait;
     for (;;) {
       const log = await this.loadLog();
-      const events = log.events.filter((e) => e.seq > a.after);
+      const events = [];
+      let n = 0;
+      for (const e of log.events) {
+        if (e.seq <= a.after) continue;
+        n += e.size ?? e.data.length; // size: UTF-8 bytes, from Go
+        if (events.length > 0 && n > a.bytes) break;
+        events.push(e);
+      }
       const now = Date.now();
       if (events.length > 0 || now >= deadline) return { events, last: log.last };
       await this.hold(deadline - now);
     }
   },
 
-  // setopen {conv, open, ttl} -> {}
+  // setopen {conv, open, closed, ttl} -> {}: "o" is the open conversation,
+  // "x" the last closed (a bound) seen closing, oldest first; an open for
+  // one of those is late (LivePerson never reopens one) and is ignored.
   setopen(a) {
     return this.atomic(async () => {
+      const m = await this.storage.get(["o", "x"]);
+      const open = m.get("o") || "";
+      const closed = m.get("x") || [];
+      if (closed.includes(a.conv)) return {};
       if (a.open) {
         await this.storage.put("o", a.conv);
-        await this.keep(a.ttl);
-        this.wake();
-      } else if ((await this.storage.get("o")) === a.conv) {
-        await this.storage.delete("o");
+      } else {
+        closed.push(a.conv);
+        await this.storage.put("x", closed.slice(-a.closed));
+        if (open === a.conv) await this.storage.delete("o");
       }
+      await this.keep(a.ttl);
+      if (a.open) this.wake();
       return {};
     });
   },
@@ -212,7 +267,7 @@ async function appendEvents(obj, a) {
   let added = 0;
   for (const e of a.events) {
     if (e.key && log.keys.has(e.key)) continue;
-    const ev = { seq: ++log.last, key: e.key, data: e.data, closed: !!e.closed };
+    const ev = { seq: ++log.last, key: e.key, data: e.data, size: e.size, closed: !!e.closed };
     log.events.push(ev);
     if (e.key) log.keys.add(e.key);
     puts.push(["e" + pad(ev.seq), ev]);

@@ -5,6 +5,7 @@ package worker
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -65,6 +66,56 @@ func TestObjectEngine(t *testing.T) {
 	enginetest.Run(t, func(t *testing.T) proxy.Engine {
 		return proxy.NewObjectEngine(objectCaller(w.URL, fmt.Sprintf("run%d-", n.Add(1))), proxy.ObjectOptions{})
 	})
+}
+
+// TestObjectEngineRecords: a scope's object keeps at most Records
+// idempotency records, dropping the oldest answers first and never a live
+// claim.
+func TestObjectEngineRecords(t *testing.T) {
+	t.Parallel() // each has its own workerd and lptest
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	const keep, answered = 5, 8
+	e := proxy.NewObjectEngine(objectCaller(w.URL, ""), proxy.ObjectOptions{Records: keep})
+	ctx := context.Background()
+	key := func(i int) proxy.IdemKey { return proxy.IdemKey{Scope: "consumer-1", Key: "k" + strconv.Itoa(i)} }
+	sum := sha256.Sum256([]byte("body"))
+	claim := func(i int, token string) *proxy.Answer {
+		t.Helper()
+		a, err := e.Claim(ctx, key(i), sum, token, time.Minute)
+		if err != nil {
+			t.Fatalf("Claim(k%d): %v", i, err)
+		}
+		return a
+	}
+	// The oldest record, a live claim, then answered keys 1..8.
+	if a := claim(0, "live"); a != nil {
+		t.Fatalf("the first claim: %+v", a)
+	}
+	for i := 1; i <= answered; i++ {
+		if a := claim(i, "t"); a != nil {
+			t.Fatalf("Claim(k%d) = %+v, want the claim", i, a)
+		}
+		if err := e.Complete(ctx, key(i), "t", proxy.Answer{Status: 201, Body: []byte(strconv.Itoa(i))}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Kept: the live claim and the newest keep-1 answers.
+	for i := answered; i > answered-(keep-1); i-- {
+		if a := claim(i, "replay"); a == nil || string(a.Body) != strconv.Itoa(i) {
+			t.Errorf("k%d: %+v, want its answer replayed", i, a)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := e.Claim(cctx, key(0), sum, "other", time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("another's Claim on the live claim: %v, want to wait for it (the context's error)", err)
+	}
+	// Dropped: the oldest answers, whose keys are claimed afresh.
+	for i := 1; i <= answered-(keep-1); i++ {
+		if a := claim(i, "again"); a != nil {
+			t.Errorf("k%d: %+v, want it dropped for the bound (a new claim)", i, a)
+		}
+	}
 }
 
 // TestObjectEngineRestart: what the objects hold survives a restart of

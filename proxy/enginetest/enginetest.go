@@ -40,7 +40,7 @@ func Run(t *testing.T, newEngine func(t *testing.T) proxy.Engine) {
 // RunRestart writes state through one engine, ends it, opens another on
 // the same storage and checks that nothing was lost: an idempotency
 // answer, an open conversation and a log, whose seqs go on above those
-// seen. (Whether a live claim outlives a restart is the engine's: a
+// seen, and the closed conversations. (Whether a live claim outlives a restart is the engine's: a
 // state file's claims end with their process, which held them.) open returns an engine and a function that
 // ends it.
 func RunRestart(t *testing.T, open func(t *testing.T) (proxy.Engine, func())) {
@@ -52,8 +52,13 @@ func RunRestart(t *testing.T, open func(t *testing.T) (proxy.Engine, func())) {
 	if err := e.Complete(ctx, k, "t1", answer, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.SetOpen(ctx, "lp-1", "c1", true); err != nil {
-		t.Fatal(err)
+	for _, o := range []struct {
+		conv string
+		open bool
+	}{{"c0", true}, {"c0", false}, {"c1", true}} {
+		if err := e.SetOpen(ctx, "lp-1", o.conv, o.open); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.Append(ctx, "c1", evs("a", "b")); err != nil {
 		t.Fatal(err)
@@ -68,6 +73,12 @@ func RunRestart(t *testing.T, open func(t *testing.T) (proxy.Engine, func())) {
 	}
 	if c, err := e.OpenConversation(ctx, "lp-1", 0); c != "c1" || err != nil {
 		t.Errorf("after the restart the open conversation is %q, %v", c, err)
+	}
+	if err := e.SetOpen(ctx, "lp-1", "c0", true); err != nil { // closed before the restart
+		t.Fatal(err)
+	}
+	if c, _ := e.OpenConversation(ctx, "lp-1", 0); c != "c1" {
+		t.Errorf("after the restart a late open of a closed conversation replaced the open one: %q", c)
 	}
 	got, last, err := e.Read(ctx, "c1", 0, 0)
 	if err != nil || keys(got) != "a,b" || last != seen {
@@ -228,6 +239,54 @@ var Cases = []Case{
 			t.Errorf("a Read whose context ended: %v", err)
 		}
 	}},
+	{"log: an answer holds at most ReadBytes of data; the reader reads on", func(t *testing.T, e proxy.Engine) {
+		// 90 events of 100 kB (an object stores a value of up to 128 KiB):
+		// 9 MB, more than a Worker reads of one object's answer (8 MiB).
+		ctx := context.Background()
+		const n, size = 90, 100_000
+		big := make([]proxy.Event, n)
+		for i := range big {
+			data := `"type":"message","text":"` + strings.Repeat(strconv.Itoa(i%10), size) + `"`
+			big[i] = proxy.Event{Key: strconv.Itoa(i), Data: []byte(data)}
+		}
+		for i := 0; i < n; i += 2 { // two a call, as a webhook of at most 256 KiB brings them
+			if added, err := e.Append(ctx, "c1", big[i:i+2]); added != 2 || err != nil {
+				t.Fatalf("Append = %d, %v", added, err)
+			}
+		}
+		var got []proxy.Event
+		after, answers := int64(0), 0
+		for answers < 2*n {
+			part, last, err := e.Read(ctx, "c1", after, time.Minute) // events are stored: no wait
+			if err != nil || len(part) == 0 {
+				t.Fatalf("answer %d: %d events, %v", answers, len(part), err)
+			}
+			answers++
+			sum := 0
+			for _, ev := range part {
+				sum += len(ev.Data)
+			}
+			if sum > proxy.ReadBytes && len(part) > 1 {
+				t.Errorf("answer %d holds %d events of %d bytes, over ReadBytes", answers, len(part), sum)
+			}
+			got = append(got, part...)
+			after = part[len(part)-1].Seq
+			if !proxy.Partial(part, last) {
+				break
+			}
+			if next := len(got); next < n && sum+len(big[next].Data) <= proxy.ReadBytes {
+				t.Errorf("answer %d stopped at %d bytes, before event %d that fitted", answers, sum, next)
+			}
+		}
+		if len(got) != n || answers < 9 {
+			t.Fatalf("read %d events in %d answers, want %d in at least 9", len(got), answers, n)
+		}
+		for i, ev := range got {
+			if ev.Key != big[i].Key || !bytes.Equal(ev.Data, big[i].Data) || i > 0 && ev.Seq != got[i-1].Seq+1 {
+				t.Fatalf("event %d is %s (%d bytes), want %s: %s", i, ev.Key, len(ev.Data), big[i].Key, seqsOf(got))
+			}
+		}
+	}},
 	{"open: set, replaced, closed", func(t *testing.T, e proxy.Engine) {
 		ctx := context.Background()
 		for _, step := range []struct {
@@ -250,6 +309,35 @@ var Cases = []Case{
 		if got, _ := e.OpenConversation(ctx, "lp-2", 0); got != "" {
 			t.Errorf("another consumer's: %q", got)
 		}
+	}},
+	{"open: a conversation seen closing never opens again", func(t *testing.T, e proxy.Engine) {
+		// LivePerson retries and reorders webhooks: an open may come after
+		// its conversation's close.
+		ctx := context.Background()
+		set := func(conv string, open bool, want string) {
+			t.Helper()
+			if err := e.SetOpen(ctx, "lp-1", conv, open); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := e.OpenConversation(ctx, "lp-1", 0); got != want || err != nil {
+				t.Errorf("after SetOpen(%s, %v): %q, %v, want %q", conv, open, got, err, want)
+			}
+		}
+		set("c1", true, "c1")
+		set("c1", false, "")
+		set("c1", true, "")   // late, after its close
+		set("c2", true, "c2") // the consumer's next
+		set("c1", true, "c2") // late, once another opened: it does not replace it
+		set("c3", false, "c2")
+		set("c3", true, "c2") // its close came first
+		// The last ClosedKept closed are all remembered.
+		for i := range proxy.ClosedKept {
+			set("x"+strconv.Itoa(i), false, "c2")
+		}
+		for i := range proxy.ClosedKept {
+			set("x"+strconv.Itoa(i), true, "c2")
+		}
+		set("c2", false, "")
 	}},
 	{"open: a wait is woken by SetOpen, or ends empty", func(t *testing.T, e proxy.Engine) {
 		ctx := context.Background()
