@@ -62,8 +62,9 @@ const sharedBytes = 64 << 10
 // the slower way. Whoever fills the buffer calls the other side before
 // it yields, so one buffer serves every request.
 var shared struct {
-	mu sync.Mutex
-	v  js.Value
+	mu  sync.Mutex
+	v   js.Value
+	out []byte // an answer's bytes, kept for the next
 }
 
 // console writes log lines to console.log with one call each.
@@ -191,16 +192,25 @@ func (c *call) respond(status int, h http.Header, body []byte) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	out := appendHeaderLines(make([]byte, 0, 256+len(body)), h)
-	if n := len(out); n+len(body) <= sharedBytes {
+	shared.mu.Lock()
+	out := appendHeaderLines(shared.out[:0], h)
+	n := len(out)
+	fits := n+len(body) <= sharedBytes
+	var lines string // when it does not fit
+	if fits {
 		out = append(out, body...)
-		shared.mu.Lock()
 		js.CopyBytesToJS(shared.v, out)
 		c.v.Call("respondShared", status, n, len(body))
-		shared.mu.Unlock()
-		return
+	} else {
+		lines = string(out)
 	}
-	c.v.Call("respond", status, string(out), bytesToJS(body))
+	if cap(out) <= sharedBytes {
+		shared.out = out
+	}
+	shared.mu.Unlock()
+	if !fits {
+		c.v.Call("respond", status, lines, bytesToJS(body))
+	}
 }
 
 func (c *call) respondError(status int, code, msg string) {
