@@ -311,8 +311,9 @@ class Call {
     this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
-    // Read by Go: the request as "METHOD URL\r\n" + header lines, and its
-    // body (null or a Uint8Array).
+    // Read by Go when they do not fit the shared buffer (dispatch): the
+    // request as "METHOD URL\r\n" + header lines, and its body (null or a
+    // Uint8Array).
     this.head = "";
     this.body = null;
     this.ordinal = 0; // the request's number on its instance

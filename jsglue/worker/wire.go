@@ -10,8 +10,10 @@ import (
 	"strings"
 )
 
-// The entry module and Go exchange requests and answers as a head string
-// and a body: one boundary crossing each instead of one per header. A head
+// The entry module and Go exchange requests and answers as a head and a
+// body, as bytes in a buffer they share when they fit (serve_js.go), else
+// as a string and a Uint8Array: a crossing or two instead of one per
+// header. A head
 // is "METHOD URL\r\n" (requests only) followed by one "name: value\r\n" line
 // per header value.
 
