@@ -166,12 +166,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.status >= 500 {
 		level = slog.LevelWarn
 	}
-	h.log.LogAttrs(r.Context(), level, "request",
+	ctx := r.Context()
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	// The record is made here rather than by LogAttrs, which would walk
+	// the stack for a source line (ServeHTTP's, which says nothing): a
+	// tenth of the log line's cost under wasm, where each request is
+	// logged. Its time is also the end of the duration: one clock
+	// reading less.
+	now := time.Now()
+	rc := slog.NewRecord(now, level, "request", 0)
+	rc.AddAttrs(
 		slog.String("route", info.route),
 		slog.String("method", r.Method),
 		slog.Int("status", rec.status),
 		slog.Int("upstream_calls", int(info.calls.Load())),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", now.Sub(start)))
+	h.log.Handler().Handle(ctx, rc)
 }
 
 // cleanPath reports whether p is in the canonical form ServeMux serves

@@ -124,6 +124,27 @@ function parseHeaderLines(lines) {
   return h;
 }
 
+// answerHeaders turns an answer's header lines into Headers, which a
+// Response copies. Answers of a route mostly carry the same headers, so
+// the Headers are kept by their lines (a bounded number).
+const answerHeaderCache = new Map();
+const ANSWER_HEADER_CACHE = 256;
+
+function answerHeaders(lines) {
+  let a = answerHeaderCache.get(lines);
+  if (a) return a;
+  const headers = parseHeaderLines(lines);
+  // A body Go already encoded (the tag's precompressed .br/.gz) must
+  // go out as it is: without "manual", workerd would encode it again.
+  a = { headers, encodeBody: headers.has("content-encoding") ? "manual" : "automatic" };
+  if (answerHeaderCache.size >= ANSWER_HEADER_CACHE) answerHeaderCache.clear();
+  answerHeaderCache.set(lines, a);
+  return a;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 let instanceSeq = 0;
@@ -177,6 +198,9 @@ class Instance {
       return;
     }
     this.serveFn = b.serve;
+    // Go writes a log line into b.buf and calls b.log (serve_js.go).
+    this.buf = b.buf;
+    b.log = (n) => console.log(decoder.decode(this.buf.subarray(0, n)));
     this.maxBody = b.maxBodyBytes;
     this.maxUpstream = b.maxUpstreamBytes;
     this.deadline = b.deadlineMs;
@@ -281,13 +305,15 @@ class Call {
     this.looping = false; // whether the loop runs
     this.inbox = [];
     this.bell = null; // what the loop awaits
-    this.answer = deferred(); // the Response
+    this.answer = null; // deferred Response, made when serve() must wait
+    this.response = null; // the Response, when answered before
     this.answered = false;
     this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
-    // Read by Go: the request as "METHOD URL\r\n" + header lines, and its
-    // body (null or a Uint8Array).
+    // Read by Go when they do not fit the shared buffer (dispatch): the
+    // request as "METHOD URL\r\n" + header lines, and its body (null or a
+    // Uint8Array).
     this.head = "";
     this.body = null;
     this.ordinal = 0; // the request's number on its instance
@@ -303,6 +329,13 @@ class Call {
 
   respond(status, lines, body) {
     this.push({ kind: "respond", status, lines, body });
+  }
+
+  // respondShared is respond with the lines and body in the instance's
+  // shared buffer, which Go fills again once it yields: they are copied now.
+  respondShared(status, n, m) {
+    const buf = this.inst.buf;
+    this.respond(status, decoder.decode(buf.subarray(0, n)), m > 0 ? buf.slice(n, n + m) : null);
   }
 
   // fetch sends a request to url, or, with binding, to the Durable Object
@@ -390,14 +423,12 @@ class Call {
     switch (job.kind) {
       case "respond": {
         if (this.answered) return;
-        const headers = parseHeaderLines(job.lines);
+        let { headers, encodeBody } = answerHeaders(job.lines);
         if (this.env.LPEDGE_WORKER_DEBUG === "1") {
+          headers = new Headers(headers);
           headers.set("x-lpedge-instance", inst.seq + "/" + this.ordinal);
         }
         const body = NULL_BODY.has(job.status) ? null : job.body;
-        // A body Go already encoded (the tag's precompressed .br/.gz) must
-        // go out as it is: without "manual", workerd would encode it again.
-        const encodeBody = headers.has("content-encoding") ? "manual" : "automatic";
         this.finish(new Response(body, { status: job.status, headers, encodeBody }));
         return;
       }
@@ -450,7 +481,15 @@ class Call {
   finish(response) {
     if (this.answered) return;
     this.answered = true;
-    this.answer.resolve(response);
+    if (this.answer) this.answer.resolve(response);
+    else this.response = response;
+  }
+
+  // result is the Response, or a promise of it when there is none yet.
+  result() {
+    if (this.answered) return this.response ?? this.answer.promise;
+    this.answer ??= deferred();
+    return this.answer.promise;
   }
 
   startFetch(job) {
@@ -501,11 +540,17 @@ function instanceFor(env) {
 
 // fetchHandler gives the answers built here (the instance failed or timed
 // out) the CORS headers the proxy would have added, so that a page sees
-// the 503 and its Retry-After, not a bare network error.
-async function fetchHandler(req, env, ctx) {
-  const res = await serve(req, env, ctx);
+// the 503 and its Retry-After, not a bare network error. An answer Go gave
+// at once is returned as it is, without a promise.
+function fetchHandler(req, env, ctx) {
+  const res = serve(req, env, ctx);
+  return res instanceof Response ? ownCORS(req, env, res) : res.then((r) => ownCORS(req, env, r));
+}
+
+function ownCORS(req, env, res) {
+  if (!ownErrors.has(res)) return res;
   const origin = req.headers.get("origin");
-  if (ownErrors.has(res) && origin && originAllowed(origin, env.ALLOWED_ORIGINS)) {
+  if (origin && originAllowed(origin, env.ALLOWED_ORIGINS)) {
     res.headers.set("access-control-allow-origin", origin);
     res.headers.set("access-control-expose-headers", "Retry-After");
     res.headers.append("vary", "Origin");
@@ -513,7 +558,8 @@ async function fetchHandler(req, env, ctx) {
   return res;
 }
 
-async function serve(req, env, ctx) {
+// serve answers req: a Response, or a promise of one.
+function serve(req, env, ctx) {
   const inst = instanceFor(env);
   const call = new Call(inst, env, ctx);
   inst.calls.add(call);
@@ -523,32 +569,60 @@ async function serve(req, env, ctx) {
     return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
   }
   inst.adoptTimer(call);
-  let body = null;
+  if (!req.body) {
+    dispatch(call, req, null);
+    return call.result();
+  }
+  return serveBody(call, req);
+}
+
+async function serveBody(call, req) {
+  const inst = call.inst;
+  let body;
   try {
-    if (req.body) {
-      // The loop runs from here on: the deadline covers reading the body.
-      call.startLoop();
-      body = await readCapped(req.body, inst.maxBody);
-    }
+    // The loop runs from here on: the deadline covers reading the body.
+    call.startLoop();
+    body = await readCapped(req.body, inst.maxBody);
   } catch (e) {
     const msg = "reading the request body failed: " + ((e && e.message) || e);
     call.push({ kind: "answer", response: errorResponse(400, "bad_request", msg) });
-    return call.answer.promise;
+    return call.result();
   }
+  dispatch(call, req, body);
+  return call.result();
+}
+
+// dispatch hands the request to Go: its head and body through the shared
+// buffer when they fit (-1 when not: Go reads call.head and call.body).
+function dispatch(call, req, body) {
+  const inst = call.inst;
   if (inst.state === "dead") {
     call.push({ kind: "dead" });
   } else {
     call.ordinal = ++inst.served;
-    call.head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
-    call.body = body;
-    inst.enter(call, () => inst.serveFn(call));
+    const head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
+    const buf = inst.buf;
+    const bodyLen = body ? body.byteLength : 0;
+    let n = -1;
+    if (head.length + bodyLen <= buf.length) {
+      const { read, written } = encoder.encodeInto(head, buf);
+      if (read === head.length && written + bodyLen <= buf.length) {
+        n = written;
+        if (body) buf.set(body, n);
+      }
+    }
+    if (n < 0) {
+      call.head = head;
+      call.body = body;
+    }
+    // The Call goes as this: an argument costs Go one more crossing.
+    inst.enter(call, () => inst.serveFn.call(call, n, bodyLen));
   }
   if (!call.looping) {
     call.drain();
     if (call.done()) call.end();
     else call.startLoop();
   }
-  return call.answer.promise;
 }
 
 export default { fetch: fetchHandler };

@@ -10,8 +10,10 @@ import (
 	"strings"
 )
 
-// The entry module and Go exchange requests and answers as a head string
-// and a body: one boundary crossing each instead of one per header. A head
+// The entry module and Go exchange requests and answers as a head and a
+// body, as bytes in a buffer they share when they fit (serve_js.go), else
+// as a string and a Uint8Array: a crossing or two instead of one per
+// header. A head
 // is "METHOD URL\r\n" (requests only) followed by one "name: value\r\n" line
 // per header value.
 
@@ -56,15 +58,22 @@ func readRequest(head string, body []byte) (*http.Request, error) {
 	r.ContentLength = int64(len(body))
 	// A declared length the body was cut short of (over MaxBodyBytes) is
 	// kept, so that a handler can refuse the body without reading it.
-	if cl, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && cl > r.ContentLength {
-		r.ContentLength = cl
+	if v := h.Get("Content-Length"); v != "" {
+		if cl, err := strconv.ParseInt(v, 10, 64); err == nil && cl > r.ContentLength {
+			r.ContentLength = cl
+		}
 	}
 	return r, nil
 }
 
 // parseHeaderLines reads "name: value\r\n" lines.
 func parseHeaderLines(s string) (http.Header, error) {
-	h := make(http.Header, strings.Count(s, "\n"))
+	n := strings.Count(s, "\n")
+	h := make(http.Header, n)
+	// The values share one array, as net/textproto's reader does: one
+	// allocation instead of one per name. Each name's slice is capped, so
+	// that a second value of a name is appended elsewhere.
+	values := make([]string, 0, n)
 	for s != "" {
 		var line string
 		var ok bool
@@ -77,7 +86,12 @@ func parseHeaderLines(s string) (http.Header, error) {
 			return nil, errors.New("malformed header line " + strconv.Quote(line))
 		}
 		key := http.CanonicalHeaderKey(name)
-		h[key] = append(h[key], value)
+		if vs, ok := h[key]; ok {
+			h[key] = append(vs, value)
+		} else {
+			values = append(values, value)
+			h[key] = values[len(values)-1 : len(values) : len(values)]
+		}
 	}
 	return h, nil
 }

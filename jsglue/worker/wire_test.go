@@ -27,6 +27,16 @@ func TestReadRequest(t *testing.T) {
 				}
 				return ""
 			}},
+		{name: "values of different names do not share room", head: "GET https://p.example/\r\na: 1\r\nb: 2\r\nc: 3\r\nb: 4\r\n",
+			want: func(r *http.Request) string {
+				r.Header.Add("A", "x")
+				r.Header.Add("B", "y")
+				want := http.Header{"A": {"1", "x"}, "B": {"2", "4", "y"}, "C": {"3"}}
+				if !reflect.DeepEqual(r.Header, want) {
+					return "headers after Add"
+				}
+				return ""
+			}},
 		{name: "POST body and client address", head: "POST http://127.0.0.1:8787/v1/report\r\ncf-connecting-ip: 203.0.113.7\r\ncontent-length: 2\r\n", body: "{}",
 			want: func(r *http.Request) string {
 				b, _ := io.ReadAll(r.Body)

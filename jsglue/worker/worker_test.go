@@ -366,6 +366,33 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestEcho: requests and answers of every size come through whole, those
+// that fit the buffer Go and the entry module share and those that do not
+// (64 KiB, serve_js.go's sharedBytes).
+func TestEcho(t *testing.T) {
+	lp := newLP(t)
+	w := startWorkerd(t, warmEntry, proxyVars(lp))
+	for _, n := range []int{0, 1, 60 << 10, 64<<10 - 300, 64 << 10, 64<<10 + 1, 200 << 10} {
+		body := strings.Repeat("0123456789abcdef", n/16+1)[:n]
+		echo := fmt.Sprintf("value %d: a, b; c=\"d\"", n)
+		req, err := http.NewRequest(http.MethodPost, w.URL+"/__worker/echo", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Echo", echo)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		got := readAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || got != body || resp.Header.Get("X-Echo") != echo {
+			t.Errorf("%d bytes: %d, %d bytes back (same: %v), X-Echo %q; want 200, the body and %q",
+				n, resp.StatusCode, len(got), got == body, resp.Header.Get("X-Echo"), echo)
+		}
+	}
+}
+
 // TestBodyLimit: the entry module reads at most the proxy's body limit
 // plus one byte, enough for the proxy to refuse the body, whether its
 // length is declared or not.

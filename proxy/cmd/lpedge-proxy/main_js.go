@@ -182,6 +182,14 @@ func testHooks(next http.Handler, objects *countedObjects) http.Handler {
 	mux.HandleFunc("/__worker/waiting", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte(strconv.FormatInt(waiting.Load(), 10)))
 	})
+	// The request's body and X-Echo header, answered back: with a long
+	// body, request and answer take entry.mjs's way for bytes that do not
+	// fit its shared buffer.
+	mux.HandleFunc("POST /__worker/echo", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Echo", r.Header.Get("X-Echo"))
+		w.Write(body)
+	})
 	// Go timers: sleep ms milliseconds, then answer.
 	mux.HandleFunc("/__worker/sleep", func(w http.ResponseWriter, r *http.Request) {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
