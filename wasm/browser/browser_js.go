@@ -180,12 +180,17 @@ var depth int
 
 // guard runs an entry point of the tag: it counts depth, and keeps a bug
 // in the tag from stopping the module (a panic that escaped would end the
-// Go program, and every later call would throw).
+// Go program, and every later call would throw). After a panic it has the
+// tag release its lock (tag.Tag.Release): the tag's entry points do not
+// defer that.
 func guard(f func()) {
 	depth++
 	defer func() {
 		depth--
 		if r := recover(); r != nil {
+			if started != nil {
+				started.Release()
+			}
 			msg := "lpedge: internal error"
 			if e, ok := r.(error); ok {
 				r = e.Error()

@@ -46,20 +46,20 @@ func (c *Conversation) listen() {
 	c.alive()
 	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
 		c.h.lock()
-		defer c.h.unlock()
 		if c.gen == gen {
 			c.attempt = 0
 			c.alive()
 			c.readSoon()
 			c.event(data) // "" is a ping: not JSON, ignored
 		}
+		c.h.unlock()
 	}, func(resp Response) {
 		c.h.lock()
-		defer c.h.unlock()
 		if c.gen == gen {
 			c.stop = nil
 			c.ended(resp)
 		}
+		c.h.unlock()
 	})
 }
 
@@ -112,9 +112,9 @@ func (c *Conversation) ended(resp Response) {
 	c.attempt++
 	c.retry = c.env.Clock.After(wait, func() {
 		c.h.lock()
-		defer c.h.unlock()
 		c.retry = nil
 		c.listen()
+		c.h.unlock()
 	})
 }
 
@@ -232,11 +232,11 @@ func (c *Conversation) visible() {
 // when the browser is back online.
 func (c *Conversation) sendReads() {
 	c.h.lock()
-	defer c.h.unlock()
 	id, end := c.id, len(c.reads)
 	reads := c.reads[max(0, end-maxReadList):]
 	if id == "" || end == 0 {
 		c.readBusy = false
+		c.h.unlock()
 		return
 	}
 	b := c.body()
@@ -263,4 +263,5 @@ func (c *Conversation) sendReads() {
 		c.persist()
 		c.readSoon()
 	})
+	c.h.unlock()
 }
