@@ -25,7 +25,7 @@ var (
 func parse(data []byte) (v any, err error) {
 	s := string(data)
 	if !utf8.ValidString(s) {
-		s = validUTF8(data)
+		s = validUTF8(s)
 	}
 	parsed, err := jsonParse(s)
 	if err != nil {
@@ -51,15 +51,16 @@ func jsonParse(s string) (v js.Value, err error) {
 
 // validUTF8 replaces every byte that is not part of valid UTF-8 with
 // U+FFFD, as encoding/json does (the browser's decoder would replace a
-// broken sequence once).
-func validUTF8(data []byte) string {
-	b := make([]byte, 0, len(data)+8)
-	for i := 0; i < len(data); {
-		r, n := utf8.DecodeRune(data[i:])
+// broken sequence once). It decodes a string, as AppendString does: the
+// tag links one of utf8's decoders, not two.
+func validUTF8(s string) string {
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {
 			b = append(b, "\uFFFD"...)
 		} else {
-			b = append(b, data[i:i+n]...)
+			b = append(b, s[i:i+n]...)
 		}
 		i += n
 	}
