@@ -30,7 +30,8 @@ type Conversation struct {
 	gen     int         // streams opened: an older stream's callbacks are ignored
 	idle    func() bool // stops the open stream's watch (alive)
 	retry   func() bool
-	attempt int // reconnects since the last event
+	attempt int  // reconnects since the last event
+	carried bool // the open stream brought an event or a ping
 
 	typing, typingSent, typingBusy bool       // wanted, last sent, a POST in flight
 	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge, until the proxy took them; shown while hidden

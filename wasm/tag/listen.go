@@ -15,7 +15,10 @@ import (
 // pauses, and so is one silent for streamIdle (the host reports the
 // proxy's ": ping" comments as events with no data); a refused one (401,
 // 403, 404) is given up with a console error, and a closed conversation
-// ends it.
+// ends it. A stream that ends normally (200) after an event or a ping is
+// resumed at once: where the proxy cannot flush (Cloudflare Workers) each
+// stream is a long poll that ends after its first write, and a pause
+// there would hold the agent's next message back.
 
 // Reconnect pauses, in ms: the first, doubling up to the last.
 const (
@@ -43,11 +46,12 @@ func (c *Conversation) listen() {
 	gen := c.gen
 	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10) + "&" + c.env.Claim
 	c.h.logf("conversation events: GET " + url)
+	c.carried = false
 	c.alive()
 	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
 		c.h.lock()
 		if c.gen == gen {
-			c.attempt = 0
+			c.attempt, c.carried = 0, true
 			c.alive()
 			c.readSoon()
 			c.event(data) // "" is a ping: not JSON, ignored
@@ -96,7 +100,8 @@ func (c *Conversation) halt() {
 }
 
 // ended decides what follows the end of a stream: nothing after a
-// refusal, else a reconnect after a pause.
+// refusal, a reconnect at once after a long poll's normal end, else a
+// reconnect after a pause.
 func (c *Conversation) ended(resp Response) {
 	if c.id == "" {
 		return
@@ -109,7 +114,11 @@ func (c *Conversation) ended(resp Response) {
 		return
 	}
 	wait := min(int64(streamRetry)<<min(c.attempt, 5), streamRetryMax)
-	c.attempt++
+	if resp.Status == 200 && c.carried {
+		wait = 0 // the attempts stay at 0: a failure next waits streamRetry
+	} else {
+		c.attempt++
+	}
 	c.retry = c.env.Clock.After(wait, func() {
 		c.h.lock()
 		c.retry = nil
