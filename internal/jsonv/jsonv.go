@@ -200,10 +200,11 @@ func Quote(s string) string { return string(AppendString(nil, s)) }
 // QuoteByte writes c in single quotes for messages: 'x', or '\x01' when
 // it is not printable ASCII.
 func QuoteByte(c byte) string {
+	// Bytes, not string(rune(c)), which links the runtime's rune encoder.
 	if c >= 0x20 && c < 0x7f {
-		return "'" + string(rune(c)) + "'"
+		return string([]byte{'\'', c, '\''})
 	}
-	return `'\x` + string([]byte{hexDigits[c>>4], hexDigits[c&0xf]}) + "'"
+	return string([]byte{'\'', '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf], '\''})
 }
 
 // Number returns v as a float64 when it is a number: the float64 decoded

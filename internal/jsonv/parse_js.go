@@ -23,11 +23,7 @@ var (
 // float64 are errors there too. JavaScript names no byte offset, so a
 // SyntaxError's Offset is -1 and its Msg is JavaScript's message.
 func parse(data []byte) (v any, err error) {
-	s := string(data)
-	if !utf8.ValidString(s) {
-		s = validUTF8(data)
-	}
-	parsed, err := jsonParse(s)
+	parsed, err := jsonParse(validUTF8(string(data)))
 	if err != nil {
 		return nil, err
 	}
@@ -51,17 +47,25 @@ func jsonParse(s string) (v js.Value, err error) {
 
 // validUTF8 replaces every byte that is not part of valid UTF-8 with
 // U+FFFD, as encoding/json does (the browser's decoder would replace a
-// broken sequence once).
-func validUTF8(data []byte) string {
-	b := make([]byte, 0, len(data)+8)
-	for i := 0; i < len(data); {
-		r, n := utf8.DecodeRune(data[i:])
+// broken sequence once); valid input is returned as it is. It decodes
+// with DecodeRuneInString, as AppendString does: the tag links one of
+// utf8's decoders, and not ValidString too.
+func validUTF8(s string) string {
+	var b []byte // nil until the first bad byte
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {
+			if b == nil {
+				b = append(make([]byte, 0, len(s)+8), s[:i]...)
+			}
 			b = append(b, "\uFFFD"...)
-		} else {
-			b = append(b, data[i:i+n]...)
+		} else if b != nil {
+			b = append(b, s[i:i+n]...)
 		}
 		i += n
+	}
+	if b == nil {
+		return s
 	}
 	return string(b)
 }

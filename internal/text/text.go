@@ -73,13 +73,17 @@ func TrimSpace(s string) string {
 func ValidUTF8(s string) string {
 	b := make([]byte, 0, len(s))
 	inRun := false // in a run of bad bytes
-	for i, c := range s {
-		// A bad byte reads as U+FFFD, as does U+FFFD itself.
-		bad := c == utf8.RuneError && (len(s)-i < 3 || s[i:i+3] != "\uFFFD")
-		if !bad || !inRun {
-			b = utf8.AppendRune(b, c)
+	for i := 0; i < len(s); {
+		c, n := utf8.DecodeRuneInString(s[i:])
+		bad := c == utf8.RuneError && n == 1
+		// Bytes, not utf8.AppendRune, which would link 2.3 KB.
+		if !bad {
+			b = append(b, s[i:i+n]...)
+		} else if !inRun {
+			b = append(b, "\uFFFD"...)
 		}
 		inRun = bad
+		i += n
 	}
 	return string(b)
 }

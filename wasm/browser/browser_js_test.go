@@ -280,6 +280,37 @@ func TestGuard(t *testing.T) {
 	}
 }
 
+// panicConsole's Log panics: a bug inside one of the tag's entry points.
+type panicConsole struct{}
+
+func (panicConsole) Error(string) {}
+func (panicConsole) Warn(string)  {}
+func (panicConsole) Log(string)   { panic("boom") }
+
+// The tag's entry points do not defer the release of its lock, so a
+// panic inside one leaves it held: guard has the tag release it, and the
+// next call goes through instead of blocking the module for good.
+func TestGuardReleasesTheTag(t *testing.T) {
+	useLoader(t)
+	messages := recordConsole(t)
+	cfg, err := tag.ParseConfig(map[string]string{"account": "1", "app": "a", "domain": "smt.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := Env()
+	env.Console = panicConsole{}
+	was := started
+	t.Cleanup(func() { started = was })
+	started = tag.New(cfg, env)
+	guard(func() { started.SetDebug(true) }) // its log panics with the lock held
+	returned := false
+	go guard(func() { started.SetDebug(false); returned = true })
+	wait(t, "the call after the panic to return", func() bool { return returned })
+	if m := messages(); len(m) != 1 || m[0] != "error: lpedge: internal error: boom" {
+		t.Errorf("console got %q", m)
+	}
+}
+
 func TestTransport(t *testing.T) {
 	useLoader(t)
 	var got js.Value

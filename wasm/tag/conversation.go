@@ -30,7 +30,8 @@ type Conversation struct {
 	gen     int         // streams opened: an older stream's callbacks are ignored
 	idle    func() bool // stops the open stream's watch (alive)
 	retry   func() bool
-	attempt int // reconnects since the last event
+	attempt int  // reconnects since the last event
+	carried bool // the open stream brought an event or a ping
 
 	typing, typingSent, typingBusy bool       // wanted, last sent, a POST in flight
 	reads, unread                  [][2]int64 // {log seq, sequence} to acknowledge, until the proxy took them; shown while hidden
@@ -141,38 +142,43 @@ func (c *Conversation) open(o StartOptions, ctx Context, done func(string, error
 	c.h.logf("conversation: POST " + req.URL + " " + req.Body)
 	c.env.Transport.Do(req, func(resp Response) {
 		c.h.lock()
-		defer c.h.unlock()
-		c.starting = false
-		v, _ := jsonv.Parse(resp.Body)
-		m, _ := v.(map[string]any)
-		id, _ := m["conversationId"].(string)
-		token, _ := m["token"].(string)
-		// The token is a credential: never in the log (base64url and
-		// ".", it is in the body as it is).
-		logged := resp
-		if before, after, ok := text.Cut(string(resp.Body), token); ok && token != "" {
-			s := before + "…" + after
-			logged.Body = []byte(s)
-		}
-		c.h.logf("conversation answer: " + describeResponse(logged))
-		if resp.Status != 200 && resp.Status != 201 {
-			err, _ := explain(c.env.Console, c.env.Proxy, "conversation.start", resp, false)
-			c.h.reply(func() { done("", err) })
-			return
-		}
-		if id == "" {
-			c.h.reply(func() { done("", errors.New("lpedge: conversation.start: the proxy's answer has no conversationId")) })
-			return
-		}
-		if token == "" {
-			c.env.Console.Warn("lpedge: conversation.start: the proxy's answer carries no token, so the agent's side cannot reach the page: update the proxy")
-		}
-		c.forget()
-		c.id, c.token = id, token
-		c.persist()
-		c.listen()
-		c.afterStart(o.Message, done)
+		c.opened(o, resp, done)
+		c.h.unlock()
 	})
+}
+
+// opened handles the proxy's answer to open.
+func (c *Conversation) opened(o StartOptions, resp Response, done func(string, error)) {
+	c.starting = false
+	v, _ := jsonv.Parse(resp.Body)
+	m, _ := v.(map[string]any)
+	id, _ := m["conversationId"].(string)
+	token, _ := m["token"].(string)
+	// The token is a credential: never in the log (base64url and
+	// ".", it is in the body as it is).
+	logged := resp
+	if before, after, ok := text.Cut(string(resp.Body), token); ok && token != "" {
+		s := before + "…" + after
+		logged.Body = []byte(s)
+	}
+	c.h.logf("conversation answer: " + describeResponse(logged))
+	if resp.Status != 200 && resp.Status != 201 {
+		err, _ := explain(c.env.Console, c.env.Proxy, "conversation.start", resp, false)
+		c.h.reply(func() { done("", err) })
+		return
+	}
+	if id == "" {
+		c.h.reply(func() { done("", errors.New("lpedge: conversation.start: the proxy's answer has no conversationId")) })
+		return
+	}
+	if token == "" {
+		c.env.Console.Warn("lpedge: conversation.start: the proxy's answer carries no token, so the agent's side cannot reach the page: update the proxy")
+	}
+	c.forget()
+	c.id, c.token = id, token
+	c.persist()
+	c.listen()
+	c.afterStart(o.Message, done)
 }
 
 // afterStart sends the first message, if any, and answers done.
@@ -266,7 +272,6 @@ func (c *Conversation) post(action, what string, body []byte, keepalive, warn bo
 	c.h.logf(what + ": POST " + req.URL + " " + req.Body)
 	c.env.Transport.Do(req, func(resp Response) {
 		c.h.lock()
-		defer c.h.unlock()
 		c.h.logf(what + " answer: " + describeResponse(resp))
 		var err error
 		if resp.Status < 200 || resp.Status > 299 {
@@ -276,5 +281,6 @@ func (c *Conversation) post(action, what string, body []byte, keepalive, warn bo
 			}
 		}
 		done(err)
+		c.h.unlock()
 	})
 }

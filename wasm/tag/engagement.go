@@ -33,6 +33,11 @@ type StartOptions struct {
 
 // unlock releases mu and then runs the replies queued meanwhile, so that
 // a caller's callback may call the Tag again.
+//
+// The entry points call it on each way out, not with defer: a deferred
+// unlock in each of them made the module 3.6 KB brotli larger (README,
+// "The tag's size budget"). A panic therefore leaves mu held; the host
+// that recovers it calls [Tag.Release].
 func (t *Tag) unlock() {
 	r := t.replies
 	t.replies = nil
@@ -40,6 +45,23 @@ func (t *Tag) unlock() {
 	for _, f := range r {
 		f()
 	}
+}
+
+// unlocked is unlock, returning err.
+func (t *Tag) unlocked(err error) error {
+	t.unlock()
+	return err
+}
+
+// Release undoes what a panic in one of the Tag's entry points left
+// undone: it releases the Tag's lock, if held, and runs the callbacks
+// queued meanwhile, as a deferred unlock would have. A host that
+// recovers a panic from the Tag calls it (in the browser, the module's
+// guard), so that the Tag goes on working; only then, as no other call
+// may be inside the Tag.
+func (t *Tag) Release() {
+	t.mu.TryLock()
+	t.unlock()
 }
 
 // reply queues f to run once mu is released.
@@ -62,8 +84,8 @@ func (t *Tag) allowed(what string) error {
 // offered, or nil when none is.
 func (t *Tag) Engagement(sections []string, sdes []liveperson.SDE, done func(*monitoring.EngagementDetail, error)) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.engagement(sections, sdes, done, false)
+	t.unlock()
 }
 
 func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*monitoring.EngagementDetail, error), retried bool) {
@@ -105,14 +127,13 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 	t.logf("engagement: " + req.Method + " " + req.URL + " " + req.Body)
 	t.env.Transport.Do(req, func(resp Response) {
 		t.mu.Lock()
-		defer t.unlock()
 		t.logf("engagement answer: " + describeResponse(resp))
 		switch d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, 0, t.env.Clock.Now()); d.Outcome {
 		case monitoring.Done:
 			a, err := monitoring.DecodeAnswer(resp.Body)
 			if err != nil {
 				t.reply(func() { done(nil, errors.New("lpedge: engagement: unreadable answer: "+err.Error())) })
-				return
+				break
 			}
 			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
 			var det *monitoring.EngagementDetail
@@ -125,13 +146,14 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 			if !retried && (vid != "" || sid != "") {
 				t.dropIDs(vid, sid, fromLpTag)
 				t.engagement(sections, sdes, done, true)
-				return
+				break
 			}
 			fallthrough
 		default:
 			err, _ := t.explain("engagement", resp)
 			t.reply(func() { done(nil, err) })
 		}
+		t.unlock()
 	})
 }
 
@@ -140,7 +162,11 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 // o.Message. An open conversation is reused. done gets its id.
 func (t *Tag) Start(o StartOptions, done func(conversationID string, err error)) {
 	t.mu.Lock()
-	defer t.unlock()
+	t.start(o, done)
+	t.unlock()
+}
+
+func (t *Tag) start(o StartOptions, done func(conversationID string, err error)) {
 	c := t.chat
 	fail := func(msg string) { t.reply(func() { done("", errors.New("lpedge: conversation.start: "+msg)) }) }
 	if err := t.allowed("conversation.start"); err != nil {
@@ -175,16 +201,16 @@ func (t *Tag) Start(o StartOptions, done func(conversationID string, err error))
 	c.starting = true
 	t.engagement(nil, nil, func(e *monitoring.EngagementDetail, err error) {
 		t.mu.Lock()
-		defer t.unlock()
 		c.starting = false
 		if err == nil && e == nil {
 			err = errors.New("lpedge: conversation.start: LivePerson offers this visitor no engagement: check the campaign's targeting (sections, engagement attributes) and that its engagement uses a custom connector")
 		}
 		if err != nil {
 			t.reply(func() { done("", err) })
-			return
+		} else {
+			c.open(o, t.context(e), done)
 		}
-		c.open(o, t.context(e), done)
+		t.unlock()
 	}, false)
 }
 
@@ -197,22 +223,22 @@ func (t *Tag) context(e *monitoring.EngagementDetail) Context {
 // Send sends a text message to the open conversation.
 func (t *Tag) Send(text string, done func(error)) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.chat.send(text, done)
+	t.unlock()
 }
 
 // Close closes the open conversation.
 func (t *Tag) Close(done func(error)) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.chat.close(done)
+	t.unlock()
 }
 
 // Typing tells the agent whether the visitor is writing.
 func (t *Tag) Typing(on bool) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.chat.setTyping(on)
+	t.unlock()
 }
 
 // consumerID is the visitor's ext_consumer_id for the Connector API: 128

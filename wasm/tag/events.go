@@ -14,9 +14,8 @@ import (
 // nothing is reported then.
 func (t *Tag) Track(event string, props map[string]any) error {
 	t.mu.Lock()
-	defer t.unlock()
 	if t.consent == consentDenied {
-		return nil
+		return t.unlocked(nil)
 	}
 	sdes, err := t.cart.Map(event, props)
 	var sz sized
@@ -24,7 +23,7 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		sz, err = checkSize(sdes)
 	}
 	if err != nil {
-		return err
+		return t.unlocked(err)
 	}
 	for _, s := range sdes {
 		if s.Type() == "cart" {
@@ -33,7 +32,7 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		}
 	}
 	t.add(sz, false)
-	return nil
+	return t.unlocked(nil)
 }
 
 func (t *Tag) saveCart() {
@@ -49,12 +48,11 @@ func (t *Tag) saveCart() {
 // id for the consumer, never an email address or a counter.
 func (t *Tag) Identify(customerID string, traits map[string]any) error {
 	t.mu.Lock()
-	defer t.unlock()
 	if t.consent == consentDenied {
-		return nil
+		return t.unlocked(nil)
 	}
 	if len(customerID) > 256 {
-		return errors.New("customerId: is longer than 256 characters")
+		return t.unlocked(errors.New("customerId: is longer than 256 characters"))
 	}
 	sdes, err := retail.Identify(customerID, traits)
 	var sz sized
@@ -62,7 +60,7 @@ func (t *Tag) Identify(customerID string, traits map[string]any) error {
 		sz, err = checkSize(sdes)
 	}
 	if err != nil {
-		return err
+		return t.unlocked(err)
 	}
 	if customerID != "" && customerID != t.customerID {
 		// The identity changes from the next request on, so this tick's
@@ -72,7 +70,7 @@ func (t *Tag) Identify(customerID string, traits map[string]any) error {
 		t.store(t.session, "customer", customerID)
 	}
 	t.add(sz, false)
-	return nil
+	return t.unlocked(nil)
 }
 
 // Page reports a page view: url (the location when empty) and sections
@@ -80,12 +78,11 @@ func (t *Tag) Identify(customerID string, traits map[string]any) error {
 // entry points of this and later reports.
 func (t *Tag) Page(url string, sections []string) error {
 	t.mu.Lock()
-	defer t.unlock()
 	if t.consent == consentDenied {
-		return nil
+		return t.unlocked(nil)
 	}
 	if len(url) > 2048 {
-		return errors.New("url: is longer than 2048 bytes")
+		return t.unlocked(errors.New("url: is longer than 2048 bytes"))
 	}
 	if url == "" {
 		url = t.env.Page.URL()
@@ -99,14 +96,14 @@ func (t *Tag) Page(url string, sections []string) error {
 		n += len(e) + 3
 	}
 	if n > MaxEntryBytes || len(eps) > 50 {
-		return errors.New("sections: the url and sections are more than " + strconv.Itoa(MaxEntryBytes) + " bytes together")
+		return t.unlocked(errors.New("sections: the url and sections are more than " + strconv.Itoa(MaxEntryBytes) + " bytes together"))
 	}
 	if eps == nil {
 		eps = []string{}
 	}
 	t.entry, t.tickEntry = eps, nil
 	t.add(sized{}, true)
-	return nil
+	return t.unlocked(nil)
 }
 
 // PushSDEs reports engagement attributes given in LivePerson's own
@@ -121,12 +118,10 @@ func (t *Tag) PushSDEs(v any) error {
 		return err
 	}
 	t.mu.Lock()
-	defer t.unlock()
-	if t.consent == consentDenied {
-		return nil
+	if t.consent != consentDenied {
+		t.add(sz, false)
 	}
-	t.add(sz, false)
-	return nil
+	return t.unlocked(nil)
 }
 
 // sized pairs SDEs with the length of their JSON.
@@ -157,10 +152,10 @@ func checkSize(sdes []liveperson.SDE) (sized, error) {
 // identity is "loa1" with marketing consent and "0" without.
 func (t *Tag) Consent(marketing bool) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.marketing = marketing
 	t.logf("consent: marketing " + strconv.FormatBool(marketing))
 	if !t.cfg.ConsentRequired {
+		t.unlock()
 		return
 	}
 	if !marketing {
@@ -176,6 +171,7 @@ func (t *Tag) Consent(marketing bool) {
 		for _, k := range []string{"sid", "cart", "customer", "conversation"} {
 			t.session.Remove(t.key(k))
 		}
+		t.unlock()
 		return
 	}
 	first := t.consent != consentGranted
@@ -195,4 +191,5 @@ func (t *Tag) Consent(marketing bool) {
 		t.save()
 		t.flush(false)
 	}
+	t.unlock()
 }

@@ -15,7 +15,10 @@ import (
 // pauses, and so is one silent for streamIdle (the host reports the
 // proxy's ": ping" comments as events with no data); a refused one (401,
 // 403, 404) is given up with a console error, and a closed conversation
-// ends it.
+// ends it. A stream that ends normally (200) after an event or a ping is
+// resumed at once: where the proxy cannot flush (Cloudflare Workers) each
+// stream is a long poll that ends after its first write, and a pause
+// there would hold the agent's next message back.
 
 // Reconnect pauses, in ms: the first, doubling up to the last.
 const (
@@ -43,23 +46,24 @@ func (c *Conversation) listen() {
 	gen := c.gen
 	url := c.env.Proxy + "/v1/conversations/" + c.id + "/events?after=" + strconv.FormatInt(c.last, 10) + "&" + c.env.Claim
 	c.h.logf("conversation events: GET " + url)
+	c.carried = false
 	c.alive()
 	c.stop = c.env.Stream.Stream(url, c.token, func(data string) {
 		c.h.lock()
-		defer c.h.unlock()
 		if c.gen == gen {
-			c.attempt = 0
+			c.attempt, c.carried = 0, true
 			c.alive()
 			c.readSoon()
 			c.event(data) // "" is a ping: not JSON, ignored
 		}
+		c.h.unlock()
 	}, func(resp Response) {
 		c.h.lock()
-		defer c.h.unlock()
 		if c.gen == gen {
 			c.stop = nil
 			c.ended(resp)
 		}
+		c.h.unlock()
 	})
 }
 
@@ -96,7 +100,8 @@ func (c *Conversation) halt() {
 }
 
 // ended decides what follows the end of a stream: nothing after a
-// refusal, else a reconnect after a pause.
+// refusal, a reconnect at once after a long poll's normal end, else a
+// reconnect after a pause.
 func (c *Conversation) ended(resp Response) {
 	if c.id == "" {
 		return
@@ -109,12 +114,16 @@ func (c *Conversation) ended(resp Response) {
 		return
 	}
 	wait := min(int64(streamRetry)<<min(c.attempt, 5), streamRetryMax)
-	c.attempt++
+	if resp.Status == 200 && c.carried {
+		wait = 0 // the attempts stay at 0: a failure next waits streamRetry
+	} else {
+		c.attempt++
+	}
 	c.retry = c.env.Clock.After(wait, func() {
 		c.h.lock()
-		defer c.h.unlock()
 		c.retry = nil
 		c.listen()
+		c.h.unlock()
 	})
 }
 
@@ -232,11 +241,11 @@ func (c *Conversation) visible() {
 // when the browser is back online.
 func (c *Conversation) sendReads() {
 	c.h.lock()
-	defer c.h.unlock()
 	id, end := c.id, len(c.reads)
 	reads := c.reads[max(0, end-maxReadList):]
 	if id == "" || end == 0 {
 		c.readBusy = false
+		c.h.unlock()
 		return
 	}
 	b := c.body()
@@ -263,4 +272,5 @@ func (c *Conversation) sendReads() {
 		c.persist()
 		c.readSoon()
 	})
+	c.h.unlock()
 }

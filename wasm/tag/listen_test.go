@@ -183,6 +183,51 @@ func TestConversationReconnect(t *testing.T) {
 	}
 }
 
+// Where the proxy cannot flush (Cloudflare Workers), each stream ends
+// after its first write, events or a ping: a long poll. Its normal end
+// (200) is resumed at once, with no fake time passing; a 200 that
+// carried nothing and a failure keep their pause.
+func TestConversationLongPoll(t *testing.T) {
+	h := opened(t)
+	start := h.clock.now
+	for i, data := range []string{msg(1, "ASSIGNED_AGENT", 0), "", msg(2, "ASSIGNED_AGENT", 1)} {
+		c := h.stream.live()
+		c.send(data) // "": a ping
+		c.close(Response{Status: 200})
+		h.clock.tick()
+		if h.stream.live() == nil || len(h.stream.all) != i+2 {
+			t.Fatalf("after long poll %d (%q): %d streams, one live: %v; want a new one at once", i+1, data, len(h.stream.all), h.stream.live() != nil)
+		}
+	}
+	if elapsed := h.clock.now.Sub(start); elapsed != 0 {
+		t.Errorf("three long polls took %v of fake time, want 0", elapsed)
+	}
+	if c := h.stream.live(); !strings.HasSuffix(c.url, "/events?after=2&"+claim) {
+		t.Errorf("resumed at %s, want after=2", c.url)
+	}
+	for _, tc := range []struct {
+		name string
+		data []string
+		end  Response
+	}{
+		{"a 200 with nothing", nil, Response{Status: 200}},
+		{"a 502 after an event", []string{msg(3, "ASSIGNED_AGENT", 2)}, Response{Status: 502}},
+		{"a break after a ping", []string{""}, Response{Err: errorString("network")}},
+	} {
+		c := h.stream.live()
+		c.send(tc.data...)
+		c.close(tc.end)
+		h.clock.tick()
+		if h.stream.live() != nil {
+			t.Errorf("%s: reconnected at once, want a pause", tc.name)
+		}
+		h.clock.advance(time.Second)
+		if h.stream.live() == nil {
+			t.Fatalf("%s: no reconnect 1 s later", tc.name)
+		}
+	}
+}
+
 type errorString string
 
 func (e errorString) Error() string { return string(e) }

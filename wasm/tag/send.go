@@ -62,7 +62,6 @@ func (t *Tag) openSession() {
 	t.logf("opening a session: " + req.Method + " " + req.URL + " " + req.Body)
 	t.env.Transport.Do(req, func(resp Response) {
 		t.mu.Lock()
-		defer t.unlock()
 		t.opening = false
 		t.logf("session answer: " + describeResponse(resp))
 		d := monitoring.Classify(resp.Status, resp.Body, resp.RetryAfter, t.openAttempt, t.env.Clock.Now())
@@ -87,6 +86,7 @@ func (t *Tag) openSession() {
 		t.save()
 		t.flush(false)
 		t.idsSettled()
+		t.unlock()
 	})
 }
 
@@ -107,10 +107,10 @@ func (t *Tag) pause(wait int64, attempt int) {
 	t.retryAt = t.env.Clock.Now() + wait
 	t.retry = t.env.Clock.After(wait, func() {
 		t.mu.Lock()
-		defer t.unlock()
 		t.retry, t.retryAt = nil, 0
 		t.flush(false)
 		t.save()
+		t.unlock()
 	})
 }
 
@@ -159,12 +159,12 @@ func (t *Tag) waitingForLpTag() bool {
 		t.logf("lpTag is on the page without monitoring ids yet: reports wait for them (at most " + seconds(LpTagWait) + ")")
 		t.env.Clock.After(LpTagWait, func() {
 			t.mu.Lock()
-			defer t.unlock()
 			t.lpTagWaited = true
 			if v, _ := t.env.LpTag.IDs(); v == "" {
 				t.logf("lpTag gave no monitoring ids in " + seconds(LpTagWait) + ": reporting with the tag's own")
 			}
 			t.flush(false)
+			t.unlock()
 		})
 	}
 	return true
@@ -173,16 +173,14 @@ func (t *Tag) waitingForLpTag() bool {
 // lpTagChanged runs when lpTag's ids may have changed.
 func (t *Tag) lpTagChanged() {
 	t.mu.Lock()
-	defer t.unlock()
-	v, s := t.env.LpTag.IDs()
-	if v == "" {
-		return
+	if v, s := t.env.LpTag.IDs(); v != "" {
+		if t.lpTagStale && v+"/"+s != t.lpTagVid {
+			t.lpTagStale = false
+		}
+		t.logf("lpTag ids: vid " + v + ", sid " + s)
+		t.flush(false)
 	}
-	if t.lpTagStale && v+"/"+s != t.lpTagVid {
-		t.lpTagStale = false
-	}
-	t.logf("lpTag ids: vid " + v + ", sid " + s)
-	t.flush(false)
+	t.unlock()
 }
 
 // identities are sent for an identified consumer only; acr follows
@@ -252,8 +250,8 @@ func (t *Tag) send(batches []*batch, extra bool) {
 	t.logf("report: " + req.Method + " " + req.URL + " " + req.Body)
 	t.env.Transport.Do(req, func(resp Response) {
 		t.mu.Lock()
-		defer t.unlock()
 		t.reported(batches, extra, attempt, vid, sid, fromLpTag, resp)
+		t.unlock()
 	})
 }
 

@@ -141,13 +141,13 @@ func New(cfg Config, env Env) *Tag {
 		env.LpTag.Watch(t.lpTagChanged)
 	}
 	t.mu.Lock()
-	defer t.unlock()
 	if t.consent == consentGranted {
 		t.restore()
 	}
 	t.logf("started: account " + cfg.Account + ", reports to " + t.base + consentNote(cfg))
 	t.flush(false)
 	t.save()
+	t.unlock()
 	return t
 }
 
@@ -323,11 +323,11 @@ func (t *Tag) trim() {
 // attributes become one request.
 func (t *Tag) endTick() {
 	t.mu.Lock()
-	defer t.unlock()
 	t.tickTimer, t.tickEntry = false, nil
 	t.close()
 	t.flush(false)
 	t.save()
+	t.unlock()
 }
 
 // save writes the unsent queue to localStorage, under this page's own
@@ -411,7 +411,6 @@ func (t *Tag) takenOver() {
 // that page what it took).
 func (t *Tag) Hide(leaving bool) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.close()
 	t.tickEntry = nil
 	t.flush(true)
@@ -420,6 +419,7 @@ func (t *Tag) Hide(leaving bool) {
 	}
 	t.save()
 	t.chat.hide(leaving)
+	t.unlock()
 }
 
 // Show is called on pageshow from the back/forward cache and on
@@ -428,18 +428,17 @@ func (t *Tag) Hide(leaving bool) {
 // hidden are read now.
 func (t *Tag) Show() {
 	t.mu.Lock()
-	defer t.unlock()
 	t.released = false
 	t.save()
 	t.chat.listen()
 	t.chat.visible()
+	t.unlock()
 }
 
 // Online is called on the browser's online event: it sends what waits
 // for a retry at once.
 func (t *Tag) Online() {
 	t.mu.Lock()
-	defer t.unlock()
 	t.logf("back online")
 	if t.retry != nil {
 		t.retry()
@@ -451,15 +450,16 @@ func (t *Tag) Online() {
 	t.flush(false)
 	t.save()
 	t.chat.online()
+	t.unlock()
 }
 
 // SetDebug turns the console log of requests, answers and decisions on
 // or off.
 func (t *Tag) SetDebug(on bool) {
 	t.mu.Lock()
-	defer t.unlock()
 	t.debug = on
 	t.logf("debug log on: reports to " + t.base)
+	t.unlock()
 }
 
 // entryPoints are the current page's: those page() set, else the

@@ -589,6 +589,52 @@ func TestDebugLog(t *testing.T) {
 	}
 }
 
+// panicLog is a console whose Log panics: a bug inside an entry point.
+type panicLog struct{ *fakeConsole }
+
+func (panicLog) Log(string) { panic("boom") }
+
+// The entry points release the Tag's lock on each way out, not with
+// defer (the module's size): after a panic inside one, the lock stays
+// held until the host that recovered it calls Release, which also runs
+// the callbacks queued before the panic; then the Tag goes on.
+func TestReleaseAfterPanic(t *testing.T) {
+	h := newHarness(t, direct)
+	h.Tag.env.Console = panicLog{h.console}
+	ran := false
+	h.Tag.reply(func() { ran = true })
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Fatalf("SetDebug(true) with a panicking console: recovered %v, want the panic", r)
+			}
+		}()
+		h.SetDebug(true)
+	}()
+	if h.Tag.mu.TryLock() {
+		t.Fatal("the panic left the lock free: Release would have nothing to undo")
+	}
+	h.Release()
+	if !ran {
+		t.Error("Release did not run the callback queued before the panic")
+	}
+	if !h.Tag.mu.TryLock() {
+		t.Fatal("the lock is still held after Release")
+	}
+	h.Tag.mu.Unlock()
+	h.Tag.env.Console = h.console
+	h.call("debug", `[false]`)
+	h.call("track", viewed)
+	h.clock.tick()
+	if len(h.tr.all) != 1 {
+		t.Fatalf("after Release, track made %d requests, want 1", len(h.tr.all))
+	}
+	h.Release() // the lock free: it stays free
+	if !h.Tag.mu.TryLock() {
+		t.Error("Release with the lock free left it held")
+	}
+}
+
 func TestTooLarge(t *testing.T) {
 	h := newHarness(t, direct)
 	big := strings.Repeat("x", 400)
