@@ -67,6 +67,15 @@ var shared struct {
 	out []byte // an answer's bytes, kept for the next
 }
 
+// withShared runs f holding the shared buffer. The unlock is deferred: a
+// JS call that throws panics in f, and handle's recovery then answers
+// 500 through respond, which takes the lock again.
+func withShared(f func()) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	f()
+}
+
 // console writes log lines to console.log with one call each.
 type console struct{}
 
@@ -75,10 +84,10 @@ func (console) Write(p []byte) (int, error) {
 	// Under syumai's stock entry, which never sends a request here,
 	// binding has no log.
 	if served && len(line) <= sharedBytes {
-		shared.mu.Lock()
-		js.CopyBytesToJS(shared.v, line)
-		binding.Call("log", len(line))
-		shared.mu.Unlock()
+		withShared(func() {
+			js.CopyBytesToJS(shared.v, line)
+			binding.Call("log", len(line))
+		})
 		return len(p), nil
 	}
 	consoleObj.Call("log", string(line))
@@ -192,22 +201,22 @@ func (c *call) respond(status int, h http.Header, body []byte) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	shared.mu.Lock()
-	out := appendHeaderLines(shared.out[:0], h)
-	n := len(out)
-	fits := n+len(body) <= sharedBytes
+	var fits bool
 	var lines string // when it does not fit
-	if fits {
-		out = append(out, body...)
-		js.CopyBytesToJS(shared.v, out)
-		c.v.Call("respondShared", status, n, len(body))
-	} else {
-		lines = string(out)
-	}
-	if cap(out) <= sharedBytes {
-		shared.out = out
-	}
-	shared.mu.Unlock()
+	withShared(func() {
+		out := appendHeaderLines(shared.out[:0], h)
+		n := len(out)
+		if fits = n+len(body) <= sharedBytes; fits {
+			out = append(out, body...)
+			js.CopyBytesToJS(shared.v, out)
+			c.v.Call("respondShared", status, n, len(body))
+		} else {
+			lines = string(out)
+		}
+		if cap(out) <= sharedBytes {
+			shared.out = out
+		}
+	})
 	if !fits {
 		c.v.Call("respond", status, lines, bytesToJS(body))
 	}

@@ -190,22 +190,51 @@ var depth int
 func guard(f func()) {
 	depth++
 	defer func() {
-		depth--
 		if r := recover(); r != nil {
 			if started != nil {
-				started.Release()
+				settle(started.Release)
 			}
-			msg := "lpedge: internal error"
-			if e, ok := r.(error); ok {
-				r = e.Error()
-			}
-			if s, ok := r.(string); ok {
-				msg += ": " + s
-			}
-			win.Error(msg)
+			internalError(r)
 		}
+		// Only now: the callbacks Release runs are still inside this call,
+		// so a page that calls lpedge from one is postponed as usual.
+		depth--
 	}()
 	f()
+}
+
+// settle runs release, which runs the callbacks queued under the tag's
+// lock: one that panics too is reported and release runs again (to free
+// the lock the callback may have taken; each pass uses up what was
+// queued), a few times at most, so that no panic escapes guard.
+func settle(release func()) {
+	for range 4 {
+		if settled(release) {
+			return
+		}
+	}
+}
+
+func settled(release func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			internalError(r)
+		}
+	}()
+	release()
+	return true
+}
+
+// internalError reports a recovered panic on the console.
+func internalError(r any) {
+	msg := "lpedge: internal error"
+	if e, ok := r.(error); ok {
+		r = e.Error()
+	}
+	if s, ok := r.(string); ok {
+		msg += ": " + s
+	}
+	win.Error(msg)
 }
 
 // The storage methods go through the host, which catches what the

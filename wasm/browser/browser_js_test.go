@@ -311,6 +311,28 @@ func TestGuardReleasesTheTag(t *testing.T) {
 	}
 }
 
+// TestSettle: a callback that panics while the tag is released after a
+// panic is reported, and the release goes on, a bounded number of times:
+// no panic escapes guard (which would end the module).
+func TestSettle(t *testing.T) {
+	useLoader(t)
+	messages := recordConsole(t)
+	calls := 0
+	settle(func() {
+		if calls++; calls < 3 {
+			panic("again")
+		}
+	})
+	if m := messages(); calls != 3 || len(m) != 2 || m[0] != "error: lpedge: internal error: again" {
+		t.Errorf("%d releases, console %q; want 3 and two errors", calls, m)
+	}
+	calls = 0
+	settle(func() { calls++; panic("always") })
+	if calls != 4 {
+		t.Errorf("a release that always panics ran %d times, want 4", calls)
+	}
+}
+
 func TestTransport(t *testing.T) {
 	useLoader(t)
 	var got js.Value
