@@ -26,12 +26,7 @@ import (
 // Monitoring model, which carries visitorId and sessionId in the body on
 // these routes.
 func decodeMonitoring(body []byte, m monitoring.Method) (*monitoring.Request, error) {
-	// The model parses with jsonv.Parse (JSON.parse on Workers, as in the
-	// tag); the strict reading goes first.
-	if _, err := jsonv.ParseStrict(body); err != nil {
-		return nil, invalid(err)
-	}
-	req, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m, IDsInBody: true})
+	req, err := monitoring.DecodeRequest(body, monitoring.DecodeOptions{Method: m, IDsInBody: true, Strict: true})
 	if err != nil {
 		return nil, invalid(err)
 	}

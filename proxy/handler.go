@@ -330,7 +330,11 @@ func (h *Handler) serveRoute(w http.ResponseWriter, r *http.Request, rt *route) 
 	run := func() (int, []byte, error) { return rt.serve(h, ctx, r, body, id) }
 	var status int
 	var resp []byte
-	if scope := bodyConsumer(body); key != "" && scope != "" {
+	scope := ""
+	if key != "" {
+		scope = bodyConsumer(body) // only a keyed call reads its body twice
+	}
+	if scope != "" {
 		k := IdemKey{Scope: scope, Key: rt.name + "\x00" + id + "\x00" + key}
 		status, resp, err = h.idempotent(ctx, k, body, run)
 	} else {

@@ -126,13 +126,20 @@ type DecodeOptions struct {
 	// IDsInBody accepts visitorId and sessionId members (lpedge's proxy
 	// routes); LivePerson's own API rejects them as unknown.
 	IDsInBody bool
+	// Strict parses with jsonv.ParseStrict (a key given twice, a number
+	// a double does not hold exactly: errors); default false, jsonv.Parse.
+	Strict bool
 }
 
 // DecodeRequest parses and validates a report or engagement body. Every
 // SDE is validated with [liveperson.ParseSDE]; errors name the member
 // ("engagementAttributes[2]: cart.total: is required").
 func DecodeRequest(data []byte, opt DecodeOptions) (*Request, error) {
-	v, err := jsonv.Parse(data)
+	parse := jsonv.Parse
+	if opt.Strict {
+		parse = jsonv.ParseStrict
+	}
+	v, err := parse(data)
 	if err != nil {
 		return nil, err
 	}
