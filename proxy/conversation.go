@@ -52,7 +52,7 @@ func (h *Handler) createConversation(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		return 0, nil, connectorRefused("CONVERSATION", a, err)
 	}
-	if !validConversationID(id) {
+	if !isUUID(id) {
 		return 0, nil, upstreamError("LivePerson answered an unusable conversation id", errors.New(snippet([]byte(id))))
 	}
 	// The token is added by addToken, after the answer is stored for an
@@ -95,7 +95,7 @@ func (h *Handler) openConversation(ctx context.Context, jws string) string {
 		return ""
 	}
 	id, err := h.state.OpenConversation(ctx, claims.LPConsumerID, h.cfg.OpenConversationWait)
-	if err != nil || !validConversationID(id) {
+	if err != nil || !isUUID(id) {
 		return ""
 	}
 	return id
@@ -295,5 +295,3 @@ func connectorInvalid(err error) *apiError {
 	}
 	return badRequest(err.Error())
 }
-
-func validConversationID(id string) bool { return checkConversationID(id) == nil }

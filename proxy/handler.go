@@ -273,7 +273,12 @@ func (h *Handler) checkRate(r *http.Request) error {
 // is itself: the tag sends the ids unescaped, and an app installation id
 // may hold one.
 func (h *Handler) checkClaim(r *http.Request) error {
-	q, _ := url.ParseQuery(strings.ReplaceAll(r.URL.RawQuery, "+", "%2B"))
+	q, err := url.ParseQuery(strings.ReplaceAll(r.URL.RawQuery, "+", "%2B"))
+	if err != nil {
+		// ParseQuery leaves out what it cannot read: a mangled ?account=
+		// must not pass unchecked.
+		return badRequest("the query (?account= and ?app= are the page's data-account and data-app): " + err.Error())
+	}
 	for _, c := range [...]struct{ param, attr, ours, setting string }{
 		{"account", "data-account", h.cfg.Account, "LP_ACCOUNT_ID"},
 		{"app", "data-app", h.cfg.AppInstallationID, "LP_APP_INSTALLATION_ID"},

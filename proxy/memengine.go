@@ -375,13 +375,7 @@ func (m *MemoryEngine) OpenConversation(ctx context.Context, consumer string, wa
 	}
 	w := join(m.waiters, consumer)
 	m.mu.Unlock()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-w.ch:
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	_ = sleep(ctx, w.ch, wait) // ctx's end is answered below: with what is known
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	leave(m.waiters, consumer, w)

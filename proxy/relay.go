@@ -59,11 +59,12 @@ func (h *Handler) relay(ctx context.Context, body []byte, m monitoring.Method) (
 		if err != nil {
 			status = 0
 		}
-		dec := monitoring.Classify(status, a.body, a.retryAfter, 0, h.cfg.Now().UnixMilli())
-		if dec.Outcome == monitoring.Retry && a.retryAfter != "" {
+		now := h.cfg.Now().UnixMilli()
+		dec := monitoring.Classify(status, a.body, a.retryAfter, 0, now)
+		if w := monitoring.ParseRetryAfter(a.retryAfter, now); dec.Outcome == monitoring.Retry && w > 0 {
 			// LivePerson's own wait goes to the browser as it came (the
-			// model's schedule is for when it gives none).
-			dec.Wait = max(monitoring.ParseRetryAfter(a.retryAfter, h.cfg.Now().UnixMilli()), monitoring.Second)
+			// model's schedule is for when it gives none it can read).
+			dec.Wait = max(w, monitoring.Second)
 		}
 		switch dec.Outcome {
 		case monitoring.Done:

@@ -26,6 +26,8 @@ var accountCases = []Case{{Name: "the tag's account and app are checked", Steps:
 			Want: mismatch("data-app", "other-app")},
 		{Name: "the account twice", Path: "/v1/engagement" + ok + "&account=99999999", Body: engagementBody,
 			Want: mismatch("data-account", lptest.DefaultAccount+",99999999")},
+		{Name: "a query that cannot be read is refused, not skipped", Path: "/v1/report?account=%zz", Body: reportBody,
+			Want: Want{Status: 400, Calls: none, Body: `^\{"error":\{"code":"bad_request","message":"the query \(\?account= and \?app=`}},
 		{Name: "events, another account", Method: "GET", Path: "/v1/conversations/c0ffee/events?after=0&account=1",
 			Want: mismatch("data-account", "1")},
 	}

@@ -22,6 +22,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -105,9 +106,10 @@ func run(args []string, getenv func(string) string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	// The proxy answers within RequestTimeout; event streams set their
-	// own write deadlines, so this does not cut them.
-	return serve(ctx, ln, h, logger, *shutdown, cfg.RequestTimeout+10*time.Second)
+	// The proxy answers within RequestTimeout (0 when not set: New
+	// defaults it); event streams set their own write deadlines, so this
+	// does not cut them.
+	return serve(ctx, ln, h, logger, *shutdown, cmp.Or(cfg.RequestTimeout, proxy.DefaultRequestTimeout)+10*time.Second)
 }
 
 // serve runs the server until ctx ends, then lets in-flight requests
