@@ -107,7 +107,7 @@
   }
 
   function fail(msg) {
-    console.error(msg);
+    say("error", msg);
     invoke = function (c) {
       if (c[3]) c[3](new Error(msg));
     };
@@ -183,7 +183,7 @@
       try {
         invoke(c);
       } catch (e) {
-        console.error(e);
+        say("error", e);
       }
     });
   }
@@ -297,7 +297,7 @@
           try {
             f(v);
           } catch (x) {
-            say("error", x);
+            say("error", "lpedge: conversation.on(\"" + e + "\"): a listener threw: " + (x && x.stack || x));
           }
         });
         return fs.length;

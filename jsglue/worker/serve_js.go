@@ -134,9 +134,7 @@ func (b *bridge) serve(this js.Value, args []js.Value) any {
 	c := &call{v: this}
 	if n, m := args[0].Int(), args[1].Int(); n >= 0 {
 		buf := make([]byte, n+m)
-		shared.mu.Lock()
-		js.CopyBytesToGo(buf, shared.v)
-		shared.mu.Unlock()
+		withShared(func() { js.CopyBytesToGo(buf, shared.v) })
 		c.head, c.body, c.whole = buf[:n:n], buf[n:], true
 	}
 	select {

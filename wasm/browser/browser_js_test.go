@@ -695,7 +695,8 @@ func TestEmit(t *testing.T) {
 	if n := emit("message", `{"text":"hi"}`, true); n != 2 || strings.Join(got, ",") != "f hi true" {
 		t.Errorf("emit called %d, got %q", n, got)
 	}
-	if l := logs(); len(l) != 1 || !strings.HasPrefix(l[0], "error: ") { // the Error itself, with its stack
+	if l := logs(); len(l) != 1 || !strings.HasPrefix(l[0], `error: lpedge: conversation.on("message"): a listener threw: `) ||
+		!strings.Contains(l[0], "the page's bug") { // the Error itself, with its stack, and where it was thrown
 		t.Errorf("console %q", l)
 	}
 	conv.Call("off", "message", f)

@@ -236,9 +236,13 @@ func (c *Conversation) close(done func(error)) {
 }
 
 // setTyping tells the agent whether the visitor is writing: one POST per
-// change, in order (one in flight at a time); nothing without a
-// conversation.
+// change, in order (one in flight at a time); without a conversation,
+// nothing but a debug note.
 func (c *Conversation) setTyping(on bool) {
+	if c.id == "" {
+		c.h.logf("conversation.typing: no conversation is open")
+		return
+	}
 	c.typing = on
 	c.sendTyping(false)
 }

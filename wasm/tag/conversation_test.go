@@ -234,3 +234,22 @@ func TestAppendDetail(t *testing.T) {
 		t.Errorf("appendDetail(nil) = %s", got)
 	}
 }
+
+// Typing with no conversation open sends nothing and, in debug mode,
+// says so: nothing is dropped in silence.
+func TestTypingWithoutConversation(t *testing.T) {
+	h := newHarness(t, viaProxy)
+	h.call("debug", `[true]`)
+	before := len(h.tr.all)
+	h.call("conversation.typing", `[true]`)
+	if len(h.tr.all) != before {
+		t.Errorf("typing without a conversation sent %d requests", len(h.tr.all)-before)
+	}
+	said := false
+	for _, l := range h.console.logs {
+		said = said || strings.Contains(l, "conversation.typing: no conversation is open")
+	}
+	if !said || len(h.console.errors) != 0 {
+		t.Errorf("console logs %q, errors %q; want the debug note", h.console.logs, h.console.errors)
+	}
+}

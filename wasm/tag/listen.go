@@ -159,6 +159,9 @@ func (c *Conversation) event(data string) {
 	m, _ := v.(map[string]any)
 	seq, _ := m["seq"].(float64)
 	if err != nil || m == nil || int64(seq) <= c.last {
+		if data != "" && (err != nil || m == nil) {
+			c.h.logf("conversation events: an event that is not the proxy's JSON was skipped")
+		}
 		return // not the proxy's (seqs are positive), or seen
 	}
 	c.last = int64(seq)

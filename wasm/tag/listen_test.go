@@ -130,9 +130,15 @@ func TestConversationStream(t *testing.T) {
 		{"not an object", `[1]`, ""},
 	} {
 		h.emit.got = nil
+		logs := len(h.host.logs)
 		c.send(tc.data)
 		if got := strings.Join(h.emit.got, "\n"); got != tc.want {
 			t.Errorf("%s: listeners got %q, want %q", tc.name, got, tc.want)
+		}
+		// What is not the proxy's JSON is a debug note, not dropped in silence.
+		noted := len(h.host.logs) > logs && strings.Contains(h.host.logs[len(h.host.logs)-1], "not the proxy's JSON")
+		if bad := tc.name == "not JSON" || tc.name == "not an object"; noted != bad {
+			t.Errorf("%s: debug note %v, want %v (%q)", tc.name, noted, bad, h.host.logs[logs:])
 		}
 	}
 	if h.last != 7 || h.host.session["conversation"] != "conv-1 tok-1 7 0" {
