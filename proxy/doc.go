@@ -115,7 +115,9 @@
 // <event>\n\n" for the stored events after Last-Event-ID (or ?after=),
 // then live ones as the state engine wakes the stream (nothing polls), a
 // ": ping" comment after Heartbeat (default 15 s) without an event, and
-// EOF after the state event "closed" or when the reader goes away. Each
+// EOF after the state event "closed" or when the reader goes away; where
+// the writer cannot flush (a Worker), after its first write (events or a
+// ping): a long poll that the reader resumes with Last-Event-ID. Each
 // write sets its own deadline (Heartbeat + 10 s), so the native server's
 // WriteTimeout does not cut streams. The request log line of a stream is
 // written when it ends, with its duration. Events, with seq the

@@ -61,9 +61,11 @@
 //     the Tag through a narrow interface) then listens: the proxy's
 //     event stream (Env.Stream, with the create answer's token) reaches
 //     the page's listeners through Env.Emit once per seq; it resumes
-//     after the last seq with 1..30 s pauses, also when it stays silent
-//     40 s (no event, no ": ping") or the browser comes back online,
-//     gives up on 401/403/404 with a console error, and ends with the
+//     after the last seq with 1..30 s pauses (at once after a 200 that
+//     carried an event or a ping: a Workers long poll), also when it
+//     stays silent 40 s (no event, no ": ping") or the browser comes back
+//     online, gives up on a 4xx other than 408 and 429 with a console
+//     error, and ends with the
 //     conversation. Messages a listener got on a visible page are read
 //     (POST .../read, one at a time; a failed receipt goes again with
 //     the next, after the stream's next event or online); typing goes
