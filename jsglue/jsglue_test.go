@@ -164,7 +164,11 @@ func TestEventsDeclareOwn(t *testing.T) {
 	if m == nil {
 		t.Fatal("lpedge.d.ts declares no ConversationEvents")
 	}
-	for _, f := range regexp.MustCompile(`(\w+): (\w+);`).FindAllSubmatch(m[1], -1) {
+	events := regexp.MustCompile(`(\w+): (\w+);`).FindAllSubmatch(m[1], -1)
+	if len(events) != 4 { // message, typing, read, state
+		t.Fatalf("lpedge.d.ts: ConversationEvents has %d events, want 4", len(events))
+	}
+	for _, f := range events {
 		body := regexp.MustCompile(`(?s)interface ` + string(f[2]) + ` \{(.*?)\n\}`).FindSubmatch(src)
 		if body == nil || !regexp.MustCompile(`\n  own: boolean;`).Match(body[1]) {
 			t.Errorf("lpedge.d.ts: %s (the %s event) does not declare own: boolean", f[2], f[1])

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,7 +242,12 @@ func TestMemoryEngineReadersMakeNoLogs(t *testing.T) {
 	for _, c := range []string{"w1", "w2", "w3", "w4"} {
 		go func() { done <- wait(ctx, m, c, 0) }()
 	}
-	time.Sleep(20 * time.Millisecond)
+	for waiting := 0; waiting < 4; { // all four wait before the check
+		m.mu.Lock()
+		waiting = len(m.unlogged)
+		m.mu.Unlock()
+		runtime.Gosched()
+	}
 	if evs, _, _ := m.Read(ctx, "real", 0, 0); len(evs) != 1 || m.logs.Len() != 1 {
 		t.Errorf("readers made logs (%d) or pushed out a real one (%d events left)", m.logs.Len(), len(evs))
 	}

@@ -87,7 +87,9 @@ func TestMistakesNamed(t *testing.T) {
 			t.Errorf("%s: want console %s %q: %v", tc.call, tc.level, tc.want, err)
 		}
 	}
-	time.Sleep(500 * time.Millisecond) // what the calls sent has arrived
+	// What the warned calls sent has arrived, so that the check below has
+	// something to look at.
+	eventually(t, "the warned calls' reports in lptest", func() bool { return len(received(lp)) > 0 })
 	var ours int
 	for _, m := range console.Messages() {
 		if !strings.HasPrefix(m.Text, "lpedge") || m.Type == chromedp.ConsoleLog {

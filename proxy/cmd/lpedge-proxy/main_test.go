@@ -140,7 +140,10 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	}
 	created := postJSON("/v1/conversations", `{"consumerId":"wt","visitorId":"`+get(eng, "visitorId")+`","sessionId":"`+get(eng, "sessionId")+
 		`","campaignId":"1001","engagementId":"2001","contextId":"`+get(eng, "contextId")+`"}`)
-	req, _ := http.NewRequest("GET", base+"/v1/conversations/"+get(created, "conversationId")+"/events", nil)
+	// Bounded: a stalled stream fails the test rather than hanging it.
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	req, _ := http.NewRequestWithContext(rctx, "GET", base+"/v1/conversations/"+get(created, "conversationId")+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+get(created, "token"))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -148,19 +151,15 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	rd := bufio.NewReader(resp.Body)
-	start := time.Now()
-	pings := 0
-	for time.Since(start) < time.Second {
+	// Ten pings outlast the 200 ms WriteTimeout several times over.
+	for pings := 0; pings < 10; {
 		line, err := rd.ReadString('\n')
 		if err != nil {
-			t.Fatalf("the stream ended after %v (%d pings): %v", time.Since(start), pings, err)
+			t.Fatalf("the stream ended after %d pings: %v", pings, err)
 		}
 		if line == ": ping\n" {
 			pings++
 		}
-	}
-	if pings < 5 {
-		t.Errorf("%d pings in a second", pings)
 	}
 	// A shutdown ends the stream (the page resumes elsewhere) instead of
 	// waiting out its grace for it.
