@@ -221,30 +221,13 @@ func (p *pair) objectCalls(t *testing.T, bases ...string) opCounts {
 	return sum
 }
 
-// call sends a JSON body with an optional Idempotency-Key.
+// call sends a JSON body from the proxytest page with an optional
+// Idempotency-Key and headers h (name, value, ...).
 func call(method, u, body, key string, h ...string) answer {
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
-	if err != nil {
-		return answer{err: err}
-	}
-	req.Header.Set("Origin", proxytest.Origin)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
+		h = append(h, "Idempotency-Key", key)
 	}
-	for i := 0; i+1 < len(h); i += 2 {
-		req.Header.Set(h[i], h[i+1])
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer resp.Body.Close()
-	a := answer{status: resp.StatusCode, header: resp.Header, body: readAll(resp.Body)}
-	a.inst, a.req, _ = instanceOf(resp.Header)
-	return a
+	return do(method, u, proxytest.Origin, body, h...)
 }
 
 // jsonField extracts a string member from a flat JSON answer.

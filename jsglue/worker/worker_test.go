@@ -54,7 +54,9 @@ func (a answer) String() string {
 	return fmt.Sprintf("%d (instance %d/%d) %q", a.status, a.inst, a.req, a.body)
 }
 
-func do(method, u, origin, body string) answer {
+// do sends a request with an optional Origin, JSON body and headers h
+// (name, value, ...).
+func do(method, u, origin, body string, h ...string) answer {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -68,6 +70,9 @@ func do(method, u, origin, body string) answer {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(h); i += 2 {
+		req.Header.Set(h[i], h[i+1])
 	}
 	resp, err := client.Do(req)
 	if err != nil {
