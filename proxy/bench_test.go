@@ -99,7 +99,7 @@ func BenchmarkRoutes(b *testing.B) {
 				for _, r := range reqs {
 					body := sendBench(b, logs, client, srv.URL, r.method, strings.Replace(r.path, "{id}", id, 1), r.body, r.header, r.status)
 					if strings.Contains(body, `"conversationId"`) {
-						id = field(b, body, "conversationId")
+						id = proxytest.Field(b, body, "conversationId")
 					}
 				}
 				n++
@@ -348,7 +348,7 @@ func BenchmarkReplyLatency(b *testing.B) {
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	created := post(b, srv.URL+"/v1/conversations", `{"consumerId":"c","visitorId":"V","sessionId":"S","campaignId":"1001","engagementId":"2001","contextId":"1"}`, nil, 201)
-	conv, token := field(b, created, "conversationId"), field(b, created, "token")
+	conv, token := proxytest.Field(b, created, "conversationId"), proxytest.Field(b, created, "token")
 	req, _ := http.NewRequest("GET", srv.URL+"/v1/conversations/"+conv+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)

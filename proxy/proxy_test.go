@@ -301,21 +301,10 @@ func post(t testing.TB, url, body string, h http.Header, status int) string {
 	return string(b)
 }
 
-// field extracts a string member from a flat JSON answer.
-func field(t testing.TB, body, name string) string {
-	t.Helper()
-	_, rest, ok := strings.Cut(body, `"`+name+`":"`)
-	v, _, ok2 := strings.Cut(rest, `"`)
-	if !ok || !ok2 {
-		t.Fatalf("no %s in %s", name, body)
-	}
-	return v
-}
-
 func engage(t testing.TB, base string) (vid, sid, ctx string) {
 	t.Helper()
 	b := post(t, base+"/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`, nil, 201)
-	return field(t, b, "visitorId"), field(t, b, "sessionId"), field(t, b, "contextId")
+	return proxytest.Field(t, b, "visitorId"), proxytest.Field(t, b, "sessionId"), proxytest.Field(t, b, "contextId")
 }
 
 func createConversation(t testing.TB, base, consumer, vid, sid, ctx, key string) string {
@@ -326,7 +315,7 @@ func createConversation(t testing.TB, base, consumer, vid, sid, ctx, key string)
 	}
 	b := post(t, base+"/v1/conversations", `{"consumerId":"`+consumer+`","visitorId":"`+vid+`","sessionId":"`+sid+
 		`","campaignId":"1001","engagementId":"2001","contextId":"`+ctx+`"}`, h, 201)
-	return field(t, b, "conversationId")
+	return proxytest.Field(t, b, "conversationId")
 }
 
 // storedAnswers is an Engine that keeps what is stored for keys.
@@ -355,10 +344,10 @@ func TestTokenNotStored(t *testing.T) {
 	key := http.Header{"Idempotency-Key": {"k-token"}}
 	first := post(t, srv.URL+"/v1/conversations", body, key, 201)
 	replay := post(t, srv.URL+"/v1/conversations", body, key, 201)
-	if first != replay || field(t, first, "token") == "" {
+	if first != replay || proxytest.Field(t, first, "token") == "" {
 		t.Errorf("answer %s, replay %s: want one answer with a token", first, replay)
 	}
-	conv, token := field(t, first, "conversationId"), field(t, first, "token")
+	conv, token := proxytest.Field(t, first, "conversationId"), proxytest.Field(t, first, "token")
 	if status, _ := getEvents(t, srv.URL, conv, token, 0); status != 200 {
 		t.Errorf("the token does not open the events: %d", status)
 	}

@@ -77,7 +77,7 @@ func TestRestartStateFile(t *testing.T) {
 	body := `{"consumerId":"restart","visitorId":"` + vid + `","sessionId":"` + sid + `","campaignId":"1001","engagementId":"2001","contextId":"` + ctx + `"}`
 	key := http.Header{"Idempotency-Key": {"create-1"}}
 	answer := post(t, srv.URL+"/v1/conversations", body, key, http.StatusCreated)
-	conv, token := field(t, answer, "conversationId"), field(t, answer, "token")
+	conv, token := proxytest.Field(t, answer, "conversationId"), proxytest.Field(t, answer, "token")
 	if _, err := lp.AgentMessage(conv, "before the restart"); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestRestartStateFile(t *testing.T) {
 		t.Errorf("the log after the restart:\n%s\nwant\n%s", got, log)
 	}
 	other := post(t, srv.URL+"/v1/conversations", body, http.Header{"Idempotency-Key": {"create-2"}}, http.StatusCreated)
-	if got := field(t, other, "conversationId"); got != conv {
+	if got := proxytest.Field(t, other, "conversationId"); got != conv {
 		t.Errorf("a create refused as open after the restart answered %s, want the open %s", got, conv)
 	}
 	if _, err := lp.AgentMessage(conv, "after the restart"); err != nil {

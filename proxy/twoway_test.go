@@ -16,6 +16,7 @@ import (
 	"github.com/lpedge/lpedge/internal/syncbuf"
 	"github.com/lpedge/lpedge/liveperson/lptest"
 	"github.com/lpedge/lpedge/proxy"
+	"github.com/lpedge/lpedge/proxy/proxytest"
 )
 
 // newTwoWay starts a proxy and an lptest that sends its webhooks to it.
@@ -68,7 +69,7 @@ func createWithToken(t testing.TB, base, consumer, vid, sid, ctx string) (conv, 
 	t.Helper()
 	b := post(t, base+"/v1/conversations", `{"consumerId":"`+consumer+`","visitorId":"`+vid+`","sessionId":"`+sid+
 		`","campaignId":"1001","engagementId":"2001","contextId":"`+ctx+`"}`, nil, 201)
-	return field(t, b, "conversationId"), field(t, b, "token")
+	return proxytest.Field(t, b, "conversationId"), proxytest.Field(t, b, "token")
 }
 
 // TestTwoWay: lptest's agent answers; its webhooks reach the page's
@@ -204,7 +205,7 @@ func TestLostCreateAnswer(t *testing.T) {
 		t.Fatalf("upstream after the lost answer: %+v", cs)
 	}
 	b := post(t, srv.URL+"/v1/conversations", body, key, http.StatusCreated)
-	conv, token := field(t, b, "conversationId"), field(t, b, "token")
+	conv, token := proxytest.Field(t, b, "conversationId"), proxytest.Field(t, b, "token")
 	if conv != cs[0].ID {
 		t.Errorf("the retry answered %s, want the conversation LivePerson opened, %s", conv, cs[0].ID)
 	}

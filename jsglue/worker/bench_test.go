@@ -196,9 +196,9 @@ func BenchmarkWorkerdState(b *testing.B) {
 			eng := readAll(resp.Body)
 			resp.Body.Close()
 			create := func(consumer string) string {
-				return `{"consumerId":"` + consumer + `","visitorId":"` + jsonField(b, eng, "visitorId") + `","sessionId":"` +
-					jsonField(b, eng, "sessionId") + `","campaignId":"1001","engagementId":"2001","contextId":"` +
-					jsonField(b, eng, "contextId") + `"}`
+				return `{"consumerId":"` + consumer + `","visitorId":"` + proxytest.Field(b, eng, "visitorId") + `","sessionId":"` +
+					proxytest.Field(b, eng, "sessionId") + `","campaignId":"1001","engagementId":"2001","contextId":"` +
+					proxytest.Field(b, eng, "contextId") + `"}`
 			}
 			run := strconv.FormatInt(time.Now().UnixNano(), 36)
 			b.Run("create", func(b *testing.B) {
@@ -214,7 +214,7 @@ func BenchmarkWorkerdState(b *testing.B) {
 			if resp, err = http.DefaultClient.Do(c); err != nil {
 				b.Fatal(err)
 			}
-			conv := jsonField(b, readAll(resp.Body), "conversationId")
+			conv := proxytest.Field(b, readAll(resp.Body), "conversationId")
 			resp.Body.Close()
 			b.Run("send", func(b *testing.B) {
 				loadRunFunc(b, w, func(n int64) (*http.Request, error) {

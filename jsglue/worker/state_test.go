@@ -230,17 +230,6 @@ func call(method, u, body, key string, h ...string) answer {
 	return do(method, u, proxytest.Origin, body, h...)
 }
 
-// jsonField extracts a string member from a flat JSON answer.
-func jsonField(t testing.TB, body, name string) string {
-	t.Helper()
-	_, rest, ok := strings.Cut(body, `"`+name+`":"`)
-	v, _, ok2 := strings.Cut(rest, `"`)
-	if !ok || !ok2 {
-		t.Fatalf("no %s in %s", name, body)
-	}
-	return v
-}
-
 // engageOn starts a Monitoring session through base; it returns the body
 // of a create for consumer in it.
 func engageOn(t *testing.T, base, consumer string) string {
@@ -249,9 +238,9 @@ func engageOn(t *testing.T, base, consumer string) string {
 	if a.status != http.StatusCreated {
 		t.Fatalf("POST /v1/engagement: %v", a)
 	}
-	return `{"consumerId":"` + consumer + `","visitorId":"` + jsonField(t, a.body, "visitorId") + `","sessionId":"` +
-		jsonField(t, a.body, "sessionId") + `","campaignId":"1001","engagementId":"2001","contextId":"` +
-		jsonField(t, a.body, "contextId") + `"}`
+	return `{"consumerId":"` + consumer + `","visitorId":"` + proxytest.Field(t, a.body, "visitorId") + `","sessionId":"` +
+		proxytest.Field(t, a.body, "sessionId") + `","campaignId":"1001","engagementId":"2001","contextId":"` +
+		proxytest.Field(t, a.body, "contextId") + `"}`
 }
 
 // pollEvents reads the log through base as JSON.
@@ -316,7 +305,7 @@ func TestTwoIsolates(t *testing.T) {
 		t.Errorf("object calls: %v for a keyed create, %v for its replay; want one claim and one complete, then one claim", created, replayed)
 	}
 	t.Logf("object calls: keyed create %v, replay %v", created, replayed)
-	conv, token := jsonField(t, first.body, "conversationId"), jsonField(t, first.body, "token")
+	conv, token := proxytest.Field(t, first.body, "conversationId"), proxytest.Field(t, first.body, "token")
 
 	// B starts cold (its /healthz asked LivePerson nothing): the AppJWT
 	// and the Domain API's answers that A got are shared.
@@ -419,7 +408,7 @@ func TestRestartKeepsState(t *testing.T) {
 	if first.status != http.StatusCreated {
 		t.Fatalf("create: %v", first)
 	}
-	conv, token := jsonField(t, first.body, "conversationId"), jsonField(t, first.body, "token")
+	conv, token := proxytest.Field(t, first.body, "conversationId"), proxytest.Field(t, first.body, "token")
 	const reply = "kept across the restart"
 	if _, err := p.lp.AgentMessage(conv, reply); err != nil {
 		t.Fatal(err)
@@ -442,7 +431,7 @@ func TestRestartKeepsState(t *testing.T) {
 	// A create with a new key: LivePerson refuses it (the consumer has an
 	// open conversation), and the proxy answers with the one it recorded.
 	if again := call(http.MethodPost, a+"/v1/conversations", body, "key-R2"); again.status != http.StatusCreated ||
-		jsonField(t, again.body, "conversationId") != conv {
+		proxytest.Field(t, again.body, "conversationId") != conv {
 		t.Errorf("a create with another key after the restart: %v, want the open conversation %s", again, conv)
 	}
 }
@@ -505,7 +494,7 @@ func TestStockEntryObjects(t *testing.T) {
 		t.Errorf("LivePerson saw %d CONVERSATION calls, want 1", n)
 	}
 	// The other way: a keyed send through B, its retry through A.
-	conv := jsonField(t, first.body, "conversationId")
+	conv := proxytest.Field(t, first.body, "conversationId")
 	msg := `{"consumerId":"consumer-stock","text":"hello"}`
 	sent := call(http.MethodPost, b+"/v1/conversations/"+conv+"/messages", msg, "key-M")
 	again := call(http.MethodPost, a+"/v1/conversations/"+conv+"/messages", msg, "key-M")

@@ -63,7 +63,7 @@ func Soak(t testing.TB, create, stream string, lp *lptest.Server, convs, msgs in
 			t.Errorf("create %d: %v", i, err)
 			return
 		}
-		ids[i], tokens[i] = member(a, "conversationId"), member(a, "token")
+		ids[i], tokens[i] = Member(a, "conversationId"), Member(a, "token")
 	})
 	if t.Failed() {
 		t.FailNow()
@@ -184,8 +184,8 @@ func soakEngage(t testing.TB, client *http.Client, base string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return `{"consumerId":"","visitorId":"` + member(a, "visitorId") + `","sessionId":"` + member(a, "sessionId") +
-		`","campaignId":"1001","engagementId":"2001","contextId":"` + member(a, "contextId") + `"}`
+	return `{"consumerId":"","visitorId":"` + Member(a, "visitorId") + `","sessionId":"` + Member(a, "sessionId") +
+		`","campaignId":"1001","engagementId":"2001","contextId":"` + Member(a, "contextId") + `"}`
 }
 
 // post sends a JSON body from the test page, with an Idempotency-Key
@@ -223,11 +223,27 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.url + ": " + e.status + " " + e.body }
 
-// member is a string member of a flat JSON object, "" when missing.
-func member(body, name string) string {
-	_, rest, _ := strings.Cut(body, `"`+name+`":"`)
-	v, _, _ := strings.Cut(rest, `"`)
+// Member is a string member of a flat JSON object (an answer of the
+// proxy's), "" when missing.
+func Member(body, name string) string {
+	v, _ := member(body, name)
 	return v
+}
+
+// Field is Member for a test that needs the member: missing is fatal.
+func Field(t testing.TB, body, name string) string {
+	t.Helper()
+	v, ok := member(body, name)
+	if !ok {
+		t.Fatalf("no %s in %s", name, body)
+	}
+	return v
+}
+
+func member(body, name string) (string, bool) {
+	_, rest, ok := strings.Cut(body, `"`+name+`":"`)
+	v, _, ok2 := strings.Cut(rest, `"`)
+	return v, ok && ok2
 }
 
 // ReadEvents reads the event stream at url (GET .../events) with token

@@ -133,11 +133,7 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 		return string(b)
 	}
 	eng := postJSON("/v1/engagement", `{"engagementAttributes":[]}`)
-	get := func(s, name string) string {
-		_, rest, _ := strings.Cut(s, `"`+name+`":"`)
-		v, _, _ := strings.Cut(rest, `"`)
-		return v
-	}
+	get := proxytest.Member
 	created := postJSON("/v1/conversations", `{"consumerId":"wt","visitorId":"`+get(eng, "visitorId")+`","sessionId":"`+get(eng, "sessionId")+
 		`","campaignId":"1001","engagementId":"2001","contextId":"`+get(eng, "contextId")+`"}`)
 	// Bounded: a stalled stream fails the test rather than hanging it.

@@ -92,11 +92,7 @@ func TestRestartWithState(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	member := func(s, name string) string {
-		_, rest, _ := strings.Cut(s, `"`+name+`":"`)
-		v, _, _ := strings.Cut(rest, `"`)
-		return v
-	}
+	member := proxytest.Member
 
 	cmd := start()
 	_, eng := post("/v1/engagement", `{"entryPoints":["https://shop.example/"],"engagementAttributes":[]}`, "")
