@@ -210,7 +210,7 @@ func (c *Conversation) send(text string, done func(error)) {
 	default:
 		b := c.body()
 		b = jsonv.AppendString(append(b[:len(b)-1], `,"text":`...), text)
-		c.post("messages", "conversation.send", append(b, '}'), false, false, func(err error) {
+		c.post("messages", "conversation.send", append(b, '}'), false, false, func(_ int, err error) {
 			c.typing = false
 			c.sendTyping(false)
 			c.h.reply(func() { done(err) })
@@ -226,7 +226,7 @@ func (c *Conversation) close(done func(error)) {
 		return
 	}
 	id := c.id
-	c.post("close", "conversation.close", c.body(), false, false, func(err error) {
+	c.post("close", "conversation.close", c.body(), false, false, func(_ int, err error) {
 		if err == nil && c.id == id {
 			c.forget()
 			c.deliver("state", `{"type":"state","state":"closed"}`, true, [2]int64{}, false)
@@ -255,7 +255,7 @@ func (c *Conversation) sendTyping(keepalive bool) {
 	c.typingBusy = true
 	b := c.body()
 	b = strconv.AppendBool(append(b[:len(b)-1], `,"typing":`...), on)
-	c.post("typing", "conversation.typing", append(b, '}'), keepalive, true, func(error) {
+	c.post("typing", "conversation.typing", append(b, '}'), keepalive, true, func(int, error) {
 		c.typingBusy = false
 		c.typingSent = on // also when refused: retrying would not help
 		c.sendTyping(false)
@@ -270,7 +270,7 @@ func (c *Conversation) body() []byte {
 // post sends body to /v1/conversations/{id}/{action}; done runs with the
 // host locked. With warn, an error also goes to the console as a warning
 // (once: explain may have written it).
-func (c *Conversation) post(action, what string, body []byte, keepalive, warn bool, done func(error)) {
+func (c *Conversation) post(action, what string, body []byte, keepalive, warn bool, done func(status int, err error)) {
 	req := Request{Method: "POST", URL: c.env.Proxy + "/v1/conversations/" + c.id + "/" + action + "?" + c.env.Claim, Body: string(body),
 		Header: [][2]string{{"Content-Type", "application/json"}}, Keepalive: keepalive}
 	c.h.logf(what + ": POST " + req.URL + " " + req.Body)
@@ -284,7 +284,7 @@ func (c *Conversation) post(action, what string, body []byte, keepalive, warn bo
 				c.env.Console.Warn(err.Error())
 			}
 		}
-		done(err)
+		done(resp.Status, err)
 		c.h.unlock()
 	})
 }

@@ -99,6 +99,10 @@ func (c *Conversation) halt() {
 	}
 }
 
+// refused says whether the proxy refused for good: a 4xx other than 408
+// and 429, which asking again does not change.
+func refused(status int) bool { return status >= 400 && status < 500 && status != 408 && status != 429 }
+
 // ended decides what follows the end of a stream: nothing after a
 // refusal, a reconnect at once after a long poll's normal end, else a
 // reconnect after a pause.
@@ -106,7 +110,7 @@ func (c *Conversation) ended(resp Response) {
 	if c.id == "" {
 		return
 	}
-	if s := resp.Status; s >= 400 && s < 500 && s != 408 && s != 429 {
+	if refused(resp.Status) {
 		if err, said := explain(c.env.Console, c.env.Proxy, "conversation.on", resp, false); !said {
 			c.env.Console.Error(err.Error() + " The agent's side of conversation " + c.id +
 				" is not shown (401: the token is missing or not this proxy's; 403: it is another conversation's).")
@@ -261,15 +265,16 @@ func (c *Conversation) sendReads() {
 		b = strconv.AppendInt(b, m[1], 10)
 		next = max(next, m[0]+1)
 	}
-	c.post("read", "conversation.read", append(b, "]}"...), false, true, func(err error) {
+	c.post("read", "conversation.read", append(b, "]}"...), false, true, func(status int, err error) {
 		if c.id != id {
 			return
 		}
 		c.readBusy = false
-		if err != nil {
-			return
+		if err != nil && !refused(status) {
+			return // sent again with the next ones
 		}
-		// Those sent and older are read; those shown since wait.
+		// Those sent and older are read, or refused for good (warned):
+		// sending them again would be refused again. Those shown since wait.
 		c.readNext = max(c.readNext, next)
 		c.reads = c.reads[end:]
 		c.persist()

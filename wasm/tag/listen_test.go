@@ -642,3 +642,25 @@ func TestConversationTokenNotLogged(t *testing.T) {
 		t.Errorf("logged %q", answer)
 	}
 }
+
+// A read receipt the proxy refused for good (a 4xx other than 408 and
+// 429: LivePerson refused it) is warned about once and not sent again
+// with every later event, which would be refused again.
+func TestConversationReadRefused(t *testing.T) {
+	h := opened(t)
+	h.stream.live().send(msg(1, "ASSIGNED_AGENT", 0))
+	h.clock.tick()
+	h.tr.answer(t, 409, `{"error":{"code":"conversation_refused","message":"x"}}`)
+	if len(h.console.warns) != 1 || h.readNext != 2 {
+		t.Errorf("warns %q, readNext %d; want one warning and the receipt settled", h.console.warns, h.readNext)
+	}
+	h.stream.live().send("", msg(2, "ASSIGNED_AGENT", 1))
+	h.clock.tick()
+	if len(h.tr.reqs) != 1 || !strings.Contains(h.tr.reqs[0].Body, `"sequences":[1]`) {
+		var got []string
+		for _, r := range h.tr.reqs {
+			got = append(got, r.Body)
+		}
+		t.Errorf("after the refusal: %q, want the new receipt [1] alone", got)
+	}
+}
