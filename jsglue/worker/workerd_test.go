@@ -178,15 +178,18 @@ type workerdSetup struct {
 	// NoState leaves the state binding out: each isolate keeps the state
 	// in its memory.
 	NoState bool
-	// StateDir, when set, keeps the objects' storage on disk there
-	// (localDisk), so that a workerd started again on it finds them;
-	// else it is in memory.
+	// StateDir keeps the objects' storage on disk there (localDisk), so
+	// that a workerd started again on it finds them; when empty, a new
+	// temporary directory. Never in memory: workerd 1.20260426 aborts the
+	// whole process, now and then, when an object's alarm fires under
+	// inMemory storage (cloudflare/workerd#7190; production is on disk).
 	StateDir string
 }
 
 // startWorkerd serves the build with the given main module and Worker
-// variables until the test ends: one service, with the state objects in
-// memory under warmEntry. The worker may fetch loopback addresses only.
+// variables until the test ends: one service, with the state objects on
+// disk in a new directory under warmEntry. The worker may fetch loopback
+// addresses only.
 func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd {
 	tb.Helper()
 	return startWorkerdSetup(tb, workerdSetup{Entry: entry, Vars: vars})
@@ -196,6 +199,9 @@ func startWorkerd(tb testing.TB, entry string, vars map[string]string) *workerd 
 // (or earlier with stop).
 func startWorkerdSetup(tb testing.TB, s workerdSetup) *workerd {
 	tb.Helper()
+	if s.StateDir == "" {
+		s.StateDir = tb.TempDir()
+	}
 	build := s.Build
 	if build == "" {
 		build = workerBuild(tb)
@@ -318,7 +324,7 @@ func capnpConfig(date string, s workerdSetup) string {
 	}
 	b.WriteString("    (name = \"loopback\", network = (allow = [\"local\"])),\n")
 	state := s.entry(0) == warmEntry && !s.NoState
-	if state && s.StateDir != "" {
+	if state {
 		fmt.Fprintf(&b, "    (name = \"state\", disk = (path = %s, writable = true)),\n", capnpString(s.StateDir))
 	}
 	b.WriteString("  ],\n  sockets = [\n")
@@ -355,11 +361,7 @@ func capnpConfig(date string, s workerdSetup) string {
 		b.WriteString("  ],\n")
 		if state && i == 0 {
 			b.WriteString("  durableObjectNamespaces = [(className = \"LpedgeState\", uniqueKey = \"lpedge-state\")],\n")
-			if s.StateDir != "" {
-				b.WriteString("  durableObjectStorage = (localDisk = \"state\"),\n")
-			} else {
-				b.WriteString("  durableObjectStorage = (inMemory = void),\n")
-			}
+			b.WriteString("  durableObjectStorage = (localDisk = \"state\"),\n")
 		}
 		b.WriteString("  globalOutbound = \"loopback\",\n);\n")
 	}
