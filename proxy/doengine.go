@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -12,6 +13,25 @@ import (
 // a POST of body (JSON) to /op, and returns the object's JSON answer. On
 // Workers it is a jsglue/worker.Objects call; see [ObjectEngine].
 type ObjectCaller func(ctx context.Context, object, op string, body []byte) ([]byte, error)
+
+// An ObjectOpener starts one operation on the Durable Object named object,
+// a POST to /op whose body and answer stay open both ways, lines of JSON:
+// first is the body's first line. On Workers it is a jsglue/worker.Objects
+// stream; where there is none (syumai's per-request entry) it returns an
+// error that is [errors.ErrUnsupported].
+type ObjectOpener func(ctx context.Context, object, op string, first []byte) (ObjectStream, error)
+
+// An ObjectStream is an operation that [ObjectOpener] started.
+type ObjectStream interface {
+	// Send adds a line to the body.
+	Send(line []byte) error
+	// Recv returns the answer's next line (without its newline), io.EOF
+	// at its end, or ctx.Err() when ctx ends first.
+	Recv(ctx context.Context) ([]byte, error)
+	// Close ends the body. The operation runs on until the object ends
+	// its answer, which Recv may still read.
+	Close() error
+}
 
 // ObjectOptions bound an [ObjectEngine]; zero values select the Default*
 // constants of the same names (DefaultEventLogEvents, ...,
@@ -24,6 +44,9 @@ type ObjectOptions struct {
 	Records int
 	TTL     time.Duration // an object is emptied this long after its last write (its alarm)
 	Now     func() time.Time
+	// Open, when set, makes [ObjectEngine.Once] one object request
+	// instead of two (a claim, then a complete or a release).
+	Open ObjectOpener
 }
 
 // DefaultScopeRecords is ObjectOptions.Records' default: a consumer's
@@ -35,7 +58,8 @@ const DefaultScopeRecords = 1000
 // LpedgeState of jsglue/worker/state.mjs, which the Worker's entry module
 // exports. Every isolate of the Worker shares it, and it survives
 // restarts. Each method calls one object once, unless it waits longer than
-// one held request lasts: "i:"+scope holds a scope's idempotency records,
+// one held request lasts; with ObjectOptions.Open, so does Once, a keyed
+// call's claim and its answer together: "i:"+scope holds a scope's idempotency records,
 // "l:"+conv a conversation's log, "o:"+consumer a consumer's open
 // conversation. Readers and claimants wait in the object, which answers
 // them when a write comes; nothing polls.
@@ -84,10 +108,7 @@ func callObject(ctx context.Context, call ObjectCaller, object, op string, in, o
 		return err
 	}
 	if b, err = call(ctx, object, op, b); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return errors.New("state object " + op + ": " + err.Error())
+		return objectError(ctx, op, err)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return errors.New("state object " + op + ": its answer is not usable: " + err.Error())
@@ -120,40 +141,189 @@ type objAnswer struct {
 	Body   string `json:"body"`
 }
 
+// claimIn is a claim's operation: Claim's, and the first line of Once's.
+type claimIn struct {
+	Key   string `json:"key"`
+	Sum   string `json:"sum"`
+	Token string `json:"token"`
+	Lease int64  `json:"lease"`
+	Keep  int    `json:"keep"`
+	Wait  int64  `json:"wait"`
+}
+
+// claimOut is the object's answer to a claim.
+type claimOut struct {
+	Answer  *objAnswer `json:"answer"`
+	Claimed bool       `json:"claimed"`
+	Reused  bool       `json:"reused"`
+}
+
+func (e *ObjectEngine) claimIn(k IdemKey, sum [32]byte, token string, lease time.Duration) claimIn {
+	return claimIn{Key: k.Key, Sum: hex.EncodeToString(sum[:]), Token: token, Lease: lease.Milliseconds(), Keep: e.opts.Records}
+}
+
+// result is Claim's result for out, and whether to ask again (the claim
+// was still another's when the object's hold ended).
+func (out *claimOut) result() (a *Answer, err error, again bool) {
+	switch {
+	case out.Answer != nil:
+		return &Answer{Status: out.Answer.Status, Body: []byte(out.Answer.Body)}, nil, false
+	case out.Reused:
+		return nil, ErrKeyReused, false
+	}
+	return nil, nil, !out.Claimed
+}
+
 // Claim implements [Engine].
 func (e *ObjectEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token string, lease time.Duration) (*Answer, error) {
-	in := struct {
-		Key   string `json:"key"`
-		Sum   string `json:"sum"`
-		Token string `json:"token"`
-		Lease int64  `json:"lease"`
-		Keep  int    `json:"keep"`
-		Wait  int64  `json:"wait"`
-	}{Key: k.Key, Sum: hex.EncodeToString(sum[:]), Token: token, Lease: lease.Milliseconds(), Keep: e.opts.Records}
+	in := e.claimIn(k, sum, token, lease)
 	for {
 		var cut bool
 		in.Wait, cut = hold(ctx, lease)
-		var out struct {
-			Answer  *objAnswer `json:"answer"`
-			Claimed bool       `json:"claimed"`
-			Reused  bool       `json:"reused"`
-		}
+		var out claimOut
 		if err := e.do(ctx, "i:"+k.Scope, "claim", &in, &out); err != nil {
 			return nil, err
 		}
-		switch {
-		case out.Answer != nil:
-			return &Answer{Status: out.Answer.Status, Body: []byte(out.Answer.Body)}, nil
-		case out.Reused:
-			return nil, ErrKeyReused
-		case out.Claimed:
-			return nil, nil
+		a, err, again := out.result()
+		if !again {
+			return a, err
 		}
-		// Still claimed by another when the hold ended: ask again.
 		if cut {
 			return nil, expire(ctx)
 		}
 	}
+}
+
+// Once implements [OnceEngine]: with ObjectOptions.Open, one request
+// ("once") to k's scope's object stays open across call. Its first line
+// claims k as Claim does, and the object's first line answers as to
+// Claim; when k is claimed, the next line is call's answer to store (as
+// Complete) or a release, which the object's second line acknowledges.
+// A body that ends without either leaves the claim to its lease (its
+// claimant died). Without Open, or where it is unsupported, Once is Claim
+// and then Complete or Release.
+func (e *ObjectEngine) Once(ctx context.Context, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (*Answer, error) {
+	if e.opts.Open == nil {
+		return claimCall(ctx, e, k, sum, token, lease, ttl, call)
+	}
+	in := e.claimIn(k, sum, token, lease)
+	for {
+		var cut bool
+		in.Wait, cut = hold(ctx, lease)
+		first, err := json.Marshal(&in)
+		if err != nil {
+			return nil, err
+		}
+		s, err := e.opts.Open(ctx, "i:"+k.Scope, "once", first)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return claimCall(ctx, e, k, sum, token, lease, ttl, call)
+		}
+		if err != nil {
+			return nil, objectError(ctx, "once", err)
+		}
+		var out claimOut
+		if err := recvJSON(ctx, s, &out); err != nil {
+			if ctx.Err() != nil {
+				// Should the object claim k for this request after all,
+				// the release that follows drops the claim at once.
+				sendJSON(s, releaseLine)
+			}
+			s.Close()
+			return nil, objectError(ctx, "once", err)
+		}
+		a, err, again := out.result()
+		switch {
+		case out.Claimed:
+			return e.onceClaimed(ctx, s, lease, ttl, call)
+		case !again || cut:
+			s.Close()
+			if again {
+				return nil, expire(ctx)
+			}
+			return a, err
+		}
+		s.Close()
+	}
+}
+
+var releaseLine = struct {
+	Release bool `json:"release"`
+}{true}
+
+// onceClaimed runs call under Once's claim on s, then stores its answer or
+// releases the claim on s.
+func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
+	defer s.Close()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease)
+	defer cancel()
+	var out struct {
+		Lost bool `json:"lost"`
+	}
+	done := false
+	// The deferred release also runs when call panics.
+	defer func() {
+		if !done {
+			if rerr := exchange(sctx, s, releaseLine, &out); rerr != nil {
+				err = errors.Join(err, objectError(sctx, "once", rerr))
+			}
+		}
+	}()
+	a, err := call()
+	if err != nil {
+		return nil, err
+	}
+	done = true
+	in := struct {
+		Answer objAnswer `json:"answer"`
+		TTL    int64     `json:"ttl"`
+	}{objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds()}
+	if err := exchange(sctx, s, &in, &out); err != nil {
+		return &a, objectError(sctx, "once", err)
+	}
+	if out.Lost {
+		return &a, ErrClaimLost
+	}
+	return &a, nil
+}
+
+// sendJSON sends v as a line on s.
+func sendJSON(s ObjectStream, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.Send(b)
+}
+
+// recvJSON decodes s's next line into out.
+func recvJSON(ctx context.Context, s ObjectStream, out any) error {
+	b, err := s.Recv(ctx)
+	if err == io.EOF {
+		return errors.New("the object ended its answer early")
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return errors.New("its answer is not usable: " + err.Error())
+	}
+	return nil
+}
+
+// exchange sends in on s and decodes the answer's next line into out.
+func exchange(ctx context.Context, s ObjectStream, in, out any) error {
+	if err := sendJSON(s, in); err != nil {
+		return err
+	}
+	return recvJSON(ctx, s, out)
+}
+
+// objectError is op's error err, or ctx's when ctx ended.
+func objectError(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("state object " + op + ": " + err.Error())
 }
 
 // Complete implements [Engine].

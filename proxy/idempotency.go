@@ -40,44 +40,87 @@ var errInProgress = unavailable("another request with this Idempotency-Key is st
 // and call together: a request whose time went by waiting is answered
 // 503 rather than starting the call late.
 func (h *Handler) idempotent(ctx context.Context, k IdemKey, body []byte, call func() (int, []byte, error)) (int, []byte, error) {
-	sum := sha256.Sum256(body)
-	token := newClaimToken()
-	a, err := h.state.Claim(ctx, k, sum, token, h.cfg.RequestTimeout+claimLease)
+	ran := false
+	var callErr error
+	a, err := RunOnce(ctx, h.state, k, sha256.Sum256(body), newClaimToken(), h.cfg.RequestTimeout+claimLease, h.cfg.IdempotencyTTL,
+		func() (Answer, error) {
+			ran = true
+			status, resp, err := call()
+			callErr = err
+			return Answer{Status: status, Body: resp}, err
+		})
 	switch {
+	case callErr != nil:
+		if err != callErr {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency release failed", slog.String("error", err.Error()))
+		}
+		return 0, nil, callErr
+	case ran:
+		if err != nil {
+			// The call took effect: its answer is given all the same; a
+			// retry may then make it again.
+			h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency answer not stored", slog.String("error", err.Error()))
+		}
 	case errors.Is(err, ErrKeyReused):
 		return 0, nil, errKeyReused
 	case err != nil && ctx.Err() != nil:
 		return 0, nil, errInProgress
 	case err != nil:
 		return 0, nil, unavailable("the idempotency records are not available; retry", 0, err)
-	case a != nil:
-		return a.Status, a.Body, nil
 	}
+	return a.Status, a.Body, nil
+}
+
+// A OnceEngine is an [Engine] that runs a keyed call under its claim in
+// one operation, where Claim and then Complete or Release are two round
+// trips: the Durable Object engine holds one request to the scope's
+// object open across the call. [RunOnce] uses it when an engine has it.
+type OnceEngine interface {
+	Engine
+	// Once does what RunOnce does.
+	Once(ctx context.Context, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (*Answer, error)
+}
+
+// RunOnce answers with k's answer stored for sum, or claims k under token
+// for lease (as [Engine.Claim] does: waiting for another claimant,
+// ErrKeyReused for another sum), runs call, which returns before Once
+// does, and stores its answer for ttl (Complete). When call fails or
+// panics, it releases the claim (a failure is not remembered) and returns
+// call's error, joined with the release's when that failed too. When call
+// succeeded but its answer was not stored (ErrClaimLost: the lease ended
+// first; or the engine failed), it returns call's answer and that error.
+// ctx bounds the wait for another claimant; the store or release after
+// call are bounded by lease, also when ctx ended meanwhile.
+func RunOnce(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (*Answer, error) {
+	if o, ok := e.(OnceEngine); ok {
+		return o.Once(ctx, k, sum, token, lease, ttl, call)
+	}
+	return claimCall(ctx, e, k, sum, token, lease, ttl, call)
+}
+
+// claimCall is RunOnce with Claim, then Complete or Release.
+func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
+	if a, err := e.Claim(ctx, k, sum, token, lease); a != nil || err != nil {
+		return a, err
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease)
+	defer cancel()
 	done := false
 	// The deferred release also runs when call panics, so that waiters
 	// are woken and the key can be used again.
 	defer func() {
 		if !done {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.RequestTimeout)
-			defer cancel()
-			if err := h.state.Release(sctx, k, token); err != nil {
-				h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency release failed", slog.String("error", err.Error()))
+			if rerr := e.Release(sctx, k, token); rerr != nil {
+				err = errors.Join(err, rerr)
 			}
 		}
 	}()
-	status, resp, err := call()
+	a, err := call()
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	done = true
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.RequestTimeout)
-	defer cancel()
-	if err := h.state.Complete(sctx, k, token, Answer{Status: status, Body: resp}, h.cfg.IdempotencyTTL); err != nil {
-		// The call took effect: its answer is given all the same; a retry
-		// may then make it again.
-		h.log.LogAttrs(ctx, slog.LevelWarn, "idempotency answer not stored", slog.String("error", err.Error()))
-	}
-	return status, resp, nil
+	return &a, e.Complete(sctx, k, token, a, ttl)
 }
 
 // newClaimToken returns 128 random bits in hex: a claimant's identity.

@@ -488,4 +488,126 @@ var Cases = []Case{
 		time.Sleep(60 * time.Millisecond)
 		must(t, claim(t, e, k1, "another body", "t2", time.Minute), nil)
 	}},
+	{"once: a new key runs the call and stores its answer; replays; another body is refused", func(t *testing.T, e proxy.Engine) {
+		ctx := context.Background()
+		calls := 0
+		call := func() (proxy.Answer, error) { calls++; return *answer1, nil }
+		for i, token := range []string{"t1", "t2"} { // the call, then a replay
+			a, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("body")), token, time.Minute, time.Hour, call)
+			if err != nil || calls != 1 {
+				t.Fatalf("RunOnce %d: %+v, %v after %d calls, want one call", i, a, err, calls)
+			}
+			must(t, a, answer1)
+		}
+		if _, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("other")), "t3", time.Minute, time.Hour, call); !errors.Is(err, proxy.ErrKeyReused) || calls != 1 {
+			t.Errorf("another body: %v (%d calls), want ErrKeyReused and no call", err, calls)
+		}
+		must(t, claim(t, e, k1, "body", "t4", time.Minute), answer1) // stored as Complete stores
+	}},
+	{"once: a failed call is not remembered", func(t *testing.T, e proxy.Engine) {
+		ctx := context.Background()
+		failed := errors.New("the upstream call failed")
+		a, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("body")), "t1", time.Minute, time.Hour, func() (proxy.Answer, error) {
+			return proxy.Answer{}, failed
+		})
+		if a != nil || !errors.Is(err, failed) {
+			t.Fatalf("RunOnce = %+v, %v, want the call's error", a, err)
+		}
+		must(t, claim(t, e, k1, "another body", "t2", time.Minute), nil) // released: free for any body
+	}},
+	{"once: a call that panics releases its claim", func(t *testing.T, e proxy.Engine) {
+		func() {
+			defer func() {
+				if v := recover(); v != "boom" {
+					t.Errorf("recovered %v, want the call's panic", v)
+				}
+			}()
+			proxy.RunOnce(context.Background(), e, k1, sha256.Sum256([]byte("body")), "t1", time.Minute, time.Hour, func() (proxy.Answer, error) {
+				panic("boom")
+			})
+		}()
+		must(t, claim(t, e, k1, "body", "t2", time.Minute), nil)
+	}},
+	{"once: concurrent calls with one key make one call; after a failure one more", func(t *testing.T, e proxy.Engine) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		calls := 0
+		answers := make([]*proxy.Answer, 8)
+		var wg sync.WaitGroup
+		for i := range answers {
+			wg.Go(func() {
+				a, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("body")), "w"+strconv.Itoa(i), time.Minute, time.Hour, func() (proxy.Answer, error) {
+					mu.Lock()
+					calls++
+					n := calls
+					mu.Unlock()
+					time.Sleep(50 * time.Millisecond) // the others wait meanwhile
+					if n == 1 {
+						return proxy.Answer{}, errors.New("the first call fails")
+					}
+					return *answer1, nil
+				})
+				if err == nil {
+					answers[i] = a
+				}
+			})
+		}
+		wg.Wait()
+		failed := 0
+		for _, a := range answers {
+			if a == nil {
+				failed++
+			} else if !bytes.Equal(a.Body, answer1.Body) {
+				t.Errorf("answer %+v, want the second call's", a)
+			}
+		}
+		if calls != 2 || failed != 1 {
+			t.Errorf("%d calls, %d failed, want 2 calls: one failed, the other's answer for the other 7", calls, failed)
+		}
+	}},
+	{"once: a call that outlives its lease is taken over; its answer is not stored", func(t *testing.T, e proxy.Engine) {
+		ctx := context.Background()
+		inCall, finish := make(chan struct{}), make(chan struct{})
+		type result struct {
+			a   *proxy.Answer
+			err error
+		}
+		late := make(chan result, 1)
+		go func() {
+			a, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("body")), "slow", 40*time.Millisecond, time.Hour, func() (proxy.Answer, error) {
+				close(inCall)
+				<-finish
+				return proxy.Answer{Status: 201, Body: []byte("late")}, nil
+			})
+			late <- result{a, err}
+		}()
+		<-inCall
+		a, err := proxy.RunOnce(ctx, e, k1, sha256.Sum256([]byte("body")), "next", time.Minute, time.Hour, func() (proxy.Answer, error) {
+			return *answer1, nil
+		})
+		close(finish)
+		if err != nil {
+			t.Fatalf("after the lease: %v, want its call run", err)
+		}
+		must(t, a, answer1)
+		if r := <-late; !errors.Is(r.err, proxy.ErrClaimLost) || r.a == nil || string(r.a.Body) != "late" {
+			t.Errorf("the slow claimant: %+v, %v, want its own answer and ErrClaimLost", r.a, r.err)
+		}
+		must(t, claim(t, e, k1, "body", "t3", time.Minute), answer1)
+	}},
+	{"once: a wait ends with its context; the claim stays its claimant's", func(t *testing.T, e proxy.Engine) {
+		must(t, claim(t, e, k1, "body", "first", time.Minute), nil)
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		called := false
+		if _, err := proxy.RunOnce(cctx, e, k1, sha256.Sum256([]byte("body")), "w", time.Minute, time.Hour, func() (proxy.Answer, error) {
+			called = true
+			return *answer1, nil
+		}); !errors.Is(err, context.DeadlineExceeded) || called {
+			t.Errorf("RunOnce = %v (called %v), want the context's error and no call", err, called)
+		}
+		if err := e.Complete(context.Background(), k1, "first", *answer1, time.Hour); err != nil {
+			t.Errorf("the claimant's Complete: %v", err)
+		}
+	}},
 }
