@@ -29,7 +29,8 @@ import mod from "./app.wasm";
 
 // The Durable Object class of the proxy's state (state.mjs); the Worker's
 // configuration binds a namespace of it (examples/wrangler.toml).
-export { LpedgeState } from "./state.mjs";
+import { LpedgeState, lineReader } from "./state.mjs";
+export { LpedgeState };
 
 // syumai's Go packages call globalThis.tryCatch, which its worker.mjs defines.
 globalThis.tryCatch ??= (fn) => {
@@ -347,6 +348,22 @@ class Call {
     return id;
   }
 
+  // open starts a POST of url to the Durable Object named name of
+  // env[binding] whose body and answer stay open, both lines: first is the
+  // body's first line; cb(error, line) gets each line of the answer, then
+  // (null, null) at its end.
+  open(url, first, cb, binding, name) {
+    if (!this.live) return 0;
+    const id = ++this.nextID;
+    this.push({ kind: "open", id, url, first, cb, binding, name });
+    return id;
+  }
+
+  // send adds a line to the body of open's request id; null ends the body.
+  send(id, line) {
+    this.push({ kind: "send", id, line });
+  }
+
   abort(id) {
     this.push({ kind: "abort", id });
   }
@@ -444,6 +461,22 @@ class Call {
         if (f && inst.state !== "dead") inst.enter(this, () => f.cb(...job.args));
         return;
       }
+      case "open":
+        this.startStream(job);
+        return;
+      case "send": {
+        const f = this.fetches.get(job.id);
+        if (!f || !f.writer) return;
+        const done = job.line === null ? f.writer.close() : f.writer.write(encoder.encode(job.line + "\n"));
+        done.catch(() => {}); // the object went away: its answer says so
+        return;
+      }
+      case "line": {
+        const f = this.fetches.get(job.id);
+        if (job.end) this.fetches.delete(job.id);
+        if (f && inst.state !== "dead") inst.enter(this, () => f.cb(...job.args));
+        return;
+      }
       case "abort": {
         const f = this.fetches.get(job.id);
         if (f) f.ac.abort();
@@ -520,6 +553,30 @@ class Call {
       })
       .catch((e) => [String((e && e.message) || e)])
       .then((args) => this.push({ kind: "fetched", id: job.id, args }));
+  }
+
+  // startStream is startFetch for open: the request's body is a stream the
+  // send jobs write, and each line of the answer goes to Go as it comes.
+  startStream(job) {
+    const ac = new AbortController();
+    const { readable, writable } = new TransformStream();
+    const writer = writable.getWriter();
+    this.fetches.set(job.id, { ac, cb: job.cb, writer });
+    this.do({ kind: "send", id: job.id, line: job.first });
+    (async () => {
+      const ns = this.env[job.binding];
+      if (!ns) throw new Error("the Worker has no binding " + job.binding);
+      const init = { method: "POST", body: readable, duplex: "half", signal: ac.signal };
+      const res = await ns.get(ns.idFromName(job.name)).fetch(job.url, init);
+      if (res.status !== 200) throw new Error("status " + res.status + ": " + (await res.text()).slice(0, 200));
+      const lines = lineReader(res.body);
+      for (let line; (line = await lines.next()) !== null; ) {
+        this.push({ kind: "line", id: job.id, args: [null, line] });
+      }
+      return [null, null];
+    })()
+      .catch((e) => [String((e && e.message) || e)])
+      .then((args) => this.push({ kind: "line", id: job.id, args, end: true }));
   }
 
   // end runs when the Call has answered and owes Go nothing more, or when

@@ -2,12 +2,14 @@
 // engine (proxy.ObjectEngine). The Go side names the objects and makes every
 // decision that needs no storage; an object only stores, bounds, and wakes
 // the requests held on it. One class serves three kinds of object, by name:
-//   "i:"+scope   idempotency records: claim, complete, release
+//   "i:"+scope   idempotency records: claim, complete, release, and once
+//                (a claim, then a complete or a release, in one request)
 //   "l:"+conv    a conversation's event log: append, read
 //   "o:"+consumer a consumer's open conversation: setopen, open
 //   "shared"     what every isolate may reuse (the AppJWT, Domain API
 //                answers): entries, put
-// Each operation is a POST of a JSON object to /<op>, answered with JSON.
+// Each operation is a POST of a JSON object to /<op>, answered with JSON;
+// but once, whose body and answer are lines of JSON that stay open both ways.
 //
 // An object is single-threaded, but the requests woken together interleave
 // at every await, so each operation's reads and writes run one at a time
@@ -36,10 +38,39 @@ export class LpedgeState {
 
   async fetch(req) {
     const op = new URL(req.url).pathname.slice(1);
+    if (req.method === "POST" && op === "once") return this.once(req.body);
     if (req.method !== "POST" || !Object.hasOwn(OPS, op)) {
       return Response.json({ error: "unknown operation " + req.method + " /" + op }, { status: 404 });
     }
     return Response.json(await OPS[op].call(this, await req.json()));
+  }
+
+  // once is claim, then complete or release, in one request, which stays
+  // open while the claimant makes its call. The body's first line is a
+  // claim's; the answer's first line is the claim's answer. Once claimed,
+  // the next line of the body is {answer, ttl} (complete) or {release};
+  // the answer's second line, complete's or release's. A body that ends
+  // before (the claimant went away) leaves the claim to its lease.
+  once(body) {
+    const { readable, writable } = new TransformStream();
+    const out = writable.getWriter();
+    // (A write fails when the caller went away: nothing to tell it then.)
+    const put = (o) => out.write(encoder.encode(JSON.stringify(o) + "\n")).catch(() => {});
+    const lines = lineReader(body);
+    (async () => {
+      const a = JSON.parse(await lines.next());
+      const claimed = await OPS.claim.call(this, a);
+      put(claimed);
+      if (!claimed.claimed) return;
+      const line = await lines.next().catch(() => null);
+      if (line === null) return;
+      const b = JSON.parse(line);
+      const r = { key: a.key, token: a.token };
+      put(await (b.release ? OPS.release.call(this, r) : OPS.complete.call(this, { ...r, answer: b.answer, ttl: b.ttl, keep: a.keep })));
+    })()
+      .catch((e) => console.error("lpedge state: once: " + ((e && e.message) || e)))
+      .finally(() => out.close().catch(() => {}));
+    return new Response(readable, { headers: { "content-type": "application/x-ndjson" } });
   }
 
   async alarm() {
@@ -117,6 +148,30 @@ export class LpedgeState {
     })();
     return this.log;
   }
+}
+
+const encoder = new TextEncoder();
+
+// lineReader reads a stream of UTF-8 lines: next() is the next line, null
+// at the end. (entry.mjs reads the answers of once with it.)
+export function lineReader(stream) {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return {
+    async next() {
+      for (;;) {
+        const i = buf.indexOf("\n");
+        if (i >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          return line;
+        }
+        const { done, value } = await reader.read();
+        if (done) return null;
+        buf += value;
+      }
+    },
+  };
 }
 
 // index is what loadIdem keeps of an idempotency record.

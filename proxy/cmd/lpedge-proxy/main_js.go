@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"context"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -58,7 +59,9 @@ func handler() (http.Handler, worker.Options) {
 				objects.n = map[string]int{} // counted for the tests only
 			}
 			// The settings are 0 when not set (New defaults them).
-			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{Events: cfg.EventLogEvents,
+			// A keyed call's claim and answer go in one object request
+			// (Open).
+			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{Events: cfg.EventLogEvents, Open: objects.open,
 				TTL: max(cmp.Or(cfg.EventLogTTL, proxy.DefaultEventLogTTL), cmp.Or(cfg.IdempotencyTTL, proxy.DefaultIdempotencyTTL))})
 			// A cold isolate reuses the AppJWT and Domain answers.
 			cfg.SharedCache = proxy.NewObjectCache(objects.call)
@@ -108,12 +111,16 @@ type countedObjects struct {
 	n  map[string]int
 }
 
-func (c *countedObjects) call(ctx context.Context, name, op string, body []byte) ([]byte, error) {
+func (c *countedObjects) count(op string) {
 	if c.n != nil {
 		c.mu.Lock()
 		c.n[op]++
 		c.mu.Unlock()
 	}
+}
+
+func (c *countedObjects) call(ctx context.Context, name, op string, body []byte) ([]byte, error) {
+	c.count(op)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://lpedge-state/"+op, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -129,6 +136,16 @@ func (c *countedObjects) call(ctx context.Context, name, op string, body []byte)
 		err = errors.New(resp.Status + ": " + string(b))
 	}
 	return b, err
+}
+
+// open starts a stream to a state object (proxy.ObjectOpener).
+func (c *countedObjects) open(ctx context.Context, name, op string, first []byte) (proxy.ObjectStream, error) {
+	s, err := c.o.Open(ctx, name, "https://lpedge-state/"+op, first)
+	if err != nil {
+		return nil, err // (unsupported: no request made)
+	}
+	c.count(op)
+	return s, nil
 }
 
 type misconfigured struct{}
@@ -165,6 +182,7 @@ func testHooks(next http.Handler, objects *countedObjects) http.Handler {
 			}
 			w.Write(out)
 		})
+		mux.HandleFunc("POST /__worker/objects/once", objects.onceHook)
 	}
 	// A handler panic: answered 500, the instance retired.
 	mux.HandleFunc("/__worker/panic", func(http.ResponseWriter, *http.Request) {
@@ -246,6 +264,94 @@ func testHooks(next http.Handler, objects *countedObjects) http.Handler {
 		w.WriteHeader(http.StatusAccepted)
 	})
 	return mux
+}
+
+// hookAnswer is a proxy.Answer in onceHook's JSON.
+type hookAnswer struct {
+	Status int
+	Body   string
+}
+
+// onceHook runs proxy.RunOnce on the state objects (named with a prefix)
+// for the engine's tests run natively: its call asks the test, with a POST
+// to callback, for the answer ({status, body}; any other status than 200
+// fails the call). The answer: {answer, kind, error}, kind "" (stored or
+// replayed), "lost", "reused", "ctx", "call" (the call failed) or "other".
+func (c *countedObjects) onceHook(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Prefix, Scope, Key, Sum, Token, Callback string
+		Lease, TTL, Wait                         int64 // ms; Wait 0: no deadline
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var sum [32]byte
+	if b, err := hex.DecodeString(in.Sum); err != nil || copy(sum[:], b) != len(sum) {
+		http.Error(w, "sum: want 64 hex digits", http.StatusBadRequest)
+		return
+	}
+	call := func(ctx context.Context, name, op string, body []byte) ([]byte, error) {
+		return c.call(ctx, in.Prefix+name, op, body)
+	}
+	open := func(ctx context.Context, name, op string, first []byte) (proxy.ObjectStream, error) {
+		return c.open(ctx, in.Prefix+name, op, first)
+	}
+	e := proxy.NewObjectEngine(call, proxy.ObjectOptions{Open: open})
+	ctx := r.Context()
+	if in.Wait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(in.Wait)*time.Millisecond)
+		defer cancel()
+	}
+	var callErr error
+	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+	a, err := proxy.RunOnce(ctx, e, proxy.IdemKey{Scope: in.Scope, Key: in.Key}, sum, in.Token, ms(in.Lease), ms(in.TTL), func() (proxy.Answer, error) {
+		var a proxy.Answer
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, in.Callback, nil)
+		if err == nil {
+			var resp *http.Response
+			if resp, err = (worker.Client{}).Do(req); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					err = errors.New("the call failed: " + resp.Status)
+				} else {
+					var out hookAnswer
+					err = json.Unmarshal(b, &out)
+					a = proxy.Answer{Status: out.Status, Body: []byte(out.Body)}
+				}
+			}
+		}
+		callErr = err
+		return a, err
+	})
+	kind := ""
+	switch {
+	case callErr != nil:
+		kind = "call"
+	case errors.Is(err, proxy.ErrClaimLost):
+		kind = "lost"
+	case errors.Is(err, proxy.ErrKeyReused):
+		kind = "reused"
+	case err != nil && ctx.Err() != nil:
+		kind = "ctx"
+	case err != nil:
+		kind = "other"
+	}
+	out := struct {
+		Answer *hookAnswer `json:"answer"`
+		Kind   string      `json:"kind"`
+		Error  string      `json:"error"`
+	}{Kind: kind}
+	if a != nil {
+		out.Answer = &hookAnswer{a.Status, string(a.Body)}
+	}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	b, _ := json.Marshal(out)
+	w.Write(b)
 }
 
 // relay answers with what a GET of url answers.
