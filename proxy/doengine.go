@@ -254,8 +254,6 @@ var releaseLine = struct {
 // releases the claim on s.
 func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
 	defer s.Close()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease)
-	defer cancel()
 	var out struct {
 		Lost bool `json:"lost"`
 	}
@@ -263,6 +261,8 @@ func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, t
 	// The deferred release also runs when call panics.
 	defer func() {
 		if !done {
+			sctx, cancel := afterCall(ctx, lease)
+			defer cancel()
 			if rerr := exchange(sctx, s, releaseLine, &out); rerr != nil {
 				err = errors.Join(err, objectError(sctx, "once", rerr))
 			}
@@ -273,6 +273,8 @@ func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, t
 		return nil, err
 	}
 	done = true
+	sctx, cancel := afterCall(ctx, lease)
+	defer cancel()
 	in := struct {
 		Answer objAnswer `json:"answer"`
 		TTL    int64     `json:"ttl"`

@@ -103,13 +103,13 @@ func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token str
 	if a, err := e.Claim(ctx, k, sum, token, lease); a != nil || err != nil {
 		return a, err
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease)
-	defer cancel()
 	done := false
 	// The deferred release also runs when call panics, so that waiters
 	// are woken and the key can be used again.
 	defer func() {
 		if !done {
+			sctx, cancel := afterCall(ctx, lease)
+			defer cancel()
 			if rerr := e.Release(sctx, k, token); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
@@ -120,7 +120,15 @@ func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token str
 		return nil, err
 	}
 	done = true
+	sctx, cancel := afterCall(ctx, lease)
+	defer cancel()
 	return &a, e.Complete(sctx, k, token, a, ttl)
+}
+
+// afterCall is the context of RunOnce's store or release after its call:
+// ctx's values, not its end, for lease.
+func afterCall(ctx context.Context, lease time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), lease)
 }
 
 // newClaimToken returns 128 random bits in hex: a claimant's identity.

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -58,14 +59,145 @@ func objectCaller(base, prefix string) proxy.ObjectCaller {
 }
 
 // TestObjectEngine runs the engines' conformance table against the state
-// objects in workerd.
+// objects in workerd: each method from this process through the test
+// hook, Once (one object request held open across the call) in the Worker.
 func TestObjectEngine(t *testing.T) {
 	t.Parallel() // each has its own workerd and lptest
 	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	calls := newCallbacks(t)
 	var n atomic.Int64
 	enginetest.Run(t, func(t *testing.T) proxy.Engine {
-		return proxy.NewObjectEngine(objectCaller(w.URL, fmt.Sprintf("run%d-", n.Add(1))), proxy.ObjectOptions{})
+		prefix := fmt.Sprintf("run%d-", n.Add(1))
+		return &hookEngine{proxy.NewObjectEngine(objectCaller(w.URL, prefix), proxy.ObjectOptions{}), w.URL, prefix, calls}
 	})
+}
+
+// A hookEngine is the object engine whose Once runs in the Worker (the
+// test hook /__worker/objects/once, which streams to the object as the
+// proxy does), calling back here for the call's answer.
+type hookEngine struct {
+	*proxy.ObjectEngine
+	base, prefix string
+	calls        *callbacks
+}
+
+// Once implements proxy.OnceEngine.
+func (e *hookEngine) Once(ctx context.Context, k proxy.IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (proxy.Answer, error)) (*proxy.Answer, error) {
+	id, outcome := e.calls.add(call)
+	in := map[string]any{"Prefix": e.prefix, "Scope": k.Scope, "Key": k.Key, "Sum": fmt.Sprintf("%x", sum), "Token": token,
+		"Lease": lease.Milliseconds(), "TTL": ttl.Milliseconds(), "Callback": e.calls.URL + "/" + id}
+	if dl, ok := ctx.Deadline(); ok {
+		in["Wait"] = max(time.Until(dl).Milliseconds(), 1)
+	}
+	b, _ := json.Marshal(in)
+	// Not under ctx: the Worker ends the run at ctx's deadline itself.
+	resp, err := client.Post(e.base+"/__worker/objects/once", "application/json", bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Answer *struct {
+			Status int
+			Body   string
+		}
+		Kind, Error string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("POST /__worker/objects/once: %s (%v)", resp.Status, err)
+	}
+	var a *proxy.Answer
+	if out.Answer != nil {
+		a = &proxy.Answer{Status: out.Answer.Status, Body: []byte(out.Answer.Body)}
+	}
+	switch out.Kind {
+	case "":
+		return a, nil
+	case "call": // the call's own error, or its panic again
+		r := outcome()
+		if r.panicked {
+			panic(r.panic)
+		}
+		return nil, r.err
+	case "lost":
+		return a, proxy.ErrClaimLost
+	case "reused":
+		return nil, proxy.ErrKeyReused
+	case "ctx":
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return a, errors.New(out.Error)
+}
+
+// callbacks runs the calls of hookEngine.Once when the Worker asks: POST
+// /{id} answers the call's answer, or 500 when it failed or panicked.
+type callbacks struct {
+	*httptest.Server
+	mu    sync.Mutex
+	next  int
+	calls map[string]*callback
+}
+
+// A callback is one call and, once run, its outcome.
+type callback struct {
+	call     func() (proxy.Answer, error)
+	err      error
+	panicked bool
+	panic    any
+}
+
+func newCallbacks(t *testing.T) *callbacks {
+	c := &callbacks{calls: map[string]*callback{}}
+	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
+	t.Cleanup(c.Close)
+	return c
+}
+
+// add registers call; outcome returns what its run gave once the Worker
+// has answered.
+func (c *callbacks) add(call func() (proxy.Answer, error)) (id string, outcome func() *callback) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next++
+	id = strconv.Itoa(c.next)
+	cb := &callback{call: call}
+	c.calls[id] = cb
+	return id, func() *callback {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return cb
+	}
+}
+
+func (c *callbacks) serve(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	cb := c.calls[strings.TrimPrefix(r.URL.Path, "/")]
+	c.mu.Unlock()
+	if cb == nil {
+		http.Error(w, "no such call", http.StatusNotFound)
+		return
+	}
+	var a proxy.Answer
+	var err error
+	panicked, v := func() (panicked bool, v any) {
+		defer func() {
+			if v = recover(); v != nil {
+				panicked = true
+			}
+		}()
+		a, err = cb.call()
+		return false, nil
+	}()
+	c.mu.Lock()
+	cb.err, cb.panicked, cb.panic = err, panicked, v
+	c.mu.Unlock()
+	if err != nil || panicked {
+		http.Error(w, "the call failed", http.StatusInternalServerError)
+		return
+	}
+	b, _ := json.Marshal(map[string]any{"Status": a.Status, "Body": string(a.Body)})
+	w.Write(b)
 }
 
 // TestObjectEngineRecords: a scope's object keeps at most Records
@@ -288,9 +420,9 @@ func TestTwoIsolates(t *testing.T) {
 	convs := p.lp.CallCount(lptest.RouteConversation)
 	calls := p.objectCalls(t)
 	first := call(http.MethodPost, a+"/v1/conversations", body, "key-K")
-	created := p.objectCalls(t)
+	created, callsB := p.objectCalls(t), p.objectCalls(t, b)
 	retry := call(http.MethodPost, b+"/v1/conversations", body, "key-K")
-	replayed := p.objectCalls(t).minus(created)
+	replayed := p.objectCalls(t, b).minus(callsB)
 	created = created.minus(calls)
 	if first.status != http.StatusCreated || retry.status != first.status || retry.body != first.body {
 		t.Fatalf("create through A: %v; its retry through B: %v, want the same 201", first, retry)
@@ -298,13 +430,13 @@ func TestTwoIsolates(t *testing.T) {
 	if n := p.lp.CallCount(lptest.RouteConversation) - convs; n != 1 {
 		t.Errorf("LivePerson saw %d CONVERSATION calls for a create and its retry, want 1", n)
 	}
-	// A keyed create claims the key and stores the answer; a replay reads
-	// it. (The conversation's webhooks, which come meanwhile, append and
-	// set the open conversation.)
-	if created["claim"] != 1 || created["complete"] != 1 || replayed["claim"] != 1 || replayed["complete"] != 0 {
-		t.Errorf("object calls: %v for a keyed create, %v for its replay; want one claim and one complete, then one claim", created, replayed)
+	// A keyed create claims the key and stores the answer in one object
+	// request; a replay reads it in one. (The conversation's webhooks,
+	// which come to A meanwhile, append and set the open conversation.)
+	if created["once"] != 1 || created["claim"]+created["complete"]+created["release"] != 0 || !maps.Equal(replayed, opCounts{"once": 1}) {
+		t.Errorf("object calls: %v for a keyed create, %v for its replay; want one once each (and no claim, complete or release)", created, replayed)
 	}
-	t.Logf("object calls: keyed create %v, replay %v", created, replayed)
+	t.Logf("object calls: keyed create %v (webhooks meanwhile included), replay %v", created, replayed)
 	conv, token := proxytest.Field(t, first.body, "conversationId"), proxytest.Field(t, first.body, "token")
 
 	// B starts cold (its /healthz asked LivePerson nothing): the AppJWT
@@ -335,18 +467,34 @@ func TestTwoIsolates(t *testing.T) {
 		t.Errorf("B, started cold, made %d Sentinel and %d Domain API calls, want none (A's are shared)", s, d)
 	}
 
-	// A send costs no object call without a key, a claim and a complete
-	// with one.
-	for _, key := range []string{"", "send-key"} {
-		calls = p.objectCalls(t)
-		if an := call(http.MethodPost, a+"/v1/conversations/"+conv+"/messages", `{"consumerId":"consumer-k","text":"hello `+key+`"}`, key); an.status != http.StatusOK {
-			t.Fatalf("send (key %q): %v", key, an)
+	// On the warm path, through B (the webhooks go to A): a keyed create
+	// costs one object request; a send none without a key, one with a
+	// key, and one for its replay.
+	body3 := engageOn(t, b, "consumer-w")
+	callsB = p.objectCalls(t, b)
+	if an := call(http.MethodPost, b+"/v1/conversations", body3, "key-W"); an.status != http.StatusCreated {
+		t.Fatalf("create through B: %v", an)
+	}
+	if d := p.objectCalls(t, b).minus(callsB); !maps.Equal(d, opCounts{"once": 1}) {
+		t.Errorf("a keyed create through a warm B made object calls %v, want one once", d)
+	}
+	sends := p.lp.CallCount(lptest.RouteSend)
+	for _, step := range []struct {
+		key  string
+		want opCounts
+	}{{"", opCounts{}}, {"send-key", opCounts{"once": 1}}, {"send-key", opCounts{"once": 1}}} {
+		callsB = p.objectCalls(t, b)
+		if an := call(http.MethodPost, b+"/v1/conversations/"+conv+"/messages", `{"consumerId":"consumer-k","text":"hello `+step.key+`"}`, step.key); an.status != http.StatusOK {
+			t.Fatalf("send (key %q): %v", step.key, an)
 		}
-		d := p.objectCalls(t).minus(calls)
-		if want := min(len(key), 1); d["claim"] != want || d["complete"] != want {
-			t.Errorf("a send with key %q made object calls %v, want %d claim and complete", key, d, want)
+		d := p.objectCalls(t, b).minus(callsB)
+		if !maps.Equal(d, step.want) {
+			t.Errorf("a send with key %q made object calls %v, want %v", step.key, d, step.want)
 		}
-		t.Logf("object calls: send with key %q %v (webhooks meanwhile included)", key, d)
+		t.Logf("object calls: send with key %q %v", step.key, d)
+	}
+	if n := p.lp.CallCount(lptest.RouteSend) - sends; n != 2 {
+		t.Errorf("LivePerson saw %d SEND calls for a send, a keyed send and its replay, want 2", n)
 	}
 
 	// A webhook posted to A reaches a stream opened on B and a poll on B,
