@@ -170,7 +170,8 @@ func loadRunFunc(b *testing.B, w *workerd, mk func(n int64) (*http.Request, erro
 // BenchmarkWorkerdState: a keyed create (a new consumer each time, so one
 // IDP and one CONVERSATION call to lptest) and a keyed send (one SEND call)
 // through the warm entry in workerd, with the state in the Durable Objects
-// (claim and complete: two object calls each) and in the isolate's memory.
+// (one object request each, held open across the upstream call: the
+// claim, then the answer) and in the isolate's memory.
 //
 //	go test -run '^$' -bench WorkerdState -benchtime 500x ./jsglue/worker
 func BenchmarkWorkerdState(b *testing.B) {

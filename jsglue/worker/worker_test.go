@@ -121,8 +121,8 @@ func TestSpec(t *testing.T) {
 	// Durable Objects, not in the instance's memory.
 	a := get(w.URL + "/__worker/objects/calls")
 	var calls map[string]int
-	if err := json.Unmarshal([]byte(a.body), &calls); err != nil || calls["claim"] == 0 || calls["append"] == 0 || calls["read"] == 0 {
-		t.Errorf("the spec's state object calls: %v, want claims, appends and reads", a)
+	if err := json.Unmarshal([]byte(a.body), &calls); err != nil || calls["once"] == 0 || calls["append"] == 0 || calls["read"] == 0 {
+		t.Errorf("the spec's state object calls: %v, want keyed calls (once), appends and reads", a)
 	}
 	t.Logf("state object calls during the spec: %v", calls)
 }
