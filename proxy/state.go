@@ -23,6 +23,10 @@ import (
 // log methods one conversation's, the open-conversation methods one
 // LivePerson consumer's.
 //
+// The handlers claim, call and store through [RunOnce], which an engine
+// that can do it in one operation provides ([OnceEngine]: the Durable
+// Object engine, in one object request).
+//
 // Methods are safe for concurrent use and honour ctx; their errors are
 // failures of the engine itself (a webhook is then answered 503, so that
 // LivePerson retries), except [ErrKeyReused] and ctx's.
