@@ -164,14 +164,14 @@ func (e *ObjectEngine) claimIn(k IdemKey, sum [32]byte, token string, lease time
 
 // result is Claim's result for out, and whether to ask again (the claim
 // was still another's when the object's hold ended).
-func (out *claimOut) result() (a *Answer, err error, again bool) {
+func (out *claimOut) result() (a *Answer, again bool, err error) {
 	switch {
 	case out.Answer != nil:
-		return &Answer{Status: out.Answer.Status, Body: []byte(out.Answer.Body)}, nil, false
+		return &Answer{Status: out.Answer.Status, Body: []byte(out.Answer.Body)}, false, nil
 	case out.Reused:
-		return nil, ErrKeyReused, false
+		return nil, false, ErrKeyReused
 	}
-	return nil, nil, !out.Claimed
+	return nil, !out.Claimed, nil
 }
 
 // Claim implements [Engine].
@@ -184,7 +184,7 @@ func (e *ObjectEngine) Claim(ctx context.Context, k IdemKey, sum [32]byte, token
 		if err := e.do(ctx, "i:"+k.Scope, "claim", &in, &out); err != nil {
 			return nil, err
 		}
-		a, err, again := out.result()
+		a, again, err := out.result()
 		if !again {
 			return a, err
 		}
@@ -231,7 +231,7 @@ func (e *ObjectEngine) Once(ctx context.Context, k IdemKey, sum [32]byte, token 
 			s.Close()
 			return nil, objectError(ctx, "once", err)
 		}
-		a, err, again := out.result()
+		a, again, err := out.result()
 		switch {
 		case out.Claimed:
 			return e.onceClaimed(ctx, s, lease, ttl, call)
