@@ -559,7 +559,7 @@ class Call {
   // send jobs write, and each line of the answer goes to Go as it comes.
   startStream(job) {
     const ac = new AbortController();
-    const { readable, writable } = new TransformStream();
+    const { readable, writable } = new IdentityTransformStream(); // (see state.mjs's once)
     const writer = writable.getWriter();
     this.fetches.set(job.id, { ac, cb: job.cb, writer });
     this.do({ kind: "send", id: job.id, line: job.first });
