@@ -44,7 +44,8 @@
 // ...) await JavaScript promises from Go and are not safe under this entry;
 // cloudflare.Getenv is (the variables are the same for every request).
 // [Objects] calls Durable Objects as [Client] fetches: in the request's
-// own loop.
+// own loop; so do its streams ([Objects.Open]), whose body and answer
+// stay open both ways, a line at a time.
 //
 // # State
 //
