@@ -13,12 +13,12 @@
 // ready whenever any callback enters it. So Go never touches a JS I/O
 // object. Each request is a Call: this module reads the body into bytes,
 // and the Call, in the request's own context, performs the work Go asks
-// for (answer, fetch, waitUntil): at once when Go asks while serving the
-// request's own callback, or in the Call's loop. Go rings the Call's bell, a
-// promise created in the request's context, from whatever context it runs
-// in; workerd settles such a promise in the context that created it
-// (handle_cross_request_promise_resolution), so the loop always wakes in
-// the right request.
+// for (answer, fetch, an object stream, waitUntil): at once when Go asks
+// while serving the request's own callback, or in the Call's loop. Go
+// rings the Call's bell, a promise created in the request's context, from
+// whatever context it runs in; workerd settles such a promise in the
+// context that created it (handle_cross_request_promise_resolution), so
+// the loop always wakes in the right request.
 //
 // A Go panic in a handler is answered 500 by the Go half, which then asks
 // for a fresh instance; a Go exit (a panic elsewhere, os.Exit) fails the
