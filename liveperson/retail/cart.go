@@ -60,7 +60,7 @@ func (c *Cart) update(r *reader, i int) *Cart {
 	if c != nil {
 		*next = *c
 	}
-	if cur, ok := r.read(&r.d.currency).(string); ok {
+	if cur, ok := r.read(&r.d.currency[0]).(string); ok {
 		next.currency = cur
 	}
 	change := i == productAdded || i == productRemoved

@@ -1,8 +1,6 @@
 package retail
 
 import (
-	"github.com/lpedge/lpedge/internal/jsonv"
-	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson"
 )
 
@@ -58,11 +56,12 @@ var ga4 = dialect{
 	product: []rule{
 		{to: "sku", kind: kID, from: []string{"item_id"}},
 		{to: "name", from: []string{"item_name"}},
+		{to: "category", from: []string{"item_category"}},
 		{to: "price", kind: kNumber, from: []string{"price"}},
 	},
 	required: [2]string{"item_id", "is required (or item_name)"},
 	loose:    true,
-	currency: rule{to: "currency", from: []string{"currency"}},
+	currency: []rule{{to: "currency", from: []string{"currency"}}},
 	query:    rule{from: []string{"search_term"}},
 	quantity: rule{kind: kCount, from: []string{"quantity"}},
 	purchase: []rule{
@@ -81,47 +80,18 @@ var ga4 = dialect{
 	cartTotalAny: rule{kind: kNumber, from: []string{"value"}},
 }
 
-// ga4Categories are an item's category levels, as Google names them and
-// as older guides did (item_category_2).
-var ga4Categories = [...]rule{
-	{from: []string{"item_category"}},
-	{from: []string{"item_category2", "item_category_2"}},
-	{from: []string{"item_category3", "item_category_3"}},
-	{from: []string{"item_category4", "item_category_4"}},
-	{from: []string{"item_category5", "item_category_5"}},
-}
-
 var (
-	ga4Variant = rule{from: []string{"item_variant"}}
-	ga4UserID  = rule{kind: kID, from: []string{"user_id", "userId"}}
-	ga4URL     = rule{from: []string{"page_location"}}
+	ga4UserID = rule{kind: kID, from: []string{"user_id", "userId"}}
+	ga4URL    = rule{from: []string{"page_location"}}
 )
 
-// ga4Product completes a product read from a GA4 item: its category
-// levels joined ("Apparel / Adult / Shirts"), and its variant after its
-// name ("Tee (green)"), since LivePerson's product has neither.
-func ga4Product(r *reader, p map[string]any) {
-	var levels []string
-	for i := range ga4Categories {
-		if s, _ := r.read(&ga4Categories[i]).(string); s != "" {
-			levels = append(levels, s)
-		}
-	}
-	if len(levels) > 0 {
-		p["category"] = text.Join(levels, " / ")
-	}
-	if v, _ := r.read(&ga4Variant).(string); v != "" && p["name"] != nil {
-		p["name"] = p["name"].(string) + " (" + v + ")"
-	}
-}
-
-// GA4 maps one Google Analytics 4 event, as a dataLayer entry or a gtag.js
-// call gives it, to what it is to LivePerson, updating the cart as
-// [Cart.Map] does. params are the event's parameters; the ecommerce ones
-// are read from params["ecommerce"] (GTM's dataLayer) and else from params
-// itself (gtag.js, and pages that put them at the top level).
+// GA4 maps one Google Analytics 4 event, given its parameters as gtag.js
+// takes them (a dataLayer entry's ecommerce object merged into its
+// other fields: the tag's loader does that), to what it is to LivePerson,
+// updating the cart as [Cart.Map] does.
 //
-//   - view_item: a prodView of its items.
+//   - view_item: a prodView of its items (or, without items, of the item
+//     the parameters themselves describe).
 //   - add_to_cart, remove_from_cart: the whole cart, after its items were
 //     added to or taken from the Cart (a removed item without quantity
 //     takes its whole line).
@@ -134,53 +104,41 @@ func ga4Product(r *reader, p map[string]any) {
 //   - search, view_search_results: a searchInfo of search_term's words.
 //   - generate_lead: a lead {topic from lead_source, value, currency}.
 //   - login, sign_up: GA4Identify with user_id (or userId); without one,
-//     ignored.
+//     GA4Ignored.
 //   - page_view: GA4Page with page_location.
 //
 // Any other event, among them view_item_list, select_item,
 // add_to_wishlist, refund, view_promotion and select_promotion, is
-// GA4Ignored. An item is item_id (sku), item_name with item_variant in
-// brackets (name), item_category to item_category5 joined by " / "
-// (category), price and quantity (default 1); price is already net of
-// discount in GA4. Numbers may be strings ("11.99"), as many shops send
-// them. A parameter of the wrong type is a [*PropertyError] naming it, e.g.
-// `items[0].price: want a number, got a string ("abc")`; on any error
-// the cart is unchanged.
+// GA4Ignored; the string says why. An item is item_id (sku), item_name
+// (name), item_category (category: LivePerson's product has one category
+// and no variant), price (net of discount in GA4) and quantity (default
+// 1). Numbers may be strings ("11.99"), as many shops send them. A
+// parameter of the wrong type is a [*PropertyError] naming it, e.g.
+// `items[0].price: want a number, got a string ("abc")`; on any error the
+// cart is unchanged.
 func (c *Cart) GA4(event string, params map[string]any) (GA4Kind, []liveperson.SDE, string, error) {
-	i := 0
-	for i < len(ga4Events) && ga4Events[i].name != event {
-		i++
-	}
-	if i == len(ga4Events) {
-		return GA4Ignored, nil, "no LivePerson meaning", nil
-	}
-	e := ga4Events[i]
-	var err error
-	r := &reader{event: event, m: params, d: &ga4, err: &err}
-	switch ec := params["ecommerce"].(type) {
-	case map[string]any:
-		r.m = make(map[string]any, len(params)+len(ec))
-		for _, m := range [...]map[string]any{params, ec} {
-			for k, v := range m {
-				r.m[k] = v
+	for _, e := range ga4Events {
+		if e.name != event {
+			continue
+		}
+		var err error
+		r := &reader{event: event, m: params, d: &ga4, err: &err}
+		switch e.kind {
+		case GA4Attributes:
+			if e.event == productListViewed && params["items"] == nil {
+				e.event = productViewed
 			}
+			sdes, err := c.mapEvent(e.event, r)
+			return e.kind, sdes, "", err
+		case GA4Identify:
+			id, _ := r.read(&ga4UserID).(string)
+			if id == "" && err == nil {
+				return GA4Ignored, nil, "user_id: absent, so there is no one to identify", nil
+			}
+			return e.kind, nil, id, err
 		}
-	case nil:
-	default:
-		r.fail("ecommerce", "want an object, got "+jsonv.Describe(ec))
-		return e.kind, nil, "", err
+		url, _ := r.read(&ga4URL).(string)
+		return e.kind, nil, url, err
 	}
-	switch e.kind {
-	case GA4Attributes:
-		sdes, err := c.mapEvent(e.event, r)
-		return e.kind, sdes, "", err
-	case GA4Identify:
-		id, _ := r.read(&ga4UserID).(string)
-		if id == "" && err == nil {
-			return GA4Ignored, nil, "user_id: absent, so there is no one to identify", nil
-		}
-		return e.kind, nil, id, err
-	}
-	url, _ := r.read(&ga4URL).(string)
-	return e.kind, nil, url, err
+	return GA4Ignored, nil, "no LivePerson meaning", nil
 }

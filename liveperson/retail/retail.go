@@ -167,7 +167,7 @@ type dialect struct {
 	required     [2]string // the member and the problem when a product has no sku and no name
 	loose        bool      // numbers may come as strings ("11.99")
 	wholeCart    bool      // a cart event's list is the whole cart, not what was added or removed
-	currency     rule
+	currency     []rule    // one rule: fill's argument
 	listCategory rule
 	query        rule
 	quantity     rule
@@ -191,7 +191,7 @@ var segment = dialect{
 	},
 	required:     [2]string{"product_id", "is required (or sku, or name)"},
 	wholeCart:    true,
-	currency:     rule{to: "currency", from: []string{"currency"}},
+	currency:     []rule{{to: "currency", from: []string{"currency"}}},
 	listCategory: rule{from: []string{"category"}},
 	query:        rule{from: []string{"query"}},
 	quantity:     rule{kind: kCount, from: []string{"quantity"}},
@@ -238,9 +238,6 @@ func validate(err error, first, second map[string]any) ([]liveperson.SDE, error)
 func product(r *reader) map[string]any {
 	p := object()
 	r.fill(p, r.d.product)
-	if r.d == &ga4 {
-		ga4Product(r, p)
-	}
 	if p["sku"] == nil && p["name"] == nil {
 		r.fail(r.d.required[0], r.d.required[1])
 	}
@@ -253,11 +250,7 @@ func product(r *reader) map[string]any {
 func prodView(r *reader, isList bool) map[string]any {
 	list, category := []*reader{r}, any(nil)
 	if isList {
-		var ok bool
-		if list, ok = r.products(); len(list) == 0 {
-			if !ok && r.d == &ga4 {
-				r.fail(r.d.list, "is required (the items viewed)")
-			}
+		if list, _ = r.products(); len(list) == 0 {
 			return nil
 		}
 		category = r.read(&r.d.listCategory)
@@ -271,8 +264,6 @@ func prodView(r *reader, isList bool) map[string]any {
 		products[i] = object("product", p)
 	}
 	sde := object("type", "prodView", "products", products)
-	if cur := r.read(&r.d.currency); cur != nil {
-		sde["currency"] = cur
-	}
+	r.fill(sde, r.d.currency)
 	return sde
 }

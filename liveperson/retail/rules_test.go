@@ -46,11 +46,11 @@ func TestRules(t *testing.T) {
 		rules  []rule
 	}{
 		{"segment.product", product, segment.product},
-		{"segment.currency", typeFields("prodView"), []rule{segment.currency}},
+		{"segment.currency", typeFields("prodView"), segment.currency},
 		{"segment.purchase", typeFields("purchase"), segment.purchase},
 		{"segment.lead", typeFields("lead"), segment.lead},
 		{"ga4.product", product, ga4.product},
-		{"ga4.currency", typeFields("prodView"), []rule{ga4.currency}},
+		{"ga4.currency", typeFields("prodView"), ga4.currency},
 		{"ga4.purchase", typeFields("purchase"), ga4.purchase},
 		{"ga4.lead", typeFields("lead"), ga4.lead},
 		{"companyRules", identity, companyRules},
@@ -132,7 +132,7 @@ func TestReadKeys(t *testing.T) {
 		more       []string // read outside the rule tables
 	}{
 		{"PropertiesRead", PropertiesRead,
-			[][]rule{segment.product, segment.purchase, segment.lead, {segment.currency, segment.listCategory, segment.query, segment.quantity, segment.cartTotal, segment.cartTotalAny}},
+			[][]rule{segment.product, segment.purchase, segment.lead, segment.currency, {segment.listCategory, segment.query, segment.quantity, segment.cartTotal, segment.cartTotalAny}},
 			[]string{"products"}},
 		{"TraitsRead", TraitsRead, [][]rule{companyRules, traitRules, personRules, {fullName}}, []string{"company"}},
 	} {
