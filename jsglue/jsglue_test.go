@@ -65,7 +65,7 @@ func TestLoader(t *testing.T) {
 			t.Errorf("lpedge.js lacks %s", want)
 		}
 	}
-	for _, p := range []string{wasmPlaceholder, propertiesPlaceholder, traitsPlaceholder} {
+	for _, p := range []string{wasmPlaceholder, propertiesPlaceholder, traitsPlaceholder, eventsPlaceholder} {
 		if bytes.Contains(js, []byte(p)) {
 			t.Errorf("lpedge.js still has the placeholder %s", p)
 		}
