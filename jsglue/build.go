@@ -253,7 +253,7 @@ func Snippet(stub []byte, loaderURL, integrity string, attrs map[string]string) 
 	b.WriteString("<script>")
 	b.Write(stub)
 	b.WriteString("</script>\n<script async src=\"" + html.EscapeString(loaderURL) + "\" integrity=\"" + integrity + "\" crossorigin=\"anonymous\"")
-	for _, k := range []string{"account", "app", "domain", "proxy", "consent", "debug"} {
+	for _, k := range []string{"account", "app", "domain", "proxy", "consent", "debug", "capture", "datalayer-name"} {
 		if v, ok := attrs[k]; ok {
 			b.WriteString(" data-" + k + "=\"" + html.EscapeString(v) + "\"")
 		}
