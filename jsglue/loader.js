@@ -119,8 +119,7 @@
   function capture() {
     var what = (script && script.getAttribute("data-capture")) || "",
       name = (script && script.getAttribute("data-datalayer-name")) || "dataLayer",
-      layer = (w[name] = w[name] || []),
-      ec, uid, push;
+      layer, ec, uid, push;
     // copy(v) is v as JSON carries it, without DOM nodes (GTM's click
     // entries hold elements); NaN and Infinity as strings, which the module
     // names. A cycle throws.
@@ -154,7 +153,7 @@
     }
     // One reader, however often lpedge.js runs: a second run stops at
     // l.loading.
-    if (/\bdatalayer\b/.test(what) && Array.isArray(layer)) {
+    if (/\bdatalayer\b/.test(what) && Array.isArray((layer = w[name] = w[name] || []))) {
       layer.forEach(guard);
       push = layer.push;
       layer.push = function () {

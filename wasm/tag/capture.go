@@ -1,7 +1,10 @@
 package tag
 
 import (
+	"errors"
+
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"github.com/lpedge/lpedge/internal/text"
 	"github.com/lpedge/lpedge/liveperson/retail"
 )
 
@@ -29,7 +32,11 @@ func (t *Tag) Capture(source, event string, params map[string]any) {
 	}
 	t.unlock()
 	if err == nil && kind == retail.GA4Identify {
-		err = t.Identify(arg, nil) // the loader left out an email address as user_id
+		// As the loader's identify check: an email address is guessable.
+		err = errors.New("user_id: an email address is guessable: use your stable, unguessable id for the customer; left out")
+		if text.Index(arg, "@") < 0 {
+			err = t.Identify(arg, nil)
+		}
 	} else if err == nil && kind == retail.GA4Page {
 		err = t.Page(arg, nil)
 	}

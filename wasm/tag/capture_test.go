@@ -60,6 +60,8 @@ func TestCaptureMistakes(t *testing.T) {
 			`lpedge: dataLayer("add_to_cart"): items[0].price: want a number, got a string ("abc")`},
 		{`["purchase",{"value":"12,50"},"gtag"]`, `lpedge: gtag("purchase"): value: want a number, got a string ("12,50")`},
 		{`["view_item",{"currency":"USD"},"dataLayer"]`, `lpedge: dataLayer("view_item"): item_id: is required (or item_name)`},
+		{`["sign_up",{"user_id":"ann@example.com"},"dataLayer"]`,
+			`lpedge: dataLayer("sign_up"): user_id: an email address is guessable: use your stable, unguessable id for the customer; left out`},
 	} {
 		h := newHarness(t, direct)
 		h.call("capture", tt.args)
