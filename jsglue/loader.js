@@ -132,9 +132,8 @@
       var g = {}.toString.call(e) == "[object Arguments]", ev, p;
       e = copy(g ? [].slice.call(e) : e);
       if (g) {
-        p = e[e.length - 1];
-        if (e[0] == "event") ev = e[1];
-        else uid = (p && p.user_id) || uid; // set, config
+        if (e[0] == "event") (ev = e[1]), (p = e[2]);
+        else uid = (e[e.length - 1] || {}).user_id || uid; // set, config
       } else if (e && typeof e == "object") {
         if ("ecommerce" in e) ec = e.ecommerce && Object.assign(ec || {}, e.ecommerce);
         uid = e.user_id || uid;
@@ -142,7 +141,7 @@
         delete e.ecommerce;
         p = Object.assign(e, copy(ec));
       }
-      if (typeof ev == "string") q.push(["capture", [ev, Object.assign({ user_id: uid }, p), g ? "gtag" : name]]);
+      if (typeof ev == "string") q.push(["capture", [ev, Object.assign({ user_id: uid }, typeof p == "object" && p), g ? "gtag" : name]]);
     }
     function guard(e) {
       try {
@@ -171,12 +170,8 @@
       }
       return {
         name: "lpedge", type: "destination", version: "1",
-        isLoaded: function () {
-          return !0;
-        },
-        load: function () {
-          return P.resolve();
-        },
+        isLoaded: () => !0,
+        load: () => P.resolve(),
         track: on(function (e) {
           if (/^(__LPEDGE_EVENTS__)$/i.test(e.event)) l.track(e.event, e.properties);
         }),
