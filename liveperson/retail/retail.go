@@ -163,7 +163,7 @@ func (c *Cart) mapEvent(i int, r *reader) ([]liveperson.SDE, error) {
 // Segment's, the preset's own, or GA4's (see [Cart.GA4]).
 type dialect struct {
 	list         string    // the products' array
-	product      []rule    // a product's members, sku and name first
+	product      []rule    // a product's members
 	required     [2]string // the member and the problem when a product has no sku and no name
 	loose        bool      // numbers may come as strings ("11.99")
 	wholeCart    bool      // a cart event's list is the whole cart, not what was added or removed

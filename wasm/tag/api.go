@@ -64,7 +64,8 @@ func (t *Tag) call(method string, name *string, args []byte, reply Reply) error 
 		if err != nil {
 			return err
 		}
-		if source, ok := a.at(2).(string); ok && method == "capture" {
+		if method == "capture" {
+			source, _ := a.at(2).(string)
 			t.Capture(source, event, props)
 			return nil
 		}
