@@ -78,6 +78,7 @@ func TestPhoneLayout(t *testing.T) {
 		{"cart", "/cart.html", `#checkout`},
 		{"checkout", "/checkout.html", `#checkout-form`},
 		{"signin", "/signin.html", `#signin-form`},
+		{"ga4", "/ga4.html?sku=NP-HB-205", `#buy-now`},
 	}
 	for _, size := range []struct {
 		name          string

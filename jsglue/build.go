@@ -34,6 +34,7 @@ const (
 	wasmPlaceholder       = "__LPEDGE_WASM__"
 	propertiesPlaceholder = "__LPEDGE_PROPERTIES__"
 	traitsPlaceholder     = "__LPEDGE_TRAITS__"
+	eventsPlaceholder     = "__LPEDGE_EVENTS__"
 )
 
 // Options configure [Build].
@@ -228,6 +229,9 @@ func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	// those it does not: from the preset itself, so they cannot drift.
 	src = bytes.ReplaceAll(src, []byte(propertiesPlaceholder), []byte(retail.PropertiesRead))
 	src = bytes.ReplaceAll(src, []byte(traitsPlaceholder), []byte(retail.TraitsRead))
+	// The events it maps, as a regular expression's alternatives, for
+	// lpedge.segment() (the names hold no special characters).
+	src = bytes.ReplaceAll(src, []byte(eventsPlaceholder), []byte(strings.Join(retail.Events(), "|")))
 	bundle := append(append(append([]byte(nil), wasmExec...), ";\n"...), src...)
 	return Minify(bundle)
 }
@@ -249,7 +253,7 @@ func Snippet(stub []byte, loaderURL, integrity string, attrs map[string]string) 
 	b.WriteString("<script>")
 	b.Write(stub)
 	b.WriteString("</script>\n<script async src=\"" + html.EscapeString(loaderURL) + "\" integrity=\"" + integrity + "\" crossorigin=\"anonymous\"")
-	for _, k := range []string{"account", "app", "domain", "proxy", "consent", "debug"} {
+	for _, k := range []string{"account", "app", "domain", "proxy", "consent", "debug", "capture", "datalayer-name"} {
 		if v, ok := attrs[k]; ok {
 			b.WriteString(" data-" + k + "=\"" + html.EscapeString(v) + "\"")
 		}

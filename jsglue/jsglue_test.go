@@ -65,7 +65,7 @@ func TestLoader(t *testing.T) {
 			t.Errorf("lpedge.js lacks %s", want)
 		}
 	}
-	for _, p := range []string{wasmPlaceholder, propertiesPlaceholder, traitsPlaceholder} {
+	for _, p := range []string{wasmPlaceholder, propertiesPlaceholder, traitsPlaceholder, eventsPlaceholder} {
 		if bytes.Contains(js, []byte(p)) {
 			t.Errorf("lpedge.js still has the placeholder %s", p)
 		}
@@ -82,9 +82,9 @@ func TestLoader(t *testing.T) {
 
 func TestSnippet(t *testing.T) {
 	s := Snippet([]byte("STUB"), "https://e.example/lpedge.js", Integrity([]byte("x")),
-		map[string]string{"account": "1", "proxy": `https://e.example/"x`})
+		map[string]string{"account": "1", "proxy": `https://e.example/"x`, "capture": "datalayer", "datalayer-name": "dl"})
 	want := `<script>STUB</script>
-<script async src="https://e.example/lpedge.js" integrity="sha384-11LCxR+6DimqGQVwqdQlPkQHegWNMpf6OlYw1b0BJiL5fCisrtMTtcg7uZDKp9qF" crossorigin="anonymous" data-account="1" data-proxy="https://e.example/&#34;x"></script>
+<script async src="https://e.example/lpedge.js" integrity="sha384-11LCxR+6DimqGQVwqdQlPkQHegWNMpf6OlYw1b0BJiL5fCisrtMTtcg7uZDKp9qF" crossorigin="anonymous" data-account="1" data-proxy="https://e.example/&#34;x" data-capture="datalayer" data-datalayer-name="dl"></script>
 `
 	if s != want {
 		t.Errorf("Snippet =\n%s\nwant\n%s", s, want)

@@ -100,6 +100,101 @@
       var v = script.getAttribute("data-" + k);
       if (v != null) attrs.push(k, v);
     });
+  // capture(): zero-code capture, data-capture="datalayer segment" (either
+  // or both). "datalayer" reads the page's GA4 dataLayer (its name in
+  // data-datalayer-name, default "dataLayer"): the entries pushed before
+  // this script, then each new one, through push wrapped the way Google
+  // Tag Manager wraps it (GTM, before or after us, and other wrappers keep
+  // working; what lpedge does never throws into the page's push). The
+  // reader's state stays here, on the page's thread, as in GTM's data
+  // model: ecommerce objects merge (their members; GTM merges deeper)
+  // until {ecommerce: null} clears them, and a user_id (pushed, or given to gtag "set" or
+  // "config") stays. Each event, an {event: ...} entry or a gtag("event",
+  // name, params) arguments object, goes to the module as an internal
+  // capture call of JSON data: [event, parameters as gtag.js has them (the
+  // ecommerce object merged into the entry's other fields), source].
+  // lpedge.segment() is an analytics.js (analytics-next) destination
+  // plugin that forwards track (the events the retail preset maps),
+  // identify and page; "segment" registers it with window.analytics.
+  function capture() {
+    var what = (script && script.getAttribute("data-capture")) || "",
+      name = (script && script.getAttribute("data-datalayer-name")) || "dataLayer",
+      layer, ec, uid, push;
+    // copy(v) is v as JSON carries it, without DOM nodes (GTM's click
+    // entries hold elements); NaN and Infinity as strings, which the module
+    // names. A cycle throws.
+    function copy(v) {
+      return JSON.parse(JSON.stringify(v, function (k, v) {
+        return typeof v == "number" && !isFinite(v) ? "" + v : v && v.nodeType ? void 0 : v;
+      }) || 0);
+    }
+    function read(e) {
+      var g = {}.toString.call(e) == "[object Arguments]", ev, p;
+      e = copy(g ? [].slice.call(e) : e);
+      if (g) {
+        if (e[0] == "event") (ev = e[1]), (p = e[2]);
+        else uid = (e[e.length - 1] || {}).user_id || uid; // set, config
+      } else if (e && typeof e == "object") {
+        if ("ecommerce" in e) ec = e.ecommerce && Object.assign(ec || {}, e.ecommerce);
+        uid = e.user_id || uid;
+        ev = e.event;
+        delete e.ecommerce;
+        p = Object.assign(e, copy(ec));
+      }
+      if (typeof ev == "string") q.push(["capture", [ev, Object.assign({ user_id: uid }, typeof p == "object" && p), g ? "gtag" : name]]);
+    }
+    function guard(e) {
+      try {
+        read(e);
+      } catch (x) {
+        say("warn", "lpedge: " + name + ": " + x);
+      }
+    }
+    // One reader, however often lpedge.js runs: a second run stops at
+    // l.loading.
+    if (/\bdatalayer\b/.test(what) && Array.isArray((layer = w[name] = w[name] || []))) {
+      layer.forEach(guard);
+      push = layer.push;
+      layer.push = function () {
+        var r = push.apply(this, arguments);
+        [].forEach.call(arguments, guard);
+        return r;
+      };
+    }
+    l.segment = function () {
+      function on(f) {
+        return function (c) {
+          f(c.event);
+          return c;
+        };
+      }
+      return {
+        name: "lpedge", type: "destination", version: "1",
+        isLoaded: () => !0,
+        load: () => P.resolve(),
+        track: on(function (e) {
+          if (/^(__LPEDGE_EVENTS__)$/i.test(e.event)) l.track(e.event, e.properties);
+        }),
+        identify: on(function (e) {
+          l.identify(e.userId || e.traits || {}, e.traits); // without a user id: identify(traits)
+        }),
+        page: on(function (e) {
+          l.page((e.properties || {}).url);
+        }),
+      };
+    };
+    // Registered now, or at the page's load event when analytics.js (or
+    // its snippet) comes later. The snippet's buffer replays ["register",
+    // plugin]; analytics.js loaded has register.
+    function register() {
+      var a = w.analytics;
+      if (a) a.register ? a.register(l.segment()) : a.push(["register", l.segment()]);
+      return a;
+    }
+    if (/\bsegment\b/.test(what) && !register()) w.addEventListener("load", register);
+  }
+  capture();
+
   function mark(n) {
     try {
       performance.mark("lpedge:" + n);

@@ -11,7 +11,10 @@
 //     data-proxy="https://edge.example.com"  (the lpedge proxy: needed for conversations; without
 //                                         data-domain, reports go through its /v1/report)
 //     data-consent="required"            (optional: nothing is stored or sent before lpedge.consent)
-//     data-debug="true"></script>        (optional: as lpedge.debug(true))
+//     data-debug="true"                  (optional: as lpedge.debug(true))
+//     data-capture="datalayer segment"   (optional, either or both: zero-code capture of the page's
+//                                         GA4 dataLayer / gtag.js events, and of Segment's analytics.js)
+//     data-datalayer-name="dataLayer"></script>  (optional: the dataLayer's name; default dataLayer)
 //
 // Calls made before the module is ready are queued by the stub and
 // replayed in order. Invalid arguments are refused with a console error
@@ -228,4 +231,33 @@ export interface LpEdge {
   ready(callback: () => void): void;
   /** Logs every request, answer and decision to the console. */
   debug(on?: boolean): void;
+  /**
+   * An analytics.js (analytics-next) destination plugin that forwards
+   * Segment's track (the e-commerce events the retail preset maps; others
+   * are ignored), identify and page to lpedge: analytics.register(
+   * lpedge.segment()) once lpedge.js has run, or data-capture="segment".
+   * Defined by lpedge.js, not by the stub.
+   */
+  segment?(): SegmentPlugin;
+}
+
+/** The destination plugin lpedge.segment() returns (analytics-next's Plugin). */
+export interface SegmentPlugin {
+  name: "lpedge";
+  type: "destination";
+  version: string;
+  isLoaded(): boolean;
+  load(): Promise<void>;
+  /** Each returns the context it got. */
+  track<C extends { event: SegmentEvent }>(ctx: C): C;
+  identify<C extends { event: SegmentEvent }>(ctx: C): C;
+  page<C extends { event: SegmentEvent }>(ctx: C): C;
+}
+
+/** The members of a Segment event the plugin reads. */
+export interface SegmentEvent {
+  event?: string;
+  properties?: Record<string, unknown> & { url?: string };
+  userId?: string | null;
+  traits?: Record<string, unknown>;
 }

@@ -19,6 +19,11 @@ var static embed.FS
 // [Config].Snippet.
 const Marker = "<!--lpedge-snippet-->"
 
+// CaptureMarker is Marker in a page that tells the tag nothing itself and
+// is instrumented only with GA4 dataLayer pushes, as a GTM shop is: its
+// snippet's loader tag gets data-capture="datalayer" (zero-code capture).
+const CaptureMarker = `<!--lpedge-snippet data-capture="datalayer"-->`
+
 // Config configures the shop.
 type Config struct {
 	// Snippet is the HTML that goes into every page's head where the tag
@@ -56,10 +61,17 @@ func Handler(cfg Config) (http.Handler, error) {
 			return err
 		}
 		if path.Ext(name) == ".html" {
-			if bytes.Count(data, []byte(Marker)) != 1 {
-				return errors.New("shop: " + name + " must hold " + Marker + " once")
+			marker, snippet := Marker, cfg.Snippet
+			if bytes.Contains(data, []byte(CaptureMarker)) {
+				marker, snippet = CaptureMarker, strings.Replace(snippet, "<script async ", `<script async data-capture="datalayer" `, 1)
+				if snippet == cfg.Snippet {
+					return errors.New("shop: the snippet has no <script async ...> loader tag for " + name)
+				}
 			}
-			data = bytes.Replace(data, []byte(Marker), []byte(cfg.Snippet), 1)
+			if bytes.Count(data, []byte(marker)) != 1 {
+				return errors.New("shop: " + name + " must hold " + Marker + " or " + CaptureMarker + " once")
+			}
+			data = bytes.Replace(data, []byte(marker), []byte(snippet), 1)
 		}
 		files["/"+name] = data
 		return nil

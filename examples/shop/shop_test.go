@@ -69,7 +69,9 @@ func TestHandler(t *testing.T) {
 }
 
 // Every page carries the snippet once, in its head, after the shop's
-// script (whose event panel must see the tag's log from the start).
+// script (whose event panel must see the tag's log from the start); the
+// page instrumented only with GA4 dataLayer pushes has data-capture on
+// the loader tag.
 func TestEveryPageHasTheSnippet(t *testing.T) {
 	srv := newShop(t)
 	pages, err := fs.Glob(static, "static/*.html")
@@ -86,12 +88,24 @@ func TestEveryPageHasTheSnippet(t *testing.T) {
 		res.Body.Close()
 		page := string(b)
 		head, _, _ := strings.Cut(page, "</head>")
-		if strings.Count(page, snippet) != 1 || !strings.Contains(head, snippet) || strings.Contains(page, Marker) {
+		want := snippet
+		if name == "/ga4.html" {
+			want = `<script>/*stub*/</script><script async data-capture="datalayer" src="http://127.0.0.1:8080/lpedge.js" data-account="12345678"></script>`
+		}
+		if strings.Count(page, want) != 1 || !strings.Contains(head, want) || strings.Contains(page, "<!--lpedge-snippet") {
 			t.Errorf("%s: want the snippet once, in the head, and no marker:\n%s", name, page)
 		}
-		if strings.Index(head, `src="/shop.js"`) > strings.Index(head, snippet) {
+		if strings.Index(head, `src="/shop.js"`) > strings.Index(head, want) {
 			t.Errorf("%s: shop.js comes after the snippet", name)
 		}
+	}
+}
+
+// A page that asks for zero-code capture needs a loader tag to put it on.
+func TestCaptureMarkerNeedsTheLoaderTag(t *testing.T) {
+	_, err := Handler(Config{Snippet: `<script src="/lpedge.js"></script>`, LPTest: "http://127.0.0.1:8081", Account: "1", App: "a"})
+	if err == nil || !strings.Contains(err.Error(), "ga4.html") {
+		t.Errorf("Handler with a snippet without <script async: %v, want an error naming ga4.html", err)
 	}
 }
 

@@ -33,57 +33,69 @@ func (l line) key() string {
 	return s
 }
 
-// readLines reads an event's products[] as cart lines.
-func readLines(r *reader) ([]line, bool) {
+// readLines reads an event's list of products as cart lines, whose
+// quantity is absent when not given.
+func readLines(r *reader, absent int) ([]line, bool) {
 	list, ok := r.products()
 	lines := make([]line, len(list))
 	for i, pr := range list {
-		lines[i] = readLine(pr)
+		lines[i] = readLine(pr, absent)
 	}
 	return lines, ok
 }
 
-func readLine(r *reader) line {
-	q, ok := r.read(&lineQuantity).(float64)
-	if !ok {
-		q = 1
+func readLine(r *reader, absent int) line {
+	if q, ok := r.read(&r.d.quantity).(float64); ok {
+		absent = int(q)
 	}
-	return line{product: product(r), quantity: int(q)}
+	return line{product: product(r), quantity: absent}
 }
 
-// update returns the cart after cart event i, leaving c as it is.
+// update returns the cart after cart event i, leaving c as it is. An
+// event's list of products is the whole cart in the Segment dialect; in
+// GA4's, that of add_to_cart and remove_from_cart is what was added or
+// removed.
 func (c *Cart) update(r *reader, i int) *Cart {
 	next := &Cart{}
 	if c != nil {
 		*next = *c
 	}
-	if cur, ok := r.read(&currencyRules[0]).(string); ok {
+	if cur, ok := r.read(&r.d.currency[0]).(string); ok {
 		next.currency = cur
 	}
-	if lines, ok := readLines(r); ok {
-		next.lines = lines
-		return next
+	change := i == productAdded || i == productRemoved
+	absent := 1 // a changed line's quantity when not given
+	if i == productRemoved {
+		absent = math.MaxInt // the whole line
+	}
+	if r.d.wholeCart || !change {
+		if lines, ok := readLines(r, 1); ok {
+			next.lines = lines
+			return next
+		}
 	}
 	if c == nil {
-		r.fail("products", "is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)")
+		r.fail(r.d.list, "is required when no Cart keeps the session's cart (LivePerson replaces the whole cart)")
 		return next
 	}
-	if i == productAdded || i == productRemoved {
-		l := readLine(r)
-		if i == productRemoved && r.m["quantity"] == nil {
-			l.quantity = math.MaxInt // the whole line
+	if change {
+		lines, ok := readLines(r, absent)
+		if !ok {
+			lines = []line{readLine(r, absent)}
 		}
-		next.lines = change(c.lines, l, i == productRemoved)
+		for _, l := range lines {
+			next.lines = changed(next.lines, l, i == productRemoved)
+		}
 	}
 	return next
 }
 
-// change returns lines with l added to the first line of the same key
+// changed returns lines with l added to the first line of the same key
 // (the newest product details, a changed price, win) or appended; or, to
 // remove, with l.quantity taken from the lines of its key, dropping those
 // with none left. Removing what the Cart never saw changes nothing: the
 // page may have filled the cart before the tag loaded.
-func change(lines []line, l line, remove bool) []line {
+func changed(lines []line, l line, remove bool) []line {
 	out, n := make([]line, len(lines)+1), 0 // room for every line and l
 	key, found := l.key(), false
 	for _, have := range lines {
@@ -128,17 +140,22 @@ func contents(lines []line) (products any, numItems, sum float64) {
 // from r.
 func (c *Cart) sde(r *reader, total *rule) map[string]any {
 	products, numItems, sum := contents(c.lines)
-	// Rounding drops the binary noise of adding decimal prices (0.1+0.2)
-	// while keeping the 3 decimals some currencies have.
-	if math.Abs(sum) < 1e12 {
-		sum = math.Round(sum*1e4) / 1e4
-	}
+	sum = round(sum)
 	if total != nil {
 		if t, ok := r.read(total).(float64); ok {
 			sum = t
 		}
 	}
 	return object("type", "cart", "total", sum, "numItems", numItems, "products", products, "currency", c.currency)
+}
+
+// round drops the binary noise of adding decimal amounts (0.1+0.2)
+// while keeping the 3 decimals some currencies have.
+func round(sum float64) float64 {
+	if math.Abs(sum) < 1e12 {
+		sum = math.Round(sum*1e4) / 1e4
+	}
+	return sum
 }
 
 // SDE returns the cart attribute for the Cart as it is. Its JSON is how the

@@ -1,6 +1,8 @@
 // Package retail is lpedge's Retail preset: it maps Segment e-commerce spec
 // (v2) events, identify traits and page views to LivePerson engagement
-// attributes (SDEs) and entry points.
+// attributes (SDEs) and entry points, and Google Analytics 4 events (the
+// tag's zero-code capture of a dataLayer or gtag.js) through the same
+// reader and cart ([Cart.GA4]).
 //
 // The browser tag links it, so, like its parent package, it imports none
 // of the packages liveperson's TestTagDependencies forbids. Properties come in as decoded

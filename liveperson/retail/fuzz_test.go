@@ -146,3 +146,52 @@ func FuzzIdentify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGA4: any GA4 event and parameters: no panic, valid output, a kind that fits the output, and
+// the cart unchanged on error and still reportable after success.
+func FuzzGA4(f *testing.F) {
+	for _, seed := range []struct{ event, params string }{
+		{"view_item", `{"currency":"USD","value":7.77,"items":[{"item_id":"SKU_12345","item_name":"Tee","item_variant":"green","price":9.99,"quantity":1}]}`},
+		{"add_to_cart", `{"currency":"USD","items":[{"item_id":1,"price":"11.99","quantity":"2","item_category":"A","item_category_2":"B"}]}`},
+		{"remove_from_cart", `{"items":[{"item_id":"seed"}]}`},
+		{"remove_from_cart", `{"items":[{"item_id":"seed","quantity":"1"}]}`},
+		{"view_cart", `{"value":"3","items":[{"item_name":"a","price":0.1,"quantity":3}]}`},
+		{"begin_checkout", `{"ecommerce":null,"value":25}`},
+		{"purchase", `{"transaction_id":"T_12345","value":72.05,"tax":"3.60","shipping":5.99,"items":[{"item_id":"x","price":1e308,"quantity":9}]}`},
+		{"search", `{"search_term":"t-shirts"}`},
+		{"generate_lead", `{"currency":"USD","value":"30.03","lead_source":"Trade show"}`},
+		{"login", `{"user_id":"u1"}`},
+		{"page_view", `{"page_location":"https://shop.example/"}`},
+		{"refund", `{"transaction_id":"T_12345"}`},
+		{"add_to_cart", `{"ecommerce":[1]}`},
+	} {
+		f.Add(seed.event, []byte(seed.params))
+	}
+	f.Fuzz(func(t *testing.T, event string, data []byte) {
+		m, ok := object(data)
+		if !ok {
+			return
+		}
+		var c retail.Cart
+		if _, err := c.Map("Product Added", map[string]any{"sku": "seed", "price": 1.0}); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := c.SDE()
+		kind, sdes, s, err := c.GA4(event, m)
+		checkOutput(t, sdes, err)
+		mapped := slices.Contains(retail.GA4Events(), event)
+		switch {
+		case !mapped && (kind != retail.GA4Ignored || err != nil || s == ""):
+			t.Fatalf("event %q is not mapped, yet: %d %q %v", event, kind, s, err)
+		case kind != retail.GA4Attributes && sdes != nil, kind == retail.GA4Ignored && (s == "" || err != nil):
+			t.Fatalf("event %q: kind %d with %v and %q", event, kind, sdes, s)
+		}
+		after, afterErr := c.SDE()
+		if err != nil && !reflect.DeepEqual(before, after) {
+			t.Fatalf("failed %q changed the cart:\n%v\n%v", event, before, after)
+		}
+		if afterErr != nil && !strings.Contains(afterErr.Error(), "cart.total: want a finite number") {
+			t.Fatalf("cart SDE: %v", afterErr)
+		}
+	})
+}

@@ -52,6 +52,7 @@ var kindNames = [...]string{kString: "a string", kNumber: "a number", kCount: "a
 type reader struct {
 	event string         // PropertyError.Event
 	m     map[string]any // the properties; nil reads as empty
+	d     *dialect       // the properties' names; nil for traits
 	item  int            // for products[i], i+1; else 0
 	err   *error
 }
@@ -59,7 +60,7 @@ type reader struct {
 func (r *reader) fail(key, problem string) {
 	if *r.err == nil {
 		if r.item > 0 {
-			key = "products[" + strconv.Itoa(r.item-1) + "]." + key
+			key = r.d.list + "[" + strconv.Itoa(r.item-1) + "]." + key
 		}
 		*r.err = &PropertyError{Event: r.event, Property: key, Problem: problem}
 	}
@@ -82,6 +83,15 @@ func (r *reader) read(ru *rule) any {
 	}
 	want, problem := ru.kind, ""
 	s, isStr := v.(string)
+	if isStr && (want == kNumber || want == kCount) && r.d != nil && r.d.loose {
+		// "11.99" and " 1 " read as JSON numbers; JSON.parse in the
+		// browser, so the tag links no parser of its own.
+		if f, err := jsonv.Parse([]byte(s)); err == nil {
+			if _, ok := f.(float64); ok {
+				v, isStr = f, false
+			}
+		}
+	}
 	n, isNum := jsonv.Number(v)
 	switch {
 	case isStr && want != kNumber && want != kCount:
@@ -173,11 +183,11 @@ func put(m map[string]any, path, s string) {
 // products reads the event's products[]: a reader for each, which must be
 // an object.
 func (r *reader) products() ([]*reader, bool) {
-	v := r.m["products"]
+	v := r.m[r.d.list]
 	a, ok := v.([]any)
 	if !ok {
 		if v != nil {
-			r.fail("products", "want an array, got "+jsonv.Describe(v))
+			r.fail(r.d.list, "want an array, got "+jsonv.Describe(v))
 		}
 		return nil, false
 	}
@@ -185,7 +195,7 @@ func (r *reader) products() ([]*reader, bool) {
 	for i, e := range a {
 		m, ok := e.(map[string]any)
 		if !ok {
-			r.fail("products["+strconv.Itoa(i)+"]", "want an object, got "+jsonv.Describe(e))
+			r.fail(r.d.list+"["+strconv.Itoa(i)+"]", "want an object, got "+jsonv.Describe(e))
 			return nil, false
 		}
 		c := *r // the event, and where problems go

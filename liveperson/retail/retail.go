@@ -101,24 +101,37 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 	if i < 0 {
 		return nil, &UnknownEventError{Event: event}
 	}
+	return c.mapEvent(i, &reader{event: events[i], m: props, d: &segment})
+}
+
+// mapEvent maps event i, whose properties r reads in its dialect, and on
+// success keeps the cart it leads to.
+func (c *Cart) mapEvent(i int, r *reader) ([]liveperson.SDE, error) {
 	var err error
-	r := &reader{event: events[i], m: props, err: &err}
+	r.err = &err
+	d := r.d
 	var sde, after map[string]any // the attributes, in order; nil for none
 	next := c                     // the cart after this event; a copy when the event changes it
 	switch i {
 	case productViewed, productListViewed:
 		sde = prodView(r, i == productListViewed)
 	case productsSearched:
-		q, _ := r.read(&searchQuery).(string)
+		q, _ := r.read(&d.query).(string)
 		keywords := words(q)
 		if len(keywords) == 0 {
-			r.fail("query", "is required (the words searched for)")
+			r.fail(d.query.from[0], "is required (the words searched for)")
 		}
 		sde = object("type", "searchInfo", "keywords", keywords)
 	case orderCompleted:
 		sde = object("type", "purchase")
-		r.fill(sde, purchaseRules)
-		if lines, _ := readLines(r); len(lines) > 0 {
+		r.fill(sde, d.purchase)
+		// GA4's value leaves out tax and shipping; the order's total has them.
+		for j := range d.addToTotal {
+			if n, ok := r.read(&d.addToTotal[j]).(float64); ok && sde["total"] != nil {
+				sde["total"] = round(sde["total"].(float64) + n)
+			}
+		}
+		if lines, _ := readLines(r, 1); len(lines) > 0 {
 			products, numItems, _ := contents(lines)
 			sde["cart"] = object("products", products, "numItems", numItems)
 		}
@@ -130,12 +143,12 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 		}
 	case leadGenerated:
 		sde = object("type", "lead", "lead", object())
-		r.fill(sde, leadRules)
+		r.fill(sde, d.lead)
 	default: // the cart events
 		next = c.update(r, i)
-		total := &cartTotal
+		total := &d.cartTotal
 		if i == cartViewed || i == checkoutStarted {
-			total = &cartTotalAny
+			total = &d.cartTotalAny
 		}
 		sde = next.sde(r, total)
 	}
@@ -146,36 +159,58 @@ func (c *Cart) Map(event string, props map[string]any) ([]liveperson.SDE, error)
 	return sdes, err
 }
 
-// The event properties the preset reads, in the order it reads them: the
-// first problem found is the one reported.
-var (
-	productRules = []rule{
+// A dialect is the names a source gives the properties the preset reads:
+// Segment's, the preset's own, or GA4's (see [Cart.GA4]).
+type dialect struct {
+	list         string    // the products' array
+	product      []rule    // a product's members
+	required     [2]string // the member and the problem when a product has no sku and no name
+	loose        bool      // numbers may come as strings ("11.99")
+	wholeCart    bool      // a cart event's list is the whole cart, not what was added or removed
+	currency     []rule    // one rule: fill's argument
+	listCategory rule
+	query        rule
+	quantity     rule
+	purchase     []rule
+	addToTotal   []rule // amounts added to the purchase's total
+	lead         []rule
+	// A cart's stated total: cartTotal for Product Added and Removed,
+	// cartTotalAny for Cart Viewed and Checkout Started.
+	cartTotal, cartTotalAny rule
+}
+
+// segment is the preset's own dialect: the event properties it reads, in
+// the order it reads them (the first problem found is the one reported).
+var segment = dialect{
+	list: "products",
+	product: []rule{
 		{to: "sku", kind: kID, from: []string{"sku", "product_id"}},
 		{to: "name", from: []string{"name", "product_name"}},
 		{to: "category", from: []string{"category"}},
 		{to: "price", kind: kNumber, from: []string{"price"}},
-	}
-	currencyRules = []rule{{to: "currency", from: []string{"currency"}}}
-	listCategory  = rule{from: []string{"category"}}
-	searchQuery   = rule{from: []string{"query"}}
-	lineQuantity  = rule{kind: kCount, from: []string{"quantity"}}
-	purchaseRules = []rule{
+	},
+	required:     [2]string{"product_id", "is required (or sku, or name)"},
+	wholeCart:    true,
+	currency:     []rule{{to: "currency", from: []string{"currency"}}},
+	listCategory: rule{from: []string{"category"}},
+	query:        rule{from: []string{"query"}},
+	quantity:     rule{kind: kCount, from: []string{"quantity"}},
+	purchase: []rule{
 		{to: "orderId", kind: kID, from: []string{"order_id"}},
 		{to: "total", kind: kNumber, from: []string{"total", "revenue"}},
 		{to: "currency", from: []string{"currency"}},
-	}
-	leadRules = []rule{
+	},
+	lead: []rule{
 		{to: "lead.topic", from: []string{"topic"}},
 		{to: "lead.value", kind: kNumber, from: []string{"value"}},
 		{to: "lead.currency", from: []string{"currency"}},
 		{to: "lead.leadId", kind: kID, from: []string{"lead_id"}},
-	}
-	// A cart's stated total. Product Added and Removed take only
-	// cart_total: a total or value there may be the product's (GA4's
-	// add_to_cart value is).
-	cartTotal    = rule{kind: kNumber, from: []string{"cart_total"}}
-	cartTotalAny = rule{kind: kNumber, from: []string{"cart_total", "total", "value", "revenue"}}
-)
+	},
+	// Product Added and Removed take only cart_total: a total or value
+	// there may be the product's (GA4's add_to_cart value is).
+	cartTotal:    rule{kind: kNumber, from: []string{"cart_total"}},
+	cartTotalAny: rule{kind: kNumber, from: []string{"cart_total", "total", "value", "revenue"}},
+}
 
 // validate runs the SDEs a mapping made, first and second, through
 // liveperson.ParseSDE, so the preset can never hand the tag something
@@ -202,9 +237,9 @@ func validate(err error, first, second map[string]any) ([]liveperson.SDE, error)
 // product reads one Segment product into LivePerson's product object.
 func product(r *reader) map[string]any {
 	p := object()
-	r.fill(p, productRules)
+	r.fill(p, r.d.product)
 	if p["sku"] == nil && p["name"] == nil {
-		r.fail("product_id", "is required (or sku, or name)")
+		r.fail(r.d.required[0], r.d.required[1])
 	}
 	return p
 }
@@ -218,7 +253,7 @@ func prodView(r *reader, isList bool) map[string]any {
 		if list, _ = r.products(); len(list) == 0 {
 			return nil
 		}
-		category = r.read(&listCategory)
+		category = r.read(&r.d.listCategory)
 	}
 	products := make([]any, len(list))
 	for i, pr := range list {
@@ -229,6 +264,6 @@ func prodView(r *reader, isList bool) map[string]any {
 		products[i] = object("product", p)
 	}
 	sde := object("type", "prodView", "products", products)
-	r.fill(sde, currencyRules)
+	r.fill(sde, r.d.currency)
 	return sde
 }

@@ -45,10 +45,14 @@ func TestRules(t *testing.T) {
 		fields []*liveperson.Field // where the rules' paths start
 		rules  []rule
 	}{
-		{"productRules", product, productRules},
-		{"currencyRules", typeFields("prodView"), currencyRules},
-		{"purchaseRules", typeFields("purchase"), purchaseRules},
-		{"leadRules", typeFields("lead"), leadRules},
+		{"segment.product", product, segment.product},
+		{"segment.currency", typeFields("prodView"), segment.currency},
+		{"segment.purchase", typeFields("purchase"), segment.purchase},
+		{"segment.lead", typeFields("lead"), segment.lead},
+		{"ga4.product", product, ga4.product},
+		{"ga4.currency", typeFields("prodView"), ga4.currency},
+		{"ga4.purchase", typeFields("purchase"), ga4.purchase},
+		{"ga4.lead", typeFields("lead"), ga4.lead},
 		{"companyRules", identity, companyRules},
 		{"traitRules", identity, traitRules},
 		{"personRules", identity, personRules},
@@ -128,7 +132,7 @@ func TestReadKeys(t *testing.T) {
 		more       []string // read outside the rule tables
 	}{
 		{"PropertiesRead", PropertiesRead,
-			[][]rule{productRules, currencyRules, purchaseRules, leadRules, {listCategory, searchQuery, lineQuantity, cartTotal, cartTotalAny}},
+			[][]rule{segment.product, segment.purchase, segment.lead, segment.currency, {segment.listCategory, segment.query, segment.quantity, segment.cartTotal, segment.cartTotalAny}},
 			[]string{"products"}},
 		{"TraitsRead", TraitsRead, [][]rule{companyRules, traitRules, personRules, {fullName}}, []string{"company"}},
 	} {

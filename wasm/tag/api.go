@@ -54,7 +54,7 @@ func (t *Tag) call(method string, name *string, args []byte, reply Reply) error 
 	}
 	a := arguments(list)
 	switch method {
-	case "track":
+	case "track", "capture": // capture: the loader's, for data-capture: [event, parameters, source]
 		event, err := a.str(0, "event", true)
 		if err != nil {
 			return err
@@ -63,6 +63,11 @@ func (t *Tag) call(method string, name *string, args []byte, reply Reply) error 
 		props, err := a.object(1, "properties")
 		if err != nil {
 			return err
+		}
+		if method == "capture" {
+			source, _ := a.at(2).(string)
+			t.Capture(source, event, props)
+			return nil
 		}
 		return t.Track(event, props)
 	case "identify":

@@ -18,7 +18,9 @@
 //     checked and mapped: track through the retail preset, identify to
 //     ctmrinfo/personal, page to entry points, sdes.push through
 //     liveperson.ParseSDEs. An error names the argument; nothing invalid
-//     is sent.
+//     is sent. The loader's internal capture call (data-capture) maps a
+//     GA4 event through retail's Cart.GA4 on the same cart; what it
+//     cannot map is a warning (see [Tag.Capture]).
 //   - Everything one tick produces goes out in one report request (the
 //     Env's After(0) ends the tick), in batches within 64 KB and
 //     monitoring.MaxSDEs. One request is in flight at a time; what waits

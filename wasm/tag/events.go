@@ -18,12 +18,19 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		return t.unlocked(nil)
 	}
 	sdes, err := t.cart.Map(event, props)
+	return t.unlocked(t.report(sdes, err))
+}
+
+// report adds the attributes a mapping gave to this tick's, unless the
+// mapping failed (err) or one is too large, and stores the cart when it
+// changed. The caller holds mu.
+func (t *Tag) report(sdes []liveperson.SDE, err error) error {
 	var sz sized
 	if err == nil {
 		sz, err = checkSize(sdes)
 	}
 	if err != nil {
-		return t.unlocked(err)
+		return err
 	}
 	for _, s := range sdes {
 		if s.Type() == "cart" {
@@ -32,7 +39,7 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		}
 	}
 	t.add(sz, false)
-	return t.unlocked(nil)
+	return nil
 }
 
 func (t *Tag) saveCart() {

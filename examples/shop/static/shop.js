@@ -716,6 +716,45 @@
     return [p.category];
   };
 
+  // The GA4 page (ga4.html): a product page as a Google Tag Manager shop
+  // instruments it, with Google's recommended GA4 ecommerce pushes to
+  // window.dataLayer (ecommerce: null first; prices as strings, as many
+  // shops send them) and not one lpedge call: the snippet's
+  // data-capture="datalayer" has the tag read the pushes.
+  pages.ga4 = function (main) {
+    var p = bySku(param("sku")) || PRODUCTS[0];
+    var layer = (w.dataLayer = w.dataLayer || []);
+    function item(n) {
+      return { item_id: p.sku, item_name: p.name, item_category: CATEGORIES[p.category], price: String(p.price), quantity: n };
+    }
+    function push(event, ecommerce) {
+      var e = { event: event, ecommerce: ecommerce };
+      layer.push({ ecommerce: null });
+      layer.push(e);
+      addEvent({ kind: "call", label: "dataLayer", title: 'dataLayer.push({event: "' + event + '", ecommerce: {\u2026}})', body: JSON.stringify(e, null, 2) });
+    }
+    d.title = p.name + " (GA4) \u00b7 Northpeak";
+    main.innerHTML =
+      '<div class="crumbs"><a href="/">Shop</a> / GA4 dataLayer / ' + esc(p.name) + "</div>" +
+      '<div class="dept-banner"><span class="dot on"></span><div>This page calls <strong>no lpedge method</strong>: it pushes GA4 ecommerce events to <code>window.dataLayer</code>, as a Google Tag Manager shop does, ' +
+      'and the tag reads them (<code>data-capture="datalayer"</code> on its script tag): <code>view_item</code> becomes a prodView, <code>add_to_cart</code> the whole cart, <code>purchase</code> a purchase.</div></div>' +
+      '<div class="product"><div class="art">' + art(p) + "</div><div><h1>" + esc(p.name) + '</h1><div class="price">' + money.format(p.price) + "</div>" +
+      '<p class="desc">' + esc(p.desc) + "</p>" +
+      '<div id="added"></div>' +
+      '<div class="buy"><button class="btn" id="add-to-cart" type="button">Add to cart</button><button class="btn" id="buy-now" type="button">Buy now</button></div></div></div>';
+    $("#add-to-cart").onclick = function () {
+      push("add_to_cart", { currency: CURRENCY, value: p.price, items: [item(1)] });
+      $("#added").innerHTML = '<p class="notice" id="added-notice">add_to_cart pushed: 1 \u00d7 ' + esc(p.name) + ".</p>";
+    };
+    $("#buy-now").onclick = function () {
+      var id = "GA4-" + Date.now().toString(36).toUpperCase();
+      push("purchase", { transaction_id: id, currency: CURRENCY, value: p.price, tax: Math.round(p.price * 19) / 100, shipping: 0, items: [item(1)] });
+      $("#added").innerHTML = '<p class="notice" id="order-notice">purchase pushed: order <strong id="order-id">' + id + "</strong>.</p>";
+    };
+    push("view_item", { currency: CURRENCY, value: p.price, items: [item(1)] });
+    return [p.category];
+  };
+
   pages.search = function (main) {
     var q = (param("q") || "").trim();
     var words = q.toLowerCase().split(/\s+/).filter(Boolean);
@@ -893,6 +932,6 @@
     var sections = (pages[name] || pages.notfound)(main);
     main.insertAdjacentHTML("afterend", footer());
     renderCartCount();
-    mountChat(sections);
+    if (name != "ga4") mountChat(sections); // the chat calls lpedge; the GA4 page calls nothing
   });
 })(window, document);

@@ -24,7 +24,7 @@ func main() {
 	url := flag.String("url", "/lpedge.js", "URL of lpedge.js in the snippet")
 	floor := flag.Bool("floor", false, "also measure an empty Go wasm main built with the same flags")
 	attrs := map[string]*string{}
-	for _, k := range []string{"account", "app", "domain", "proxy", "consent"} {
+	for _, k := range []string{"account", "app", "domain", "proxy", "consent", "capture", "datalayer-name"} {
 		attrs[k] = flag.String(k, "", "data-"+k+" in the snippet")
 	}
 	flag.Parse()

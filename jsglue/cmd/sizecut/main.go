@@ -50,6 +50,8 @@ var parts = []struct {
 	{"the data attributes (ParseConfig)", []cut{{"wasm/tag/config.go", "func ParseConfig(", "return Config{}, nil"}}},
 	{"failures explained: no answer (UnreachableError), refusals, the proxy's account_mismatch", []cut{
 		{"wasm/tag/send.go", "func explain(", "return errors.New(what), false"}}},
+	{"zero-code capture: GA4 events from a dataLayer or gtag.js (Tag.Capture, retail's Cart.GA4)", []cut{
+		{"wasm/tag/capture.go", "func (t *Tag) Capture(", "return"}}},
 }
 
 // jsMain is a realistic minimum for any tag: syscall/js, strconv and one
