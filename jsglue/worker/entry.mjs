@@ -147,8 +147,15 @@ const decoder = new TextDecoder();
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
+// Kinds of the records Go queues for JS (serve_js.go's out).
+const OUT_LOG = 2;
+
 let instanceSeq = 0;
 let callSeq = 0;
+
+// endedCall stands in for a Call that has ended when Go asks for it
+// (serve_js.go's value): like an ended Call, it starts nothing.
+const endedCall = { fetch: () => 0, waitUntil: () => 0, abort() {}, settle() {}, respond() {}, head: "", body: null };
 
 // An Instance is one Go program and the Calls it is serving.
 class Instance {
@@ -160,6 +167,8 @@ class Instance {
     this.state = "starting"; // then "ready", "retiring" (no new calls) or "dead"
     this.current = null; // the Call whose context is running Go, if known
     this.timer = null; // Go's pending wake-up: {id, due, owner}
+    this.byID = new Map(); // Call id -> Call, for Go (serve_js.go)
+    this.views = null; // of Go's memory (memory)
     const inst = this;
     this.context = {
       // syumai's cloudflare.Getenv and cloudflare.WaitUntil read these.
@@ -197,10 +206,15 @@ class Instance {
       this.die("the Go program did not call worker.Serve");
       return;
     }
-    this.serveFn = b.serve;
-    // Go writes a log line into b.buf and calls b.log (serve_js.go).
-    this.buf = b.buf;
-    b.log = (n) => console.log(decoder.decode(this.buf.subarray(0, n)));
+    this.exports = instance.exports;
+    // Requests go into Go's memory at inAddr, answers and log lines come
+    // from outAddr (serve_js.go).
+    this.inAddr = b.inAddr;
+    this.outAddr = b.outAddr;
+    this.bufBytes = b.bufBytes;
+    b.call = (id) => this.byID.get(id) ?? endedCall;
+    b.retire = (reason) => this.retire(reason);
+    b.takeOut = () => this.takeOut();
     this.maxBody = b.maxBodyBytes;
     this.maxUpstream = b.maxUpstreamBytes;
     this.deadline = b.deadlineMs;
@@ -208,16 +222,65 @@ class Instance {
   }
 
   // enter runs fn, which calls into Go, noting whose context Go runs in so
-  // that Go's timers are armed in a live request.
+  // that Go's timers are armed in a live request, and then takes what Go
+  // queued for JS.
   enter(call, fn) {
     const prev = this.current;
     this.current = call;
     try {
       fn();
+      if (this.outAddr) this.takeOut();
     } catch (e) {
       this.die("calling into Go threw: " + (e && e.stack ? e.stack : e));
     } finally {
       this.current = prev;
+    }
+  }
+
+  // memory returns views of Go's memory, made again when Go has grown it.
+  memory() {
+    const buffer = this.exports.mem.buffer;
+    if (this.views?.buffer !== buffer) {
+      this.views = { buffer, bytes: new Uint8Array(buffer), data: new DataView(buffer) };
+    }
+    return this.views;
+  }
+
+  // putRequest writes a request's head and body into Go's memory, when
+  // they fit and Go has taken the last one, and answers the head's length
+  // in bytes; else -1.
+  putRequest(head, body) {
+    const { bytes, data } = this.memory();
+    const bodyLen = body ? body.byteLength : 0;
+    if (head.length + bodyLen > this.bufBytes || data.getUint32(this.inAddr, true) !== 0) return -1;
+    const at = this.inAddr + 4;
+    const { read, written } = encoder.encodeInto(head, bytes.subarray(at, at + this.bufBytes));
+    if (read < head.length || written + bodyLen > this.bufBytes) return -1;
+    if (body) bytes.set(body, at + written);
+    data.setUint32(this.inAddr, 1, true);
+    return written;
+  }
+
+  // takeOut does what Go queued: answers and log lines (serve_js.go's out).
+  takeOut() {
+    const { bytes, data } = this.memory();
+    const at = this.outAddr;
+    const end = at + 4 + data.getUint32(at, true);
+    try {
+      for (let p = at + 4; p < end; ) {
+        const kind = data.getUint32(p, true);
+        const id = data.getUint32(p + 4, true);
+        const status = data.getUint32(p + 8, true);
+        const n = data.getUint32(p + 12, true);
+        const m = data.getUint32(p + 16, true);
+        p += 20;
+        const text = decoder.decode(bytes.subarray(p, p + n));
+        if (kind === OUT_LOG) console.log(text);
+        else this.byID.get(id)?.respond(status, text, m > 0 ? bytes.slice(p + n, p + n + m) : null);
+        p += n + m;
+      }
+    } finally {
+      data.setUint32(at, 0, true);
     }
   }
 
@@ -300,7 +363,8 @@ class Call {
     this.inst = inst;
     this.env = env;
     this.ctx = ctx;
-    this.id = ++callSeq;
+    // Go takes it as an int32.
+    this.id = callSeq = (callSeq % 0x7fffffff) + 1;
     this.live = true; // false once the Call has ended
     this.looping = false; // whether the loop runs
     this.inbox = [];
@@ -311,7 +375,7 @@ class Call {
     this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
-    // Read by Go when they do not fit the shared buffer (dispatch): the
+    // Read by Go when they do not go through its memory (dispatch): the
     // request as "METHOD URL\r\n" + header lines, and its body (null or a
     // Uint8Array).
     this.head = "";
@@ -329,13 +393,6 @@ class Call {
 
   respond(status, lines, body) {
     this.push({ kind: "respond", status, lines, body });
-  }
-
-  // respondShared is respond with the lines and body in the instance's
-  // shared buffer, which Go fills again once it yields: they are copied now.
-  respondShared(status, n, m) {
-    const buf = this.inst.buf;
-    this.respond(status, decoder.decode(buf.subarray(0, n)), m > 0 ? buf.slice(n, n + m) : null);
   }
 
   // fetch sends a request to url, or, with binding, to the Durable Object
@@ -362,10 +419,6 @@ class Call {
 
   settle(token) {
     this.push({ kind: "settle", token });
-  }
-
-  retire(reason) {
-    this.inst.retire(reason);
   }
 
   // The loop. A request that Go answers at once, while serve() is still in
@@ -527,6 +580,7 @@ class Call {
   end() {
     this.live = false;
     this.inst.calls.delete(this);
+    this.inst.byID.delete(this.id);
     this.inst.handOffTimer(this);
   }
 }
@@ -592,8 +646,8 @@ async function serveBody(call, req) {
   return call.result();
 }
 
-// dispatch hands the request to Go: its head and body through the shared
-// buffer when they fit (-1 when not: Go reads call.head and call.body).
+// dispatch hands the request to Go: its head and body through Go's
+// memory when they fit (else Go reads call.head and call.body).
 function dispatch(call, req, body) {
   const inst = call.inst;
   if (inst.state === "dead") {
@@ -601,22 +655,22 @@ function dispatch(call, req, body) {
   } else {
     call.ordinal = ++inst.served;
     const head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
-    const buf = inst.buf;
-    const bodyLen = body ? body.byteLength : 0;
-    let n = -1;
-    if (head.length + bodyLen <= buf.length) {
-      const { read, written } = encoder.encodeInto(head, buf);
-      if (read === head.length && written + bodyLen <= buf.length) {
-        n = written;
-        if (body) buf.set(body, n);
-      }
-    }
+    const n = inst.putRequest(head, body);
     if (n < 0) {
       call.head = head;
       call.body = body;
     }
-    // The Call goes as this: an argument costs Go one more crossing.
-    inst.enter(call, () => inst.serveFn.call(call, n, bodyLen));
+    inst.byID.set(call.id, call);
+    inst.enter(call, () => {
+      // Go queues the request, and a handler goroutine takes it when Go
+      // runs: at once, or in the Call's loop if it must wait.
+      if (inst.exports.lpedge_serve(call.id, n, body ? body.byteLength : 0) === 0) {
+        inst.go._resume();
+        return;
+      }
+      inst.retire("Go took no more requests");
+      call.push({ kind: "answer", response: errorResponse(503, "worker_restarting", "the proxy is restarting; retry", 1) });
+    });
   }
   if (!call.looping) {
     call.drain();
