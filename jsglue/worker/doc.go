@@ -58,7 +58,8 @@
 // it, whichever request resolves it.
 //
 // Serve sends the log package's output, and so slog's default logger, to
-// console.log one line per call: Go's own path for os.Stderr costs a JS
+// console.log one line per call, without the log package's date and time
+// (the runtime stamps each line): Go's own path for os.Stderr costs a JS
 // callback per write.
 //
 // # Failures
