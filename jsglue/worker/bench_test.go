@@ -202,8 +202,13 @@ func BenchmarkWorkerdState(b *testing.B) {
 			}
 			run := strconv.FormatInt(time.Now().UnixNano(), 36)
 			b.Run("create", func(b *testing.B) {
+				// Each of the benchmark's runs (-benchtime 5s makes several)
+				// creates new consumers: its first request reusing an earlier
+				// run's key would be a replay, or, once the key has left the
+				// memory engine's 10,000 records, a 409.
+				pass := strconv.FormatInt(time.Now().UnixNano(), 36)
 				loadRunFunc(b, w, func(n int64) (*http.Request, error) {
-					id := run + "-" + strconv.FormatInt(n, 10)
+					id := run + "-" + pass + "-" + strconv.FormatInt(n, 10)
 					return newRequest(http.MethodPost, w.URL+"/v1/conversations", create("bench-"+id), "k-"+id)
 				})
 			})
