@@ -163,11 +163,10 @@ class Instance {
     this.seq = ++instanceSeq;
     this.env = env;
     this.served = 0;
-    this.calls = new Set();
+    this.calls = new Map(); // Call id -> Call; Go names Calls by id (serve_js.go)
     this.state = "starting"; // then "ready", "retiring" (no new calls) or "dead"
     this.current = null; // the Call whose context is running Go, if known
     this.timer = null; // Go's pending wake-up: {id, due, owner}
-    this.byID = new Map(); // Call id -> Call, for Go (serve_js.go)
     this.views = null; // of Go's memory (memory)
     const inst = this;
     this.context = {
@@ -212,7 +211,7 @@ class Instance {
     this.inAddr = b.inAddr;
     this.outAddr = b.outAddr;
     this.bufBytes = b.bufBytes;
-    b.call = (id) => this.byID.get(id) ?? endedCall;
+    b.call = (id) => this.calls.get(id) ?? endedCall;
     b.retire = (reason) => this.retire(reason);
     b.takeOut = () => this.takeOut();
     this.maxBody = b.maxBodyBytes;
@@ -241,7 +240,12 @@ class Instance {
   memory() {
     const buffer = this.exports.mem.buffer;
     if (this.views?.buffer !== buffer) {
-      this.views = { buffer, bytes: new Uint8Array(buffer), data: new DataView(buffer) };
+      this.views = {
+        buffer,
+        bytes: new Uint8Array(buffer),
+        data: new DataView(buffer),
+        in: new Uint8Array(buffer, this.inAddr + 4, this.bufBytes), // in.data
+      };
     }
     return this.views;
   }
@@ -250,13 +254,12 @@ class Instance {
   // they fit and Go has taken the last one, and answers the head's length
   // in bytes; else -1.
   putRequest(head, body) {
-    const { bytes, data } = this.memory();
+    const { data, in: buf } = this.memory();
     const bodyLen = body ? body.byteLength : 0;
     if (head.length + bodyLen > this.bufBytes || data.getUint32(this.inAddr, true) !== 0) return -1;
-    const at = this.inAddr + 4;
-    const { read, written } = encoder.encodeInto(head, bytes.subarray(at, at + this.bufBytes));
+    const { read, written } = encoder.encodeInto(head, buf);
     if (read < head.length || written + bodyLen > this.bufBytes) return -1;
-    if (body) bytes.set(body, at + written);
+    if (body) buf.set(body, written);
     data.setUint32(this.inAddr, 1, true);
     return written;
   }
@@ -276,7 +279,7 @@ class Instance {
         p += 20;
         const text = decoder.decode(bytes.subarray(p, p + n));
         if (kind === OUT_LOG) console.log(text);
-        else this.byID.get(id)?.respond(status, text, m > 0 ? bytes.slice(p + n, p + n + m) : null);
+        else this.calls.get(id)?.respond(status, text, m > 0 ? bytes.slice(p + n, p + n + m) : null);
         p += n + m;
       }
     } finally {
@@ -333,7 +336,7 @@ class Instance {
   // owner, finishes.
   handOffTimer(call) {
     if (!this.timer || this.timer.owner !== call) return;
-    for (const c of this.calls) {
+    for (const c of this.calls.values()) {
       if (c.live) {
         c.push({ kind: "timer" });
         return;
@@ -352,7 +355,7 @@ class Instance {
     if (this.state === "dead") return;
     console.error("lpedge worker: instance " + this.seq + " died: " + reason);
     this.state = "dead";
-    for (const c of this.calls) c.push({ kind: "dead" });
+    for (const c of this.calls.values()) c.push({ kind: "dead" });
   }
 }
 
@@ -579,8 +582,7 @@ class Call {
   // the instance died.
   end() {
     this.live = false;
-    this.inst.calls.delete(this);
-    this.inst.byID.delete(this.id);
+    this.inst.calls.delete(this.id);
     this.inst.handOffTimer(this);
   }
 }
@@ -616,10 +618,10 @@ function ownCORS(req, env, res) {
 function serve(req, env, ctx) {
   const inst = instanceFor(env);
   const call = new Call(inst, env, ctx);
-  inst.calls.add(call);
+  inst.calls.set(call.id, call);
   if (inst.state === "starting") inst.start(call);
   if (inst.state !== "ready" && inst.state !== "retiring") {
-    inst.calls.delete(call);
+    inst.calls.delete(call.id);
     return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
   }
   inst.adoptTimer(call);
@@ -660,7 +662,6 @@ function dispatch(call, req, body) {
       call.head = head;
       call.body = body;
     }
-    inst.byID.set(call.id, call);
     inst.enter(call, () => {
       // Go queues the request, and a handler goroutine takes it when Go
       // runs: at once, or in the Call's loop if it must wait.
