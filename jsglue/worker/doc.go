@@ -75,5 +75,6 @@
 //
 // With the Worker variable LPEDGE_WORKER_DEBUG=1, every answer carries
 // X-Lpedge-Instance: the instance's number in the isolate and the request's
-// number on that instance, "1/42".
+// number on that instance, "1/42"; and X-Lpedge-Js-Calls: how many
+// syscall/js calls into JS the instance has made so far.
 package worker

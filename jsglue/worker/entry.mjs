@@ -191,6 +191,7 @@ class Instance {
     go.exit = (code) => this.die("the Go program exited with code " + code);
     go._resolveExitPromise = () => {};
     this.patchTimers(go);
+    if (this.env.LPEDGE_WORKER_DEBUG === "1") this.countJSCalls(go);
     let ready = false;
     const instance = new WebAssembly.Instance(mod, {
       ...go.importObject,
@@ -284,6 +285,21 @@ class Instance {
       }
     } finally {
       data.setUint32(at, 0, true);
+    }
+  }
+
+  // countJSCalls counts Go's syscall/js calls into JS, which debug answers
+  // carry (X-Lpedge-Js-Calls: the instance's count so far).
+  countJSCalls(go) {
+    this.jsCalls = 0;
+    const gojs = go.importObject.gojs;
+    for (const [name, f] of Object.entries(gojs)) {
+      if (name.startsWith("syscall/js.")) {
+        gojs[name] = (sp) => {
+          this.jsCalls++;
+          return f(sp);
+        };
+      }
     }
   }
 
@@ -483,6 +499,7 @@ class Call {
         if (this.env.LPEDGE_WORKER_DEBUG === "1") {
           headers = new Headers(headers);
           headers.set("x-lpedge-instance", inst.seq + "/" + this.ordinal);
+          headers.set("x-lpedge-js-calls", String(inst.jsCalls));
         }
         const body = NULL_BODY.has(job.status) ? null : job.body;
         this.finish(new Response(body, { status: job.status, headers, encodeBody }));
