@@ -13,8 +13,10 @@
 // ready whenever any callback enters it. So Go never touches a JS I/O
 // object. Each request is a Call: this module reads the body into bytes,
 // and the Call, in the request's own context, performs the work Go asks
-// for (answer, fetch, waitUntil): at once when Go asks while serving the
-// request's own callback, or in the Call's loop. Go rings the Call's bell, a
+// for (answer, fetch, waitUntil): at once when Go asks while it runs for
+// the request's own dispatch, or in the Call's loop. A request goes to Go
+// through an export of the module (lpedge_serve), its head and body and
+// the answer through Go's memory (serve_js.go). Go rings the Call's bell, a
 // promise created in the request's context, from whatever context it runs
 // in; workerd settles such a promise in the context that created it
 // (handle_cross_request_promise_resolution), so the loop always wakes in
