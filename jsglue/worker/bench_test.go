@@ -105,40 +105,86 @@ func newRequest(method, url, body, key string) (*http.Request, error) {
 // the warm-up request).
 func loadRunFunc(b *testing.B, w *workerd, mk func(n int64) (*http.Request, error)) {
 	b.ReportAllocs()
-	c := &http.Client{
-		Timeout:   time.Minute,
-		Transport: &http.Transport{MaxIdleConnsPerHost: Concurrency, DisableCompression: true},
-	}
-	var seq atomic.Int64
-	send := func() (int, error) {
-		req, err := mk(seq.Add(1) - 1)
-		if err != nil {
-			return 0, err
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		readAll(resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	}
+	l := newLoader(mk)
 	// The first request starts the warm entry's instance.
-	if status, err := send(); err != nil || status >= 300 {
+	if status, err := l.send(); err != nil || status >= 300 {
 		b.Fatalf("the first request: %d %v", status, err)
 	}
+	b.ResetTimer()
+	r := l.run(b, w, b.N)
+	b.StopTimer()
+	if len(r.lat) == 0 {
+		return
+	}
+	slices.Sort(r.lat)
+	ms := func(q float64) float64 {
+		return float64(r.lat[int(q*float64(len(r.lat)-1))]) / float64(time.Millisecond)
+	}
+	b.ReportMetric(float64(len(r.lat))/r.elapsed.Seconds(), "req/s")
+	b.ReportMetric(ms(0.50), "p50-ms")
+	b.ReportMetric(ms(0.99), "p99-ms")
+	if r.cpuOK {
+		b.ReportMetric(r.cpuPerRequest(), "cpu-ms/req")
+	}
+}
 
+// A loader sends requests from Concurrency connections.
+type loader struct {
+	c   *http.Client
+	mk  func(n int64) (*http.Request, error)
+	seq atomic.Int64
+}
+
+func newLoader(mk func(n int64) (*http.Request, error)) *loader {
+	return &loader{mk: mk, c: &http.Client{
+		Timeout:   time.Minute,
+		Transport: &http.Transport{MaxIdleConnsPerHost: Concurrency, DisableCompression: true},
+	}}
+}
+
+func (l *loader) send() (int, error) {
+	req, err := l.mk(l.seq.Add(1) - 1)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := l.c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	readAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// A loadResult is what a load run measured.
+type loadResult struct {
+	lat     []time.Duration // of the requests answered
+	elapsed time.Duration
+	cpu     time.Duration // workerd's, when cpuOK
+	cpuOK   bool
+}
+
+func (r loadResult) cpuPerRequest() float64 {
+	return float64(r.cpu) / float64(time.Millisecond) / float64(len(r.lat))
+}
+
+// add sums r and o.
+func (r loadResult) add(o loadResult) loadResult {
+	return loadResult{lat: append(r.lat, o.lat...), elapsed: r.elapsed + o.elapsed, cpu: r.cpu + o.cpu, cpuOK: o.cpuOK && (r.cpuOK || len(r.lat) == 0)}
+}
+
+// run sends n requests to w and measures them; a failed request fails b.
+func (l *loader) run(b *testing.B, w *workerd, n int) loadResult {
 	lat := make([][]time.Duration, Concurrency)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	cpu0, cpuOK := processCPU(w.cmd.Process.Pid)
-	b.ResetTimer()
 	start := time.Now()
 	for i := range Concurrency {
 		wg.Go(func() {
-			for next.Add(1) <= int64(b.N) {
+			for next.Add(1) <= int64(n) {
 				t0 := time.Now()
-				status, err := send()
+				status, err := l.send()
 				if err != nil || status >= 300 {
 					b.Errorf("a request: %d %v", status, err)
 					return
@@ -148,22 +194,56 @@ func loadRunFunc(b *testing.B, w *workerd, mk func(n int64) (*http.Request, erro
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	r := loadResult{lat: slices.Concat(lat...), elapsed: time.Since(start)}
+	cpu1, ok := processCPU(w.cmd.Process.Pid)
+	r.cpu, r.cpuOK = cpu1-cpu0, cpuOK && ok
+	return r
+}
+
+// BenchmarkWorkerdPair puts the warm entry and the trivial JS worker under
+// the same load on /healthz: b.N requests each, the real tag embedded, in
+// ten slices that take turns between the two, so that the load of other
+// work on the machine weighs on both alike. It reports each one's requests
+// per second and workerd CPU time per request, and the warm entry's share
+// of the JS worker's throughput (x-js) and of its CPU efficiency
+// (x-js-cpu: the JS worker's CPU per request over the warm entry's).
+//
+//	go test -run '^$' -bench WorkerdPair -benchtime 30000x -count 3 ./jsglue/worker
+func BenchmarkWorkerdPair(b *testing.B) {
+	lp := proxytest.NewLP()
+	defer lp.Close()
+	build := realBuild(b)
+	vars := proxytest.Env(lp)
+	vars["LP_UPSTREAM_TIMEOUT"] = "10s"
+	servers := []*workerd{serveTrivialJS(b), startWorkerdSetup(b, workerdSetup{Build: build, Entry: warmEntry, Vars: vars})}
+	loaders := make([]*loader, len(servers))
+	for i, w := range servers {
+		loaders[i] = newLoader(func(int64) (*http.Request, error) { return newRequest(http.MethodGet, w.URL+"/healthz", "", "") })
+		// Warm up: the instance, and V8's optimizing tiers.
+		loaders[i].run(b, w, 2000)
+	}
+	const slices = 10
+	results := make([]loadResult, len(servers))
+	b.ResetTimer()
+	for s := range slices {
+		n := b.N / slices
+		if s == slices-1 {
+			n = b.N - n*(slices-1)
+		}
+		for i, w := range servers {
+			results[i] = results[i].add(loaders[i].run(b, w, n))
+		}
+	}
 	b.StopTimer()
-	cpu1, _ := processCPU(w.cmd.Process.Pid)
-	all := slices.Concat(lat...)
-	if len(all) == 0 {
-		return
-	}
-	slices.Sort(all)
-	ms := func(q float64) float64 {
-		return float64(all[int(q*float64(len(all)-1))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "req/s")
-	b.ReportMetric(ms(0.50), "p50-ms")
-	b.ReportMetric(ms(0.99), "p99-ms")
-	if cpuOK {
-		b.ReportMetric(float64(cpu1-cpu0)/float64(time.Millisecond)/float64(len(all)), "cpu-ms/req")
+	rps := func(r loadResult) float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
+	js, warm := results[0], results[1]
+	b.ReportMetric(rps(js), "js-req/s")
+	b.ReportMetric(rps(warm), "warm-req/s")
+	b.ReportMetric(rps(warm)/rps(js), "x-js")
+	if js.cpuOK && warm.cpuOK {
+		b.ReportMetric(js.cpuPerRequest(), "js-cpu-ms/req")
+		b.ReportMetric(warm.cpuPerRequest(), "warm-cpu-ms/req")
+		b.ReportMetric(js.cpuPerRequest()/warm.cpuPerRequest(), "x-js-cpu")
 	}
 }
 
@@ -203,8 +283,13 @@ func BenchmarkWorkerdState(b *testing.B) {
 			}
 			run := strconv.FormatInt(time.Now().UnixNano(), 36)
 			b.Run("create", func(b *testing.B) {
+				// Each of the benchmark's runs (-benchtime 5s makes several)
+				// creates new consumers: its first request reusing an earlier
+				// run's key would be a replay, or, once the key has left the
+				// memory engine's 10,000 records, a 409.
+				pass := strconv.FormatInt(time.Now().UnixNano(), 36)
 				loadRunFunc(b, w, func(n int64) (*http.Request, error) {
-					id := run + "-" + strconv.FormatInt(n, 10)
+					id := run + "-" + pass + "-" + strconv.FormatInt(n, 10)
 					return newRequest(http.MethodPost, w.URL+"/v1/conversations", create("bench-"+id), "k-"+id)
 				})
 			})

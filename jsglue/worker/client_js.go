@@ -100,7 +100,7 @@ func (c *call) fetch(r *http.Request, binding, name js.Value) (*http.Response, e
 		return nil
 	})
 	lines := string(appendHeaderLines(nil, r.Header, "Host", "Content-Length"))
-	id := c.v.Call("fetch", r.Method, r.URL.String(), lines, body, cb, binding, name).Int()
+	id := c.value().Call("fetch", r.Method, r.URL.String(), lines, body, cb, binding, name).Int()
 	if id == 0 {
 		cb.Release()
 		return nil, errors.New("worker: fetch " + r.URL.Redacted() + ": the request it belongs to has ended (use WaitUntil for work after the answer)")
@@ -109,7 +109,7 @@ func (c *call) fetch(r *http.Request, binding, name js.Value) (*http.Response, e
 	case res := <-done:
 		return res.resp, res.err
 	case <-ctx.Done():
-		c.v.Call("abort", id)
+		c.value().Call("abort", id)
 		return nil, ctx.Err()
 	}
 }

@@ -59,7 +59,8 @@
 // it, whichever request resolves it.
 //
 // Serve sends the log package's output, and so slog's default logger, to
-// console.log one line per call: Go's own path for os.Stderr costs a JS
+// console.log one line per call, without the log package's date and time
+// (the runtime stamps each line): Go's own path for os.Stderr costs a JS
 // callback per write.
 //
 // # Failures
@@ -75,5 +76,6 @@
 //
 // With the Worker variable LPEDGE_WORKER_DEBUG=1, every answer carries
 // X-Lpedge-Instance: the instance's number in the isolate and the request's
-// number on that instance, "1/42".
+// number on that instance, "1/42"; and X-Lpedge-Js-Calls: how many
+// syscall/js calls into JS the instance has made so far.
 package worker

@@ -14,8 +14,10 @@
 // object. Each request is a Call: this module reads the body into bytes,
 // and the Call, in the request's own context, performs the work Go asks
 // for (answer, fetch, an object stream, waitUntil): at once when Go asks
-// while serving the request's own callback, or in the Call's loop. Go
-// rings the Call's bell, a promise created in the request's context, from
+// while it runs for the request's own dispatch, or in the Call's loop. A
+// request goes to Go through an export of the module (lpedge_serve), its
+// head and body and the answer through Go's memory (serve_js.go). Go rings
+// the Call's bell, a promise created in the request's context, from
 // whatever context it runs in; workerd settles such a promise in the
 // context that created it (handle_cross_request_promise_resolution), so
 // the loop always wakes in the right request.
@@ -148,8 +150,15 @@ const decoder = new TextDecoder();
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
+// Kinds of the records Go queues for JS (serve_js.go's out).
+const OUT_LOG = 2;
+
 let instanceSeq = 0;
 let callSeq = 0;
+
+// endedCall stands in for a Call that has ended when Go asks for it
+// (serve_js.go's value): like an ended Call, it starts nothing.
+const endedCall = { fetch: () => 0, open: () => 0, waitUntil: () => 0, abort() {}, send() {}, settle() {}, respond() {}, head: "", body: null };
 
 // An Instance is one Go program and the Calls it is serving.
 class Instance {
@@ -157,10 +166,11 @@ class Instance {
     this.seq = ++instanceSeq;
     this.env = env;
     this.served = 0;
-    this.calls = new Set();
+    this.calls = new Map(); // Call id -> Call; Go names Calls by id (serve_js.go)
     this.state = "starting"; // then "ready", "retiring" (no new calls) or "dead"
     this.current = null; // the Call whose context is running Go, if known
     this.timer = null; // Go's pending wake-up: {id, due, owner}
+    this.views = null; // of Go's memory (memory)
     const inst = this;
     this.context = {
       // syumai's cloudflare.Getenv and cloudflare.WaitUntil read these.
@@ -184,6 +194,7 @@ class Instance {
     go.exit = (code) => this.die("the Go program exited with code " + code);
     go._resolveExitPromise = () => {};
     this.patchTimers(go);
+    if (this.env.LPEDGE_WORKER_DEBUG === "1") this.countJSCalls(go);
     let ready = false;
     const instance = new WebAssembly.Instance(mod, {
       ...go.importObject,
@@ -198,10 +209,15 @@ class Instance {
       this.die("the Go program did not call worker.Serve");
       return;
     }
-    this.serveFn = b.serve;
-    // Go writes a log line into b.buf and calls b.log (serve_js.go).
-    this.buf = b.buf;
-    b.log = (n) => console.log(decoder.decode(this.buf.subarray(0, n)));
+    this.exports = instance.exports;
+    // Requests go into Go's memory at inAddr, answers and log lines come
+    // from outAddr (serve_js.go).
+    this.inAddr = b.inAddr;
+    this.outAddr = b.outAddr;
+    this.bufBytes = b.bufBytes;
+    b.call = (id) => this.calls.get(id) ?? endedCall;
+    b.retire = (reason) => this.retire(reason);
+    b.takeOut = () => this.takeOut();
     this.maxBody = b.maxBodyBytes;
     this.maxUpstream = b.maxUpstreamBytes;
     this.deadline = b.deadlineMs;
@@ -209,16 +225,84 @@ class Instance {
   }
 
   // enter runs fn, which calls into Go, noting whose context Go runs in so
-  // that Go's timers are armed in a live request.
+  // that Go's timers are armed in a live request, and then takes what Go
+  // queued for JS.
   enter(call, fn) {
     const prev = this.current;
     this.current = call;
     try {
       fn();
+      if (this.outAddr) this.takeOut();
     } catch (e) {
       this.die("calling into Go threw: " + (e && e.stack ? e.stack : e));
     } finally {
       this.current = prev;
+    }
+  }
+
+  // memory returns views of Go's memory, made again when Go has grown it.
+  memory() {
+    const buffer = this.exports.mem.buffer;
+    if (this.views?.buffer !== buffer) {
+      this.views = {
+        buffer,
+        bytes: new Uint8Array(buffer),
+        data: new DataView(buffer),
+        in: new Uint8Array(buffer, this.inAddr + 4, this.bufBytes), // in.data
+      };
+    }
+    return this.views;
+  }
+
+  // putRequest writes a request's head and body into Go's memory, when
+  // they fit and Go has taken the last one, and answers the head's length
+  // in bytes; else -1.
+  putRequest(head, body) {
+    const { data, in: buf } = this.memory();
+    const bodyLen = body ? body.byteLength : 0;
+    if (head.length + bodyLen > this.bufBytes || data.getUint32(this.inAddr, true) !== 0) return -1;
+    const { read, written } = encoder.encodeInto(head, buf);
+    if (read < head.length || written + bodyLen > this.bufBytes) return -1;
+    if (body) buf.set(body, written);
+    data.setUint32(this.inAddr, 1, true);
+    return written;
+  }
+
+  // takeOut does what Go queued: answers and log lines (serve_js.go's out).
+  takeOut() {
+    const { bytes, data } = this.memory();
+    const at = this.outAddr;
+    const end = at + 4 + data.getUint32(at, true);
+    try {
+      for (let p = at + 4; p < end; ) {
+        const kind = data.getUint32(p, true);
+        const id = data.getUint32(p + 4, true);
+        const status = data.getUint32(p + 8, true);
+        const n = data.getUint32(p + 12, true);
+        const m = data.getUint32(p + 16, true);
+        p += 20;
+        const text = decoder.decode(bytes.subarray(p, p + n));
+        if (kind === OUT_LOG) console.log(text);
+        else this.calls.get(id)?.respond(status, text, m > 0 ? bytes.slice(p + n, p + n + m) : null);
+        p += n + m;
+      }
+    } finally {
+      data.setUint32(at, 0, true);
+    }
+  }
+
+  // countJSCalls counts Go's syscall/js calls into JS, which debug answers
+  // carry (X-Lpedge-Js-Calls: the instance's count so far).
+  countJSCalls(go) {
+    this.jsCalls = 0;
+    const gojs = go.importObject.gojs;
+    for (const [name, f] of Object.entries(gojs)) {
+      if (name.startsWith("syscall/js.")) {
+        gojs[name] = (sp) => {
+          this.jsCalls++;
+          return f(sp);
+        };
+      }
     }
   }
 
@@ -271,7 +355,7 @@ class Instance {
   // owner, finishes.
   handOffTimer(call) {
     if (!this.timer || this.timer.owner !== call) return;
-    for (const c of this.calls) {
+    for (const c of this.calls.values()) {
       if (c.live) {
         c.push({ kind: "timer" });
         return;
@@ -290,7 +374,7 @@ class Instance {
     if (this.state === "dead") return;
     console.error("lpedge worker: instance " + this.seq + " died: " + reason);
     this.state = "dead";
-    for (const c of this.calls) c.push({ kind: "dead" });
+    for (const c of this.calls.values()) c.push({ kind: "dead" });
   }
 }
 
@@ -301,7 +385,8 @@ class Call {
     this.inst = inst;
     this.env = env;
     this.ctx = ctx;
-    this.id = ++callSeq;
+    // Go takes it as an int32.
+    this.id = callSeq = (callSeq % 0x7fffffff) + 1;
     this.live = true; // false once the Call has ended
     this.looping = false; // whether the loop runs
     this.inbox = [];
@@ -312,7 +397,7 @@ class Call {
     this.waits = new Set(); // WaitUntil tokens Go has not settled
     this.fetches = new Map(); // fetch id -> {ac, cb}
     this.nextID = 0;
-    // Read by Go when they do not fit the shared buffer (dispatch): the
+    // Read by Go when they do not go through its memory (dispatch): the
     // request as "METHOD URL\r\n" + header lines, and its body (null or a
     // Uint8Array).
     this.head = "";
@@ -330,13 +415,6 @@ class Call {
 
   respond(status, lines, body) {
     this.push({ kind: "respond", status, lines, body });
-  }
-
-  // respondShared is respond with the lines and body in the instance's
-  // shared buffer, which Go fills again once it yields: they are copied now.
-  respondShared(status, n, m) {
-    const buf = this.inst.buf;
-    this.respond(status, decoder.decode(buf.subarray(0, n)), m > 0 ? buf.slice(n, n + m) : null);
   }
 
   // fetch sends a request to url, or, with binding, to the Durable Object
@@ -379,10 +457,6 @@ class Call {
 
   settle(token) {
     this.push({ kind: "settle", token });
-  }
-
-  retire(reason) {
-    this.inst.retire(reason);
   }
 
   // The loop. A request that Go answers at once, while serve() is still in
@@ -444,6 +518,7 @@ class Call {
         if (this.env.LPEDGE_WORKER_DEBUG === "1") {
           headers = new Headers(headers);
           headers.set("x-lpedge-instance", inst.seq + "/" + this.ordinal);
+          headers.set("x-lpedge-js-calls", String(inst.jsCalls));
         }
         const body = NULL_BODY.has(job.status) ? null : job.body;
         this.finish(new Response(body, { status: job.status, headers, encodeBody }));
@@ -583,7 +658,7 @@ class Call {
   // the instance died.
   end() {
     this.live = false;
-    this.inst.calls.delete(this);
+    this.inst.calls.delete(this.id);
     this.inst.handOffTimer(this);
   }
 }
@@ -619,10 +694,10 @@ function ownCORS(req, env, res) {
 function serve(req, env, ctx) {
   const inst = instanceFor(env);
   const call = new Call(inst, env, ctx);
-  inst.calls.add(call);
+  inst.calls.set(call.id, call);
   if (inst.state === "starting") inst.start(call);
   if (inst.state !== "ready" && inst.state !== "retiring") {
-    inst.calls.delete(call);
+    inst.calls.delete(call.id);
     return errorResponse(503, "worker_restarting", "the proxy could not start; retry", 1);
   }
   inst.adoptTimer(call);
@@ -649,8 +724,8 @@ async function serveBody(call, req) {
   return call.result();
 }
 
-// dispatch hands the request to Go: its head and body through the shared
-// buffer when they fit (-1 when not: Go reads call.head and call.body).
+// dispatch hands the request to Go: its head and body through Go's
+// memory when they fit (else Go reads call.head and call.body).
 function dispatch(call, req, body) {
   const inst = call.inst;
   if (inst.state === "dead") {
@@ -658,22 +733,21 @@ function dispatch(call, req, body) {
   } else {
     call.ordinal = ++inst.served;
     const head = req.method + " " + req.url + "\r\n" + headerLines(req.headers);
-    const buf = inst.buf;
-    const bodyLen = body ? body.byteLength : 0;
-    let n = -1;
-    if (head.length + bodyLen <= buf.length) {
-      const { read, written } = encoder.encodeInto(head, buf);
-      if (read === head.length && written + bodyLen <= buf.length) {
-        n = written;
-        if (body) buf.set(body, n);
-      }
-    }
+    const n = inst.putRequest(head, body);
     if (n < 0) {
       call.head = head;
       call.body = body;
     }
-    // The Call goes as this: an argument costs Go one more crossing.
-    inst.enter(call, () => inst.serveFn.call(call, n, bodyLen));
+    inst.enter(call, () => {
+      // Go queues the request, and a handler goroutine takes it when Go
+      // runs: at once, or in the Call's loop if it must wait.
+      if (inst.exports.lpedge_serve(call.id, n, body ? body.byteLength : 0) === 0) {
+        inst.go._resume();
+        return;
+      }
+      inst.retire("Go took no more requests");
+      call.push({ kind: "answer", response: errorResponse(503, "worker_restarting", "the proxy is restarting; retry", 1) });
+    });
   }
   if (!call.looping) {
     call.drain();

@@ -88,7 +88,7 @@ func (o Objects) Open(ctx context.Context, name, url string, first []byte) (*Str
 		}
 		return nil
 	})
-	if s.id = c.v.Call("open", url, string(first), s.cb, o.Binding, name).Int(); s.id == 0 {
+	if s.id = c.value().Call("open", url, string(first), s.cb, o.Binding, name).Int(); s.id == 0 {
 		s.cb.Release()
 		return nil, errors.New("worker: object " + url + ": the request it belongs to has ended")
 	}
@@ -108,14 +108,14 @@ type Stream struct {
 
 // Send adds line to the body.
 func (s *Stream) Send(line []byte) error {
-	s.c.v.Call("send", s.id, string(line))
+	s.c.value().Call("send", s.id, string(line))
 	return nil
 }
 
 // Close ends the body. The request runs on until the object ends its
 // answer, which Recv may still read.
 func (s *Stream) Close() error {
-	s.c.v.Call("send", s.id, nil)
+	s.c.value().Call("send", s.id, nil)
 	return nil
 }
 

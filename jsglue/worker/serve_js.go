@@ -5,13 +5,16 @@ package worker
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall/js"
+	"unsafe"
 
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
@@ -27,19 +30,24 @@ func Serve(h http.Handler, o Options) {
 	// /healthz, its one log line took 23% that way and 14% direct.
 	// wasm_exec.js ends up in console.log either way.
 	log.SetOutput(console{})
+	// Without the date and time: the Workers runtime stamps every
+	// console.log line with its own (and its clock stands still while
+	// code runs).
+	log.SetFlags(0)
 	// syumai's stock worker.mjs, which starts an instance per request,
 	// calls the handler through its own binding.
 	workers.ServeNonBlock(h)
 	b := &bridge{h: h}
-	shared.v = uint8Array.New(sharedBytes)
 	binding = js.ValueOf(map[string]any{
-		"serve":            js.FuncOf(b.serve),
-		"buf":              shared.v,
+		"inAddr":           int(uintptr(unsafe.Pointer(&in))),
+		"outAddr":          int(uintptr(unsafe.Pointer(&out.q))),
+		"bufBytes":         sharedBytes,
 		"maxBodyBytes":     o.MaxBodyBytes,
 		"maxUpstreamBytes": o.MaxUpstreamBytes,
 		"deadlineMs":       o.Deadline.Milliseconds(),
 	})
 	js.Global().Get("context").Get("binding").Set("lpedge", binding)
+	go b.handler()
 	workers.Ready()
 	select {}
 }
@@ -47,50 +55,91 @@ func Serve(h http.Handler, o Options) {
 var (
 	consoleObj = js.Global().Get("console")
 	uint8Array = js.Global().Get("Uint8Array")
-	// binding is the object entry.mjs calls Go through; it adds log.
+	// binding is the object entry.mjs and Go share; entry.mjs adds the
+	// functions Go calls on it: call, retire, takeOut.
 	binding js.Value
 )
 
-// sharedBytes is the size of shared's buffer.
+// sharedBytes is the size of in's and out's buffers.
 const sharedBytes = 64 << 10
 
-// shared is a Uint8Array that Go and entry.mjs pass bytes through: a
-// request's head and body, an answer, a log line. A JS string or a new
-// Uint8Array made from Go costs a crossing to make it, a finalizer, and a
-// crossing when the finalizer drops it; in a CPU profile of a warm
-// /healthz, those were a fifth of Go's time. Bytes that do not fit take
-// the slower way. Whoever fills the buffer calls the other side before
-// it yields, so one buffer serves every request.
-var shared struct {
-	mu  sync.Mutex
-	v   js.Value
-	out []byte // an answer's bytes, kept for the next
+// A request and its answer pass between entry.mjs and Go as bytes in Go's
+// own memory, which entry.mjs reads and writes directly: in a CPU profile
+// of a warm /healthz, syscall/js's callback protocol (its event object, 8
+// crossings and 3 values with finalizers per call), a JS value for the
+// request's Call and one JS call per answer and per log line cost a sixth
+// of the worker's time. A request whose head and body do not fit, or an
+// answer or line that does not, takes the slower way: JS strings and
+// arrays through syscall/js.
+
+// in is where entry.mjs writes a request's head and body. It sets busy
+// when it writes them, and writes no other request until the handler
+// that takes them has copied them out and cleared it.
+var in struct {
+	busy uint32
+	data [sharedBytes]byte
 }
 
-// withShared runs f holding the shared buffer. The unlock is deferred: a
-// JS call that throws panics in f, and handle's recovery then answers
-// 500 through respond, which takes the lock again.
-func withShared(f func()) {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	f()
+// out queues answers and log lines, which entry.mjs takes each time a call
+// into Go returns (and when Go asks, to make room), setting q.n to 0. A
+// record is 5 little-endian uint32s (kind, the Call's id, status, the
+// lengths of the two parts) and its two parts: an answer's header lines
+// and body, or a log line.
+var out struct {
+	mu sync.Mutex
+	q  struct {
+		n    uint32 // bytes queued
+		data [sharedBytes]byte
+	}
+	takeOut js.Value // entry.mjs's, asked for once
 }
 
-// console writes log lines to console.log with one call each.
+// Kinds of out's records.
+const (
+	outAnswer = 1
+	outLog    = 2
+)
+
+// queue appends a record to out, and reports whether it fits there. A
+// record that does not fit is for the slower way: it first has entry.mjs
+// take what is queued, so that log lines keep their order.
+func queue(kind, id, status uint32, a, b []byte) bool {
+	size := 20 + len(a) + len(b)
+	// The unlock is deferred: a JS call that throws panics here, and
+	// handle's recovery then answers 500 through respond, which takes the
+	// lock again.
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if int(out.q.n)+size > len(out.q.data) {
+		if out.takeOut.IsUndefined() {
+			out.takeOut = binding.Get("takeOut")
+		}
+		out.takeOut.Invoke()
+		if size > len(out.q.data) {
+			return false
+		}
+	}
+	// Nothing here may block: entry.mjs may take the queue whenever Go
+	// yields, and sets q.n to 0.
+	d := out.q.data[out.q.n:]
+	for i, v := range [...]uint32{kind, id, status, uint32(len(a)), uint32(len(b))} {
+		binary.LittleEndian.PutUint32(d[4*i:], v)
+	}
+	copy(d[20+copy(d[20:], a):], b)
+	out.q.n += uint32(size)
+	return true
+}
+
+// console writes log lines to console.log, through out under entry.mjs.
 type console struct{}
 
 func (console) Write(p []byte) (int, error) {
 	line := bytes.TrimSuffix(p, []byte("\n"))
-	// Under syumai's stock entry, which never sends a request here,
-	// binding has no log.
-	if served && len(line) <= sharedBytes {
-		withShared(func() {
-			js.CopyBytesToJS(shared.v, line)
-			binding.Call("log", len(line))
-		})
-		return len(p), nil
+	// Under syumai's stock entry, which never sends a request here, no
+	// one takes out's records.
+	if !served || !queue(outLog, 0, 0, line, nil) {
+		consoleObj.Call("log", string(line))
 	}
-	consoleObj.Call("log", string(line))
 	return len(p), nil
 }
 
@@ -103,14 +152,55 @@ type bridge struct {
 // without a request's context has no request to run in.
 var served bool
 
-// A call is one request from entry.mjs, the JS Call object; see entry.mjs
-// for the methods Go calls on it.
+// A request is how entry.mjs hands one over: its Call's id, and the
+// lengths of its head and body in in.data, or n = -1 when they are not
+// there (the Call holds them).
+type request struct{ id, n, m int32 }
+
+// requests holds requests that no handler goroutine has taken yet; one is
+// always waiting (handler), so it rarely holds any.
+var requests = make(chan request, 64)
+
+// waiting counts the handler goroutines waiting on requests.
+var waiting atomic.Int32
+
+// serveRequest is how entry.mjs sends a request, and then lets Go run
+// (go._resume) so that a handler goroutine takes it. It answers 0, or -1
+// when requests is full.
+//
+// An exported function runs on whichever goroutine Go paused on, outside
+// the scheduler: it must not block, and so must not allocate either (an
+// allocation may have to help the garbage collector, and wait for it).
+// This one only queues. A syscall/js function instead would cost its
+// event protocol, and a handler goroutine anyway (a handler may wait for
+// JS, which cannot run while a callback does).
+//
+//go:wasmexport lpedge_serve
+func serveRequest(id, n, m int32) int32 {
+	served = true
+	select {
+	case requests <- request{id, n, m}:
+		return 0
+	default:
+		return -1
+	}
+}
+
+// A call is one request from entry.mjs, its JS Call; see entry.mjs for the
+// methods Go calls on it.
 type call struct {
-	v    js.Value
-	head []byte // the request's head, when it came through shared
-	body []byte // and its body
-	// whole: head and body came through shared (else, read them from v).
-	whole bool
+	id int32
+	v  js.Value // the Call, once asked for (value)
+}
+
+// value is the request's JS Call, asked of entry.mjs when Go first needs
+// it (for a fetch, WaitUntil, or a request or answer that took the slower
+// way); once the Call has ended, a stand-in that starts nothing.
+func (c *call) value() js.Value {
+	if c.v.IsUndefined() {
+		c.v = binding.Call("call", c.id)
+	}
+	return c.v
 }
 
 type callKey struct{}
@@ -120,39 +210,35 @@ func callFrom(ctx context.Context) *call {
 	return c
 }
 
-// idle hands requests to handler goroutines that have finished one: a
-// fresh goroutine per request grows its stack anew every time, which
-// measured 6% of a warm /healthz's CPU. There are as many handler
-// goroutines as requests have been in flight at once.
-var idle = make(chan *call)
-
-// serve takes a Call as this, and the lengths of its head and body in
-// shared, or -1 when they did not fit. It copies them before it returns:
-// entry.mjs fills shared for the next request once Go yields.
-func (b *bridge) serve(this js.Value, args []js.Value) any {
-	served = true
-	c := &call{v: this}
-	if n, m := args[0].Int(), args[1].Int(); n >= 0 {
-		buf := make([]byte, n+m)
-		withShared(func() { js.CopyBytesToGo(buf, shared.v) })
-		c.head, c.body, c.whole = buf[:n:n], buf[n:], true
-	}
-	select {
-	case idle <- c:
-	default:
-		go b.handler(c)
-	}
-	return nil
-}
-
-func (b *bridge) handler(c *call) {
+// handler serves requests; it starts another handler before it serves one
+// when no other waits. A fresh goroutine per request would grow its stack
+// anew every time, which measured 6% of a warm /healthz's CPU: there are
+// as many handler goroutines as requests have been in flight at once, and
+// one.
+func (b *bridge) handler() {
 	for {
-		b.handle(c)
-		c = <-idle
+		waiting.Add(1)
+		r := <-requests
+		if waiting.Add(-1) == 0 {
+			go b.handler()
+		}
+		b.handle(r)
 	}
 }
 
-func (b *bridge) handle(c *call) {
+func (b *bridge) handle(r request) {
+	c := &call{id: r.id}
+	var head string
+	var body []byte
+	if r.n >= 0 {
+		// Copied before anything else: entry.mjs writes the next request
+		// once in is free.
+		head = string(in.data[:r.n])
+		if r.m > 0 {
+			body = bytes.Clone(in.data[r.n : r.n+r.m])
+		}
+		in.busy = 0
+	}
 	var req *http.Request
 	defer func() {
 		v := recover()
@@ -165,10 +251,18 @@ func (b *bridge) handle(c *call) {
 		}
 		msg := fmt.Sprint("panic serving ", where, ": ", v)
 		fmt.Fprintf(os.Stderr, "lpedge worker: %s\n%s", msg, debug.Stack())
-		c.v.Call("retire", msg)
+		binding.Call("retire", msg)
 		c.respondError(http.StatusInternalServerError, "internal_error", "the proxy failed on this request; details are in its log")
 	}()
-	req, err := c.request()
+	if r.n < 0 {
+		v := c.value()
+		if b := v.Get("body"); !b.IsNull() {
+			body = make([]byte, b.Length())
+			js.CopyBytesToGo(body, b)
+		}
+		head = v.Get("head").String()
+	}
+	req, err := readRequest(context.WithValue(context.Background(), callKey{}, c), head, body)
 	if err != nil {
 		c.respondError(http.StatusBadRequest, "bad_request", err.Error())
 		return
@@ -178,45 +272,18 @@ func (b *bridge) handle(c *call) {
 	c.respond(w.status, w.header, w.body)
 }
 
-func (c *call) request() (*http.Request, error) {
-	head, body := string(c.head), c.body
-	if !c.whole {
-		if v := c.v.Get("body"); !v.IsNull() {
-			body = make([]byte, v.Length())
-			js.CopyBytesToGo(body, v)
-		}
-		head = c.v.Get("head").String()
-	}
-	c.head, c.body = nil, nil
-	r, err := readRequest(head, body)
-	if err != nil {
-		return nil, err
-	}
-	return r.WithContext(context.WithValue(context.Background(), callKey{}, c)), nil
-}
+// lines is a buffer for an answer's header lines, kept for the next.
+var lines = sync.Pool{New: func() any { return new([]byte) }}
 
 func (c *call) respond(status int, h http.Header, body []byte) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	var fits bool
-	var lines string // when it does not fit
-	withShared(func() {
-		out := appendHeaderLines(shared.out[:0], h)
-		n := len(out)
-		if fits = n+len(body) <= sharedBytes; fits {
-			out = append(out, body...)
-			js.CopyBytesToJS(shared.v, out)
-			c.v.Call("respondShared", status, n, len(body))
-		} else {
-			lines = string(out)
-		}
-		if cap(out) <= sharedBytes {
-			shared.out = out
-		}
-	})
-	if !fits {
-		c.v.Call("respond", status, lines, bytesToJS(body))
+	p := lines.Get().(*[]byte)
+	defer lines.Put(p)
+	*p = appendHeaderLines((*p)[:0], h)
+	if !queue(outAnswer, uint32(c.id), uint32(status), *p, body) {
+		c.value().Call("respond", status, string(*p), bytesToJS(body))
 	}
 }
 
@@ -280,7 +347,7 @@ func WaitUntil(ctx context.Context, task func(context.Context)) {
 	}
 	token := 0
 	if c != nil {
-		token = c.v.Call("waitUntil").Int()
+		token = c.value().Call("waitUntil").Int()
 	}
 	if token == 0 {
 		// No request to keep alive: it has ended, or ctx carries none.
@@ -289,7 +356,7 @@ func WaitUntil(ctx context.Context, task func(context.Context)) {
 		return
 	}
 	go func() {
-		defer c.v.Call("settle", token)
+		defer c.value().Call("settle", token)
 		task(ctx)
 	}()
 }

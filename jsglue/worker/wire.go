@@ -2,6 +2,7 @@ package worker
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -18,9 +19,9 @@ import (
 // per header value.
 
 // readRequest builds the request that the entry module described by head
-// and body. Like syumai/workers, it takes the client's address from
-// CF-Connecting-IP, which Cloudflare sets.
-func readRequest(head string, body []byte) (*http.Request, error) {
+// and body, with context ctx. Like syumai/workers, it takes the client's
+// address from CF-Connecting-IP, which Cloudflare sets.
+func readRequest(ctx context.Context, head string, body []byte) (*http.Request, error) {
 	line, lines, ok := strings.Cut(head, "\r\n")
 	if !ok {
 		return nil, errors.New("request head: no line end after the request line")
@@ -40,7 +41,8 @@ func readRequest(head string, body []byte) (*http.Request, error) {
 	if err != nil {
 		return nil, errors.New("request head: " + err.Error())
 	}
-	r := &http.Request{
+	// r stays on the stack: WithContext makes the one copy on the heap.
+	r := http.Request{
 		Method:     method,
 		URL:        u,
 		Proto:      "HTTP/1.1",
@@ -63,7 +65,7 @@ func readRequest(head string, body []byte) (*http.Request, error) {
 			r.ContentLength = cl
 		}
 	}
-	return r, nil
+	return r.WithContext(ctx), nil
 }
 
 // parseHeaderLines reads "name: value\r\n" lines.
@@ -85,7 +87,10 @@ func parseHeaderLines(s string) (http.Header, error) {
 		if !ok || !validToken(name) {
 			return nil, errors.New("malformed header line " + strconv.Quote(line))
 		}
-		key := http.CanonicalHeaderKey(name)
+		key, ok := lowerNames[name]
+		if !ok {
+			key = http.CanonicalHeaderKey(name)
+		}
 		if vs, ok := h[key]; ok {
 			h[key] = append(vs, value)
 		} else {
@@ -95,6 +100,27 @@ func parseHeaderLines(s string) (http.Header, error) {
 	}
 	return h, nil
 }
+
+// lowerNames maps the lower-case names of common headers, as the entry
+// module passes them (JS Headers are lower-case), to their canonical form:
+// http.CanonicalHeaderKey allocates for a name it has to change.
+var lowerNames = func() map[string]string {
+	names := []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Access-Control-Request-Headers", "Access-Control-Request-Method",
+		"Age", "Authorization", "Cache-Control", "Cdn-Loop", "Cf-Connecting-Ip", "Cf-Ipcountry", "Cf-Ray", "Cf-Visitor",
+		"Connection", "Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Date", "Etag", "Expires", "Host",
+		"Idempotency-Key", "If-Modified-Since", "If-None-Match", "Last-Event-Id", "Last-Modified", "Location", "Origin",
+		"Pragma", "Priority", "Referer", "Retry-After", "Sec-Ch-Ua", "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform",
+		"Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Server", "Set-Cookie", "Strict-Transport-Security",
+		"Transfer-Encoding", "True-Client-Ip", "Upgrade-Insecure-Requests", "User-Agent", "Vary", "Via",
+		"X-Content-Type-Options", "X-Forwarded-For", "X-Forwarded-Proto", "X-Real-Ip", "X-Request-Id",
+	}
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
 
 // appendHeaderLines writes h as "name: value\r\n" lines, leaving out the
 // names in skip (canonical form). It drops invalid names and turns control

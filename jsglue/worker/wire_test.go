@@ -1,9 +1,11 @@
 package worker
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +57,14 @@ func TestReadRequest(t *testing.T) {
 				}
 				return ""
 			}},
+		{name: "names in any case", head: "GET https://p.example/\r\nuser-agent: ua\r\nCF-Connecting-IP: 192.0.2.1\r\nx-Custom-NAME: v\r\n",
+			want: func(r *http.Request) string {
+				want := http.Header{"User-Agent": {"ua"}, "Cf-Connecting-Ip": {"192.0.2.1"}, "X-Custom-Name": {"v"}}
+				if !reflect.DeepEqual(r.Header, want) || r.RemoteAddr != "192.0.2.1" {
+					return "headers or RemoteAddr"
+				}
+				return ""
+			}},
 		{name: "no line end", head: "GET https://p.example/", err: "request head: no line end after the request line"},
 		{name: "no URL", head: "GET\r\n", err: `request head: malformed request line "GET"`},
 		{name: "bad method", head: "G(T https://p.example/\r\n", err: `request head: malformed request line "G(T https://p.example/"`},
@@ -65,7 +75,7 @@ func TestReadRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := readRequest(tt.head, []byte(tt.body))
+			r, err := readRequest(context.Background(), tt.head, []byte(tt.body))
 			if tt.err != "" {
 				if err == nil || err.Error() != tt.err {
 					t.Fatalf("error %v, want %q", err, tt.err)
@@ -79,6 +89,29 @@ func TestReadRequest(t *testing.T) {
 				t.Errorf("wrong %s: %+v", what, r)
 			}
 		})
+	}
+}
+
+// TestLowerNames: the table gives each lower-case name the canonical form
+// http.CanonicalHeaderKey would.
+func TestLowerNames(t *testing.T) {
+	for lower, name := range lowerNames {
+		if lower != strings.ToLower(name) || name != http.CanonicalHeaderKey(lower) {
+			t.Errorf("%q -> %q, want %q", lower, name, http.CanonicalHeaderKey(lower))
+		}
+	}
+}
+
+// TestReadRequestContext: the request carries the context it was read with.
+func TestReadRequestContext(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "v")
+	r, err := readRequest(ctx, "GET https://p.example/\r\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Context() != ctx {
+		t.Error("the request does not carry the context")
 	}
 }
 
@@ -112,7 +145,7 @@ func FuzzReadRequest(f *testing.F) {
 	f.Add("GET /x\r\n", []byte(nil))
 	f.Add("GET https://p.example/\r\na: b", []byte(nil))
 	f.Fuzz(func(t *testing.T, head string, body []byte) {
-		r, err := readRequest(head, body)
+		r, err := readRequest(context.Background(), head, body)
 		if err != nil {
 			if r != nil {
 				t.Fatal("a request and an error")

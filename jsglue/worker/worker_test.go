@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -368,6 +369,34 @@ func TestDeadline(t *testing.T) {
 	}
 	if a := get(w.URL + "/healthz"); a.status != http.StatusOK || a.inst != 2 {
 		t.Errorf("GET /healthz after the timeout: %v, want 200 from instance 2", a)
+	}
+}
+
+// TestJSCallsPerRequest: a request that Go answers at once costs one
+// syscall/js call into JS (the Go runtime's look for a callback event
+// when it resumes): the request, its answer and its log line pass through
+// Go's memory, with no JS value, finalizer or callback per request (14
+// per request before, with a syscall/js callback and the shared Uint8Array).
+func TestJSCallsPerRequest(t *testing.T) {
+	w := startWorkerd(t, warmEntry, proxyVars(newLP(t)))
+	calls := func() int {
+		a := get(w.URL + "/healthz")
+		n, err := strconv.Atoi(a.header.Get("X-Lpedge-Js-Calls"))
+		if a.status != http.StatusOK || err != nil {
+			t.Fatalf("GET /healthz: %v, X-Lpedge-Js-Calls %q", a, a.header.Get("X-Lpedge-Js-Calls"))
+		}
+		return n
+	}
+	before := calls()
+	const n = 50
+	after := before
+	for range n {
+		after = calls()
+	}
+	// A few more for finalizers of values made before, which the garbage
+	// collector may run meanwhile.
+	if got := after - before; got > n+n/10 {
+		t.Errorf("%d syscall/js calls for %d requests, want at most %d", got, n, n+n/10)
 	}
 }
 
