@@ -206,16 +206,29 @@ func (l *loader) run(b *testing.B, w *workerd, n int) loadResult {
 // work on the machine weighs on both alike. It reports each one's requests
 // per second and workerd CPU time per request, and the warm entry's share
 // of the JS worker's throughput (x-js) and of its CPU efficiency
-// (x-js-cpu: the JS worker's CPU per request over the warm entry's).
+// (x-js-cpu: the JS worker's CPU per request over the warm entry's): with
+// the proxy's line per request (LOG_LEVEL=info, the default) and without
+// it (warn).
 //
 //	go test -run '^$' -bench WorkerdPair -benchtime 30000x -count 3 ./jsglue/worker
 func BenchmarkWorkerdPair(b *testing.B) {
 	lp := proxytest.NewLP()
 	defer lp.Close()
 	build := realBuild(b)
-	vars := proxytest.Env(lp)
-	vars["LP_UPSTREAM_TIMEOUT"] = "10s"
-	servers := []*workerd{serveTrivialJS(b), startWorkerdSetup(b, workerdSetup{Build: build, Entry: warmEntry, Vars: vars})}
+	for _, level := range []string{"info", "warn"} {
+		b.Run("LOG_LEVEL="+level, func(b *testing.B) {
+			vars := proxytest.Env(lp)
+			vars["LP_UPSTREAM_TIMEOUT"] = "10s"
+			vars["LOG_LEVEL"] = level
+			benchPair(b, serveTrivialJS(b), startWorkerdSetup(b, workerdSetup{Build: build, Entry: warmEntry, Vars: vars}))
+		})
+	}
+}
+
+// benchPair is BenchmarkWorkerdPair's run of the JS worker js and the warm
+// entry warm.
+func benchPair(b *testing.B, js, warm *workerd) {
+	servers := []*workerd{js, warm}
 	loaders := make([]*loader, len(servers))
 	for i, w := range servers {
 		loaders[i] = newLoader(func(int64) (*http.Request, error) { return newRequest(http.MethodGet, w.URL+"/healthz", "", "") })
@@ -236,14 +249,14 @@ func BenchmarkWorkerdPair(b *testing.B) {
 	}
 	b.StopTimer()
 	rps := func(r loadResult) float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
-	js, warm := results[0], results[1]
-	b.ReportMetric(rps(js), "js-req/s")
-	b.ReportMetric(rps(warm), "warm-req/s")
-	b.ReportMetric(rps(warm)/rps(js), "x-js")
-	if js.cpuOK && warm.cpuOK {
-		b.ReportMetric(js.cpuPerRequest(), "js-cpu-ms/req")
-		b.ReportMetric(warm.cpuPerRequest(), "warm-cpu-ms/req")
-		b.ReportMetric(js.cpuPerRequest()/warm.cpuPerRequest(), "x-js-cpu")
+	jr, wr := results[0], results[1]
+	b.ReportMetric(rps(jr), "js-req/s")
+	b.ReportMetric(rps(wr), "warm-req/s")
+	b.ReportMetric(rps(wr)/rps(jr), "x-js")
+	if jr.cpuOK && wr.cpuOK {
+		b.ReportMetric(jr.cpuPerRequest(), "js-cpu-ms/req")
+		b.ReportMetric(wr.cpuPerRequest(), "warm-cpu-ms/req")
+		b.ReportMetric(jr.cpuPerRequest()/wr.cpuPerRequest(), "x-js-cpu")
 	}
 }
 

@@ -475,3 +475,42 @@ func sendRaw(t *testing.T, base, request string) (int, string) {
 	defer resp.Body.Close()
 	return resp.StatusCode, readAll(resp.Body)
 }
+
+// TestLogLevel: LOG_LEVEL sets what the Worker logs: a line per request at
+// info (the default), none at warn; a value it does not know is the
+// configuration's error, named in the log, and every request is answered
+// 503 not_configured.
+func TestLogLevel(t *testing.T) {
+	t.Parallel() // each has its own workerd
+	lp := newLP(t)
+	for _, tc := range []struct {
+		level    string
+		status   int
+		logged   bool   // the request line for /healthz
+		inTheLog string // besides
+	}{
+		{"", http.StatusOK, true, ""},
+		{"warn", http.StatusOK, false, ""},
+		{"loud", http.StatusServiceUnavailable, false, `LOG_LEVEL: want debug, info, warn or error, got \"loud\"`},
+	} {
+		t.Run("LOG_LEVEL="+tc.level, func(t *testing.T) {
+			t.Parallel()
+			vars := proxyVars(lp)
+			if tc.level != "" {
+				vars["LOG_LEVEL"] = tc.level
+			}
+			w := startWorkerd(t, warmEntry, vars)
+			if a := get(w.URL + "/healthz"); a.status != tc.status {
+				t.Fatalf("GET /healthz: %v, want %d", a, tc.status)
+			}
+			// The log line is written before the answer is taken.
+			logs := w.Logs()
+			if got := strings.Contains(logs, "request route=healthz"); got != tc.logged {
+				t.Errorf("the request line logged: %v, want %v; logs:\n%s", got, tc.logged, logs)
+			}
+			if tc.inTheLog != "" && !strings.Contains(logs, tc.inTheLog) {
+				t.Errorf("the log does not say %s:\n%s", tc.inTheLog, logs)
+			}
+		})
+	}
+}
