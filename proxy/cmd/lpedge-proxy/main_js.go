@@ -2,7 +2,8 @@
 
 // The Workers main: the proxy served by jsglue/worker, one Go instance per
 // isolate (jsglue/worker/entry.mjs), configured from the Worker's vars and
-// secrets. Build it with `make worker`, which first writes the tag's build
+// secrets (proxy.ConfigFromEnv's, and LOG_LEVEL: debug, info, warn or
+// error; default info). Build it with `make worker`, which first writes the tag's build
 // into ./tag, embedded here: the Worker serves lpedge.js and the module as
 // the native proxy does from -assets.
 
