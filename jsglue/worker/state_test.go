@@ -653,3 +653,53 @@ func TestStockEntryObjects(t *testing.T) {
 		t.Errorf("LivePerson saw %d SEND calls, want 1", n)
 	}
 }
+
+// TestStateStream: STATE_STREAM=off puts a keyed create's claim and
+// answer in two object requests instead of one held open both ways; a
+// value it does not know is the configuration's error, named in the log.
+func TestStateStream(t *testing.T) {
+	t.Parallel() // each has its own workerd
+	lp := newLP(t)
+	for _, tc := range []struct {
+		value string
+		want  opCounts // of the keyed create's idempotency
+	}{
+		{"", opCounts{"once": 1}},
+		{"on", opCounts{"once": 1}},
+		{"off", opCounts{"claim": 1, "complete": 1}},
+		{"half", nil},
+	} {
+		t.Run("STATE_STREAM="+tc.value, func(t *testing.T) {
+			t.Parallel()
+			vars := proxyVars(lp)
+			if tc.value != "" {
+				vars["STATE_STREAM"] = tc.value
+			}
+			w := startWorkerd(t, warmEntry, vars)
+			if tc.want == nil {
+				if a := get(w.URL + "/healthz"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, proxy.CodeNotConfigured) {
+					t.Errorf("GET /healthz: %v, want 503 %s", a, proxy.CodeNotConfigured)
+				}
+				if want := `STATE_STREAM: want on or off, got \"half\"`; !strings.Contains(w.Logs(), want) {
+					t.Errorf("the log does not say %s:\n%s", want, w.Logs())
+				}
+				return
+			}
+			p := &pair{workerd: w}
+			body := engageOn(t, w.URL, "consumer-stream-"+tc.value)
+			before := p.objectCalls(t)
+			if a := call(http.MethodPost, w.URL+"/v1/conversations", body, "key-1"); a.status != http.StatusCreated {
+				t.Fatalf("create: %v", a)
+			}
+			got := opCounts{}
+			for op, n := range p.objectCalls(t).minus(before) {
+				if op == "once" || op == "claim" || op == "complete" || op == "release" {
+					got[op] = n // (the webhooks' appends come meanwhile)
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("a keyed create's idempotency made object calls %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

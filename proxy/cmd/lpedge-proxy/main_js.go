@@ -2,8 +2,8 @@
 
 // The Workers main: the proxy served by jsglue/worker, one Go instance per
 // isolate (jsglue/worker/entry.mjs), configured from the Worker's vars and
-// secrets (proxy.ConfigFromEnv's, and LOG_LEVEL: debug, info, warn or
-// error; default info). Build it with `make worker`, which first writes the tag's build
+// secrets (proxy.ConfigFromEnv's; LOG_LEVEL: debug, info, warn or error,
+// default info; STATE_STREAM: on or off, default on). Build it with `make worker`, which first writes the tag's build
 // into ./tag, embedded here: the Worker serves lpedge.js and the module as
 // the native proxy does from -assets.
 
@@ -62,10 +62,19 @@ func handler() (http.Handler, worker.Options) {
 			if cloudflare.Getenv("LPEDGE_WORKER_TEST_HOOKS") == "1" {
 				objects.n = map[string]int{} // counted for the tests only
 			}
-			// The settings are 0 when not set (New defaults them).
 			// A keyed call's claim and answer go in one object request
-			// (Open).
-			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{Events: cfg.EventLogEvents, Open: objects.open,
+			// (Open), unless STATE_STREAM=off: a way back to two
+			// requests should a platform not stream both ways at once.
+			var open proxy.ObjectOpener
+			switch v := cloudflare.Getenv("STATE_STREAM"); v {
+			case "", "on":
+				open = objects.open
+			case "off":
+			default:
+				err = errors.New("STATE_STREAM: want on or off, got " + strconv.Quote(v))
+			}
+			// The settings are 0 when not set (New defaults them).
+			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{Events: cfg.EventLogEvents, Open: open,
 				TTL: max(cmp.Or(cfg.EventLogTTL, proxy.DefaultEventLogTTL), cmp.Or(cfg.IdempotencyTTL, proxy.DefaultIdempotencyTTL))})
 			// A cold isolate reuses the AppJWT and Domain answers.
 			cfg.SharedCache = proxy.NewObjectCache(objects.call)
