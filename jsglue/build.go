@@ -228,7 +228,9 @@ func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	// those it does not: from the preset itself, so they cannot drift.
 	src = bytes.ReplaceAll(src, []byte(propertiesPlaceholder), []byte(retail.PropertiesRead))
 	src = bytes.ReplaceAll(src, []byte(traitsPlaceholder), []byte(retail.TraitsRead))
-	bundle := append(append(append([]byte(nil), wasmExec...), ";\n"...), src...)
+	// One function, which the loader turns into its worker's script.
+	bundle := append(append(append([]byte("(function __lpedgeBundle(){\n"), wasmExec...), ";\n"...), src...)
+	bundle = append(bundle, "\n})()"...)
 	return Minify(bundle)
 }
 

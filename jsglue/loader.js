@@ -12,13 +12,32 @@
 // and host, the DOM mechanics the module uses.
 (function (w, d) {
   "use strict";
+  // say(level, m): console[level](m). The console is looked up at each
+  // call, and what it throws caught: the page may wrap it.
+  function say(level, m) {
+    try {
+      console[level](m);
+    } catch (e) {}
+  }
+  // get reads a dotted path from w, calling the steps that end in "()"
+  // as methods; undefined where the path breaks off or throws.
+  function get(path) {
+    try {
+      return path.split(".").reduce(function (o, k) {
+        return k.slice(-2) == "()" ? o[k.slice(0, -2)]() : o[k];
+      }, w);
+    } catch (e) {}
+  }
+  var P = w.Promise;
+  /* worker{ */
+  if (!d) return worker();
+  /* }worker */
   var script = d.currentScript;
   var l = (w.lpedge = w.lpedge || {});
   if (l.loading) return;
   l.loading = 1;
   var q = (l.q = l.q || []);
   var calls = [];
-  var P = w.Promise;
   // The methods: name -> returns a Promise. The stub has the same list.
   var methods = {
     track: 0, identify: 0, page: 0, consent: 0, debug: 0, ready: 0,
@@ -32,13 +51,9 @@
   // events emitted after it was added. A wrong event or callback is a
   // console error (debug or not), and changes nothing.
   var listeners = {};
-  // say(level, m): console[level](m). The console is looked up at each
-  // call, and what it throws caught: the page may wrap it.
-  function say(level, m) {
-    try {
-      console[level](m);
-    } catch (e) {}
-  }
+  /* worker{ */
+  var counted; // in worker mode: tells the worker how many listeners each event has
+  /* }worker */
   function listen(add) {
     return function (e, f) {
       var m = "lpedge: conversation." + (add ? "on: " : "off: ");
@@ -49,6 +64,9 @@
         return g !== f;
       }));
       if (add) a.push(f);
+      /* worker{ */
+      if (counted) counted();
+      /* }worker */
     };
   }
   var local = { "conversation.on": listen(1), "conversation.off": listen(0) };
@@ -198,16 +216,7 @@
   // has the boot object, which leaves window then.
   function host(go) {
     delete w.__lpedgeBoot;
-    // get reads a dotted path from window, calling the steps that end in
-    // "()" as methods; undefined where the path breaks off or throws.
-    function get(path) {
-      try {
-        return path.split(".").reduce(function (o, k) {
-          return k.slice(-2) == "()" ? o[k.slice(0, -2)]() : o[k];
-        }, w);
-      } catch (e) {}
-    }
-    return {
+    var o = {
       get: get,
       // fn(id) is a function that calls go(id, its arguments...).
       fn: function (id) {
@@ -217,7 +226,7 @@
       },
       // strings: the string at path, or the strings of an array there.
       strings: function (path) {
-        return [].concat(get(path)).filter(function (s) {
+        return [].concat(o.get(path)).filter(function (s) {
           return typeof s == "string";
         });
       },
@@ -411,33 +420,265 @@
         } catch (e) {}
       },
     };
+    return o;
   }
 
+  // start fetches and compiles the module (compileStreaming: the page's
+  // thread only waits; from the bytes when the server's Content-Type is
+  // not application/wasm) and runs it in a dedicated Web Worker, or,
+  // where there is no Worker or the site's Content-Security-Policy
+  // forbids one (worker-src), here on the page's thread.
   function start() {
     mark("start");
     var url = new URL("__LPEDGE_WASM__", script ? script.src : d.baseURI).href;
-    var go = new w.Go();
-    var imports = go.importObject;
-    w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
-    fetch(url, { credentials: "omit" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        var copy = r.clone();
-        return WebAssembly.instantiateStreaming(r, imports).catch(function () {
-          // Most often the server's Content-Type is not application/wasm.
-          return copy.arrayBuffer().then(function (b) {
-            return WebAssembly.instantiate(b, imports);
+    var mod = fetch(url, { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      var copy = r.clone();
+      return WebAssembly.compileStreaming(r).catch(function () {
+        // Most often the server's Content-Type is not application/wasm.
+        return copy.arrayBuffer().then(function (b) {
+          return WebAssembly.compile(b);
+        });
+      });
+    });
+    function failed(e) {
+      fail("lpedge: module: could not load " + url + ": " + e.message);
+    }
+    // here runs the module on the page's thread: why says why not in a
+    // worker.
+    function here(why) {
+      if (debug) say("log", "lpedge: the tag runs on the page's thread: " + why);
+      mod
+        .then(function (m) {
+          var go = new w.Go();
+          w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
+          return WebAssembly.instantiate(m, go.importObject).then(function (i) {
+            go.run(i);
+          });
+        })
+        .catch(failed);
+    }
+    /* worker{ */
+    // The worker runs this very script (lpedge.js is one function, which
+    // the build names __lpedgeBundle) from a Blob URL: a worker's script
+    // must be of the page's origin, which the proxy's is not, and the
+    // Blob needs no second download and stays under the script's
+    // integrity hash. A CSP without blob: in worker-src refuses it.
+    var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID;
+    if (!w.Worker) return here("this browser has no Worker");
+    try {
+      wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
+    } catch (e) {
+      return here(e.message || e);
+    }
+    // What the module reads of the page, sent with every message: the
+    // paths Go's get asks for (lpTag itself only as there or not).
+    var paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag",
+      "lpTag.taglets.lp_monitoringSDK.getVid()", "lpTag.taglets.lp_monitoringSDK.getSid()", "lpTag.section"];
+    function snap() {
+      var o = {};
+      paths.forEach(function (p) {
+        var v = get(p);
+        o[p] = Array.isArray(v) ? v.filter(function (s) {
+          return typeof s == "string";
+        }) : v && typeof v == "object" ? {} : v;
+      });
+      return o;
+    }
+    // queue(m) posts m to the worker with the other messages of this
+    // task, after it: a burst of calls is one message.
+    function queue(m) {
+      if (out.push(m) == 1) P.resolve().then(flush);
+    }
+    function flush() {
+      if (out.length) wk.postMessage([snap(), out.splice(0)]);
+    }
+    counted = function () {
+      var c = {};
+      for (var e in listeners) c[e] = listeners[e].length;
+      queue(["n", c]);
+    };
+    // The page's host does the DOM's part for the worker's module: its
+    // callbacks go to the worker. At pagehide (and hidden) the page sends
+    // what the module planned (see plan) with keepalive and, leaving,
+    // stores the queue the module would leave, so that neither depends on
+    // the worker still running; the hide message says which plan went.
+    ph = host(function (id) {
+      var a = [].slice.call(arguments, 1), p = plan;
+      queue(["go", id, a]);
+      if (id !== hideID) return;
+      // plan: [id, method, url, body, key, value or null, store, header, value, ...]
+      if (p && p[1]) {
+        a[1] = p[0];
+        ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
+        p[1] = "";
+      }
+      if (p && a[0] && p[6]) p[5] == null ? ph.removeItem("localStorage", p[4]) : ph.setItem("localStorage", p[4], p[5]);
+      flush();
+    });
+    wk.onerror = function (e) {
+      if (up) return;
+      e.preventDefault();
+      wk.terminate();
+      here(e.message || "the worker did not start");
+    };
+    wk.onmessage = function (e) {
+      e.data.forEach(answer);
+    };
+    function answer(m) {
+      var k = m[0], r;
+      if (k == "ready") {
+        up = 1;
+        if (debug) say("log", "lpedge: the tag runs in a Web Worker");
+        started(function (n, json, s) {
+          var id = s ? ++ids : 0;
+          if (s) settles[id] = s;
+          queue(["call", n, json, id]);
+        }, m[1]);
+      } else if (k == "settle") {
+        settles[m[1]](m[2], m[3]);
+        delete settles[m[1]];
+      } else if (k == "plan") plan = m[1];
+      else if (k == "fail") {
+        wk.terminate();
+        here(m[1]);
+      }
+      else if (k == "host") {
+        if (m[1] == "listen") hideID = m[2][0];
+        r = ph[m[1]].apply(null, m[2]);
+        if (r && m[1] == "setItem") {
+          ph.removeItem(m[2][0], m[2][1]);
+          say("warn", "lpedge: storage: the browser refused to store data (" + r + "); the tag keeps it for this page only");
+        }
+      }
+    }
+    w.addEventListener("storage", function (e) {
+      if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
+        queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
+    });
+    mod
+      .then(function (m) {
+        var s = {};
+        ["localStorage", "sessionStorage"].forEach(function (n) {
+          var o = (s[n] = {});
+          ph.keys(n, "lpedge:").forEach(function (k) {
+            o[k] = ph.getItem(n, k);
           });
         });
+        counted();
+        queue(["init", m, attrs, s]);
       })
-      .then(function (m) {
-        go.run(m.instance);
-      })
-      .catch(function (e) {
-        fail("lpedge: module: could not load " + url + ": " + e.message);
-      });
+      .catch(failed);
+    /* }worker */
   }
 
   if (d.readyState == "complete") start();
   else w.addEventListener("load", start);
-})(window, document);
+  /* worker{ */
+  // worker is lpedge.js run as the module's Web Worker (from the page's
+  // Blob: no document). The page posts [page, [message, ...]], page being
+  // what the module reads of the page (see snap), the messages ["init",
+  // module, attrs, storage] once (storage: the tag's keys of
+  // localStorage and sessionStorage), ["call", method, argsJSON, id] (id 0:
+  // no Promise), ["go", id, values] (the page's host calls back: an event,
+  // lpTag, an answer to a fetch it made at pagehide), ["k", storage, key,
+  // value] (another tab wrote it; value null: removed; key null: cleared)
+  // and ["n", counts] (the listeners of each conversation event). It
+  // posts ["ready", error], ["settle", id, result, error], ["host", name,
+  // args] (the page's host does it: console, storage writes, listeners,
+  // DOM events, lpTag) and ["plan", [...]] (what to send and store at
+  // pagehide). Storage reads are answered from the copy here, which
+  // every write and the page's storage events keep current.
+  function worker() {
+    var page = {}, store, counts = {}, call, go, out = [];
+    // post(m) posts m with the others of this task, after it: what one
+    // entry point of the module does reaches the page in one message.
+    function post(m) {
+      if (out.push(m) == 1)
+        P.resolve().then(function () {
+          w.postMessage(out.splice(0));
+        });
+    }
+    function fwd(n) {
+      return function () {
+        post(["host", n, [].slice.call(arguments)]);
+      };
+    }
+    w.onmessage = function (e) {
+      page = e.data[0];
+      e.data[1].forEach(function (m) {
+        var k = m[0], s = store && store[m[1]];
+        if (k == "init") init(m);
+        else if (k == "call")
+          call(m[1], m[2], m[3] && function (r, x) {
+            post(["settle", m[3], r, x]);
+          });
+        else if (k == "go") go.apply(null, [m[1]].concat(m[2]));
+        else if (k == "n") counts = m[1];
+        else if (!s); // before init, whose copy is newer
+        else if (m[2] == null) store[m[1]] = {};
+        else if (m[3] == null) delete s[m[2]];
+        else s[m[2]] = m[3];
+      });
+    };
+    function init(m) {
+      var g = new w.Go();
+      store = m[3];
+      w.__lpedgeBoot = {
+        attrs: m[2],
+        ready: function (c, err) {
+          call = c;
+          post(["ready", err]);
+        },
+        host: function (f) {
+          var h = host((go = f));
+          ["say", "listen", "watch"].forEach(function (n) {
+            h[n] = fwd(n);
+          });
+          // plan(id, method, url, body, key, value, store, headers...):
+          // what Hide(true) would send and store now (wasm/browser).
+          h.plan = function () {
+            post(["plan", [].slice.call(arguments)]);
+          };
+          h.get = function (p) {
+            return p in page ? page[p] : get(p);
+          };
+          h.getItem = function (n, k) {
+            return {}.hasOwnProperty.call(store[n], k) ? store[n][k] : null;
+          };
+          h.setItem = function (n, k, v) {
+            store[n][k] = v;
+            fwd("setItem")(n, k, v);
+            return "";
+          };
+          h.removeItem = function (n, k) {
+            delete store[n][k];
+            fwd("removeItem")(n, k);
+          };
+          h.keys = function (n, p) {
+            return Object.keys(store[n]).filter(function (k) {
+              return !k.lastIndexOf(p, 0);
+            });
+          };
+          // A keepalive request (reports, typing) must outlive the page,
+          // so the page sends it: the worker ends with the page.
+          var f = h.fetch;
+          h.fetch = function (id, method, url, body, keepalive) {
+            (keepalive ? fwd("fetch") : f).apply(null, arguments);
+          };
+          h.emit = function (e, json, own) {
+            fwd("emit")(e, json, own);
+            return counts[e] || 0;
+          };
+          return h;
+        },
+      };
+      WebAssembly.instantiate(m[1], g.importObject).then(function (i) {
+        g.run(i);
+      }, function (e) {
+        post(["fail", String(e)]);
+      });
+    }
+  }
+  /* }worker */
+})(typeof window == "object" ? window : self, typeof document == "object" ? document : null);
