@@ -447,16 +447,16 @@
     // here runs the module on the page's thread: why says why not in a
     // worker.
     function here(why) {
+      var go = new w.Go();
       if (debug) say("log", "lpedge: the tag runs on the page's thread: " + why);
+      w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
       mod
         .then(function (m) {
-          var go = new w.Go();
-          w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
-          return WebAssembly.instantiate(m, go.importObject).then(function (i) {
-            go.run(i);
-          });
+          return WebAssembly.instantiate(m, go.importObject);
         })
-        .catch(failed);
+        .then(function (i) {
+          go.run(i);
+        }, failed);
     }
     /* worker{ */
     // The worker runs this very script (lpedge.js is one function, which
@@ -520,7 +520,7 @@
       if (up) return;
       e.preventDefault();
       wk.terminate();
-      here(e.message || "the worker did not start");
+      here(e.message || "the worker did not start (does the Content-Security-Policy allow blob: in worker-src?)");
     };
     wk.onmessage = function (e) {
       e.data.forEach(answer);

@@ -200,6 +200,9 @@ func TestTwoTabsWith503(t *testing.T) {
 	got := strings.Split(types(received(lp)), ",")
 	sort.Strings(got)
 	if strings.Join(got, ",") != "prodView,searchInfo" {
+		for _, c := range lp.Calls() {
+			t.Logf("%s %s %s %d %s %.80s", c.Time.Format("05.000"), c.Route, c.Method, c.Status, c.Query, c.Body)
+		}
 		t.Errorf("lptest received %s, want prodView and searchInfo once each", got)
 	}
 }
