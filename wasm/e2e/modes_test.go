@@ -95,3 +95,23 @@ func TestModes(t *testing.T) {
 		})
 	}
 }
+
+// The module is fetched once: on a second page view it comes from the
+// HTTP cache, 0 bytes over the network, by the page's resource timing,
+// as the proxy serves it (immutable, under its content hash).
+func TestModuleCached(t *testing.T) {
+	lp := lptest.NewServer()
+	defer lp.Close()
+	px := newProxy(t, lp)
+	s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL}}})
+	ctx, _ := newBrowser(t)
+	transfer := `performance.getEntriesByType("resource").filter(function (e) { return /\/lpedge\.[0-9a-f]+\.wasm$/.test(e.name) }).map(function (e) { return e.transferSize })`
+	var sizes [][]float64
+	for range 2 {
+		open(t, ctx, s.URL+"/shop")
+		sizes = append(sizes, eval[[]float64](t, ctx, transfer))
+	}
+	if len(sizes[0]) != 1 || sizes[0][0] < 100_000 || len(sizes[1]) != 1 || sizes[1][0] != 0 {
+		t.Errorf("the module's transferSize on the first and second page view: %v, want it fetched once, then 0", sizes)
+	}
+}
