@@ -220,6 +220,11 @@ func Stub() ([]byte, error) {
 // module wasmName, and minifies the result: lpedge.js.
 func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	src, _ := files.ReadFile("loader.js")
+	return loader(wasmExec, wasmName, src)
+}
+
+// loader bundles wasm_exec.js and the loader's source src.
+func loader(wasmExec []byte, wasmName string, src []byte) ([]byte, error) {
 	if !bytes.Contains(src, []byte(wasmPlaceholder)) {
 		return nil, errors.New("jsglue: loader.js lacks " + wasmPlaceholder)
 	}

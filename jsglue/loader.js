@@ -29,6 +29,21 @@
     } catch (e) {}
   }
   var P = w.Promise;
+  // compile(url) fetches and compiles the module where it will run (the
+  // compiler's own work on that thread), while it downloads
+  // (compileStreaming), or from the bytes when the server's Content-Type
+  // is not application/wasm.
+  function compile(url) {
+    return fetch(url, { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      var copy = r.clone();
+      return WebAssembly.compileStreaming(r).catch(function () {
+        return copy.arrayBuffer().then(function (b) {
+          return WebAssembly.compile(b);
+        });
+      });
+    });
+  }
   /* worker{ */
   if (!d) return worker();
   /* }worker */
@@ -118,9 +133,9 @@
       var v = script.getAttribute("data-" + k);
       if (v != null) attrs.push(k, v);
     });
-  function mark(n) {
+  function mark(n, at) {
     try {
-      performance.mark("lpedge:" + n);
+      performance.mark("lpedge:" + n, at && { startTime: at });
     } catch (e) {}
   }
 
@@ -431,16 +446,6 @@
   function start() {
     mark("start");
     var url = new URL("__LPEDGE_WASM__", script ? script.src : d.baseURI).href;
-    var mod = fetch(url, { credentials: "omit" }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      var copy = r.clone();
-      return WebAssembly.compileStreaming(r).catch(function () {
-        // Most often the server's Content-Type is not application/wasm.
-        return copy.arrayBuffer().then(function (b) {
-          return WebAssembly.compile(b);
-        });
-      });
-    });
     function failed(e) {
       fail("lpedge: module: could not load " + url + ": " + e.message);
     }
@@ -450,8 +455,9 @@
       var go = new w.Go();
       if (debug) say("log", "lpedge: the tag runs on the page's thread: " + why);
       w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
-      mod
+      compile(url)
         .then(function (m) {
+          mark("module");
           return WebAssembly.instantiate(m, go.importObject);
         })
         .then(function (i) {
@@ -465,16 +471,16 @@
     // Blob needs no second download and stays under the script's
     // integrity hash. A CSP without blob: in worker-src refuses it.
     var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID;
-    if (!w.Worker) return here("this browser has no Worker");
+    if (!w.Worker) return here("no Worker");
     try {
       wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
     } catch (e) {
-      return here(e.message || e);
+      return here(e);
     }
     // What the module reads of the page, sent with every message: the
     // paths Go's get asks for (lpTag itself only as there or not).
-    var paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag",
-      "lpTag.taglets.lp_monitoringSDK.getVid()", "lpTag.taglets.lp_monitoringSDK.getSid()", "lpTag.section"];
+    var sdk = "lpTag.taglets.lp_monitoringSDK.get",
+      paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag", sdk + "Vid()", sdk + "Sid()", "lpTag.section"];
     function snap() {
       var o = {};
       paths.forEach(function (p) {
@@ -513,62 +519,64 @@
         ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
         p[1] = "";
       }
-      if (p && a[0] && p[6]) p[5] == null ? ph.removeItem("localStorage", p[4]) : ph.setItem("localStorage", p[4], p[5]);
+      if (p && a[0] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
       flush();
     });
     wk.onerror = function (e) {
       if (up) return;
       e.preventDefault();
       wk.terminate();
-      here(e.message || "the worker did not start (does the Content-Security-Policy allow blob: in worker-src?)");
+      here(e.message || "the worker did not start");
     };
+    // The worker's messages: [name, arguments...] of ph's functions
+    // (the DOM's part), or of these.
+    ph.ready = function (err) {
+      up = 1;
+      started(function (n, json, s) {
+        var id = s ? ++ids : 0;
+        if (s) settles[id] = s;
+        queue(["call", n, json, id]);
+      }, err);
+    };
+    ph.settle = function (id, r, e) {
+      settles[id](r, e);
+      delete settles[id];
+    };
+    ph.plan = function () {
+      plan = [].slice.call(arguments);
+    };
+    ph.module = function (at, bytes) {
+      mark("module", at - performance.timeOrigin);
+      if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
+    };
+    ph.fail = failed;
     wk.onmessage = function (e) {
-      e.data.forEach(answer);
-    };
-    function answer(m) {
-      var k = m[0], r;
-      if (k == "ready") {
-        up = 1;
-        if (debug) say("log", "lpedge: the tag runs in a Web Worker");
-        started(function (n, json, s) {
-          var id = s ? ++ids : 0;
-          if (s) settles[id] = s;
-          queue(["call", n, json, id]);
-        }, m[1]);
-      } else if (k == "settle") {
-        settles[m[1]](m[2], m[3]);
-        delete settles[m[1]];
-      } else if (k == "plan") plan = m[1];
-      else if (k == "fail") {
-        wk.terminate();
-        here(m[1]);
-      }
-      else if (k == "host") {
-        if (m[1] == "listen") hideID = m[2][0];
-        r = ph[m[1]].apply(null, m[2]);
-        if (r && m[1] == "setItem") {
-          ph.removeItem(m[2][0], m[2][1]);
-          say("warn", "lpedge: storage: the browser refused to store data (" + r + "); the tag keeps it for this page only");
+      e.data.forEach(function (m) {
+        if (m[0] == "listen") hideID = m[1];
+        var r = ph[m[0]].apply(null, m.slice(1));
+        if (r && m[0] == "setItem") {
+          ph.removeItem(m[1], m[2]);
+          say("warn", "lpedge: storage: " + r);
         }
-      }
-    }
+      });
+    };
     w.addEventListener("storage", function (e) {
       if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
         queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
     });
-    mod
-      .then(function (m) {
-        var s = {};
-        ["localStorage", "sessionStorage"].forEach(function (n) {
-          var o = (s[n] = {});
-          ph.keys(n, "lpedge:").forEach(function (k) {
-            o[k] = ph.getItem(n, k);
-          });
+    // In a task of its own: starting a worker and the page's first
+    // storage access each take some ms of the page's thread.
+    setTimeout(function () {
+      var s = {};
+      ["localStorage", "sessionStorage"].forEach(function (n) {
+        var o = (s[n] = {});
+        ph.keys(n, "lpedge:").forEach(function (k) {
+          o[k] = ph.getItem(n, k);
         });
-        counted();
-        queue(["init", m, attrs, s]);
-      })
-      .catch(failed);
+      });
+      counted();
+      queue(["init", url, attrs, s]);
+    });
     /* }worker */
   }
 
@@ -599,15 +607,22 @@
           w.postMessage(out.splice(0));
         });
     }
+    // put(storage, key, value) writes the copy: value null removes, key
+    // null clears.
+    function put(n, k, v) {
+      if (k == null) store[n] = {};
+      else if (v == null) delete store[n][k];
+      else store[n][k] = v;
+    }
     function fwd(n) {
       return function () {
-        post(["host", n, [].slice.call(arguments)]);
+        post([n].concat([].slice.call(arguments)));
       };
     }
     w.onmessage = function (e) {
       page = e.data[0];
       e.data[1].forEach(function (m) {
-        var k = m[0], s = store && store[m[1]];
+        var k = m[0];
         if (k == "init") init(m);
         else if (k == "call")
           call(m[1], m[2], m[3] && function (r, x) {
@@ -615,10 +630,7 @@
           });
         else if (k == "go") go.apply(null, [m[1]].concat(m[2]));
         else if (k == "n") counts = m[1];
-        else if (!s); // before init, whose copy is newer
-        else if (m[2] == null) store[m[1]] = {};
-        else if (m[3] == null) delete s[m[2]];
-        else s[m[2]] = m[3];
+        else if (store) put(m[1], m[2], m[3]); // before init, its copy is newer
       });
     };
     function init(m) {
@@ -628,33 +640,28 @@
         attrs: m[2],
         ready: function (c, err) {
           call = c;
-          post(["ready", err]);
+          fwd("ready")(err);
         },
         host: function (f) {
           var h = host((go = f));
-          ["say", "listen", "watch"].forEach(function (n) {
-            h[n] = fwd(n);
-          });
           // plan(id, method, url, body, key, value, store, headers...):
           // what Hide(true) would send and store now (wasm/browser).
-          h.plan = function () {
-            post(["plan", [].slice.call(arguments)]);
-          };
+          ["say", "listen", "watch", "plan"].forEach(function (n) {
+            h[n] = fwd(n);
+          });
           h.get = function (p) {
             return p in page ? page[p] : get(p);
           };
           h.getItem = function (n, k) {
-            return {}.hasOwnProperty.call(store[n], k) ? store[n][k] : null;
+            return k in store[n] ? store[n][k] : null;
           };
-          h.setItem = function (n, k, v) {
-            store[n][k] = v;
-            fwd("setItem")(n, k, v);
-            return "";
-          };
-          h.removeItem = function (n, k) {
-            delete store[n][k];
-            fwd("removeItem")(n, k);
-          };
+          ["setItem", "removeItem"].forEach(function (x) {
+            h[x] = function (n, k, v) {
+              put(n, k, v);
+              fwd(x).apply(null, arguments);
+              return "";
+            };
+          });
           h.keys = function (n, p) {
             return Object.keys(store[n]).filter(function (k) {
               return !k.lastIndexOf(p, 0);
@@ -673,11 +680,19 @@
           return h;
         },
       };
-      WebAssembly.instantiate(m[1], g.importObject).then(function (i) {
-        g.run(i);
-      }, function (e) {
-        post(["fail", String(e)]);
-      });
+      compile(m[1])
+        .then(function (mod) {
+          // When, and the bytes it took over the network (resource
+          // timing; 0 from the HTTP cache), for the page's timeline and
+          // debug log.
+          fwd("module")(performance.timeOrigin + performance.now(), (performance.getEntriesByName(m[1])[0] || {}).transferSize);
+          return WebAssembly.instantiate(mod, g.importObject);
+        })
+        .then(function (i) {
+          g.run(i);
+        }, function (e) {
+          fwd("fail")(e);
+        });
     }
   }
   /* }worker */

@@ -54,7 +54,7 @@ type page struct {
 	CSP    string            // the page's Content-Security-Policy header, if any
 }
 
-// onMainThread makes the pages of site run the tag in main-thread mode:
+// onMainThread makes the pages site makes run the tag in main-thread mode:
 // they delete window.Worker before the loader runs, as a browser without
 // workers would have it. TestMainThread sets it; the rest of the suite
 // runs in worker mode, the default.
@@ -82,6 +82,9 @@ func site(t testing.TB, pages map[string]page) *httptest.Server {
 	})
 	var srv *httptest.Server
 	for name, p := range pages {
+		if onMainThread {
+			p.Head = "<script>delete window.Worker</script>" + p.Head
+		}
 		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
@@ -108,14 +111,10 @@ func (p page) html(base string) string {
 		attrs.WriteString(" data-" + k + `="` + html.EscapeString(v) + `"`)
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
-	head := p.Head
-	if onMainThread {
-		head = "<script>delete window.Worker</script>" + head
-	}
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
 <script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
-` + head + `
+` + p.Head + `
 <script async src="` + loader + `"` + integrity + attrs.String() + `></script>
 </head><body><h1>shop</h1><script>` + p.Script + `</script></body></html>`
 }
