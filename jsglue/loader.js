@@ -1,15 +1,22 @@
-// lpedge.js: the loader. The build puts Go's wasm_exec.js before this
-// and replaces __LPEDGE_WASM__ with the module's hashed file name, which
-// is resolved against this script's own URL.
+// lpedge.js: the loader. The build puts Go's wasm_exec.js before this,
+// wraps both in one function, __lpedgeBundle, and replaces
+// __LPEDGE_WASM__ with the module's hashed file name, which is resolved
+// against this script's own URL.
 //
-// It reads its script tag's data attributes, waits for the page's load
-// event (or starts at once if it has passed), instantiates the module
-// while it downloads (instantiateStreaming; when the server's
-// Content-Type is not application/wasm, from the bytes instead), and
-// once Go has started, puts the real methods on window.lpedge and replays
-// the calls the stub queued, in order. It hands the module the boot
-// object, globalThis.__lpedgeBoot: the data attributes, ready (started)
-// and host, the DOM mechanics the module uses.
+// In the page, it reads its script tag's data attributes, waits for the
+// page's load event (or starts at once if it has passed), and runs the
+// module in a dedicated Web Worker: the same bundle, started from a Blob
+// URL of its own source, which fetches and compiles the module
+// (compileStreaming, from the bytes when the server's Content-Type is not
+// application/wasm) and runs it. Where the browser has no Worker or the
+// site's Content-Security-Policy refuses a blob: worker, it runs the
+// module here instead (main-thread mode), saying so in debug mode. Once
+// Go has started, it puts the real methods on window.lpedge and replays
+// the calls the stub queued, in order; every call goes to the module the
+// same way, by name, in either mode. The module gets the boot object,
+// globalThis.__lpedgeBoot: the data attributes, ready (started) and host,
+// the DOM mechanics it uses; in the worker, host answers from copies the
+// page keeps current and hands the DOM's part to the page (see worker).
 (function (w, d) {
   "use strict";
   // say(level, m): console[level](m). The console is looked up at each
