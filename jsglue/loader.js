@@ -484,96 +484,98 @@
     } catch (e) {
       return here(e);
     }
-    // What the module reads of the page, sent with every message: the
-    // paths Go's get asks for (lpTag itself only as there or not).
-    var sdk = "lpTag.taglets.lp_monitoringSDK.get",
-      paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag", sdk + "Vid()", sdk + "Sid()", "lpTag.section"];
-    function snap() {
-      var o = {};
-      paths.forEach(function (p) {
-        var v = get(p);
-        o[p] = Array.isArray(v) ? v.filter(function (s) {
-          return typeof s == "string";
-        }) : v && typeof v == "object" ? {} : v;
-      });
-      return o;
-    }
-    // queue(m) posts m to the worker with the other messages of this
-    // task, after it: a burst of calls is one message.
-    function queue(m) {
-      if (out.push(m) == 1) P.resolve().then(flush);
-    }
-    function flush() {
-      if (out.length) wk.postMessage([snap(), out.splice(0)]);
-    }
-    counted = function () {
-      var c = {};
-      for (var e in listeners) c[e] = listeners[e].length;
-      queue(["n", c]);
-    };
-    // The page's host does the DOM's part for the worker's module: its
-    // callbacks go to the worker. At pagehide (and hidden) the page sends
-    // what the module planned (see plan) with keepalive and, leaving,
-    // stores the queue the module would leave, so that neither depends on
-    // the worker still running; the hide message says which plan went.
-    ph = host(function (id) {
-      var a = [].slice.call(arguments, 1), p = plan;
-      queue(["go", id, a]);
-      if (id !== hideID) return;
-      // plan: [id, method, url, body, key, value or null, store, header, value, ...]
-      if (p && p[1]) {
-        a[1] = p[0];
-        ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
-        p[1] = "";
+    // The rest in a task of its own: starting a worker, the first use of
+    // the code below and the page's first storage access each take ms of
+    // the page's thread.
+    setTimeout(connect);
+    function connect() {
+      // What the module reads of the page, sent with every message: the
+      // paths Go's get asks for (lpTag itself only as there or not).
+      var sdk = "lpTag.taglets.lp_monitoringSDK.get",
+        paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag", sdk + "Vid()", sdk + "Sid()", "lpTag.section"];
+      function snap() {
+        var o = {};
+        paths.forEach(function (p) {
+          var v = get(p);
+          o[p] = Array.isArray(v) ? v.filter(function (s) {
+            return typeof s == "string";
+          }) : v && typeof v == "object" ? {} : v;
+        });
+        return o;
       }
-      if (p && a[0] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
-      flush();
-    });
-    wk.onerror = function (e) {
-      if (up) return;
-      e.preventDefault();
-      wk.terminate();
-      here(e.message || "the worker did not start");
-    };
-    // The worker's messages: [name, arguments...] of ph's functions
-    // (the DOM's part), or of these.
-    ph.ready = function (err) {
-      up = 1;
-      started(function (n, json, s) {
-        var id = s ? ++ids : 0;
-        if (s) settles[id] = s;
-        queue(["call", n, json, id]);
-      }, err);
-    };
-    ph.settle = function (id, r, e) {
-      settles[id](r, e);
-      delete settles[id];
-    };
-    ph.plan = function () {
-      plan = [].slice.call(arguments);
-    };
-    ph.module = function (at, bytes) {
-      mark("module", at - performance.timeOrigin);
-      if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
-    };
-    ph.fail = failed;
-    wk.onmessage = function (e) {
-      e.data.forEach(function (m) {
-        if (m[0] == "listen") hideID = m[1];
-        var r = ph[m[0]].apply(null, m.slice(1));
-        if (r && m[0] == "setItem") {
-          ph.removeItem(m[1], m[2]);
-          say("warn", "lpedge: storage: " + r);
+      // queue(m) posts m to the worker with the other messages of this
+      // task, after it: a burst of calls is one message.
+      function queue(m) {
+        if (out.push(m) == 1) P.resolve().then(flush);
+      }
+      function flush() {
+        if (out.length) wk.postMessage([snap(), out.splice(0)]);
+      }
+      counted = function () {
+        var c = {};
+        for (var e in listeners) c[e] = listeners[e].length;
+        queue(["n", c]);
+      };
+      // The page's host does the DOM's part for the worker's module: its
+      // callbacks go to the worker. At pagehide (and hidden) the page sends
+      // what the module planned (see plan) with keepalive and, leaving,
+      // stores the queue the module would leave, so that neither depends on
+      // the worker still running; the hide message says which plan went.
+      ph = host(function (id) {
+        var a = ["go"].concat([].slice.call(arguments)), p = plan;
+        queue(a);
+        if (id !== hideID) return;
+        // plan: [id, method, url, body, key, value or null, store, header, value, ...]
+        if (p && p[1]) {
+          a[3] = p[0];
+          ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
+          p[1] = "";
         }
+        if (p && a[2] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
+        flush();
       });
-    };
-    w.addEventListener("storage", function (e) {
-      if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
-        queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
-    });
-    // In a task of its own: starting a worker and the page's first
-    // storage access each take some ms of the page's thread.
-    setTimeout(function () {
+      wk.onerror = function (e) {
+        if (up) return;
+        e.preventDefault();
+        wk.terminate();
+        here(e.message || "the worker did not start");
+      };
+      // The worker's messages: [name, arguments...] of ph's functions
+      // (the DOM's part), or of these.
+      ph.ready = function (err) {
+        up = 1;
+        started(function (n, json, s) {
+          var id = s ? ++ids : 0;
+          if (s) settles[id] = s;
+          queue(["call", n, json, id]);
+        }, err);
+      };
+      ph.settle = function (id, r, e) {
+        settles[id](r, e);
+        delete settles[id];
+      };
+      ph.plan = function () {
+        plan = [].slice.call(arguments);
+      };
+      ph.module = function (at, bytes) {
+        mark("module", at - performance.timeOrigin);
+        if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
+      };
+      ph.fail = failed;
+      wk.onmessage = function (e) {
+        e.data.forEach(function (m) {
+          if (m[0] == "listen") hideID = m[1];
+          var r = ph[m[0]].apply(null, m.slice(1));
+          if (r && m[0] == "setItem") {
+            ph.removeItem(m[1], m[2]);
+            say("warn", "lpedge: storage: " + r);
+          }
+        });
+      };
+      w.addEventListener("storage", function (e) {
+        if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
+          queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
+      });
       var s = {};
       ["localStorage", "sessionStorage"].forEach(function (n) {
         var o = (s[n] = {});
@@ -583,7 +585,7 @@
       });
       counted();
       queue(["init", url, attrs, s]);
-    });
+    }
     /* }worker */
   }
 
@@ -626,25 +628,34 @@
         post([n].concat([].slice.call(arguments)));
       };
     }
+    var on = {
+      init: init,
+      call: function (n, json, id) {
+        call(n, json, id && function (r, x) {
+          post(["settle", id, r, x]);
+        });
+      },
+      go: function () {
+        go.apply(null, arguments);
+      },
+      n: function (c) {
+        counts = c;
+      },
+      k: function (n, k, v) {
+        if (store) put(n, k, v); // before init, its copy is newer
+      },
+    };
     w.onmessage = function (e) {
       page = e.data[0];
       e.data[1].forEach(function (m) {
-        var k = m[0];
-        if (k == "init") init(m);
-        else if (k == "call")
-          call(m[1], m[2], m[3] && function (r, x) {
-            post(["settle", m[3], r, x]);
-          });
-        else if (k == "go") go.apply(null, [m[1]].concat(m[2]));
-        else if (k == "n") counts = m[1];
-        else if (store) put(m[1], m[2], m[3]); // before init, its copy is newer
+        on[m[0]].apply(null, m.slice(1));
       });
     };
-    function init(m) {
+    function init(url, attrs, s) {
       var g = new w.Go();
-      store = m[3];
+      store = s;
       w.__lpedgeBoot = {
-        attrs: m[2],
+        attrs: attrs,
         ready: function (c, err) {
           call = c;
           fwd("ready")(err);
@@ -674,12 +685,6 @@
               return !k.lastIndexOf(p, 0);
             });
           };
-          // A keepalive request (reports, typing) must outlive the page,
-          // so the page sends it: the worker ends with the page.
-          var f = h.fetch;
-          h.fetch = function (id, method, url, body, keepalive) {
-            (keepalive ? fwd("fetch") : f).apply(null, arguments);
-          };
           h.emit = function (e, json, own) {
             fwd("emit")(e, json, own);
             return counts[e] || 0;
@@ -687,12 +692,12 @@
           return h;
         },
       };
-      compile(m[1])
+      compile(url)
         .then(function (mod) {
           // When, and the bytes it took over the network (resource
           // timing; 0 from the HTTP cache), for the page's timeline and
           // debug log.
-          fwd("module")(performance.timeOrigin + performance.now(), (performance.getEntriesByName(m[1])[0] || {}).transferSize);
+          fwd("module")(performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize);
           return WebAssembly.instantiate(mod, g.importObject);
         })
         .then(function (i) {

@@ -112,7 +112,7 @@ func (p page) html(base string) string {
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
-<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true})}catch(e){}</script>
+<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true});new PerformanceObserver(function(l){l.getEntries().forEach(function(f){f.scripts.forEach(function(s){(window.__scripts=window.__scripts||[]).push([s.startTime,s.duration,s.sourceURL])})})}).observe({type:"long-animation-frame",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
 ` + p.Head + `
 <script async src="` + loader + `"` + integrity + attrs.String() + `></script>
