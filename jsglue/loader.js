@@ -484,11 +484,21 @@
     } catch (e) {
       return here(e);
     }
+    // A worker the CSP refuses fails by this event (Chromium), maybe
+    // before connect runs.
+    wk.onerror = function (e) {
+      if (up) return;
+      e.preventDefault();
+      wk.terminate();
+      wk = 0; // connect, if it has not run, must not
+      here(e.message || "the worker did not start");
+    };
     // The rest in a task of its own: starting a worker, the first use of
     // the code below and the page's first storage access each take ms of
     // the page's thread.
     setTimeout(connect);
     function connect() {
+      if (!wk) return;
       // What the module reads of the page, sent with every message: the
       // paths Go's get asks for (lpTag itself only as there or not).
       var sdk = "lpTag.taglets.lp_monitoringSDK.get",
@@ -534,12 +544,6 @@
         if (p && a[2] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
         flush();
       });
-      wk.onerror = function (e) {
-        if (up) return;
-        e.preventDefault();
-        wk.terminate();
-        here(e.message || "the worker did not start");
-      };
       // The worker's messages: [name, arguments...] of ph's functions
       // (the DOM's part), or of these.
       ph.ready = function (err) {
