@@ -1,8 +1,10 @@
 package jsglue
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -40,5 +42,38 @@ func TestWasmBudget(t *testing.T) {
 		sizes["tag"], sizes["floor"], ratio, MaxGrowth, int(MaxGrowth*float64(sizes["floor"])), int(1.15*float64(sizes["floor"])))
 	if ratio > MaxGrowth {
 		t.Errorf("the tag is %d B brotli, %.3f x the floor of %d B: over the ceiling of %.2f x", sizes["tag"], ratio, sizes["floor"], MaxGrowth)
+	}
+}
+
+// MaxWorkerBootstrap is what running the module in a Web Worker may add
+// to lpedge.js, brotli: the code between the loader's /* worker{ */ and
+// /* }worker */ markers. Issue 15 asks for under 1,024 B; it measured
+// 1,076 B (README, performance table), and this ceiling stops it growing.
+const MaxWorkerBootstrap = 1100
+
+// TestWorkerBootstrapBudget builds lpedge.js with and without the worker
+// mode and compares their brotli sizes.
+func TestWorkerBootstrapBudget(t *testing.T) {
+	exec, err := WasmExec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := Loader(exec, "lpedge.0123456789ab.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := files.ReadFile("loader.js")
+	stripped := regexp.MustCompile(`(?s)/\* worker\{ \*/.*?/\* \}worker \*/`).ReplaceAll(src, nil)
+	if bytes.Equal(stripped, src) || bytes.Contains(stripped, []byte("Worker(")) {
+		t.Fatal("loader.js: no worker mode between /* worker{ */ and /* }worker */ markers")
+	}
+	without, err := loader(exec, "lpedge.0123456789ab.wasm", stripped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := len(Brotli(with)) - len(Brotli(without))
+	t.Logf("lpedge.js: %d B brotli (%d B raw), %d B without the worker mode: the worker bootstrap adds %d B brotli", len(Brotli(with)), len(with), len(Brotli(without)), added)
+	if added > MaxWorkerBootstrap {
+		t.Errorf("the worker bootstrap adds %d B brotli to lpedge.js, more than %d B", added, MaxWorkerBootstrap)
 	}
 }

@@ -221,6 +221,11 @@ func Stub() ([]byte, error) {
 // module wasmName, and minifies the result: lpedge.js.
 func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	src, _ := files.ReadFile("loader.js")
+	return loader(wasmExec, wasmName, src)
+}
+
+// loader bundles wasm_exec.js and the loader's source src.
+func loader(wasmExec []byte, wasmName string, src []byte) ([]byte, error) {
 	if !bytes.Contains(src, []byte(wasmPlaceholder)) {
 		return nil, errors.New("jsglue: loader.js lacks " + wasmPlaceholder)
 	}
@@ -232,7 +237,9 @@ func Loader(wasmExec []byte, wasmName string) ([]byte, error) {
 	// The events it maps, as a regular expression's alternatives, for
 	// lpedge.segment() (the names hold no special characters).
 	src = bytes.ReplaceAll(src, []byte(eventsPlaceholder), []byte(strings.Join(retail.Events(), "|")))
-	bundle := append(append(append([]byte(nil), wasmExec...), ";\n"...), src...)
+	// One function, which the loader turns into its worker's script.
+	bundle := append(append(append([]byte("(function __lpedgeBundle(){\n"), wasmExec...), ";\n"...), src...)
+	bundle = append(bundle, "\n})()"...)
 	return Minify(bundle)
 }
 

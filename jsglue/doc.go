@@ -4,7 +4,8 @@
 //   - stub.js: the inline snippet (under 1 KB minified) that defines
 //     window.lpedge with methods that queue their calls;
 //   - loader.js: the loader, bundled after Go's wasm_exec.js into
-//     lpedge.js;
+//     lpedge.js, one function (__lpedgeBundle) that the loader runs
+//     again as the module's Web Worker, from a Blob URL;
 //   - lpedge.d.ts: TypeScript declarations of the page API.
 //
 // [Build] compiles the module (GOOS=js GOARCH=wasm with [WasmFlags]: no

@@ -60,7 +60,7 @@ func TestLoader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"lpedge.0123456789ab.wasm"`, "instantiateStreaming", "__lpedgeBoot", "globalThis.Go"} {
+	for _, want := range []string{`"lpedge.0123456789ab.wasm"`, "compileStreaming", "Worker(", "__lpedgeBoot", "globalThis.Go"} {
 		if !bytes.Contains(js, []byte(want)) {
 			t.Errorf("lpedge.js lacks %s", want)
 		}
@@ -75,8 +75,9 @@ func TestLoader(t *testing.T) {
 			t.Errorf("lpedge.js lacks the retail preset's list %q", list)
 		}
 	}
-	if len(js) >= len(exec) {
-		t.Errorf("lpedge.js (%d bytes) is not smaller than wasm_exec.js alone (%d): not minified", len(js), len(exec))
+	src, _ := files.ReadFile("loader.js")
+	if len(js) >= (len(exec)+len(src))*3/4 {
+		t.Errorf("lpedge.js (%d bytes) is not a quarter smaller than wasm_exec.js and loader.js (%d): not minified", len(js), len(exec)+len(src))
 	}
 }
 

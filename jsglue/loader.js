@@ -1,24 +1,65 @@
-// lpedge.js: the loader. The build puts Go's wasm_exec.js before this
-// and replaces __LPEDGE_WASM__ with the module's hashed file name, which
-// is resolved against this script's own URL.
+// lpedge.js: the loader. The build puts Go's wasm_exec.js before this,
+// wraps both in one function, __lpedgeBundle, and replaces
+// __LPEDGE_WASM__ with the module's hashed file name, which is resolved
+// against this script's own URL.
 //
-// It reads its script tag's data attributes, waits for the page's load
-// event (or starts at once if it has passed), instantiates the module
-// while it downloads (instantiateStreaming; when the server's
-// Content-Type is not application/wasm, from the bytes instead), and
-// once Go has started, puts the real methods on window.lpedge and replays
-// the calls the stub queued, in order. It hands the module the boot
-// object, globalThis.__lpedgeBoot: the data attributes, ready (started)
-// and host, the DOM mechanics the module uses.
+// In the page, it reads its script tag's data attributes, waits for the
+// page's load event (or starts at once if it has passed), and runs the
+// module in a dedicated Web Worker: the same bundle, started from a Blob
+// URL of its own source, which fetches and compiles the module
+// (compileStreaming, from the bytes when the server's Content-Type is not
+// application/wasm) and runs it. Where the browser has no Worker or the
+// site's Content-Security-Policy refuses a blob: worker, it runs the
+// module here instead (main-thread mode), saying so in debug mode. Once
+// Go has started, it puts the real methods on window.lpedge and replays
+// the calls the stub queued, in order; every call goes to the module the
+// same way, by name, in either mode. The module gets the boot object,
+// globalThis.__lpedgeBoot: the data attributes, ready (started) and host,
+// the DOM mechanics it uses; in the worker, host answers from copies the
+// page keeps current and hands the DOM's part to the page (see worker).
 (function (w, d) {
   "use strict";
+  // say(level, m): console[level](m). The console is looked up at each
+  // call, and what it throws caught: the page may wrap it.
+  function say(level, m) {
+    try {
+      console[level](m);
+    } catch (e) {}
+  }
+  // get reads a dotted path from w, calling the steps that end in "()"
+  // as methods; undefined where the path breaks off or throws.
+  function get(path) {
+    try {
+      return path.split(".").reduce(function (o, k) {
+        return k.slice(-2) == "()" ? o[k.slice(0, -2)]() : o[k];
+      }, w);
+    } catch (e) {}
+  }
+  var P = w.Promise;
+  // compile(url) fetches and compiles the module where it will run (the
+  // compiler's own work on that thread), while it downloads
+  // (compileStreaming), or from the bytes when the server's Content-Type
+  // is not application/wasm.
+  function compile(url) {
+    return fetch(url, { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      var copy = r.clone();
+      return WebAssembly.compileStreaming(r).catch(function () {
+        return copy.arrayBuffer().then(function (b) {
+          return WebAssembly.compile(b);
+        });
+      });
+    });
+  }
+  /* worker{ */
+  if (!d) return worker();
+  /* }worker */
   var script = d.currentScript;
   var l = (w.lpedge = w.lpedge || {});
   if (l.loading) return;
   l.loading = 1;
   var q = (l.q = l.q || []);
   var calls = [];
-  var P = w.Promise;
   // The methods: name -> returns a Promise. The stub has the same list.
   var methods = {
     track: 0, identify: 0, page: 0, consent: 0, debug: 0, ready: 0,
@@ -32,13 +73,9 @@
   // events emitted after it was added. A wrong event or callback is a
   // console error (debug or not), and changes nothing.
   var listeners = {};
-  // say(level, m): console[level](m). The console is looked up at each
-  // call, and what it throws caught: the page may wrap it.
-  function say(level, m) {
-    try {
-      console[level](m);
-    } catch (e) {}
-  }
+  /* worker{ */
+  var counted; // in worker mode: tells the worker how many listeners each event has
+  /* }worker */
   function listen(add) {
     return function (e, f) {
       var m = "lpedge: conversation." + (add ? "on: " : "off: ");
@@ -49,6 +86,9 @@
         return g !== f;
       }));
       if (add) a.push(f);
+      /* worker{ */
+      if (counted) counted();
+      /* }worker */
     };
   }
   var local = { "conversation.on": listen(1), "conversation.off": listen(0) };
@@ -195,9 +235,9 @@
   }
   capture();
 
-  function mark(n) {
+  function mark(n, at) {
     try {
-      performance.mark("lpedge:" + n);
+      performance.mark("lpedge:" + n, at && { startTime: at });
     } catch (e) {}
   }
 
@@ -293,16 +333,7 @@
   // has the boot object, which leaves window then.
   function host(go) {
     delete w.__lpedgeBoot;
-    // get reads a dotted path from window, calling the steps that end in
-    // "()" as methods; undefined where the path breaks off or throws.
-    function get(path) {
-      try {
-        return path.split(".").reduce(function (o, k) {
-          return k.slice(-2) == "()" ? o[k.slice(0, -2)]() : o[k];
-        }, w);
-      } catch (e) {}
-    }
-    return {
+    var o = {
       get: get,
       // fn(id) is a function that calls go(id, its arguments...).
       fn: function (id) {
@@ -312,7 +343,7 @@
       },
       // strings: the string at path, or the strings of an array there.
       strings: function (path) {
-        return [].concat(get(path)).filter(function (s) {
+        return [].concat(o.get(path)).filter(function (s) {
           return typeof s == "string";
         });
       },
@@ -506,33 +537,274 @@
         } catch (e) {}
       },
     };
+    return o;
   }
 
+  // start fetches and compiles the module (compileStreaming: the page's
+  // thread only waits; from the bytes when the server's Content-Type is
+  // not application/wasm) and runs it in a dedicated Web Worker, or,
+  // where there is no Worker or the site's Content-Security-Policy
+  // forbids one (worker-src), here on the page's thread.
   function start() {
     mark("start");
     var url = new URL("__LPEDGE_WASM__", script ? script.src : d.baseURI).href;
-    var go = new w.Go();
-    var imports = go.importObject;
-    w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
-    fetch(url, { credentials: "omit" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        var copy = r.clone();
-        return WebAssembly.instantiateStreaming(r, imports).catch(function () {
-          // Most often the server's Content-Type is not application/wasm.
-          return copy.arrayBuffer().then(function (b) {
-            return WebAssembly.instantiate(b, imports);
-          });
+    function failed(e) {
+      fail("lpedge: module: could not load " + url + ": " + e.message);
+    }
+    // here runs the module on the page's thread: why says why not in a
+    // worker.
+    function here(why) {
+      var go = new w.Go();
+      if (debug) say("log", "lpedge: the tag runs on the page's thread: " + why);
+      w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
+      compile(url)
+        .then(function (m) {
+          mark("module");
+          return WebAssembly.instantiate(m, go.importObject);
+        })
+        .then(function (i) {
+          go.run(i);
+        }, failed);
+    }
+    /* worker{ */
+    // The worker runs this very script (lpedge.js is one function, which
+    // the build names __lpedgeBundle) from a Blob URL: a worker's script
+    // must be of the page's origin, which the proxy's is not, and the
+    // Blob needs no second download and stays under the script's
+    // integrity hash. A CSP without blob: in worker-src refuses it.
+    var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID;
+    if (!w.Worker) return here("no Worker");
+    try {
+      wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
+    } catch (e) {
+      return here(e);
+    }
+    // A worker the CSP refuses fails by this event (Chromium), maybe
+    // before connect runs.
+    wk.onerror = function (e) {
+      if (up) return;
+      e.preventDefault();
+      wk.terminate();
+      wk = 0; // connect, if it has not run, must not
+      here(e.message || "the worker did not start");
+    };
+    // The rest in a task of its own: starting a worker, the first use of
+    // the code below and the page's first storage access each take ms of
+    // the page's thread.
+    setTimeout(connect);
+    function connect() {
+      if (!wk) return;
+      // What the module reads of the page, sent with every message: the
+      // paths Go's get asks for (lpTag itself only as there or not).
+      var sdk = "lpTag.taglets.lp_monitoringSDK.get",
+        paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag", sdk + "Vid()", sdk + "Sid()", "lpTag.section"];
+      function snap() {
+        var o = {};
+        paths.forEach(function (p) {
+          var v = get(p);
+          o[p] = Array.isArray(v) ? v.filter(function (s) {
+            return typeof s == "string";
+          }) : v && typeof v == "object" ? {} : v;
         });
-      })
-      .then(function (m) {
-        go.run(m.instance);
-      })
-      .catch(function (e) {
-        fail("lpedge: module: could not load " + url + ": " + e.message);
+        return o;
+      }
+      // queue(m) posts m to the worker with the other messages of this
+      // task, after it: a burst of calls is one message.
+      function queue(m) {
+        if (out.push(m) == 1) P.resolve().then(flush);
+      }
+      function flush() {
+        if (out.length) wk.postMessage([snap(), out.splice(0)]);
+      }
+      counted = function () {
+        var c = {};
+        for (var e in listeners) c[e] = listeners[e].length;
+        queue(["n", c]);
+      };
+      // The page's host does the DOM's part for the worker's module: its
+      // callbacks go to the worker. At pagehide (and hidden) the page sends
+      // what the module planned (see plan) with keepalive and, leaving,
+      // stores the queue the module would leave, so that neither depends on
+      // the worker still running; the hide message says which plan went.
+      ph = host(function (id) {
+        var a = ["go"].concat([].slice.call(arguments)), p = plan;
+        queue(a);
+        if (id !== hideID) return;
+        // plan: [id, method, url, body, key, value or null, store, header, value, ...]
+        if (p && p[1]) {
+          a[3] = p[0];
+          ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
+          p[1] = "";
+        }
+        if (p && a[2] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
+        flush();
       });
+      // The worker's messages: [name, arguments...] of ph's functions
+      // (the DOM's part), or of these.
+      ph.ready = function (err) {
+        up = 1;
+        started(function (n, json, s) {
+          var id = s ? ++ids : 0;
+          if (s) settles[id] = s;
+          queue(["call", n, json, id]);
+        }, err);
+      };
+      ph.settle = function (id, r, e) {
+        settles[id](r, e);
+        delete settles[id];
+      };
+      ph.plan = function () {
+        plan = [].slice.call(arguments);
+      };
+      ph.module = function (at, bytes) {
+        mark("module", at - performance.timeOrigin);
+        if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
+      };
+      ph.fail = failed;
+      wk.onmessage = function (e) {
+        e.data.forEach(function (m) {
+          if (m[0] == "listen") hideID = m[1];
+          var r = ph[m[0]].apply(null, m.slice(1));
+          if (r && m[0] == "setItem") {
+            ph.removeItem(m[1], m[2]);
+            say("warn", "lpedge: storage: " + r);
+          }
+        });
+      };
+      w.addEventListener("storage", function (e) {
+        if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
+          queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
+      });
+      var s = {};
+      ["localStorage", "sessionStorage"].forEach(function (n) {
+        var o = (s[n] = {});
+        ph.keys(n, "lpedge:").forEach(function (k) {
+          o[k] = ph.getItem(n, k);
+        });
+      });
+      counted();
+      queue(["init", url, attrs, s]);
+    }
+    /* }worker */
   }
 
   if (d.readyState == "complete") start();
   else w.addEventListener("load", start);
-})(window, document);
+  /* worker{ */
+  // worker is lpedge.js run as the module's Web Worker (from the page's
+  // Blob: no document). The page posts [page, [message, ...]], page being
+  // what the module reads of the page (see snap), the messages ["init",
+  // module, attrs, storage] once (storage: the tag's keys of
+  // localStorage and sessionStorage), ["call", method, argsJSON, id] (id 0:
+  // no Promise), ["go", id, values] (the page's host calls back: an event,
+  // lpTag, an answer to a fetch it made at pagehide), ["k", storage, key,
+  // value] (another tab wrote it; value null: removed; key null: cleared)
+  // and ["n", counts] (the listeners of each conversation event). It
+  // posts ["ready", error], ["settle", id, result, error], ["host", name,
+  // args] (the page's host does it: console, storage writes, listeners,
+  // DOM events, lpTag) and ["plan", [...]] (what to send and store at
+  // pagehide). Storage reads are answered from the copy here, which
+  // every write and the page's storage events keep current.
+  function worker() {
+    var page = {}, store, counts = {}, call, go, out = [];
+    // post(m) posts m with the others of this task, after it: what one
+    // entry point of the module does reaches the page in one message.
+    function post(m) {
+      if (out.push(m) == 1)
+        P.resolve().then(function () {
+          w.postMessage(out.splice(0));
+        });
+    }
+    // put(storage, key, value) writes the copy: value null removes, key
+    // null clears.
+    function put(n, k, v) {
+      if (k == null) store[n] = {};
+      else if (v == null) delete store[n][k];
+      else store[n][k] = v;
+    }
+    function fwd(n) {
+      return function () {
+        post([n].concat([].slice.call(arguments)));
+      };
+    }
+    var on = {
+      init: init,
+      call: function (n, json, id) {
+        call(n, json, id && function (r, x) {
+          post(["settle", id, r, x]);
+        });
+      },
+      go: function () {
+        go.apply(null, arguments);
+      },
+      n: function (c) {
+        counts = c;
+      },
+      k: function (n, k, v) {
+        if (store) put(n, k, v); // before init, its copy is newer
+      },
+    };
+    w.onmessage = function (e) {
+      page = e.data[0];
+      e.data[1].forEach(function (m) {
+        on[m[0]].apply(null, m.slice(1));
+      });
+    };
+    function init(url, attrs, s) {
+      var g = new w.Go();
+      store = s;
+      w.__lpedgeBoot = {
+        attrs: attrs,
+        ready: function (c, err) {
+          call = c;
+          fwd("ready")(err);
+        },
+        host: function (f) {
+          var h = host((go = f));
+          // plan(id, method, url, body, key, value, store, headers...):
+          // what Hide(true) would send and store now (wasm/browser).
+          ["say", "listen", "watch", "plan"].forEach(function (n) {
+            h[n] = fwd(n);
+          });
+          h.get = function (p) {
+            return p in page ? page[p] : get(p);
+          };
+          h.getItem = function (n, k) {
+            return k in store[n] ? store[n][k] : null;
+          };
+          ["setItem", "removeItem"].forEach(function (x) {
+            h[x] = function (n, k, v) {
+              put(n, k, v);
+              fwd(x).apply(null, arguments);
+              return "";
+            };
+          });
+          h.keys = function (n, p) {
+            return Object.keys(store[n]).filter(function (k) {
+              return !k.lastIndexOf(p, 0);
+            });
+          };
+          h.emit = function (e, json, own) {
+            fwd("emit")(e, json, own);
+            return counts[e] || 0;
+          };
+          return h;
+        },
+      };
+      compile(url)
+        .then(function (mod) {
+          // When, and the bytes it took over the network (resource
+          // timing; 0 from the HTTP cache), for the page's timeline and
+          // debug log.
+          fwd("module")(performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize);
+          return WebAssembly.instantiate(mod, g.importObject);
+        })
+        .then(function (i) {
+          g.run(i);
+        }, function (e) {
+          fwd("fail")(e);
+        });
+    }
+  }
+  /* }worker */
+})(typeof window == "object" ? window : self, typeof document == "object" ? document : null);

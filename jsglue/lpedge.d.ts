@@ -28,6 +28,14 @@
 // not read are named in debug mode only. A proxy that serves another
 // account than data-account (or data-app) answers 400 account_mismatch,
 // which is a console error.
+//
+// Threads: the module runs in a dedicated Web Worker, which lpedge.js
+// starts from a Blob URL of its own code; the page's thread keeps this
+// API, lpTag, storage, the DOM events and every keepalive request. A
+// Content-Security-Policy that sets worker-src (or child-src, or
+// script-src without them) must allow blob: for that; without it, or
+// without Worker, the tag runs on the page's thread as before, and says
+// so in debug mode. The API and its Promises are the same in both modes.
 
 export {};
 

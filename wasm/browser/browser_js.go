@@ -23,7 +23,7 @@ var host js.Value
 var (
 	events = [firstOnce]func(values []js.Value){
 		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
-		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
+		onHide:   hide,
 		onOnline: func([]js.Value) { started.Online() },
 		onShow:   func([]js.Value) { started.Show() },
 		onStream: func(a []js.Value) { streamed(a) },
@@ -69,7 +69,8 @@ func once(f func(values []js.Value)) uint32 {
 // the tag.
 func answer(_ js.Value, a []js.Value) any {
 	var f func([]js.Value)
-	if id := a[0].Int(); id < firstOnce {
+	id := a[0].Int()
+	if id < firstOnce {
 		f = events[id]
 	} else {
 		f = callbacks[uint32(id)]
@@ -87,6 +88,14 @@ func answer(_ js.Value, a []js.Value) any {
 		return nil
 	}
 	guard(run)
+	if planning && started != nil {
+		if id != onCall {
+			guard(plan)
+		} else if !planDue { // a burst of calls is planned once, after them
+			planDue = true
+			win.After(0, func() { planDue = false })
+		}
+	}
 	return nil
 }
 
@@ -138,7 +147,11 @@ func Start(boot js.Value) (*tag.Tag, error) {
 		return nil, err
 	}
 	started = tag.New(cfg, Env())
+	planning = host.Get("plan").Type() == js.TypeFunction
 	host.Call("listen", onHide, onOnline, onShow)
+	if planning {
+		guard(plan)
+	}
 	boot.Call("ready", host.Call("fn", onCall))
 	return started, nil
 }
@@ -201,6 +214,49 @@ func guard(f func()) {
 		depth--
 	}()
 	f()
+}
+
+// In a Web Worker (the host has plan), the page's thread sends and
+// stores at pagehide what the tag planned (tag.HidePlan), as the worker
+// may be gone by then: after every entry point but the page API's calls
+// (whose tick ends with a timer, an entry point), plan hands the page the
+// plan of now, when it changed, under a new id. When the page's hide comes, it
+// names the plan it sent (hide): Do hands the page's answer to the
+// request of the same URL and body instead of sending it again.
+var (
+	planning bool         // the host takes plans
+	planDue  bool         // a timer will end the calls' tick, and plan after it
+	planned  tag.HidePlan // the last plan handed to the page
+	planID   uint32       // its id, for the page's answer to its report
+	handed   uint32       // the plan id the page sent, while Hide runs
+)
+
+func plan() {
+	p := started.PlanHide()
+	if p.Report.Method == planned.Report.Method && p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body &&
+		p.Store == planned.Store && p.Queue == planned.Queue {
+		return
+	}
+	lastID++
+	planned, planID = p, lastID
+	var queue any // null: remove
+	if p.Queue != "" {
+		queue = p.Queue
+	}
+	args := []any{planID, p.Report.Method, p.Report.URL, p.Report.Body, p.Key, queue, p.Store}
+	for _, h := range p.Report.Header {
+		args = append(args, h[0], h[1])
+	}
+	host.Call("plan", args...)
+}
+
+// hide is the page's (leaving, the plan id it sent or undefined).
+func hide(a []js.Value) {
+	if len(a) > 1 && a[1].Type() == js.TypeNumber && uint32(a[1].Int()) == planID {
+		handed = planID
+	}
+	started.Hide(a[0].Bool())
+	handed = 0
 }
 
 // settle runs release, which runs the callbacks queued under the tag's
@@ -280,6 +336,11 @@ func (*window) After(ms int64, f func()) func() bool {
 // (status, text, Retry-After or ""), or (0, what went wrong) when no
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
+	if handed != 0 && req.Keepalive && req.URL == planned.Report.URL && req.Body == planned.Report.Body {
+		callbacks[handed] = func(a []js.Value) { done(response(a)) }
+		handed = 0
+		return
+	}
 	id := once(func(a []js.Value) { done(response(a)) })
 	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
 	for _, h := range req.Header {

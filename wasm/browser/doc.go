@@ -25,4 +25,13 @@
 // and its listeners, console, lpTag's events), starts the tag, hands
 // ready the function the page API calls (call(method, argsJSON, settle)),
 // and keeps the module alive.
+//
+// The module runs the same in a dedicated Web Worker (the loader's
+// default) and on the page's thread. In the worker the host reads
+// storage, location and lpTag from copies the page keeps current, and the
+// page does the rest (console, storage writes, DOM events, listeners,
+// keepalive requests); since the worker may be gone when the page goes
+// away, the host there also takes plans: after every entry point the
+// module hands the page what Hide(true) would send and store now
+// ([tag.Tag.PlanHide]), which the page's thread does itself at pagehide.
 package browser

@@ -51,7 +51,14 @@ type page struct {
 	Attrs  map[string]string // data attributes of the loader's script tag
 	Head   string            // HTML before the loader (a stand-in lpTag)
 	Script string            // inline script after the stub, run before load
+	CSP    string            // the page's Content-Security-Policy header, if any
 }
+
+// onMainThread makes the pages site makes run the tag in main-thread mode:
+// they delete window.Worker before the loader runs, as a browser without
+// workers would have it. TestMainThread sets it; the rest of the suite
+// runs in worker mode, the default.
+var onMainThread bool
 
 // site serves the pages, the built tag under /a/ (application/wasm) and
 // under /bad/ (the module as application/octet-stream, as a misconfigured
@@ -75,9 +82,15 @@ func site(t testing.TB, pages map[string]page) *httptest.Server {
 	})
 	var srv *httptest.Server
 	for name, p := range pages {
+		if onMainThread {
+			p.Head = "<script>delete window.Worker</script>" + p.Head
+		}
 		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
+			if p.CSP != "" {
+				w.Header().Set("Content-Security-Policy", p.CSP)
+			}
 			io.WriteString(w, p.html(srv.URL))
 		})
 	}
@@ -99,7 +112,7 @@ func (p page) html(base string) string {
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
-<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true})}catch(e){}</script>
+<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true});new PerformanceObserver(function(l){l.getEntries().forEach(function(f){f.scripts.forEach(function(s){(window.__scripts=window.__scripts||[]).push([s.startTime,s.duration,s.sourceURL])})})}).observe({type:"long-animation-frame",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
 ` + p.Head + `
 <script async src="` + loader + `"` + integrity + attrs.String() + `></script>

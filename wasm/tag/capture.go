@@ -28,7 +28,7 @@ func (t *Tag) Capture(source, event string, params map[string]any) {
 	if kind == retail.GA4Ignored {
 		t.logf(call + arg + "; ignored")
 	} else if kind == retail.GA4Attributes {
-		err = t.report(sdes, err)
+		err = t.addMapped(sdes, err)
 	}
 	t.unlock()
 	if err == nil && kind == retail.GA4Identify {

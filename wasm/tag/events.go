@@ -18,13 +18,13 @@ func (t *Tag) Track(event string, props map[string]any) error {
 		return t.unlocked(nil)
 	}
 	sdes, err := t.cart.Map(event, props)
-	return t.unlocked(t.report(sdes, err))
+	return t.unlocked(t.addMapped(sdes, err))
 }
 
-// report adds the attributes a mapping gave to this tick's, unless the
+// addMapped adds the attributes a mapping gave to this tick's, unless the
 // mapping failed (err) or one is too large, and stores the cart when it
 // changed. The caller holds mu.
-func (t *Tag) report(sdes []liveperson.SDE, err error) error {
+func (t *Tag) addMapped(sdes []liveperson.SDE, err error) error {
 	var sz sized
 	if err == nil {
 		sz, err = checkSize(sdes)

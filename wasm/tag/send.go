@@ -33,13 +33,13 @@ func (t *Tag) flush(hide bool) {
 			t.openSession()
 			return
 		}
-		t.inflight = t.take(0)
+		t.inflight = take(t.queue, 0)
 		t.send(t.queue[:t.inflight], false)
 		return
 	}
 	// A second request without ids would start a second session.
 	if vid, _, _ := t.ids(); hide && vid != "" {
-		n := t.take(t.inflight)
+		n := take(t.queue, t.inflight)
 		extra := append([]*batch(nil), t.queue[t.inflight:t.inflight+n]...)
 		t.queue = append(t.queue[:t.inflight], t.queue[t.inflight+n:]...)
 		t.send(extra, true)
@@ -118,12 +118,12 @@ func (t *Tag) pause(wait int64, attempt int) {
 // time.Duration's String would.
 func seconds(ms int64) string { return strconv.FormatInt(ms/1000, 10) + "s" }
 
-// take counts the batches from index from on that fit one request: same
+// take counts the batches of q from index from on that fit one request: same
 // entry points, within monitoring.MaxSDEs and the body budget.
-func (t *Tag) take(from int) int {
-	first := t.queue[from]
+func take(q []*batch, from int) int {
+	first := q[from]
 	n, sdes, size := 1, len(first.sdes), first.size
-	for _, b := range t.queue[from+1:] {
+	for _, b := range q[from+1:] {
 		if !sameStrings(b.entry, first.entry) || sdes+len(b.sdes) > monitoring.MaxSDEs || size+b.size > batchBudget {
 			break
 		}
@@ -148,10 +148,7 @@ func (t *Tag) ids() (vid, sid string, fromLpTag bool) {
 // monitoring taglet has no ids yet, so that the tag does not start a
 // second session; LpTagWait bounds the wait.
 func (t *Tag) waitingForLpTag() bool {
-	if t.env.LpTag == nil || t.lpTagWaited || !t.env.LpTag.Present() {
-		return false
-	}
-	if v, _ := t.env.LpTag.IDs(); v != "" {
+	if !t.lpTagPending() {
 		return false
 	}
 	if !t.lpTagTimer {
@@ -168,6 +165,16 @@ func (t *Tag) waitingForLpTag() bool {
 		})
 	}
 	return true
+}
+
+// lpTagPending says whether the page has lpTag without monitoring ids
+// yet, and LpTagWait has not run out.
+func (t *Tag) lpTagPending() bool {
+	if t.env.LpTag == nil || t.lpTagWaited || !t.env.LpTag.Present() {
+		return false
+	}
+	v, _ := t.env.LpTag.IDs()
+	return v == ""
 }
 
 // lpTagChanged runs when lpTag's ids may have changed.
@@ -226,16 +233,7 @@ func (t *Tag) monitoringRequest(m monitoring.Method, r *monitoring.Request) (Req
 // hide beside the one in flight.
 func (t *Tag) send(batches []*batch, extra bool) {
 	vid, sid, fromLpTag := t.ids()
-	r := &monitoring.Request{VisitorID: vid, SessionID: sid, Identities: t.identities(), EntryPoints: batches[0].entry}
-	attempt := 0
-	for _, b := range batches {
-		r.SDEs = append(r.SDEs, b.sdes...)
-		attempt = max(attempt, b.attempt)
-	}
-	if r.SDEs == nil {
-		r.SDEs = []liveperson.SDE{}
-	}
-	req, err := t.monitoringRequest(monitoring.Report, r)
+	req, attempt, err := t.report(batches, vid, sid)
 	if err != nil { // only an id from lpTag or storage can be malformed: Config was checked
 		t.env.Console.Warn("lpedge: report: ignoring a malformed id: " + err.Error())
 		t.dropIDs(vid, sid, fromLpTag)
@@ -253,6 +251,21 @@ func (t *Tag) send(batches []*batch, extra bool) {
 		t.reported(batches, extra, attempt, vid, sid, fromLpTag, resp)
 		t.unlock()
 	})
+}
+
+// report builds the report request of batches, and says how many
+// attempts they have had.
+func (t *Tag) report(batches []*batch, vid, sid string) (req Request, attempt int, err error) {
+	r := &monitoring.Request{VisitorID: vid, SessionID: sid, Identities: t.identities(), EntryPoints: batches[0].entry}
+	for _, b := range batches {
+		r.SDEs = append(r.SDEs, b.sdes...)
+		attempt = max(attempt, b.attempt)
+	}
+	if r.SDEs == nil {
+		r.SDEs = []liveperson.SDE{}
+	}
+	req, err = t.monitoringRequest(monitoring.Report, r)
+	return req, attempt, err
 }
 
 // sent removes a request's batches from the queue.

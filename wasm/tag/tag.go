@@ -344,13 +344,7 @@ func (t *Tag) save() {
 }
 
 func (t *Tag) write() {
-	keep := t.queue[t.inflight:]
-	for i := t.inflight - 1; i >= 0; i-- {
-		if t.queue[i].attempt > 0 {
-			keep = t.queue[i:]
-			break
-		}
-	}
+	keep := kept(t.queue, t.inflight)
 	t.gen++
 	for _, b := range keep {
 		if !b.stored {
@@ -371,6 +365,64 @@ func (t *Tag) write() {
 	info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, gen: t.gen, released: t.released}
 	t.written = string(encodeQueue(keep, info))
 	t.store(t.local, "queue:"+t.tab, t.written)
+}
+
+// kept is what of queue q is stored: the batches not in flight, and from
+// the last one in flight that failed before (it is being retried) on.
+func kept(q []*batch, inflight int) []*batch {
+	for i := inflight - 1; i >= 0; i-- {
+		if q[i].attempt > 0 {
+			return q[i:]
+		}
+	}
+	return q[inflight:]
+}
+
+// A HidePlan is what Hide(true) would do now, for a host whose tag may
+// be gone by the time the page is: in a Web Worker, the page's own
+// thread sends Report with keepalive and stores Queue at pagehide, and
+// the tag, should it still run, then sends nothing twice (the host hands
+// the page's answer to Report to Hide's request of the same URL and
+// body). It is a copy: the tag goes on as if nothing was sent.
+type HidePlan struct {
+	Report Request // the report Hide sends; Method "" when none
+	Key    string  // this page's stored queue's key in Env.Local
+	Queue  string  // what Hide stores under Key: "" to remove it
+	Store  bool    // whether Hide writes Key at all
+}
+
+// PlanHide returns the HidePlan of now. It sends and stores nothing.
+func (t *Tag) PlanHide() HidePlan {
+	t.mu.Lock()
+	q := t.queue[:len(t.queue):len(t.queue)]
+	if t.open != nil {
+		q = append(q, t.open)
+	}
+	p := HidePlan{Key: t.key("queue:" + t.tab)}
+	inflight := t.inflight
+	// flush(true)
+	if vid, sid, _ := t.ids(); t.consent == consentGranted && len(q) > inflight && t.retry == nil &&
+		t.env.Page.Online() && !t.lpTagPending() && !t.opening && (vid != "" || inflight == 0 && t.customerID != "") {
+		from := inflight
+		n := take(q, from)
+		if r, _, err := t.report(q[from:from+n], vid, sid); err == nil {
+			p.Report = r
+		}
+		if from == 0 {
+			inflight = n
+		} else { // an extra request beside the one in flight leaves the queue
+			q = append(q[:from:from], q[from+n:]...)
+		}
+	}
+	// save(), released
+	if p.Store = t.mayStore() && (t.stored || len(q) > inflight); p.Store {
+		if keep := kept(q, inflight); len(keep) > 0 {
+			info := queueInfo{saved: t.env.Clock.Now(), retry: t.retryAt, gen: t.gen + 1, released: true}
+			p.Queue = string(encodeQueue(keep, info))
+		}
+	}
+	t.unlock()
+	return p
 }
 
 // takenOver drops the stored batches another page took over (see

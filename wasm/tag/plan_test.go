@@ -1,0 +1,103 @@
+package tag
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// PlanHide says what Hide(true) then sends and stores, in every state
+// the queue can be in, and changes nothing itself.
+func TestPlanHide(t *testing.T) {
+	push := `[{"type":"searchInfo","keywords":["a"]}]`
+	consent := direct
+	consent.ConsentRequired = true
+	for _, c := range []struct {
+		name   string
+		cfg    Config
+		opts   []func(*harness)
+		setup  func(h *harness)
+		report bool // a report goes at hide
+	}{
+		{"idle", direct, nil, func(h *harness) {
+			h.call("track", viewed)
+			h.clock.tick()
+			h.tr.answer(t, 200, answer1)
+		}, false},
+		{"the tick not ended", direct, nil, func(h *harness) { h.call("track", viewed) }, true},
+		{"queued while in flight: an extra request", direct, nil, func(h *harness) {
+			h.call("track", viewed)
+			h.clock.tick()
+			h.call("sdes.push", push)
+		}, true},
+		{"in flight, nothing else", direct, nil, func(h *harness) {
+			h.call("track", viewed)
+			h.clock.tick()
+		}, false},
+		{"offline", direct, nil, func(h *harness) {
+			h.page.offline = true
+			h.call("track", viewed)
+			h.clock.tick()
+			h.call("sdes.push", push)
+			h.clock.tick()
+		}, false},
+		{"a retry pause", direct, nil, func(h *harness) {
+			h.call("track", viewed)
+			h.clock.tick()
+			h.tr.answer(t, 503, "")
+			h.call("sdes.push", push)
+		}, false},
+		{"a retry in flight, more queued", direct, nil, func(h *harness) {
+			h.call("track", viewed)
+			h.clock.tick()
+			h.tr.answer(t, 503, "")
+			h.clock.advance(3 * time.Second)
+			h.call("sdes.push", push)
+			h.clock.tick()
+		}, true},
+		{"a first visit opens its session", direct, []func(*harness){fresh}, func(h *harness) { h.call("track", viewed) }, false},
+		{"an identified first visit", direct, []func(*harness){fresh}, func(h *harness) {
+			h.call("identify", `["c-1",{"firstName":"Ann"}]`)
+		}, true},
+		{"no consent yet", consent, nil, func(h *harness) { h.call("track", viewed) }, false},
+		{"lpTag without ids", direct, []func(*harness){func(h *harness) { h.lp = &fakeLpTag{present: true} }},
+			func(h *harness) { h.call("track", viewed) }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, c.cfg, c.opts...)
+			c.setup(h)
+			key := c.cfg.key("queue:" + h.tab)
+			before, stored := h.local[key]
+			p := h.PlanHide()
+			h.PlanHide() // twice: it changes nothing
+			if got, ok := h.local[key]; got != before || ok != stored {
+				t.Fatalf("PlanHide wrote the stored queue")
+			}
+			sent := len(h.tr.all)
+			h.Hide(true)
+			var report *Request
+			for i := sent; i < len(h.tr.all); i++ {
+				if r := h.tr.all[i]; r.Keepalive {
+					report = &r
+				}
+			}
+			if (p.Report.Method != "") != c.report || (report != nil) != c.report {
+				t.Fatalf("planned report %+v, Hide sent %+v; want a report: %v", p.Report, report, c.report)
+			}
+			if report != nil && (report.URL != p.Report.URL || report.Body != p.Report.Body || report.Method != p.Report.Method ||
+				!slices.Equal(report.Header, p.Report.Header)) {
+				t.Errorf("Hide sent %+v, the plan said %+v", *report, p.Report)
+			}
+			if p.Key != key {
+				t.Errorf("plan's key %q, want %q", p.Key, key)
+			}
+			got, ok := h.local[key]
+			switch {
+			case !p.Store && (got != before || ok != stored):
+				t.Errorf("Hide stored %q, the plan said it stores nothing", got)
+			case p.Store && (got != p.Queue || ok != (p.Queue != "")):
+				t.Errorf("Hide stored %q (%v), the plan said %q", got, ok, p.Queue)
+			}
+		})
+	}
+}
