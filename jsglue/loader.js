@@ -5,12 +5,13 @@
 //
 // In the page, it reads its script tag's data attributes, waits for the
 // page's load event (or starts at once if it has passed), and runs the
-// module in a dedicated Web Worker: the same bundle, started from a Blob
-// URL of its own source, which fetches and compiles the module
-// (compileStreaming, from the bytes when the server's Content-Type is not
-// application/wasm) and runs it. Where the browser has no Worker or the
-// site's Content-Security-Policy refuses a blob: worker, it runs the
-// module here instead (main-thread mode), saying so in debug mode. Once
+// module on the page's thread, or with data-thread="worker" in a
+// dedicated Web Worker: the same bundle, started from a Blob URL of its
+// own source, which fetches and compiles the module (compileStreaming,
+// from the bytes when the server's Content-Type is not application/wasm)
+// and runs it. Where the browser has no Worker or the site's
+// Content-Security-Policy refuses a blob: worker, it runs the module here
+// instead (main-thread mode), saying so in debug mode. Once
 // Go has started, it puts the real methods on window.lpedge and replays
 // the calls the stub queued, in order; every call goes to the module the
 // same way, by name, in either mode. The module gets the boot object,
@@ -572,7 +573,14 @@
     // must be of the page's origin, which the proxy's is not, and the
     // Blob needs no second download and stays under the script's
     // integrity hash. A CSP without blob: in worker-src refuses it.
-    var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID;
+    // Worker mode is the page's choice, data-thread="worker", until the
+    // pagehide hand-over is exact: a track right before a navigation can
+    // now reach LivePerson twice (README, Threads).
+    var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID, th = script && script.getAttribute("data-thread");
+    if (th != "worker") {
+      if (th && th != "main") say("error", 'lpedge: data-thread: want "worker" or "main", got "' + th + '"');
+      return here('no data-thread="worker"');
+    }
     if (!w.Worker) return here("no Worker");
     try {
       wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));

@@ -27,11 +27,13 @@
 // and keeps the module alive.
 //
 // The module runs the same in a dedicated Web Worker (the loader's
-// default) and on the page's thread. In the worker the host reads
-// storage, location and lpTag from copies the page keeps current, and the
-// page does the rest (console, storage writes, DOM events, listeners,
-// keepalive requests); since the worker may be gone when the page goes
-// away, the host there also takes plans: after every entry point the
-// module hands the page what Hide(true) would send and store now
-// ([tag.Tag.PlanHide]), which the page's thread does itself at pagehide.
+// data-thread="worker") and on the page's thread (its default). In the
+// worker the host reads storage, location and lpTag from copies the page
+// keeps current, makes the tag's requests itself, and has the page do the
+// rest (console, storage writes, DOM events, listeners); since the worker
+// may be gone when the page goes away, the host there also takes plans:
+// after an entry point (the page API's calls: after the timer that ends
+// their tick) the module hands the page what Hide(true) would send and
+// store now ([tag.Tag.PlanHide]), which the page's thread does itself at
+// pagehide.
 package browser

@@ -56,8 +56,8 @@ type page struct {
 
 // onMainThread makes the pages site makes run the tag in main-thread mode:
 // they delete window.Worker before the loader runs, as a browser without
-// workers would have it. TestMainThread sets it; the rest of the suite
-// runs in worker mode, the default.
+// workers would have it, and leave out data-thread="worker". TestMainThread
+// sets it; the rest of the suite runs in worker mode (data-thread="worker").
 var onMainThread bool
 
 // site serves the pages, the built tag under /a/ (application/wasm) and
@@ -109,6 +109,11 @@ func (p page) html(base string) string {
 	var attrs strings.Builder
 	for k, v := range p.Attrs {
 		attrs.WriteString(" data-" + k + `="` + html.EscapeString(v) + `"`)
+	}
+	// The suite runs in worker mode, which a page asks for, unless it
+	// names its thread itself (Attrs "thread").
+	if _, ok := p.Attrs["thread"]; !ok && !onMainThread {
+		attrs.WriteString(` data-thread="worker"`)
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
