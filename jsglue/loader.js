@@ -169,15 +169,20 @@
         return typeof v == "number" && !isFinite(v) ? "" + v : v && v.nodeType ? void 0 : v;
       }) || 0);
     }
+    // who(o) keeps o's user_id; null (signed out, as Google documents
+    // it) clears it.
+    function who(o) {
+      if (o && typeof o == "object" && "user_id" in o) uid = o.user_id || void 0;
+    }
     function read(e) {
       var g = {}.toString.call(e) == "[object Arguments]", ev, p;
       e = copy(g ? [].slice.call(e) : e);
       if (g) {
         if (e[0] == "event") (ev = e[1]), (p = e[2]);
-        else uid = (e[e.length - 1] || {}).user_id || uid; // set, config
+        else who(e[e.length - 1]); // set, config
       } else if (e && typeof e == "object") {
         if ("ecommerce" in e) ec = e.ecommerce && Object.assign(ec || {}, e.ecommerce);
-        uid = e.user_id || uid;
+        who(e);
         ev = e.event;
         delete e.ecommerce;
         p = Object.assign(e, copy(ec));

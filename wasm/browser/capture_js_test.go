@@ -168,3 +168,22 @@ func TestSegmentPlugin(t *testing.T) {
 		t.Error("without data-capture the loader registered a plugin or made a dataLayer")
 	}
 }
+
+// A user_id set to null (signed out, as Google's user-id guide says to
+// send it) is forgotten: a later login without its own user_id must not
+// identify the previous user.
+func TestDataLayerUserIDCleared(t *testing.T) {
+	w, calls := loaderWindow(t, map[string]string{"capture": "datalayer"}, `w.dataLayer = [];
+		w.gtag = function () { w.dataLayer.push(arguments) };`)
+	run(w, `w.gtag("config", "G-1", {user_id: "alice"});
+		w.gtag("config", "G-1", {user_id: null});
+		w.gtag("event", "login", {method: "Google"});
+		w.dataLayer.push({user_id: "bob"}, {user_id: null}, {event: "sign_up"});`)
+	want := []string{
+		`capture ["login",{"method":"Google"},"gtag"]`,
+		`capture ["sign_up",{"event":"sign_up"},"dataLayer"]`,
+	}
+	if got := calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the module got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
