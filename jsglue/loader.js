@@ -178,7 +178,9 @@
       var g = {}.toString.call(e) == "[object Arguments]", ev, p;
       e = copy(g ? [].slice.call(e) : e);
       if (g) {
-        if (e[0] == "event") (ev = e[1]), (p = e[2]);
+        // With the Segment plugin too, gtag.js's events are Segment's own
+        // (its GA4 destination calls gtag): the plugin has them already.
+        if (e[0] == "event") /\bsegment\b/.test(what) || ((ev = e[1]), (p = e[2]));
         else who(e[e.length - 1]); // set, config
       } else if (e && typeof e == "object") {
         if ("ecommerce" in e) ec = e.ecommerce && Object.assign(ec || {}, e.ecommerce);
@@ -193,7 +195,11 @@
       try {
         read(e);
       } catch (x) {
-        say("warn", "lpedge: " + name + ": " + x);
+        try {
+          say("warn", "lpedge: " + name + ": " + x);
+        } catch (y) {
+          say("warn", "lpedge: " + name + ": an entry could not be read"); // x is no string (a Symbol)
+        }
       }
     }
     // One reader, however often lpedge.js runs: a second run stops at

@@ -656,7 +656,8 @@ func TestStockEntryObjects(t *testing.T) {
 
 // TestStateStream: STATE_STREAM=off puts a keyed create's claim and
 // answer in two object requests instead of one held open both ways; a
-// value it does not know is the configuration's error, named in the log.
+// value it does not know is the configuration's error, named in the log,
+// with the state binding or without.
 func TestStateStream(t *testing.T) {
 	t.Parallel() // each has its own workerd
 	lp := newLP(t)
@@ -675,7 +676,9 @@ func TestStateStream(t *testing.T) {
 			if tc.value != "" {
 				vars["STATE_STREAM"] = tc.value
 			}
-			w := startWorkerd(t, warmEntry, vars)
+			// The unknown value without the binding: it is checked all
+			// the same.
+			w := startWorkerdSetup(t, workerdSetup{Entry: warmEntry, Vars: vars, NoState: tc.want == nil})
 			if tc.want == nil {
 				if a := get(w.URL + "/healthz"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, proxy.CodeNotConfigured) {
 					t.Errorf("GET /healthz: %v, want 503 %s", a, proxy.CodeNotConfigured)

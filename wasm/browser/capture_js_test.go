@@ -187,3 +187,23 @@ func TestDataLayerUserIDCleared(t *testing.T) {
 		t.Errorf("the module got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// With both readers on, gtag.js's events are left to the Segment plugin
+// (Segment's GA4 destination calls gtag with the events it forwarded
+// already), GTM-style pushes are read; an entry whose reading throws a
+// Symbol is a warning too, and the page's push does not throw.
+func TestDataLayerWithSegment(t *testing.T) {
+	console := recordConsole(t)
+	w, calls := loaderWindow(t, map[string]string{"capture": "datalayer segment"}, `w.dataLayer = [];
+		w.gtag = function () { w.dataLayer.push(arguments) };`)
+	run(w, `w.gtag("event", "add_to_cart", {items: [{item_id: "A"}]});
+		w.dataLayer.push({event: "view_item", ecommerce: {items: [{item_id: "B"}]}});
+		w.dataLayer.push({get event() { throw Symbol("page") }});`)
+	want := []string{`capture ["view_item",{"event":"view_item","items":[{"item_id":"B"}]},"dataLayer"]`}
+	if got := calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the module got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := console(); len(got) != 1 || got[0] != "warn: lpedge: dataLayer: an entry could not be read" {
+		t.Errorf("console %q, want one warning for the entry that threw a Symbol", got)
+	}
+}

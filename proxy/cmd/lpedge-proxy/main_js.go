@@ -49,6 +49,17 @@ func handler() (http.Handler, worker.Options) {
 	if err == nil {
 		err = setLogLevel(cloudflare.Getenv("LOG_LEVEL"))
 	}
+	stream := true
+	if err == nil {
+		// Checked with or without the binding, as the other settings are.
+		switch v := cloudflare.Getenv("STATE_STREAM"); v {
+		case "", "on":
+		case "off":
+			stream = false
+		default:
+			err = errors.New("STATE_STREAM: want on or off, got " + strconv.Quote(v))
+		}
+	}
 	var h http.Handler
 	var objects *countedObjects
 	if err == nil {
@@ -66,12 +77,8 @@ func handler() (http.Handler, worker.Options) {
 			// (Open), unless STATE_STREAM=off: a way back to two
 			// requests should a platform not stream both ways at once.
 			var open proxy.ObjectOpener
-			switch v := cloudflare.Getenv("STATE_STREAM"); v {
-			case "", "on":
+			if stream {
 				open = objects.open
-			case "off":
-			default:
-				err = errors.New("STATE_STREAM: want on or off, got " + strconv.Quote(v))
 			}
 			// The settings are 0 when not set (New defaults them).
 			cfg.Engine = proxy.NewObjectEngine(objects.call, proxy.ObjectOptions{Events: cfg.EventLogEvents, Open: open,
