@@ -234,7 +234,7 @@ func (e *ObjectEngine) Once(ctx context.Context, k IdemKey, sum [32]byte, token 
 		a, again, err := out.result()
 		switch {
 		case out.Claimed:
-			return e.onceClaimed(ctx, s, lease, ttl, call)
+			return e.onceClaimed(ctx, s, k, token, lease, ttl, call)
 		case !again || cut:
 			s.Close()
 			if again {
@@ -251,8 +251,10 @@ var releaseLine = struct {
 }{true}
 
 // onceClaimed runs call under Once's claim on s, then stores its answer or
-// releases the claim on s.
-func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
+// releases the claim on s. Should s break meanwhile (the object was reset
+// during the call: its claim is in its storage), the answer is stored, or
+// the claim released, by a request of its own, as Complete and Release do.
+func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, k IdemKey, token string, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
 	defer s.Close()
 	var out struct {
 		Lost bool `json:"lost"`
@@ -263,7 +265,11 @@ func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, t
 		if !done {
 			sctx, cancel := afterCall(ctx, lease)
 			defer cancel()
-			if rerr := exchange(sctx, s, releaseLine, &out); rerr != nil {
+			rerr := exchange(sctx, s, releaseLine, &out)
+			if rerr != nil && sctx.Err() == nil {
+				rerr = e.Release(sctx, k, token)
+			}
+			if rerr != nil {
 				err = errors.Join(err, objectError(sctx, "once", rerr))
 			}
 		}
@@ -280,7 +286,10 @@ func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, lease, t
 		TTL    int64     `json:"ttl"`
 	}{objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds()}
 	if err := exchange(sctx, s, &in, &out); err != nil {
-		return &a, objectError(sctx, "once", err)
+		if sctx.Err() != nil {
+			return &a, objectError(sctx, "once", err)
+		}
+		return &a, e.Complete(sctx, k, token, a, ttl)
 	}
 	if out.Lost {
 		return &a, ErrClaimLost
