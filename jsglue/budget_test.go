@@ -47,9 +47,8 @@ func TestWasmBudget(t *testing.T) {
 
 // MaxWorkerBootstrap is what running the module in a Web Worker may add
 // to lpedge.js, brotli: the code between the loader's /* worker{ */ and
-// /* }worker */ markers. Issue 15 asks for under 1,024 B; it measured
-// 1,076 B (README, performance table), and this ceiling stops it growing.
-const MaxWorkerBootstrap = 1100
+// /* }worker */ markers. Issue 15 asks for under 1,024 B.
+const MaxWorkerBootstrap = 1024
 
 // TestWorkerBootstrapBudget builds lpedge.js with and without the worker
 // mode and compares their brotli sizes.

@@ -232,18 +232,21 @@ var (
 )
 
 func plan() {
-	p := started.PlanHide()
-	if p.Report.Method == planned.Report.Method && p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body &&
-		p.Store == planned.Store && p.Queue == planned.Queue {
+	p := started.PlanHide() // the same URL is the same method: Report's
+	if p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store && p.Queue == planned.Queue {
 		return
 	}
 	lastID++
 	planned, planID = p, lastID
-	var queue any // null: remove
-	if p.Queue != "" {
-		queue = p.Queue
+	store := "" // the host's storage function Hide would call, if any
+	if p.Store {
+		store = "removeItem"
+		if p.Queue != "" {
+			store = "setItem"
+		}
 	}
-	args := []any{planID, p.Report.Method, p.Report.URL, p.Report.Body, p.Key, queue, p.Store}
+	// The storage's arguments, then the page's fetch's.
+	args := []any{store, p.Key, p.Queue, planID, p.Report.Method, p.Report.URL, p.Report.Body, true}
 	for _, h := range p.Report.Header {
 		args = append(args, h[0], h[1])
 	}
