@@ -10,13 +10,16 @@ import (
 
 // MaxGrowth is the size the tag is held to: its brotli size over that of
 // an empty Go wasm main built with the same flags. design.md asks for
-// 1.15; the tag measured 1.295 before conversations listened (README,
-// "The tag's size budget": what each part costs, and why the rest needs
-// a product decision), and issue 12 moved the ceiling from 1.30 to 1.32
-// for the conversation's stream, listeners, receipts and typing, and no
-// further. It stops growth, with room for the 1-2 KB that brotli moves
-// when code merely shifts, while that target stays open.
-const MaxGrowth = 1.32
+// 1.15 and caps it at 1.33; the tag measured 1.295 before conversations
+// listened (README, "The tag's size budget": what each part costs, and
+// why the rest needs a product decision). Issue 12 moved the ceiling from
+// 1.30 to 1.32 for the conversation's stream, listeners, receipts and
+// typing; issues 15 and 16 (the worker's pagehide plan, zero-code
+// capture), which name 1.33 as their limit together, took it to 1.322 and
+// the ceiling to 1.33. It stops growth while that target stays open;
+// brotli moves 1-2 KB when code merely shifts, which 1.33 leaves room for
+// at 1.322.
+const MaxGrowth = 1.33
 
 // TestWasmBudget builds the module and the floor and compares their
 // brotli sizes.
@@ -47,8 +50,9 @@ func TestWasmBudget(t *testing.T) {
 
 // MaxWorkerBootstrap is what running the module in a Web Worker may add
 // to lpedge.js, brotli: the code between the loader's /* worker{ */ and
-// /* }worker */ markers. Issue 15 asks for under 1,024 B; it measured
-// 1,076 B (README, performance table), and this ceiling stops it growing.
+// /* }worker */ markers. Issue 15 asks for under 1,024 B; it measures
+// 1,021-1,053 B as code around it shifts (brotli), so the ceiling stops
+// growth at 1,100 B while that target stays open.
 const MaxWorkerBootstrap = 1100
 
 // TestWorkerBootstrapBudget builds lpedge.js with and without the worker

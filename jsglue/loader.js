@@ -134,6 +134,9 @@
   // left out. Segment events carry custom properties, so not by default.
   var reads = { track: "__LPEDGE_PROPERTIES__", identify: "__LPEDGE_TRAITS__" };
   var debug = !!script && script.getAttribute("data-debug") == "true";
+  // Where the module runs: data-thread="worker" or "main" (the default).
+  var thread = script && script.getAttribute("data-thread");
+  if (thread && !/^(worker|main)$/.test(thread)) say("error", 'lpedge: data-thread: want "worker" or "main", got "' + thread + '"');
   // The data attributes, as names and values for Go.
   var attrs = [];
   if (script)
@@ -563,11 +566,11 @@
     function failed(e) {
       fail("lpedge: module: could not load " + url + ": " + e.message);
     }
-    // here runs the module on the page's thread: why says why not in a
-    // worker.
+    // here runs the module on the page's thread, the default: why says
+    // why not in the worker the page asked for.
     function here(why) {
       var go = new w.Go();
-      if (debug) say("log", "lpedge: the tag runs on the page's thread: " + why);
+      if (debug && why) say("log", "lpedge: the tag runs on the page's thread: " + why);
       w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
       compile(url)
         .then(function (m) {
@@ -578,20 +581,17 @@
           go.run(i);
         }, failed);
     }
+    // Worker mode is the page's choice, data-thread="worker", until the
+    // pagehide hand-over is exact: a track right before a navigation can
+    // now reach LivePerson twice (README, Threads).
+    if (thread != "worker") return here();
     /* worker{ */
     // The worker runs this very script (lpedge.js is one function, which
     // the build names __lpedgeBundle) from a Blob URL: a worker's script
     // must be of the page's origin, which the proxy's is not, and the
     // Blob needs no second download and stays under the script's
     // integrity hash. A CSP without blob: in worker-src refuses it.
-    // Worker mode is the page's choice, data-thread="worker", until the
-    // pagehide hand-over is exact: a track right before a navigation can
-    // now reach LivePerson twice (README, Threads).
-    var wk, up, ph, settles = {}, ids = 0, out = [], plan, hideID, th = script && script.getAttribute("data-thread");
-    if (th != "worker") {
-      if (th && th != "main") say("error", 'lpedge: data-thread: want "worker" or "main", got "' + th + '"');
-      return here('no data-thread="worker"');
-    }
+    var wk, ph, settles = {}, ids = 0, out = [], plan, hideID;
     if (!w.Worker) return here("no Worker");
     try {
       wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
@@ -601,7 +601,6 @@
     // A worker the CSP refuses fails by this event (Chromium), maybe
     // before connect runs.
     wk.onerror = function (e) {
-      if (up) return;
       e.preventDefault();
       wk.terminate();
       wk = 0; // connect, if it has not run, must not
@@ -616,14 +615,14 @@
       // What the module reads of the page, sent with every message: the
       // paths Go's get asks for (lpTag itself only as there or not).
       var sdk = "lpTag.taglets.lp_monitoringSDK.get",
-        paths = ["location.href", "location.origin", "navigator.onLine", "document.visibilityState", "lpTag", sdk + "Vid()", sdk + "Sid()", "lpTag.section"];
+        paths = (sdk + "Vid() " + sdk + "Sid() location.href location.origin navigator.onLine document.visibilityState lpTag lpTag.section").split(" ");
       function snap() {
         var o = {};
         paths.forEach(function (p) {
           var v = get(p);
-          o[p] = Array.isArray(v) ? v.filter(function (s) {
+          o[p] = v && typeof v == "object" ? Array.isArray(v) ? v.filter(function (s) {
             return typeof s == "string";
-          }) : v && typeof v == "object" ? {} : v;
+          }) : {} : v;
         });
         return o;
       }
@@ -649,32 +648,29 @@
         var a = ["go"].concat([].slice.call(arguments)), p = plan;
         queue(a);
         if (id !== hideID) return;
-        // plan: [id, method, url, body, key, value or null, store, header, value, ...]
-        if (p && p[1]) {
-          a[3] = p[0];
-          ph.fetch.apply(null, [p[0], p[1], p[2], p[3], true].concat(p.slice(7)));
-          p[1] = "";
+        // plan: [storage function or "", key, value, id, method, url, body, true, header, value, ...]
+        if (p && p[4]) {
+          a[3] = p[3];
+          ph.fetch(...p.slice(3));
+          p[4] = "";
         }
-        if (p && a[2] && p[6]) ph[p[5] == null ? "removeItem" : "setItem"]("localStorage", p[4], p[5]);
+        if (p && a[2] && p[0]) ph[p[0]]("localStorage", p[1], p[2]);
         flush();
       });
       // The worker's messages: [name, arguments...] of ph's functions
       // (the DOM's part), or of these.
       ph.ready = function (err) {
-        up = 1;
+        wk.onerror = null;
         started(function (n, json, s) {
-          var id = s ? ++ids : 0;
-          if (s) settles[id] = s;
-          queue(["call", n, json, id]);
+          if (s) settles[++ids] = s;
+          queue(["call", n, json, s && ids]);
         }, err);
       };
       ph.settle = function (id, r, e) {
         settles[id](r, e);
         delete settles[id];
       };
-      ph.plan = function () {
-        plan = [].slice.call(arguments);
-      };
+      ph.plan = (...a) => (plan = a);
       ph.module = function (at, bytes) {
         mark("module", at - performance.timeOrigin);
         if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
@@ -725,7 +721,7 @@
   // pagehide). Storage reads are answered from the copy here, which
   // every write and the page's storage events keep current.
   function worker() {
-    var page = {}, store, counts = {}, call, go, out = [];
+    var page = {}, store, counts = {}, call, out = [];
     // post(m) posts m with the others of this task, after it: what one
     // entry point of the module does reaches the page in one message.
     function post(m) {
@@ -741,20 +737,12 @@
       else if (v == null) delete store[n][k];
       else store[n][k] = v;
     }
-    function fwd(n) {
-      return function () {
-        post([n].concat([].slice.call(arguments)));
-      };
-    }
     var on = {
       init: init,
       call: function (n, json, id) {
         call(n, json, id && function (r, x) {
           post(["settle", id, r, x]);
         });
-      },
-      go: function () {
-        go.apply(null, arguments);
       },
       n: function (c) {
         counts = c;
@@ -776,14 +764,21 @@
         attrs: attrs,
         ready: function (c, err) {
           call = c;
-          fwd("ready")(err);
+          post(["ready", err]);
         },
         host: function (f) {
-          var h = host((go = f));
-          // plan(id, method, url, body, key, value, store, headers...):
-          // what Hide(true) would send and store now (wasm/browser).
-          ["say", "listen", "watch", "plan"].forEach(function (n) {
-            h[n] = fwd(n);
+          var h = host((on.go = f));
+          // plan(storage function or "", key, value, id, method, url, body,
+          // true, headers...): what Hide(true) would store and send now
+          // (wasm/browser), the storage as the page's host does it. The
+          // storage writes change the copy too (put); Go reads no answer
+          // of these but setItem's (an error message, "" for none).
+          ["say", "listen", "watch", "plan", "setItem", "removeItem"].forEach(function (n) {
+            h[n] = function (...a) {
+              if (n.length > 6) put(...a);
+              post([n, ...a]);
+              return "";
+            };
           });
           h.get = function (p) {
             return p in page ? page[p] : get(p);
@@ -791,20 +786,13 @@
           h.getItem = function (n, k) {
             return k in store[n] ? store[n][k] : null;
           };
-          ["setItem", "removeItem"].forEach(function (x) {
-            h[x] = function (n, k, v) {
-              put(n, k, v);
-              fwd(x).apply(null, arguments);
-              return "";
-            };
-          });
           h.keys = function (n, p) {
             return Object.keys(store[n]).filter(function (k) {
               return !k.lastIndexOf(p, 0);
             });
           };
           h.emit = function (e, json, own) {
-            fwd("emit")(e, json, own);
+            post(["emit", e, json, own]);
             return counts[e] || 0;
           };
           return h;
@@ -815,13 +803,13 @@
           // When, and the bytes it took over the network (resource
           // timing; 0 from the HTTP cache), for the page's timeline and
           // debug log.
-          fwd("module")(performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize);
+          post(["module", performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize]);
           return WebAssembly.instantiate(mod, g.importObject);
         })
         .then(function (i) {
           g.run(i);
         }, function (e) {
-          fwd("fail")(e);
+          post(["fail", e]);
         });
     }
   }

@@ -65,7 +65,9 @@ func TestOnceStreamBroken(t *testing.T) {
 			}
 			e := proxy.NewObjectEngine(call, proxy.ObjectOptions{Open: open})
 			a, err := e.Once(context.Background(), proxy.IdemKey{Scope: "consumer-1", Key: "k1"}, sha256.Sum256([]byte("body")), "tok", time.Minute, time.Hour,
-				func() (proxy.Answer, error) { return proxy.Answer{Status: 201, Body: []byte(`{"conversationId":"c"}`)}, tc.callErr })
+				func() (proxy.Answer, error) {
+					return proxy.Answer{Status: 201, Body: []byte(`{"conversationId":"c"}`)}, tc.callErr
+				})
 			if tc.callErr == nil && (err != nil || a == nil || a.Status != 201) {
 				t.Errorf("Once = %+v, %v, want the call's answer and no error", a, err)
 			}

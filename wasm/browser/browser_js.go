@@ -232,22 +232,30 @@ var (
 )
 
 func plan() {
-	p := started.PlanHide()
-	if p.Report.Method == planned.Report.Method && p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body &&
-		p.Store == planned.Store && p.Queue == planned.Queue {
+	p := started.PlanHide() // the same URL is the same method: Report's
+	if p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store && p.Queue == planned.Queue {
 		return
 	}
 	lastID++
 	planned, planID = p, lastID
-	var queue any // null: remove
-	if p.Queue != "" {
-		queue = p.Queue
+	store := "" // the host's storage function Hide would call, if any
+	if p.Store {
+		store = "removeItem"
+		if p.Queue != "" {
+			store = "setItem"
+		}
 	}
-	args := []any{planID, p.Report.Method, p.Report.URL, p.Report.Body, p.Key, queue, p.Store}
-	for _, h := range p.Report.Header {
+	// The storage's arguments, then the page's fetch's (a report is keepalive).
+	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue}, planID, p.Report)...)
+}
+
+// fetchArgs appends to pre the host's fetch's arguments for req under id.
+func fetchArgs(pre []any, id uint32, req tag.Request) []any {
+	args := append(pre, id, req.Method, req.URL, req.Body, req.Keepalive)
+	for _, h := range req.Header {
 		args = append(args, h[0], h[1])
 	}
-	host.Call("plan", args...)
+	return args
 }
 
 // hide is the page's (leaving, the plan id it sent or undefined).
@@ -336,17 +344,13 @@ func (*window) After(ms int64, f func()) func() bool {
 // (status, text, Retry-After or ""), or (0, what went wrong) when no
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
+	f := func(a []js.Value) { done(response(a)) }
 	if handed != 0 && req.Keepalive && req.URL == planned.Report.URL && req.Body == planned.Report.Body {
-		callbacks[handed] = func(a []js.Value) { done(response(a)) }
+		callbacks[handed] = f
 		handed = 0
 		return
 	}
-	id := once(func(a []js.Value) { done(response(a)) })
-	args := []any{id, req.Method, req.URL, req.Body, req.Keepalive}
-	for _, h := range req.Header {
-		args = append(args, h[0], h[1])
-	}
-	host.Call("fetch", args...)
+	host.Call("fetch", fetchArgs(nil, once(f), req)...)
 }
 
 // Stream is the host's stream(onStream, url, token): one is open at a

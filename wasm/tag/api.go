@@ -102,17 +102,20 @@ func (t *Tag) call(method string, name *string, args []byte, reply Reply) error 
 		if err != nil {
 			return err
 		}
-		m, ok := opts["marketing"].(bool)
-		if !ok {
-			return errors.New("marketing: want true or false, got " + jsonv.Describe(opts["marketing"]))
+		m, err := boolean(opts["marketing"], "marketing: ")
+		if err != nil {
+			return err
 		}
 		t.Consent(m)
 	case "debug":
-		on, ok := a.at(0).(bool)
-		if !ok && a.at(0) != nil {
-			return errors.New("want true or false, got " + jsonv.Describe(a.at(0)))
+		on := a.at(0) == nil
+		if !on {
+			var err error
+			if on, err = boolean(a.at(0), ""); err != nil {
+				return err
+			}
 		}
-		t.SetDebug(on || a.at(0) == nil)
+		t.SetDebug(on)
 	case "engagement":
 		opts, err := a.object(0, "options")
 		var sections []string
@@ -166,9 +169,9 @@ func (t *Tag) call(method string, name *string, args []byte, reply Reply) error 
 		}
 		t.Send(text, func(err error) { reply(nil, err) })
 	case "conversation.typing":
-		on, ok := a.at(0).(bool)
-		if !ok {
-			return errors.New("want true or false, got " + jsonv.Describe(a.at(0)))
+		on, err := boolean(a.at(0), "")
+		if err != nil {
+			return err
 		}
 		t.Typing(on)
 	case "conversation.close":
@@ -277,16 +280,19 @@ func (a arguments) object(i int, name string) (map[string]any, error) {
 	}
 }
 
+// boolean reads v as true or false; the error's message starts with
+// prefix.
+func boolean(v any, prefix string) (bool, error) {
+	b, ok := v.(bool)
+	if !ok {
+		return false, errors.New(prefix + "want true or false, got " + jsonv.Describe(v))
+	}
+	return b, nil
+}
+
 // field reads an optional string member.
 func field(m map[string]any, name string) (string, error) {
-	switch v := m[name].(type) {
-	case string:
-		return v, nil
-	case nil:
-		return "", nil
-	default:
-		return "", errors.New(name + ": want a string, got " + jsonv.Describe(v))
-	}
+	return arguments{m[name]}.str(0, name, false)
 }
 
 // idField reads an optional id member: a string or a whole number.

@@ -90,13 +90,13 @@ func (t *Tag) Engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 
 func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*monitoring.EngagementDetail, error), retried bool) {
 	if err := t.allowed("engagement"); err != nil {
-		t.reply(func() { done(nil, err) })
+		t.refuse(done, err)
 		return
 	}
 	for _, s := range sdes {
 		if liveperson.LookupType(s.Type()).Impression {
 			err := errors.New("lpedge: engagement: sdes: " + s.Type() + " is an impression event, which only report accepts")
-			t.reply(func() { done(nil, err) })
+			t.refuse(done, err)
 			return
 		}
 	}
@@ -120,7 +120,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 	}
 	req, err := t.monitoringRequest(monitoring.Engagement, r)
 	if err != nil {
-		t.reply(func() { done(nil, err) })
+		t.refuse(done, err)
 		return
 	}
 	req.Keepalive = false
@@ -132,7 +132,7 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 		case monitoring.Done:
 			a, err := monitoring.DecodeAnswer(resp.Body)
 			if err != nil {
-				t.reply(func() { done(nil, errors.New("lpedge: engagement: unreadable answer: "+err.Error())) })
+				t.refuse(done, errors.New("lpedge: engagement: unreadable answer: "+err.Error()))
 				break
 			}
 			t.adoptIDs(a.VisitorID, a.SessionID, fromLpTag)
@@ -151,10 +151,15 @@ func (t *Tag) engagement(sections []string, sdes []liveperson.SDE, done func(*mo
 			fallthrough
 		default:
 			err, _ := t.explain("engagement", resp)
-			t.reply(func() { done(nil, err) })
+			t.refuse(done, err)
 		}
 		t.unlock()
 	})
+}
+
+// refuse replies err to an engagement call (see reply).
+func (t *Tag) refuse(done func(*monitoring.EngagementDetail, error), err error) {
+	t.reply(func() { done(nil, err) })
 }
 
 // Start opens a messaging conversation through the proxy, carrying the
