@@ -254,47 +254,38 @@ var releaseLine = struct {
 // releases the claim on s. Should s break meanwhile (the object was reset
 // during the call: its claim is in its storage), the answer is stored, or
 // the claim released, by a request of its own, as Complete and Release do.
-func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, k IdemKey, token string, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
+func (e *ObjectEngine) onceClaimed(ctx context.Context, s ObjectStream, k IdemKey, token string, lease, ttl time.Duration, call func() (Answer, error)) (*Answer, error) {
 	defer s.Close()
 	var out struct {
 		Lost bool `json:"lost"`
 	}
-	done := false
-	// The deferred release also runs when call panics.
-	defer func() {
-		if !done {
-			sctx, cancel := afterCall(ctx, lease)
-			defer cancel()
-			rerr := exchange(sctx, s, releaseLine, &out)
-			if rerr != nil && sctx.Err() == nil {
-				rerr = e.Release(sctx, k, token)
+	store := func(sctx context.Context, a Answer) error {
+		in := struct {
+			Answer objAnswer `json:"answer"`
+			TTL    int64     `json:"ttl"`
+		}{objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds()}
+		if err := exchange(sctx, s, &in, &out); err != nil {
+			if sctx.Err() != nil {
+				return objectError(sctx, "once", err)
 			}
-			if rerr != nil {
-				err = errors.Join(err, objectError(sctx, "once", rerr))
-			}
+			return e.Complete(sctx, k, token, a, ttl)
 		}
-	}()
-	a, err := call()
-	if err != nil {
-		return nil, err
-	}
-	done = true
-	sctx, cancel := afterCall(ctx, lease)
-	defer cancel()
-	in := struct {
-		Answer objAnswer `json:"answer"`
-		TTL    int64     `json:"ttl"`
-	}{objAnswer{a.Status, string(a.Body)}, ttl.Milliseconds()}
-	if err := exchange(sctx, s, &in, &out); err != nil {
-		if sctx.Err() != nil {
-			return &a, objectError(sctx, "once", err)
+		if out.Lost {
+			return ErrClaimLost
 		}
-		return &a, e.Complete(sctx, k, token, a, ttl)
+		return nil
 	}
-	if out.Lost {
-		return &a, ErrClaimLost
+	release := func(sctx context.Context) error {
+		err := exchange(sctx, s, releaseLine, &out)
+		if err != nil && sctx.Err() == nil {
+			err = e.Release(sctx, k, token)
+		}
+		if err != nil {
+			return objectError(sctx, "once", err)
+		}
+		return nil
 	}
-	return &a, nil
+	return underClaim(ctx, lease, call, store, release)
 }
 
 // sendJSON sends v as a line on s.

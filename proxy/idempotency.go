@@ -99,18 +99,26 @@ func RunOnce(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token strin
 }
 
 // claimCall is RunOnce with Claim, then Complete or Release.
-func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (_ *Answer, err error) {
+func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token string, lease, ttl time.Duration, call func() (Answer, error)) (*Answer, error) {
 	if a, err := e.Claim(ctx, k, sum, token, lease); a != nil || err != nil {
 		return a, err
 	}
+	return underClaim(ctx, lease, call,
+		func(sctx context.Context, a Answer) error { return e.Complete(sctx, k, token, a, ttl) },
+		func(sctx context.Context) error { return e.Release(sctx, k, token) })
+}
+
+// underClaim runs call under a claim, then store with its answer, or
+// release when it failed or panicked (so that waiters are woken and the
+// key can be used again), each within afterCall's bound.
+func underClaim(ctx context.Context, lease time.Duration, call func() (Answer, error),
+	store func(context.Context, Answer) error, release func(context.Context) error) (_ *Answer, err error) {
 	done := false
-	// The deferred release also runs when call panics, so that waiters
-	// are woken and the key can be used again.
 	defer func() {
 		if !done {
 			sctx, cancel := afterCall(ctx, lease)
 			defer cancel()
-			if rerr := e.Release(sctx, k, token); rerr != nil {
+			if rerr := release(sctx); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 		}
@@ -122,7 +130,7 @@ func claimCall(ctx context.Context, e Engine, k IdemKey, sum [32]byte, token str
 	done = true
 	sctx, cancel := afterCall(ctx, lease)
 	defer cancel()
-	return &a, e.Complete(sctx, k, token, a, ttl)
+	return &a, store(sctx, a)
 }
 
 // afterCall is the context of RunOnce's store or release after its call:
