@@ -229,6 +229,7 @@
         load: () => P.resolve(),
         track: on(function (e) {
           if (/^(__LPEDGE_EVENTS__)$/i.test(e.event)) l.track(e.event, e.properties);
+          else if (debug) say("log", 'lpedge: segment("' + e.event + '"): no LivePerson meaning; ignored');
         }),
         identify: on(function (e) {
           l.identify(e.userId || e.traits || {}, e.traits); // without a user id: identify(traits)

@@ -4,6 +4,7 @@ package browser
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -154,6 +155,16 @@ func TestSegmentPlugin(t *testing.T) {
 	}
 	if got := calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the module got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// In debug mode, an event the preset does not map is a note, as the
+	// dataLayer's are.
+	console := recordConsole(t)
+	w, _ = loaderWindow(t, map[string]string{"capture": "segment", "debug": "true"},
+		`w.analytics = {plugins: [], register: function (p) { this.plugins.push(p) }};`)
+	w.Get("analytics").Get("plugins").Index(0).Call("track", ctx(`{"type":"track","event":"Video Played"}`))
+	if got, want := console(), `log: lpedge: segment("Video Played"): no LivePerson meaning; ignored`; !slices.Contains(got, want) {
+		t.Errorf("console %q, want %q", got, want)
 	}
 
 	// analytics.js's snippet after lpedge.js, before the load event.
