@@ -163,6 +163,7 @@
   function capture() {
     var what = (script && script.getAttribute("data-capture")) || "",
       name = (script && script.getAttribute("data-datalayer-name")) || "dataLayer",
+      seg = /\bsegment\b/.test(what),
       layer, ec, uid, push;
     // copy(v) is v as JSON carries it, without DOM nodes (GTM's click
     // entries hold elements); NaN and Infinity as strings, which the module
@@ -183,14 +184,14 @@
       if (g) {
         // With the Segment plugin too, gtag.js's events are Segment's own
         // (its GA4 destination calls gtag): the plugin has them already.
-        if (e[0] == "event") /\bsegment\b/.test(what) || ((ev = e[1]), (p = e[2]));
+        if (e[0] == "event") seg || ((ev = e[1]), (p = e[2]));
         else who(e[e.length - 1]); // set, config
       } else if (e && typeof e == "object") {
         if ("ecommerce" in e) ec = e.ecommerce && Object.assign(ec || {}, e.ecommerce);
         who(e);
         ev = e.event;
         delete e.ecommerce;
-        p = Object.assign(e, copy(ec));
+        p = Object.assign(e, ec); // ec's members are copies, replaced, never changed
       }
       if (typeof ev == "string") q.push(["capture", [ev, Object.assign({ user_id: uid }, typeof p == "object" && p), g ? "gtag" : name]]);
     }
@@ -247,7 +248,7 @@
       if (a) a.register ? a.register(l.segment()) : a.push(["register", l.segment()]);
       return a;
     }
-    if (/\bsegment\b/.test(what) && !register()) w.addEventListener("load", register);
+    if (seg && !register()) w.addEventListener("load", register);
   }
   capture();
 

@@ -231,18 +231,17 @@ func (e *ObjectEngine) Once(ctx context.Context, k IdemKey, sum [32]byte, token 
 			s.Close()
 			return nil, objectError(ctx, "once", err)
 		}
-		a, again, err := out.result()
-		switch {
-		case out.Claimed:
+		if out.Claimed {
 			return e.onceClaimed(ctx, s, k, token, lease, ttl, call)
-		case !again || cut:
-			s.Close()
-			if again {
-				return nil, expire(ctx)
-			}
-			return a, err
 		}
 		s.Close()
+		a, again, err := out.result()
+		if !again {
+			return a, err
+		}
+		if cut {
+			return nil, expire(ctx)
+		}
 	}
 }
 

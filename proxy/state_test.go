@@ -301,25 +301,26 @@ func TestMemoryEngineSeqsGrowAcrossLogs(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
+	const c1, c2 = "0b7e7b2c-1c7a-4a38-9a5e-3f1d2a6b9c01", "0b7e7b2c-1c7a-4a38-9a5e-3f1d2a6b9c02"
 	k := newTokenKey("secret")
-	tok := k.token("conv-1")
-	if k.token("conv-1") != tok {
+	tok := k.token(c1)
+	if k.token(c1) != tok {
 		t.Fatal("tokens are not deterministic")
 	}
-	other := newTokenKey("other secret").token("conv-1")
+	other := newTokenKey("other secret").token(c1)
 	for _, tc := range []struct {
 		name, tok, conv string
 		status          int
 	}{
-		{"its conversation", tok, "conv-1", 0},
-		{"another conversation", k.token("conv-2"), "conv-1", 403},
-		{"missing", "", "conv-1", 401},
-		{"another secret", other, "conv-1", 401},
-		{"no dot", strings.ReplaceAll(tok, ".", ""), "conv-1", 401},
-		{"truncated MAC", tok[:len(tok)-2], "conv-1", 401},
-		{"another conversation's MAC", tok[:strings.IndexByte(tok, '.')] + k.token("conv-2")[strings.IndexByte(k.token("conv-2"), '.'):], "conv-1", 401},
-		{"not base64", "!!.!!", "conv-1", 401},
-		{"huge", strings.Repeat("a", 5000) + "." + strings.Repeat("b", 100), "conv-1", 401},
+		{"its conversation", tok, c1, 0},
+		{"another conversation", k.token(c2), c1, 403},
+		{"missing", "", c1, 401},
+		{"another secret", other, c1, 401},
+		{"no dot", strings.ReplaceAll(tok, ".", ""), c1, 401},
+		{"truncated MAC", tok[:len(tok)-2], c1, 401},
+		{"another conversation's MAC", tok[:strings.IndexByte(tok, '.')] + k.token(c2)[strings.IndexByte(k.token(c2), '.'):], c1, 401},
+		{"not base64", "!!.!!", c1, 401},
+		{"huge", strings.Repeat("a", 5000) + "." + strings.Repeat("b", 100), c1, 401},
 		{"bad id inside", newTokenKey("secret").token("a/b"), "a/b", 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,15 +338,16 @@ func TestToken(t *testing.T) {
 			}
 		})
 	}
-	if err := tokenKey(nil).verify(tok, "conv-1"); err == nil || err.Status != 401 {
+	if err := tokenKey(nil).verify(tok, c1); err == nil || err.Status != 401 {
 		t.Error("a proxy without a secret accepted a token")
 	}
 }
 
 func FuzzToken(f *testing.F) {
+	const c1, c2 = "0b7e7b2c-1c7a-4a38-9a5e-3f1d2a6b9c01", "0b7e7b2c-1c7a-4a38-9a5e-3f1d2a6b9c02"
 	k := newTokenKey("secret")
-	f.Add(k.token("conv-1"), "conv-1")
-	f.Add(k.token("conv-2"), "conv-1")
+	f.Add(k.token(c1), c1)
+	f.Add(k.token(c2), c1)
 	f.Add("a.b", "x")
 	f.Fuzz(func(t *testing.T, tok, conv string) {
 		err := k.verify(tok, conv)

@@ -70,7 +70,7 @@ func (k tokenKey) verify(tok, conv string) *apiError {
 	}
 	id, err1 := enc.DecodeString(idPart)
 	sum, err2 := enc.DecodeString(macPart)
-	if err1 != nil || err2 != nil || !idChars(string(id)) {
+	if err1 != nil || err2 != nil || !isUUID(string(id)) {
 		return unauthorized("the token is not valid")
 	}
 	if !hmac.Equal(sum, k.mac(string(id))) {
@@ -101,19 +101,4 @@ func bearer(h http.Header) (string, *apiError) {
 
 func unauthorized(msg string) *apiError {
 	return &apiError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
-}
-
-// idChars says whether a token's id is 1 to 64 letters, digits, '-' or
-// '_': what a conversation id is made of (checkConversationID wants a
-// UUID of them), so that nothing else is MACed or compared.
-func idChars(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -282,7 +282,7 @@ func TestConsent(t *testing.T) {
 }
 
 // A server that sends the module as application/octet-stream: the
-// loader falls back from instantiateStreaming to the bytes.
+// loader falls back from compileStreaming to compiling the bytes.
 func TestWrongContentType(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
