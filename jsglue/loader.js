@@ -5,19 +5,20 @@
 //
 // In the page, it reads its script tag's data attributes, waits for the
 // page's load event (or starts at once if it has passed), and runs the
-// module on the page's thread, or with data-thread="worker" in a
-// dedicated Web Worker: the same bundle, started from a Blob URL of its
-// own source, which fetches and compiles the module (compileStreaming,
-// from the bytes when the server's Content-Type is not application/wasm)
-// and runs it. Where the browser has no Worker or the site's
-// Content-Security-Policy refuses a blob: worker, it runs the module here
+// module in a dedicated Web Worker: the same bundle, started from a Blob
+// URL of its own source, which fetches and compiles the module
+// (compileStreaming, from the bytes when the server's Content-Type is
+// not application/wasm) and runs it. With data-thread="main", or where
+// the browser has no Worker or the site's Content-Security-Policy
+// refuses a blob: worker, it runs the module on the page's thread
 // instead (main-thread mode), saying so in debug mode. Once
 // Go has started, it puts the real methods on window.lpedge and replays
 // the calls the stub queued, in order; every call goes to the module the
 // same way, by name, in either mode. The module gets the boot object,
 // globalThis.__lpedgeBoot: the data attributes, ready (started) and host,
 // the DOM mechanics it uses; in the worker, host answers from copies the
-// page keeps current and hands the DOM's part to the page (see worker).
+// page keeps current and hands the DOM's part and the requests to the
+// page (see worker).
 (function (w, d) {
   "use strict";
   // say(level, m): console[level](m). The console is looked up at each
@@ -134,7 +135,7 @@
   // left out. Segment events carry custom properties, so not by default.
   var reads = { track: "__LPEDGE_PROPERTIES__", identify: "__LPEDGE_TRAITS__" };
   var debug = !!script && script.getAttribute("data-debug") == "true";
-  // Where the module runs: data-thread="worker" or "main" (the default).
+  // Where the module runs: data-thread="worker" (the default) or "main".
   var thread = script && script.getAttribute("data-thread");
   if (thread && !/^(worker|main)$/.test(thread)) say("error", 'lpedge: data-thread: want "worker" or "main", got "' + thread + '"');
   // The data attributes, as names and values for Go.
@@ -252,6 +253,23 @@
   }
   capture();
 
+  // journal() takes from storage the calls a page in worker mode kept at
+  // pagehide, which its module had not planned yet (see connect): this
+  // page makes them, before its own.
+  function journal() {
+    var out = [], pre = "lpedge:v1:" + (script && script.getAttribute("data-account")) + ":calls:", s, k, i;
+    try {
+      for (s = w.localStorage, i = s.length; i--; )
+        if (!(k = s.key(i)).lastIndexOf(pre, 0)) {
+          JSON.parse(s.getItem(k)).forEach(function (c) {
+            out.push([c[0], JSON.parse(c[1])]);
+          });
+          s.removeItem(k);
+        }
+    } catch (e) {}
+    return out;
+  }
+
   function mark(n, at) {
     try {
       performance.mark("lpedge:" + n, at && { startTime: at });
@@ -331,7 +349,7 @@
       });
     };
     mark("ready");
-    calls.splice(0).forEach(function (c) {
+    journal().concat(calls.splice(0)).forEach(function (c) {
       try {
         invoke(c);
       } catch (e) {
@@ -568,8 +586,8 @@
     function failed(e) {
       fail("lpedge: module: could not load " + url + ": " + e.message);
     }
-    // here runs the module on the page's thread, the default: why says
-    // why not in the worker the page asked for.
+    // here runs the module on the page's thread: why says why not in a
+    // worker, if the page did not ask for this.
     function here(why) {
       var go = new w.Go();
       if (debug && why) say("log", "lpedge: the tag runs on the page's thread: " + why);
@@ -583,17 +601,14 @@
           go.run(i);
         }, failed);
     }
-    // Worker mode is the page's choice, data-thread="worker", until the
-    // pagehide hand-over is exact: a track right before a navigation can
-    // now reach LivePerson twice (README, Threads).
-    if (thread != "worker") return here();
+    if (thread == "main") return here();
     /* worker{ */
     // The worker runs this very script (lpedge.js is one function, which
     // the build names __lpedgeBundle) from a Blob URL: a worker's script
     // must be of the page's origin, which the proxy's is not, and the
     // Blob needs no second download and stays under the script's
     // integrity hash. A CSP without blob: in worker-src refuses it.
-    var wk, ph, settles = {}, ids = 0, out = [], plan, hideID;
+    var wk, ph, settles = {}, ids = 0, out = [], plan, hideID, showID, sent = 0, kept = [], gone, jkey;
     if (!w.Worker) return here("no Worker");
     try {
       wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
@@ -641,22 +656,35 @@
         for (var e in listeners) c[e] = listeners[e].length;
         queue(["n", c]);
       };
-      // The page's host does the DOM's part for the worker's module: its
-      // callbacks go to the worker. At pagehide (and hidden) the page sends
-      // what the module planned (see plan) with keepalive and, leaving,
-      // stores the queue the module would leave, so that neither depends on
-      // the worker still running; the hide message says which plan went.
+      // The page's host does the DOM's part for the worker's module, and
+      // its requests: its callbacks go to the worker. At pagehide the
+      // page sends what the module planned (see plan) with keepalive,
+      // stores the queue the module would leave and, when storage is
+      // allowed, the calls the plan does not reflect yet (journal), so
+      // that nothing depends on the worker still running; the hide
+      // message says which plan went. From then until pageshow it makes
+      // none of the worker's requests and writes (the plan has them, or
+      // the journal their calls): a request gets no answer (status 0),
+      // which the module retries if the page comes back.
       ph = host(function (id) {
         var a = ["go"].concat([].slice.call(arguments)), p = plan;
         queue(a);
-        if (id !== hideID) return;
-        // plan: [storage function or "", key, value, id, method, url, body, true, header, value, ...]
-        if (p && p[4]) {
-          a[3] = p[3];
-          ph.fetch(...p.slice(3));
-          p[4] = "";
+        if (id === showID && gone) {
+          gone = 0;
+          if (jkey) ph.removeItem("localStorage", jkey); // the worker has them
         }
-        if (p && a[2] && p[0]) ph[p[0]]("localStorage", p[1], p[2]);
+        if (id !== hideID || !a[2]) return;
+        gone = 1;
+        // plan: [storage function or "", key, value, calls, may store, id, method, url, body, true, header, value, ...]
+        if (p) {
+          if (p[6]) {
+            a[3] = p[5];
+            ph.fetch(...p.slice(5));
+            p[6] = "";
+          }
+          if (p[0]) ph[p[0]]("localStorage", p[1], p[2]);
+          if (p[4] && kept[0]) ph.setItem("localStorage", (jkey = p[1].replace(":queue:", ":calls:")), JSON.stringify(kept.map((c) => c.slice(1))));
+        }
         flush();
       });
       // The worker's messages: [name, arguments...] of ph's functions
@@ -666,13 +694,18 @@
         started(function (n, json, s) {
           if (s) settles[++ids] = s;
           queue(["call", n, json, s && ids]);
+          sent++;
+          if (/^(track|identify|page|consent|sdes.push|capture)$/.test(n)) kept.push([sent, n, json]);
         }, err);
       };
       ph.settle = function (id, r, e) {
         settles[id](r, e);
         delete settles[id];
       };
-      ph.plan = (...a) => (plan = a);
+      ph.plan = (...a) => {
+        plan = a;
+        kept = kept.filter((c) => c[0] > a[3]);
+      };
       ph.module = function (at, bytes) {
         mark("module", at - performance.timeOrigin);
         if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
@@ -680,7 +713,8 @@
       ph.fail = failed;
       wk.onmessage = function (e) {
         e.data.forEach(function (m) {
-          if (m[0] == "listen") hideID = m[1];
+          if (m[0] == "listen") (hideID = m[1]), (showID = m[3]);
+          if (gone && /^(fetch|setItem|removeItem)$/.test(m[0])) return m[0] == "fetch" && queue(["go", m[1], 0, "the page is leaving"]);
           var r = ph[m[0]].apply(null, m.slice(1));
           if (r && m[0] == "setItem") {
             ph.removeItem(m[1], m[2]);
@@ -714,13 +748,13 @@
   // module, attrs, storage] once (storage: the tag's keys of
   // localStorage and sessionStorage), ["call", method, argsJSON, id] (id 0:
   // no Promise), ["go", id, values] (the page's host calls back: an event,
-  // lpTag, an answer to a fetch it made at pagehide), ["k", storage, key,
+  // lpTag, the answer to a fetch), ["k", storage, key,
   // value] (another tab wrote it; value null: removed; key null: cleared)
   // and ["n", counts] (the listeners of each conversation event). It
-  // posts ["ready", error], ["settle", id, result, error], ["host", name,
-  // args] (the page's host does it: console, storage writes, listeners,
-  // DOM events, lpTag) and ["plan", [...]] (what to send and store at
-  // pagehide). Storage reads are answered from the copy here, which
+  // posts ["ready", error], ["settle", id, result, error], [name, args...]
+  // (the page's host does it: console, storage writes, requests,
+  // listeners, DOM events, lpTag) and ["plan", ...] (what to send and
+  // store at pagehide). Storage reads are answered from the copy here, which
   // every write and the page's storage events keep current.
   function worker() {
     var page = {}, store, counts = {}, call, out = [];
@@ -770,12 +804,15 @@
         },
         host: function (f) {
           var h = host((on.go = f));
-          // plan(storage function or "", key, value, id, method, url, body,
-          // true, headers...): what Hide(true) would store and send now
+          // plan(storage function or "", key, value, calls, may store, id,
+          // method, url, body, true, headers...): what Hide(true) would
+          // store and send now, and how many calls it reflects
           // (wasm/browser), the storage as the page's host does it. The
-          // storage writes change the copy too (put); Go reads no answer
-          // of these but setItem's (an error message, "" for none).
-          ["say", "listen", "watch", "plan", "setItem", "removeItem"].forEach(function (n) {
+          // page makes the module's requests (fetch), so that it knows at
+          // pagehide all that was sent. The storage writes change the copy
+          // too (put); Go reads no answer of these but setItem's (an error
+          // message, "" for none).
+          ["say", "listen", "watch", "plan", "setItem", "removeItem", "fetch"].forEach(function (n) {
             h[n] = function (...a) {
               if (n.length > 6) put(...a);
               post([n, ...a]);

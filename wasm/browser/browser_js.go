@@ -22,7 +22,10 @@ var host js.Value
 // timer and fetch, under an id from firstOnce up, forgotten once called.
 var (
 	events = [firstOnce]func(values []js.Value){
-		onCall:   func(a []js.Value) { started.Call(a[0].String(), []byte(a[1].String()), reply(a[2])) },
+		onCall: func(a []js.Value) {
+			calls++
+			started.Call(a[0].String(), []byte(a[1].String()), reply(a[2]))
+		},
 		onHide:   hide,
 		onOnline: func([]js.Value) { started.Online() },
 		onShow:   func([]js.Value) { started.Show() },
@@ -216,28 +219,34 @@ func guard(f func()) {
 	f()
 }
 
-// In a Web Worker (the host has plan), the page's thread sends and
-// stores at pagehide what the tag planned (tag.HidePlan), as the worker
-// may be gone by then: after every entry point but the page API's calls
-// (whose tick ends with a timer, an entry point), plan hands the page the
-// plan of now, when it changed, under a new id. When the page's hide comes, it
-// names the plan it sent (hide): Do hands the page's answer to the
-// request of the same URL and body instead of sending it again.
+// In a Web Worker (the host has plan), the page's thread makes the
+// module's requests and storage writes, and sends and stores at pagehide
+// what the tag planned (tag.HidePlan), as the worker may be gone by then:
+// after every entry point but the page API's calls (whose tick ends with
+// a timer, an entry point), plan hands the page the plan of now, when it
+// or the count of calls taken changed, under a new id. The count tells
+// the page which of its calls the plan reflects: it keeps the others
+// (loader.js). When the page's hide comes, it names the plan it sent
+// (hide): Do hands the page's answer to the request of the same URL and
+// body instead of sending it again.
 var (
-	planning bool         // the host takes plans
-	planDue  bool         // a timer will end the calls' tick, and plan after it
-	planned  tag.HidePlan // the last plan handed to the page
-	planID   uint32       // its id, for the page's answer to its report
-	handed   uint32       // the plan id the page sent, while Hide runs
+	planning     bool         // the host takes plans
+	planDue      bool         // a timer will end the calls' tick, and plan after it
+	planned      tag.HidePlan // the last plan handed to the page
+	planID       uint32       // its id, for the page's answer to its report
+	handed       uint32       // the plan id the page sent, while Hide runs
+	calls        uint32       // the page API calls taken so far
+	plannedCalls uint32       // calls when the last plan was made
 )
 
 func plan() {
 	p := started.PlanHide() // the same URL is the same method: Report's
-	if p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store && p.Queue == planned.Queue {
+	if p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store &&
+		p.Queue == planned.Queue && p.MayStore == planned.MayStore && calls == plannedCalls {
 		return
 	}
 	lastID++
-	planned, planID = p, lastID
+	planned, planID, plannedCalls = p, lastID, calls
 	store := "" // the host's storage function Hide would call, if any
 	if p.Store {
 		store = "removeItem"
@@ -245,8 +254,9 @@ func plan() {
 			store = "setItem"
 		}
 	}
-	// The storage's arguments, then the page's fetch's (a report is keepalive).
-	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue}, planID, p.Report)...)
+	// The storage's arguments, the calls and whether the page may store
+	// them, then the page's fetch's (a report is keepalive).
+	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue, calls, p.MayStore}, planID, p.Report)...)
 }
 
 // fetchArgs appends to pre the host's fetch's arguments for req under id.

@@ -35,11 +35,11 @@ func TestMainThread(t *testing.T) {
 	}
 }
 
-// The tag runs in a Web Worker where the page asks for it
-// (data-thread="worker") and it can, and on the page's thread where the
-// page does not ask, the browser has no Worker or the site's CSP forbids
-// workers (worker-src 'none'), saying so in debug mode; a data-thread it
-// does not know is a console error. Every event arrives in each mode,
+// The tag runs in a Web Worker by default (or data-thread="worker"), and
+// on the page's thread where the page asks for it (data-thread="main"),
+// the browser has no Worker or the site's CSP forbids workers
+// (worker-src 'none'), saying so in debug mode; a data-thread it does not
+// know is a console error, and the default applies. Every event arrives in each mode,
 // calls queued before the module was ready among them.
 func TestModes(t *testing.T) {
 	for _, c := range []struct {
@@ -51,9 +51,9 @@ func TestModes(t *testing.T) {
 		{"worker", "", "", nil, true, ""},
 		{"no Worker", "", "<script>delete window.Worker</script>", nil, false, "lpedge: the tag runs on the page's thread: no Worker"},
 		{"CSP worker-src 'none'", "worker-src 'none'", "", nil, false, "lpedge: the tag runs on the page's thread"},
-		{"no data-thread: the default", "", "", []string{"thread", ""}, false, ""},
+		{"no data-thread: the default", "", "", []string{"thread", ""}, true, ""},
 		{"data-thread=main", "", "", []string{"thread", "main"}, false, ""},
-		{"data-thread=wrker", "", "", []string{"thread", "wrker"}, false, `lpedge: data-thread: want "worker" or "main", got "wrker"`},
+		{"data-thread=wrker", "", "", []string{"thread", "wrker"}, true, `lpedge: data-thread: want "worker" or "main", got "wrker"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			lp := lptest.NewServer()

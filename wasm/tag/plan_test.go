@@ -91,6 +91,9 @@ func TestPlanHide(t *testing.T) {
 			if p.Key != key {
 				t.Errorf("plan's key %q, want %q", p.Key, key)
 			}
+			if want := !c.cfg.ConsentRequired; p.MayStore != want {
+				t.Errorf("plan's MayStore %v, want %v (consent granted)", p.MayStore, want)
+			}
 			got, ok := h.local[key]
 			switch {
 			case !p.Store && (got != before || ok != stored):

@@ -389,6 +389,9 @@ type HidePlan struct {
 	Key    string  // this page's stored queue's key in Env.Local
 	Queue  string  // what Hide stores under Key: "" to remove it
 	Store  bool    // whether Hide writes Key at all
+	// MayStore says storage is the tag's to use (consent): the page may
+	// then keep the calls this plan does not reflect yet (loader.js).
+	MayStore bool
 }
 
 // PlanHide returns the HidePlan of now. It sends and stores nothing.
@@ -398,7 +401,7 @@ func (t *Tag) PlanHide() HidePlan {
 	if t.open != nil {
 		q = append(q, t.open)
 	}
-	p := HidePlan{Key: t.key("queue:" + t.tab)}
+	p := HidePlan{Key: t.key("queue:" + t.tab), MayStore: t.mayStore()}
 	inflight := t.inflight
 	// flush(true)
 	if vid, sid, _ := t.ids(); t.consent == consentGranted && len(q) > inflight && t.retry == nil &&
