@@ -253,23 +253,6 @@
   }
   capture();
 
-  // journal() takes from storage the calls a page in worker mode kept at
-  // pagehide, which its module had not planned yet (see connect): this
-  // page makes them, before its own.
-  function journal() {
-    var out = [], pre = "lpedge:v1:" + (script && script.getAttribute("data-account")) + ":calls:", s, k, i;
-    try {
-      for (s = w.localStorage, i = s.length; i--; )
-        if (!(k = s.key(i)).lastIndexOf(pre, 0)) {
-          JSON.parse(s.getItem(k)).forEach(function (c) {
-            out.push([c[0], JSON.parse(c[1])]);
-          });
-          s.removeItem(k);
-        }
-    } catch (e) {}
-    return out;
-  }
-
   function mark(n, at) {
     try {
       performance.mark("lpedge:" + n, at && { startTime: at });
@@ -349,7 +332,7 @@
       });
     };
     mark("ready");
-    journal().concat(calls.splice(0)).forEach(function (c) {
+    calls.splice(0).forEach(function (c) {
       try {
         invoke(c);
       } catch (e) {
@@ -694,8 +677,7 @@
         started(function (n, json, s) {
           if (s) settles[++ids] = s;
           queue(["call", n, json, s && ids]);
-          sent++;
-          if (/^(track|identify|page|consent|sdes.push|capture)$/.test(n)) kept.push([sent, n, json]);
+          kept.push([++sent, n, json]); // until a plan reflects it
         }, err);
       };
       ph.settle = function (id, r, e) {

@@ -88,3 +88,22 @@ func storedQueue(local Memory) ([]*batch, error) {
 	}
 	return all, nil
 }
+
+// FuzzReadJournal: a journal is storage, the visitor's to edit; reading
+// it never panics, and yields only calls of the methods that report.
+func FuzzReadJournal(f *testing.F) {
+	f.Add(`[["track","[\"Product Viewed\",{\"sku\":\"A1\"}]"]]`)
+	f.Add(`[["conversation.start","[]"],["sdes.push","[]"]]`)
+	f.Add(`[["track"]]`)
+	f.Add(`{}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		calls, _ := readJournal([]byte(s))
+		for _, c := range calls {
+			if !journaled(c[0]) {
+				t.Fatalf("%q yielded a call of %q", s, c[0])
+			}
+		}
+		h := newHarness(t, direct, func(h *harness) { h.local[direct.key("calls:x")] = s })
+		h.clock.tick()
+	})
+}

@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"github.com/lpedge/lpedge/internal/jsonv"
 	"slices"
 	"testing"
 	"time"
@@ -100,6 +101,47 @@ func TestPlanHide(t *testing.T) {
 				t.Errorf("Hide stored %q, the plan said it stores nothing", got)
 			case p.Store && (got != p.Queue || ok != (p.Queue != "")):
 				t.Errorf("Hide stored %q (%v), the plan said %q", got, ok, p.Queue)
+			}
+		})
+	}
+}
+
+// The calls a page kept at pagehide (its journal) are made by the next
+// page at its start, once, before its own; a journal it cannot read is a
+// warning, and only the methods that report are made from one.
+func TestJournalReplay(t *testing.T) {
+	for _, c := range []struct {
+		name, journal string
+		want          int  // attributes reported
+		warn          bool // a console warning
+	}{
+		{"a track", `[["track",` + jsonv.Quote(viewed) + `]]`, 1, false},
+		{"two calls", `[["track",` + jsonv.Quote(viewed) + `],["sdes.push","[{\"type\":\"searchInfo\",\"keywords\":[\"a\"]}]"]]`, 2, false},
+		{"a conversation's call is not made", `[["conversation.start","[]"],["track",` + jsonv.Quote(viewed) + `]]`, 1, false},
+		{"unreadable", `{"track":1}`, 0, true},
+		{"a bad entry ends it", `[["track",` + jsonv.Quote(viewed) + `],["track"]]`, 1, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			key := direct.key("calls:0102030405060708")
+			h := newHarness(t, direct, func(h *harness) { h.local[key] = c.journal })
+			if _, ok := h.local[key]; ok {
+				t.Errorf("the journal is still in storage")
+			}
+			if got := len(h.console.warns) > 0; got != c.warn {
+				t.Errorf("warnings %q, want one: %v", h.console.warns, c.warn)
+			}
+			h.clock.tick()
+			n := 0
+			for _, r := range h.tr.all {
+				n += len(attrs(t, r))
+			}
+			if n != c.want {
+				t.Errorf("%d attributes reported, want %d", n, c.want)
+			}
+			h.start() // the next page: nothing again
+			h.clock.tick()
+			if m := len(h.tr.all); m != min(c.want, 1) {
+				t.Errorf("%d reports after a second start, want the first page's (%d) only", m, min(c.want, 1))
 			}
 		})
 	}

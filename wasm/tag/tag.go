@@ -148,6 +148,7 @@ func New(cfg Config, env Env) *Tag {
 	t.flush(false)
 	t.save()
 	t.unlock()
+	t.replayJournals()
 	return t
 }
 
