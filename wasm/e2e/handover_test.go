@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lpedge/lpedge/liveperson/lptest"
 )
 
@@ -77,6 +79,10 @@ func TestJournal(t *testing.T) {
 			}
 			exec(t, ctx, `__hold = 1; lpedge.track("Product Viewed", {sku: "A1", name: "Boot"}); location.href = "/next"`)
 			if c.want == "" {
+				eventually(t, "the next page", func() bool {
+					on, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname == "/next" && !!window.lpedge`))
+					return err == nil && on // an error: the old page is going
+				})
 				waitReady(t, ctx)
 				keys := eval[[]string](t, ctx, `Object.keys(localStorage)`)
 				for _, k := range keys {
