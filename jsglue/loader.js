@@ -54,6 +54,12 @@
     });
   }
   /* worker{ */
+  // batch(send) is a function that collects messages for send, which gets
+  // them once the task that made them is over: what one task does goes
+  // in one message.
+  function batch(send, out = []) {
+    return (m) => out.push(m) == 1 && P.resolve().then(() => send(out.splice(0)));
+  }
   if (!d) return worker();
   /* }worker */
   var script = d.currentScript;
@@ -590,17 +596,19 @@
     // the build names __lpedgeBundle) from a Blob URL: a worker's script
     // must be of the page's origin, which the proxy's is not, and the
     // Blob needs no second download and stays under the script's
-    // integrity hash. A CSP without blob: in worker-src refuses it.
-    var wk, ph, settles = {}, ids = 0, out = [], plan, hideID, showID, sent = 0, kept = [], gone, jkey;
+    // integrity hash. A CSP without blob: in worker-src refuses it. (A
+    // blob: worker's script needs no JavaScript type: only an HTTP(S) one
+    // is checked.)
+    var wk, ph, settles = {}, ids = 0, plan, hideID, showID, sent = 0, kept = [], gone;
     if (!w.Worker) return here("no Worker");
     try {
-      wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"], { type: "text/javascript" })));
+      wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"])));
     } catch (e) {
       return here(e);
     }
     // A worker the CSP refuses fails by this event (Chromium), maybe
     // before connect runs.
-    wk.onerror = function (e) {
+    wk.onerror = (e) => {
       e.preventDefault();
       wk.terminate();
       wk = 0; // connect, if it has not run, must not
@@ -615,48 +623,38 @@
       // What the module reads of the page, sent with every message: the
       // paths Go's get asks for (lpTag itself only as there or not).
       var sdk = "lpTag.taglets.lp_monitoringSDK.get",
-        paths = (sdk + "Vid() " + sdk + "Sid() location.href location.origin navigator.onLine document.visibilityState lpTag lpTag.section").split(" ");
-      function snap() {
+        paths = (sdk + "Vid() " + sdk + "Sid() location.href location.origin navigator.onLine document.visibilityState lpTag lpTag.section").split(" "),
+        s = {};
+      // queue(m) posts m to the worker, with a snapshot of the page.
+      var queue = batch((m) => {
         var o = {};
-        paths.forEach(function (p) {
+        paths.forEach((p) => {
           var v = get(p);
-          o[p] = v && typeof v == "object" ? Array.isArray(v) ? v.filter(function (s) {
-            return typeof s == "string";
-          }) : {} : v;
+          o[p] = v && typeof v == "object" ? (Array.isArray(v) ? v.filter((s) => typeof s == "string") : {}) : v;
         });
-        return o;
-      }
-      // queue(m) posts m to the worker with the other messages of this
-      // task, after it: a burst of calls is one message.
-      function queue(m) {
-        if (out.push(m) == 1) P.resolve().then(flush);
-      }
-      function flush() {
-        if (out.length) wk.postMessage([snap(), out.splice(0)]);
-      }
-      counted = function () {
+        wk.postMessage([o, m]);
+      });
+      counted = () => {
         var c = {};
         for (var e in listeners) c[e] = listeners[e].length;
         queue(["n", c]);
       };
       // The page's host does the DOM's part for the worker's module, and
-      // its requests: its callbacks go to the worker. At pagehide the
-      // page sends what the module planned (see plan) with keepalive,
+      // makes its requests: its callbacks go to the worker. At pagehide
+      // the page sends what the module planned (see plan) with keepalive,
       // stores the queue the module would leave and, when storage is
-      // allowed, the calls the plan does not reflect yet (journal), so
-      // that nothing depends on the worker still running; the hide
-      // message says which plan went. From then until pageshow it makes
-      // none of the worker's requests and writes (the plan has them, or
-      // the journal their calls): a request gets no answer (status 0),
-      // which the module retries if the page comes back.
-      ph = host(function (id) {
-        var a = ["go"].concat([].slice.call(arguments)), p = plan;
+      // allowed, the calls the plan does not reflect yet (the journal,
+      // which the next page's tag makes: wasm/tag), so that nothing
+      // depends on the worker still running; the hide message says which
+      // plan went. From then until pageshow it makes none of the worker's
+      // requests and writes (the plan has them, or the journal their
+      // calls): a request gets no answer (status 0), which the module
+      // retries if the page comes back.
+      ph = host((...v) => {
+        var a = ["go", ...v], p = plan;
         queue(a);
-        if (id === showID && gone) {
-          gone = 0;
-          if (jkey) ph.removeItem("localStorage", jkey); // the worker has them
-        }
-        if (id !== hideID || !a[2]) return;
+        if (v[0] === showID) gone = 0;
+        if (v[0] !== hideID || !v[1]) return;
         gone = 1;
         // plan: [storage function or "", key, value, calls, may store, id, method, url, body, true, header, value, ...]
         if (p) {
@@ -666,54 +664,53 @@
             p[6] = "";
           }
           if (p[0]) ph[p[0]]("localStorage", p[1], p[2]);
-          if (p[4] && kept[0]) ph.setItem("localStorage", (jkey = p[1].replace(":queue:", ":calls:")), JSON.stringify(kept.map((c) => c.slice(1))));
+          if (p[4] && kept[0]) ph.setItem("localStorage", p[1].replace(":queue:", ":calls:"), JSON.stringify(kept));
         }
-        flush();
       });
       // The worker's messages: [name, arguments...] of ph's functions
       // (the DOM's part), or of these.
-      ph.ready = function (err) {
-        wk.onerror = null;
-        started(function (n, json, s) {
-          if (s) settles[++ids] = s;
-          queue(["call", n, json, s && ids]);
-          kept.push([++sent, n, json]); // until a plan reflects it
-        }, err);
-      };
-      ph.settle = function (id, r, e) {
-        settles[id](r, e);
-        delete settles[id];
-      };
-      ph.plan = (...a) => {
-        plan = a;
-        kept = kept.filter((c) => c[0] > a[3]);
-      };
-      ph.module = function (at, bytes) {
-        mark("module", at - performance.timeOrigin);
-        if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
-      };
-      ph.fail = failed;
-      wk.onmessage = function (e) {
-        e.data.forEach(function (m) {
-          if (m[0] == "listen") (hideID = m[1]), (showID = m[3]);
-          if (gone && /^(fetch|setItem|removeItem)$/.test(m[0])) return m[0] == "fetch" && queue(["go", m[1], 0, "the page is leaving"]);
-          var r = ph[m[0]].apply(null, m.slice(1));
-          if (r && m[0] == "setItem") {
+      Object.assign(ph, {
+        ready(err) {
+          wk.onerror = null;
+          started((n, json, s) => {
+            if (s) settles[++ids] = s;
+            queue(["call", n, json, s && ids]);
+            kept.push([n, json]); // until a plan reflects it
+            sent++;
+          }, err);
+        },
+        settle(id, r, e) {
+          settles[id](r, e);
+          delete settles[id];
+        },
+        // plan(..., calls, ...): the plan reflects the first calls calls.
+        plan(...a) {
+          plan = a;
+          kept.splice(0, kept.length - sent + a[3]);
+        },
+        module(at, bytes) {
+          mark("module", at - performance.timeOrigin);
+          if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
+        },
+        fail: failed,
+      });
+      wk.onmessage = (e) =>
+        e.data.forEach((m) => {
+          var n = m[0], r;
+          if (n == "listen") (hideID = m[1]), (showID = m[3]);
+          if (gone && /^(fetch|setItem|removeItem)$/.test(n)) return n == "fetch" && queue(["go", m[1], 0, "pagehide"]);
+          if ((r = ph[n](...m.slice(1))) && n == "setItem") {
             ph.removeItem(m[1], m[2]);
             say("warn", "lpedge: storage: " + r);
           }
         });
-      };
-      w.addEventListener("storage", function (e) {
+      w.addEventListener("storage", (e) => {
         if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
           queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
       });
-      var s = {};
-      ["localStorage", "sessionStorage"].forEach(function (n) {
+      ["localStorage", "sessionStorage"].forEach((n) => {
         var o = (s[n] = {});
-        ph.keys(n, "lpedge:").forEach(function (k) {
-          o[k] = ph.getItem(n, k);
-        });
+        ph.keys(n, "lpedge:").forEach((k) => (o[k] = ph.getItem(n, k)));
       });
       counted();
       queue(["init", url, attrs, s]);
@@ -739,52 +736,32 @@
   // store at pagehide). Storage reads are answered from the copy here, which
   // every write and the page's storage events keep current.
   function worker() {
-    var page = {}, store, counts = {}, call, out = [];
-    // post(m) posts m with the others of this task, after it: what one
-    // entry point of the module does reaches the page in one message.
-    function post(m) {
-      if (out.push(m) == 1)
-        P.resolve().then(function () {
-          w.postMessage(out.splice(0));
-        });
-    }
+    var page = {}, store, counts = {}, call, post = batch((m) => w.postMessage(m));
     // put(storage, key, value) writes the copy: value null removes, key
     // null clears.
     function put(n, k, v) {
-      if (k == null) store[n] = {};
-      else if (v == null) delete store[n][k];
-      else store[n][k] = v;
+      k == null ? (store[n] = {}) : v == null ? delete store[n][k] : (store[n][k] = v);
     }
     var on = {
-      init: init,
-      call: function (n, json, id) {
-        call(n, json, id && function (r, x) {
-          post(["settle", id, r, x]);
-        });
-      },
-      n: function (c) {
-        counts = c;
-      },
-      k: function (n, k, v) {
-        if (store) put(n, k, v); // before init, its copy is newer
-      },
+      init,
+      call: (n, json, id) => call(n, json, id && ((r, x) => post(["settle", id, r, x]))),
+      n: (c) => (counts = c),
+      k: (n, k, v) => store && put(n, k, v), // before init, its copy is newer
     };
-    w.onmessage = function (e) {
+    w.onmessage = (e) => {
       page = e.data[0];
-      e.data[1].forEach(function (m) {
-        on[m[0]].apply(null, m.slice(1));
-      });
+      e.data[1].forEach((m) => on[m[0]](...m.slice(1)));
     };
     function init(url, attrs, s) {
       var g = new w.Go();
       store = s;
       w.__lpedgeBoot = {
-        attrs: attrs,
-        ready: function (c, err) {
+        attrs,
+        ready(c, err) {
           call = c;
           post(["ready", err]);
         },
-        host: function (f) {
+        host(f) {
           var h = host((on.go = f));
           // plan(storage function or "", key, value, calls, may store, id,
           // method, url, body, true, headers...): what Hide(true) would
@@ -794,44 +771,38 @@
           // pagehide all that was sent. The storage writes change the copy
           // too (put); Go reads no answer of these but setItem's (an error
           // message, "" for none).
-          ["say", "listen", "watch", "plan", "setItem", "removeItem", "fetch"].forEach(function (n) {
-            h[n] = function (...a) {
+          ["say", "listen", "watch", "plan", "setItem", "removeItem", "fetch"].forEach((n) => {
+            h[n] = (...a) => {
               if (n.length > 6) put(...a);
               post([n, ...a]);
               return "";
             };
           });
-          h.get = function (p) {
-            return p in page ? page[p] : get(p);
-          };
-          h.getItem = function (n, k) {
-            return k in store[n] ? store[n][k] : null;
-          };
-          h.keys = function (n, p) {
-            return Object.keys(store[n]).filter(function (k) {
-              return !k.lastIndexOf(p, 0);
-            });
-          };
-          h.emit = function (e, json, own) {
-            post(["emit", e, json, own]);
-            return counts[e] || 0;
-          };
-          return h;
+          return Object.assign(h, {
+            get: (p) => (p in page ? page[p] : get(p)),
+            getItem: (n, k) => (k in store[n] ? store[n][k] : null),
+            keys: (n, p) => Object.keys(store[n]).filter((k) => !k.lastIndexOf(p, 0)),
+            emit(e, json, own) {
+              post(["emit", e, json, own]);
+              return counts[e] || 0;
+            },
+          });
         },
       };
       compile(url)
-        .then(function (mod) {
+        .then((mod) => {
           // When, and the bytes it took over the network (resource
           // timing; 0 from the HTTP cache), for the page's timeline and
           // debug log.
           post(["module", performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize]);
           return WebAssembly.instantiate(mod, g.importObject);
         })
-        .then(function (i) {
-          g.run(i);
-        }, function (e) {
-          post(["fail", e]);
-        });
+        .then(
+          (i) => {
+            g.run(i);
+          },
+          (e) => post(["fail", e])
+        );
     }
   }
   /* }worker */

@@ -84,6 +84,24 @@ func New(t testing.TB, opts ...Option) context.Context {
 		t.Fatalf("browsertest: no Chromium to run: %v; run `make deps` to install Debian's chromium, or set %s to a Chromium binary", err, EnvChromium)
 	}
 
+	// Under a loaded machine Chromium now and then exits at its start
+	// (chromedp: "chrome failed to start"; the same binary starts at once
+	// after): a second try, in a fresh profile, tells that from a broken
+	// browser, which fails both.
+	var err error
+	for try := 1; try <= 2; try++ {
+		var ctx context.Context
+		if ctx, err = start(t, path, cfg); err == nil {
+			return ctx
+		}
+		t.Logf("browsertest: starting %s (try %d of 2): %v", path, try, err)
+	}
+	t.Fatalf("browsertest: starting %s: %v (run `make deps` if the browser is broken)", path, err)
+	return nil
+}
+
+// start starts the browser of New once; a cleanup of t closes it.
+func start(t testing.TB, path string, cfg config) (context.Context, error) {
 	alloc := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path)}
 	for _, f := range flags {
 		alloc = append(alloc, chromedp.Flag(f, true))
@@ -107,10 +125,7 @@ func New(t testing.TB, opts ...Option) context.Context {
 		cancelTimeout()
 		logs.stop()
 	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browsertest: starting %s: %v (run `make deps` if the browser is broken)", path, err)
-	}
-	return ctx
+	return ctx, chromedp.Do(ctx)
 }
 
 // checkExecutable reports why path cannot be a browser to run.

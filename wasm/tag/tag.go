@@ -485,6 +485,9 @@ func (t *Tag) Hide(leaving bool) {
 func (t *Tag) Show() {
 	t.mu.Lock()
 	t.released = false
+	// The calls the page kept at pagehide are this page's again (back
+	// from the back/forward cache): its module has them (journal.go).
+	t.local.Remove(t.key("calls:" + t.tab))
 	t.save()
 	t.chat.listen()
 	t.chat.visible()
