@@ -146,3 +146,19 @@ func TestJournalReplay(t *testing.T) {
 		})
 	}
 }
+
+// A page back from the back/forward cache has its module, which made the
+// calls it kept at pagehide: Show removes its journal, so that the next
+// page does not make them again.
+func TestShowTakesBackTheJournal(t *testing.T) {
+	h := newHarness(t, direct)
+	mine, other := direct.key("calls:"+h.tab), direct.key("calls:ffffffffffffffff")
+	h.local[mine], h.local[other] = `[]`, `[]`
+	h.Show()
+	if _, ok := h.local[mine]; ok {
+		t.Errorf("Show left this page's journal in storage")
+	}
+	if _, ok := h.local[other]; !ok {
+		t.Errorf("Show removed another page's journal")
+	}
+}
