@@ -5,8 +5,8 @@
 //     window.lpedge with methods that queue their calls;
 //   - loader.js: the loader, bundled after Go's wasm_exec.js into
 //     lpedge.js, one function (__lpedgeBundle) that the loader runs
-//     again as the module's Web Worker, from a Blob URL, when the page
-//     asks for it (data-thread="worker");
+//     again as the module's Web Worker, from a Blob URL, unless the page
+//     asks for its own thread (data-thread="main") or cannot have one;
 //   - lpedge.d.ts: TypeScript declarations of the page API.
 //
 // [Build] compiles the module (GOOS=js GOARCH=wasm with [WasmFlags]: no

@@ -15,7 +15,7 @@
 //     data-capture="datalayer segment"   (optional, either or both: zero-code capture of the page's
 //                                         GA4 dataLayer / gtag.js events, and of Segment's analytics.js)
 //     data-datalayer-name="dataLayer"    (optional: the dataLayer's name; default dataLayer)
-//     data-thread="worker"></script>     (optional: the module in a Web Worker; default "main", the page's thread)
+//     data-thread="main"></script>       (optional: the module on the page's thread; default "worker", a Web Worker)
 //
 // Calls made before the module is ready are queued by the stub and
 // replayed in order. Invalid arguments are refused with a console error
@@ -30,16 +30,15 @@
 // account than data-account (or data-app) answers 400 account_mismatch,
 // which is a console error.
 //
-// Threads: with data-thread="worker" the module runs in a dedicated Web
-// Worker, which lpedge.js starts from a Blob URL of its own code, and
-// makes its requests there; the page's thread keeps this API, lpTag,
-// storage, the DOM events and the report sent at pagehide. A
-// Content-Security-Policy that sets worker-src (or child-src, or
-// script-src without them) must allow blob: for that; without it, or
-// without Worker, the tag runs on the page's thread, and says so in debug
-// mode. Worker mode is a preview: a call made right before a navigation
-// can reach LivePerson twice. The API and its Promises are the same in
-// both modes.
+// Threads: the module runs in a dedicated Web Worker, which lpedge.js
+// starts from a Blob URL of its own code; the page's thread keeps this
+// API, lpTag, storage, the DOM events, the module's requests and what is
+// sent and stored at pagehide (calls the worker had not reached yet are
+// kept for the next page). A Content-Security-Policy that sets worker-src
+// (or child-src, or script-src without them) must allow blob: for that;
+// without it, without Worker, or with data-thread="main", the tag runs on
+// the page's thread, and says so in debug mode. The API and its Promises
+// are the same in both modes.
 
 export {};
 

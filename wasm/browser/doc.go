@@ -27,13 +27,15 @@
 // and keeps the module alive.
 //
 // The module runs the same in a dedicated Web Worker (the loader's
-// data-thread="worker") and on the page's thread (its default). In the
-// worker the host reads storage, location and lpTag from copies the page
-// keeps current, makes the tag's requests itself, and has the page do the
-// rest (console, storage writes, DOM events, listeners); since the worker
-// may be gone when the page goes away, the host there also takes plans:
-// after an entry point (the page API's calls: after the timer that ends
-// their tick) the module hands the page what Hide(true) would send and
-// store now ([tag.Tag.PlanHide]), which the page's thread does itself at
-// pagehide.
+// default) and on the page's thread (data-thread="main", or where there
+// is no worker). In the worker the host reads storage, location and lpTag
+// from copies the page keeps current, and has the page do the rest
+// (requests, console, storage writes, DOM events, listeners), so that the
+// page knows all that was sent; since the worker may be gone when the
+// page goes away, the host there also takes plans: after an entry point
+// (the page API's calls: after the timer that ends their tick) the module
+// hands the page what Hide(true) would send and store now
+// ([tag.Tag.PlanHide]) and how many of the page's calls that reflects,
+// which the page's thread does itself at pagehide, keeping the calls the
+// plan does not reflect for the next page (the tag's journal).
 package browser
