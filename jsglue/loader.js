@@ -81,9 +81,6 @@
   // events emitted after it was added. A wrong event or callback is a
   // console error (debug or not), and changes nothing.
   var listeners = {};
-  /* worker{ */
-  var counted; // in worker mode: tells the worker how many listeners each event has
-  /* }worker */
   function listen(add) {
     return function (e, f) {
       var m = "lpedge: conversation." + (add ? "on: " : "off: ");
@@ -94,9 +91,6 @@
         return g !== f;
       }));
       if (add) a.push(f);
-      /* worker{ */
-      if (counted) counted();
-      /* }worker */
     };
   }
   var local = { "conversation.on": listen(1), "conversation.off": listen(0) };
@@ -436,11 +430,12 @@
             go(id, 0, String(e));
           });
       },
-      // emit(event, json, own) calls the conversation's listeners of
-      // event with the parsed object, own added, and returns how many it
-      // called. What a listener throws goes to the console and does not
-      // stop the others.
-      emit: function (e, json, own) {
+      // emit(event, json, own, id) calls the conversation's listeners of
+      // event with the parsed object, own added, and then go(id, how many
+      // it called) (the module may be in a worker: no answer to return).
+      // What a listener throws goes to the console and does not stop the
+      // others.
+      emit: function (e, json, own, id) {
         var fs = (listeners[e] || []).slice(), v = JSON.parse(json);
         v.own = own;
         fs.forEach(function (f) {
@@ -450,7 +445,7 @@
             say("error", "lpedge: conversation.on(\"" + e + "\"): a listener threw: " + (x && x.stack || x));
           }
         });
-        return fs.length;
+        go(id, fs.length);
       },
       // stream(id, url, token) reads Server-Sent Events with the token as
       // Authorization: Bearer (EventSource cannot send headers): it calls
@@ -634,11 +629,6 @@
         });
         wk.postMessage([o, m]);
       });
-      counted = () => {
-        var c = {};
-        for (var e in listeners) c[e] = listeners[e].length;
-        queue(["n", c]);
-      };
       // The page's host does the DOM's part for the worker's module, and
       // makes its requests: its callbacks go to the worker. At pagehide
       // the page sends what the module planned (see plan) with keepalive,
@@ -712,7 +702,6 @@
         var o = (s[n] = {});
         ph.keys(n, "lpedge:").forEach((k) => (o[k] = ph.getItem(n, k)));
       });
-      counted();
       queue(["init", url, attrs, s]);
     }
     /* }worker */
@@ -723,20 +712,20 @@
   /* worker{ */
   // worker is lpedge.js run as the module's Web Worker (from the page's
   // Blob: no document). The page posts [page, [message, ...]], page being
-  // what the module reads of the page (see snap), the messages ["init",
+  // what the module reads of the page (see queue), the messages ["init",
   // module, attrs, storage] once (storage: the tag's keys of
   // localStorage and sessionStorage), ["call", method, argsJSON, id] (id 0:
   // no Promise), ["go", id, values] (the page's host calls back: an event,
-  // lpTag, the answer to a fetch), ["k", storage, key,
-  // value] (another tab wrote it; value null: removed; key null: cleared)
-  // and ["n", counts] (the listeners of each conversation event). It
-  // posts ["ready", error], ["settle", id, result, error], [name, args...]
-  // (the page's host does it: console, storage writes, requests,
-  // listeners, DOM events, lpTag) and ["plan", ...] (what to send and
-  // store at pagehide). Storage reads are answered from the copy here, which
-  // every write and the page's storage events keep current.
+  // lpTag, the answer to a fetch, the listeners an event reached) and
+  // ["k", storage, key, value] (another tab wrote it; value null: removed;
+  // key null: cleared). It posts ["ready", error], ["settle", id, result,
+  // error], [name, args...] (the page's host does it: console, storage
+  // writes, requests, listeners, DOM events, lpTag) and ["plan", ...]
+  // (what to send and store at pagehide). Storage reads are answered from
+  // the copy here, which every write and the page's storage events keep
+  // current.
   function worker() {
-    var page = {}, store, counts = {}, call, post = batch((m) => w.postMessage(m));
+    var page = {}, store, call, post = batch((m) => w.postMessage(m));
     // put(storage, key, value) writes the copy: value null removes, key
     // null clears.
     function put(n, k, v) {
@@ -745,7 +734,6 @@
     var on = {
       init,
       call: (n, json, id) => call(n, json, id && ((r, x) => post(["settle", id, r, x]))),
-      n: (c) => (counts = c),
       k: (n, k, v) => store && put(n, k, v), // before init, its copy is newer
     };
     w.onmessage = (e) => {
@@ -771,7 +759,7 @@
           // pagehide all that was sent. The storage writes change the copy
           // too (put); Go reads no answer of these but setItem's (an error
           // message, "" for none).
-          ["say", "listen", "watch", "plan", "setItem", "removeItem", "fetch"].forEach((n) => {
+          ["say", "listen", "watch", "plan", "setItem", "removeItem", "fetch", "emit"].forEach((n) => {
             h[n] = (...a) => {
               if (n.length > 6) put(...a);
               post([n, ...a]);
@@ -782,10 +770,6 @@
             get: (p) => (p in page ? page[p] : get(p)),
             getItem: (n, k) => (k in store[n] ? store[n][k] : null),
             keys: (n, p) => Object.keys(store[n]).filter((k) => !k.lastIndexOf(p, 0)),
-            emit(e, json, own) {
-              post(["emit", e, json, own]);
-              return counts[e] || 0;
-            },
           });
         },
       };

@@ -399,7 +399,9 @@ func streamed(a []js.Value) {
 
 // emit hands a conversation event to the loader's listeners
 // (lpedge.conversation.on); the registry is JavaScript's.
-func emit(event, data string, own bool) int { return host.Call("emit", event, data, own).Int() }
+func emit(event, data string, own bool, delivered func(int)) {
+	host.Call("emit", event, data, own, once(func(a []js.Value) { delivered(a[0].Int()) }))
+}
 
 // Visible reads document.visibilityState: only "hidden" is hidden.
 func (*window) Visible() bool { return text("document.visibilityState") != "hidden" }

@@ -677,8 +677,21 @@ func TestStream(t *testing.T) {
 	}
 }
 
+// emitted is emit's count of the listeners it called, which the loader
+// hands back through the module's callback (at once, here).
+func emitted(t *testing.T, event, data string, own bool) int {
+	t.Helper()
+	n := -1
+	emit(event, data, own, func(listeners int) { n = listeners })
+	if n < 0 {
+		t.Fatalf("emit(%s) did not call back", event)
+	}
+	return n
+}
+
 // The conversation's listeners are the loader's: on and off, emit
-// returns how many it called, and one that throws stops no other.
+// calls back with how many it called, and one that throws stops no
+// other.
 func TestEmit(t *testing.T) {
 	useLoader(t)
 	logs := recordConsole(t)
@@ -692,7 +705,7 @@ func TestEmit(t *testing.T) {
 	conv.Call("on", "message", f)
 	conv.Call("on", "message", f) // once
 	conv.Call("on", "message", g)
-	if n := emit("message", `{"text":"hi"}`, true); n != 2 || strings.Join(got, ",") != "f hi true" {
+	if n := emitted(t, "message", `{"text":"hi"}`, true); n != 2 || strings.Join(got, ",") != "f hi true" {
 		t.Errorf("emit called %d, got %q", n, got)
 	}
 	if l := logs(); len(l) != 1 || !strings.HasPrefix(l[0], `error: lpedge: conversation.on("message"): a listener threw: `) ||
@@ -701,7 +714,7 @@ func TestEmit(t *testing.T) {
 	}
 	conv.Call("off", "message", f)
 	conv.Call("off", "message", g)
-	if n := emit("message", `{"text":"again"}`, false); n != 0 || len(got) != 1 {
+	if n := emitted(t, "message", `{"text":"again"}`, false); n != 0 || len(got) != 1 {
 		t.Errorf("after off: emit called %d, got %q", n, got)
 	}
 }
@@ -736,11 +749,11 @@ func TestListenerArgs(t *testing.T) {
 		}
 	}
 	for _, e := range []string{"message", "mesage", "read", "state"} {
-		if n := emit(e, `{}`, false); n != 0 {
+		if n := emitted(t, e, `{}`, false); n != 0 {
 			t.Errorf("a listener of %s was added", e)
 		}
 	}
-	if n := emit("typing", `{}`, false); n != 1 {
+	if n := emitted(t, "typing", `{}`, false); n != 1 {
 		t.Errorf("typing has %d listeners, want the one added", n)
 	}
 	// A call the stub queued before the loader ran is the same call.

@@ -57,7 +57,7 @@ type chatEnv struct {
 	Console   Console
 	Page      Page
 	Stream    Streamer
-	Emit      func(event, data string, own bool) int
+	Emit      func(event, data string, own bool, delivered func(listeners int))
 	Proxy     string
 	Claim     string // the query of the proxy's URLs: "account=...&app=..." (see New)
 }

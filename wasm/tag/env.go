@@ -20,9 +20,11 @@ type Env struct {
 	Stream Streamer
 	// Emit hands a conversation event (event "message", "typing",
 	// "read" or "state"; data a JSON object, to which own is added) to
-	// the page's listeners (lpedge.conversation.on) and returns how many
-	// it called; nil: none. The registry is the loader's, in JavaScript.
-	Emit func(event, data string, own bool) int
+	// the page's listeners (lpedge.conversation.on) and then calls
+	// delivered with how many it called, maybe later, as an entry point
+	// (the listeners may live on another thread than the tag); nil: none.
+	// The registry is the loader's, in JavaScript.
+	Emit func(event, data string, own bool, delivered func(listeners int))
 }
 
 // Streamer reads Server-Sent Events. The host parses the stream; every

@@ -312,8 +312,8 @@ type fakeEmit struct {
 }
 
 // emit records the object as the loader hands it over, own added.
-func (e *fakeEmit) emit(event, data string, own bool) int {
+func (e *fakeEmit) emit(event, data string, own bool, delivered func(int)) {
 	data = strings.TrimSpace(data)
 	e.got = append(e.got, event+" "+data[:len(data)-1]+`,"own":`+strconv.FormatBool(own)+"}")
-	return e.listeners
+	delivered(e.listeners)
 }

@@ -200,11 +200,16 @@ func (c *Conversation) event(data string) {
 // other side that a listener got is read once the page is visible.
 func (c *Conversation) deliver(event, data string, own bool, msg [2]int64, ack bool) {
 	c.h.reply(func() {
-		if c.env.Emit != nil && c.env.Emit(event, data, own) > 0 && ack {
-			c.h.lock()
-			c.shown(msg)
-			c.h.unlock()
+		if c.env.Emit == nil {
+			return
 		}
+		c.env.Emit(event, data, own, func(n int) {
+			if n > 0 && ack {
+				c.h.lock()
+				c.shown(msg)
+				c.h.unlock()
+			}
+		})
 	})
 }
 
