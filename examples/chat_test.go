@@ -233,13 +233,8 @@ func (w *walker) checkBubbles(sel string, want []string) {
 func TestChatRetry(t *testing.T) {
 	d, w, _ := startWalk(t)
 	api := d.ProxyURL + "/v1/*"
-	// DevTools blocks the requests of the target it is told, the page's,
-	// and a worker is a target of its own: the tag runs on the page's
-	// thread here (main-thread mode, as without Worker).
-	w.do("main-thread mode", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: "delete window.Worker"})
-		return err
-	}))
+	// DevTools blocks the requests of the target it is told, the page's:
+	// in worker mode too, as the page makes the module's requests.
 	w.do("home", chromedp.Navigate(d.ShopURL+"/"), chromedp.WaitVisible(chromedp.CSS(`#chat-launcher`)))
 
 	// No proxy: the engagement's promise rejects.
