@@ -52,6 +52,9 @@ var parts = []struct {
 		{"wasm/tag/send.go", "func explain(", "return errors.New(what), false"}}},
 	{"zero-code capture: GA4 events from a dataLayer or gtag.js (Tag.Capture, retail's Cart.GA4)", []cut{
 		{"wasm/tag/capture.go", "func (t *Tag) Capture(", "return"}}},
+	{"worker mode's pagehide hand-over: the plan (PlanHide) and the journal of calls it does not reflect", []cut{
+		{"wasm/tag/tag.go", "func (t *Tag) PlanHide(", "return HidePlan{}"},
+		{"wasm/tag/journal.go", "func (t *Tag) replayJournals(", "return"}}},
 }
 
 // jsMain is a realistic minimum for any tag: syscall/js, strconv and one
