@@ -19,10 +19,10 @@ import (
 func TestTrackThenNavigate(t *testing.T) {
 	for _, mode := range []struct{ name, head string }{{"worker", ""}, {"main", "<script>delete window.Worker</script>"}} {
 		t.Run(mode.name, func(t *testing.T) {
-			for i := 0; i < 4; i++ {
+			ctx, _ := newBrowser(t)
+			for i := 0; i < 4; i++ { // each run a site of its own: an origin, a storage
 				lp := lptest.NewServer()
 				s := site(t, map[string]page{"shop": {Attrs: direct(lp), Head: mode.head}, "next": {Attrs: direct(lp), Head: mode.head}})
-				ctx, _ := newBrowser(t)
 				open(t, ctx, s.URL+"/shop")
 				exec(t, ctx, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"}); location.href = "/next"`)
 				onceDelivered(t, lp, "prodView")
