@@ -38,20 +38,32 @@
     } catch (e) {}
   }
   var P = w.Promise;
-  // compile(url) fetches and compiles the module where it will run (the
-  // compiler's own work on that thread), while it downloads
-  // (compileStreaming), or from the bytes when the server's Content-Type
-  // is not application/wasm.
-  function compile(url) {
-    return fetch(url, { credentials: "omit" }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      var copy = r.clone();
-      return WebAssembly.compileStreaming(r).catch(function () {
-        return copy.arrayBuffer().then(function (b) {
-          return WebAssembly.compile(b);
+  // run(url, boot, compiled, failed) runs the module on this thread, the
+  // page's or the worker's, with boot as globalThis.__lpedgeBoot: it
+  // fetches and compiles it (the compiler's own work on this thread)
+  // while it downloads (compileStreaming), or from the bytes when the
+  // server's Content-Type is not application/wasm, calls compiled() and
+  // starts Go; failed(error) if it could not.
+  function run(url, boot, compiled, failed) {
+    var go = new w.Go();
+    w.__lpedgeBoot = boot;
+    fetch(url, { credentials: "omit" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        var copy = r.clone();
+        return WebAssembly.compileStreaming(r).catch(function () {
+          return copy.arrayBuffer().then(function (b) {
+            return WebAssembly.compile(b);
+          });
         });
-      });
-    });
+      })
+      .then(function (m) {
+        compiled();
+        return WebAssembly.instantiate(m, go.importObject);
+      })
+      .then(function (i) {
+        go.run(i);
+      }, failed);
   }
   /* worker{ */
   // batch(send) is a function that collects messages for send, which gets
@@ -253,9 +265,9 @@
   }
   capture();
 
-  function mark(n, at) {
+  function mark(n) {
     try {
-      performance.mark("lpedge:" + n, at && { startTime: at });
+      performance.mark("lpedge:" + n);
     } catch (e) {}
   }
 
@@ -573,17 +585,10 @@
     // here runs the module on the page's thread: why says why not in a
     // worker, if the page did not ask for this.
     function here(why) {
-      var go = new w.Go();
       if (debug && why) say("log", "lpedge: the tag runs on the page's thread: " + why);
-      w.__lpedgeBoot = { attrs: attrs, ready: started, host: host };
-      compile(url)
-        .then(function (m) {
-          mark("module");
-          return WebAssembly.instantiate(m, go.importObject);
-        })
-        .then(function (i) {
-          go.run(i);
-        }, failed);
+      run(url, { attrs: attrs, ready: started, host: host }, function () {
+        mark("module");
+      }, failed);
     }
     if (thread == "main") return here();
     /* worker{ */
@@ -594,40 +599,54 @@
     // integrity hash. A CSP without blob: in worker-src refuses it. (A
     // blob: worker's script needs no JavaScript type: only an HTTP(S) one
     // is checked.)
-    var wk, ph, settles = {}, ids = 0, plan, hideID, showID, sent = 0, kept = [], gone;
+    var wk = 1, src, ph, settles = {}, ids = 0, plan, hideID, showID, sent = 0, kept = [], gone; // wk: 1 until the worker is made, 0 once it failed
     if (!w.Worker) return here("no Worker");
-    try {
-      wk = new w.Worker(URL.createObjectURL(new Blob(["(" + __lpedgeBundle + ")()"])));
-    } catch (e) {
-      return here(e);
+    // later(f, ...next) runs f in a task of its own, then the next
+    // steps so, unless the worker failed meanwhile. Each step waits for
+    // the browser's process, synchronously: the Blob's registration, its
+    // URL's, creating the worker, the storage listener (the page's
+    // storage access) and the first storage reads. At 4x CPU throttling
+    // a step takes 2-10 ms of the page's thread (median; the browser's
+    // answers make the tails), where all of them in the load event's
+    // task took 30-80 ms.
+    function later(f, ...next) {
+      setTimeout(() => wk && (f(), next[0] && later(...next)));
     }
-    // A worker the CSP refuses fails by this event (Chromium), maybe
-    // before connect runs.
-    wk.onerror = (e) => {
-      e.preventDefault();
-      wk.terminate();
-      wk = 0; // connect, if it has not run, must not
-      here(e.message || "the worker did not start");
-    };
-    // The rest in a task of its own: starting a worker, the first use of
-    // the code below and the page's first storage access each take ms of
-    // the page's thread.
-    setTimeout(connect);
+    later(
+      () => (src = new Blob(["(" + __lpedgeBundle + ")()"])),
+      () => (src = URL.createObjectURL(src)),
+      () => {
+        try {
+          wk = new w.Worker(src);
+        } catch (e) {
+          wk = 0;
+          return here(e);
+        }
+        // A worker the CSP refuses fails by this event (Chromium), maybe
+        // before connect runs.
+        wk.onerror = (e) => {
+          e.preventDefault();
+          wk.terminate();
+          wk = 0; // the steps not yet run must not, nor a message
+          here(e.message || "the worker did not start");
+        };
+      },
+      connect
+    );
     function connect() {
-      if (!wk) return;
       // What the module reads of the page, sent with every message: the
-      // paths Go's get asks for (lpTag itself only as there or not).
+      // paths Go's get asks for, an object as its strings (lpTag itself
+      // only as there or not).
       var sdk = "lpTag.taglets.lp_monitoringSDK.get",
-        paths = (sdk + "Vid() " + sdk + "Sid() location.href location.origin navigator.onLine document.visibilityState lpTag lpTag.section").split(" "),
-        s = {};
+        paths = (sdk + "Vid() " + sdk + "Sid() location.href location.origin navigator.onLine document.visibilityState lpTag lpTag.section").split(" ");
       // queue(m) posts m to the worker, with a snapshot of the page.
       var queue = batch((m) => {
         var o = {};
         paths.forEach((p) => {
           var v = get(p);
-          o[p] = v && typeof v == "object" ? (Array.isArray(v) ? v.filter((s) => typeof s == "string") : {}) : v;
+          o[p] = v && typeof v == "object" ? ph.strings(p) : v;
         });
-        wk.postMessage([o, m]);
+        if (wk) wk.postMessage([o, m]);
       });
       // The page's host does the DOM's part for the worker's module, and
       // makes its requests: its callbacks go to the worker. At pagehide
@@ -678,10 +697,6 @@
           plan = a;
           kept.splice(0, kept.length - sent + a[3]);
         },
-        module(at, bytes) {
-          mark("module", at - performance.timeOrigin);
-          if (debug) say("log", "lpedge: module: " + bytes + " bytes over the network");
-        },
         fail: failed,
       });
       wk.onmessage = (e) =>
@@ -698,11 +713,11 @@
         if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
           queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
       });
-      ["localStorage", "sessionStorage"].forEach((n) => {
-        var o = (s[n] = {});
-        ph.keys(n, "lpedge:").forEach((k) => (o[k] = ph.getItem(n, k)));
+      // The first storage reads in a task of their own.
+      later(() => {
+        ["localStorage", "sessionStorage"].forEach((n) => ph.keys(n, "lpedge:").forEach((k) => queue(["k", n, k, ph.getItem(n, k)])));
+        queue(["init", url, attrs]);
       });
-      queue(["init", url, attrs, s]);
     }
     /* }worker */
   }
@@ -713,19 +728,19 @@
   // worker is lpedge.js run as the module's Web Worker (from the page's
   // Blob: no document). The page posts [page, [message, ...]], page being
   // what the module reads of the page (see queue), the messages ["init",
-  // module, attrs, storage] once (storage: the tag's keys of
-  // localStorage and sessionStorage), ["call", method, argsJSON, id] (id 0:
-  // no Promise), ["go", id, values] (the page's host calls back: an event,
+  // module, attrs] once, ["call", method, argsJSON, id] (id 0: no
+  // Promise), ["go", id, values] (the page's host calls back: an event,
   // lpTag, the answer to a fetch, the listeners an event reached) and
-  // ["k", storage, key, value] (another tab wrote it; value null: removed;
-  // key null: cleared). It posts ["ready", error], ["settle", id, result,
+  // ["k", storage, key, value] (the tag's keys of localStorage and
+  // sessionStorage before init, then what another tab wrote; value null:
+  // removed; key null: cleared). It posts ["ready", error], ["settle", id, result,
   // error], [name, args...] (the page's host does it: console, storage
   // writes, requests, listeners, DOM events, lpTag) and ["plan", ...]
   // (what to send and store at pagehide). Storage reads are answered from
   // the copy here, which every write and the page's storage events keep
   // current.
   function worker() {
-    var page = {}, store, call, post = batch((m) => w.postMessage(m));
+    var page = {}, store = { localStorage: {}, sessionStorage: {} }, call, post = batch((m) => w.postMessage(m));
     // put(storage, key, value) writes the copy: value null removes, key
     // null clears.
     function put(n, k, v) {
@@ -734,16 +749,14 @@
     var on = {
       init,
       call: (n, json, id) => call(n, json, id && ((r, x) => post(["settle", id, r, x]))),
-      k: (n, k, v) => store && put(n, k, v), // before init, its copy is newer
+      k: put,
     };
     w.onmessage = (e) => {
       page = e.data[0];
       e.data[1].forEach((m) => on[m[0]](...m.slice(1)));
     };
-    function init(url, attrs, s) {
-      var g = new w.Go();
-      store = s;
-      w.__lpedgeBoot = {
+    function init(url, attrs) {
+      run(url, {
         attrs,
         ready(c, err) {
           call = c;
@@ -772,21 +785,13 @@
             keys: (n, p) => Object.keys(store[n]).filter((k) => !k.lastIndexOf(p, 0)),
           });
         },
-      };
-      compile(url)
-        .then((mod) => {
-          // When, and the bytes it took over the network (resource
-          // timing; 0 from the HTTP cache), for the page's timeline and
-          // debug log.
-          post(["module", performance.timeOrigin + performance.now(), (performance.getEntriesByName(url)[0] || {}).transferSize]);
-          return WebAssembly.instantiate(mod, g.importObject);
-        })
-        .then(
-          (i) => {
-            g.run(i);
-          },
-          (e) => post(["fail", e])
-        );
+      },
+        // In the worker's own timeline, beside the module's resource
+        // timing (0 bytes over the network when it came from the HTTP
+        // cache).
+        () => mark("module"),
+        (e) => post(["fail", e])
+      );
     }
   }
   /* }worker */

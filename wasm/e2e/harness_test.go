@@ -117,7 +117,7 @@ func (p page) html(base string) string {
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
-<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true});new PerformanceObserver(function(l){l.getEntries().forEach(function(f){f.scripts.forEach(function(s){(window.__scripts=window.__scripts||[]).push([s.startTime,s.duration,s.sourceURL])})})}).observe({type:"long-animation-frame",buffered:true})}catch(e){}</script>
+<script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true});new PerformanceObserver(function(l){l.getEntries().forEach(function(f){f.scripts.forEach(function(s){(window.__scripts=window.__scripts||[]).push([s.startTime,s.duration,s.sourceURL,s.invoker+" "+s.sourceFunctionName+" "+s.forcedStyleAndLayoutDuration])})})}).observe({type:"long-animation-frame",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
 ` + p.Head + `
 <script async src="` + loader + `"` + integrity + attrs.String() + `></script>
@@ -246,4 +246,37 @@ window.lpTag = {section: ["shoes"], _b: [],
 func newBrowser(t testing.TB) (context.Context, *browsertest.Console) {
 	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
 	return ctx, browsertest.RecordConsole(t, ctx)
+}
+
+// inWorker evaluates expr in the tag's Web Worker of the page in the tab
+// of ctx (a target of its own, whose timeline holds the module's fetch
+// and the "lpedge:module" mark), awaiting a Promise, until it gives what
+// ok accepts. The worker of a page the tab left may still be there: the
+// page's is the one that started after the page did.
+func inWorker[T any](t testing.TB, ctx context.Context, expr string, ok func(T) bool) T {
+	t.Helper()
+	since := eval[float64](t, ctx, `performance.timeOrigin`)
+	var v T
+	eventually(t, "the tag's worker to answer "+expr, func() bool {
+		targets, err := chromedp.Targets(ctx)
+		if err != nil {
+			return false
+		}
+		for _, ti := range targets {
+			if ti.Type != "worker" {
+				continue
+			}
+			wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))
+			origin, err := chromedp.Run(wctx, chromedp.Evaluate[float64](`performance.timeOrigin`))
+			if err == nil && origin >= since {
+				v, err = chromedp.Run(wctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+			}
+			cancel()
+			if err == nil && origin >= since && ok(v) {
+				return true
+			}
+		}
+		return false
+	})
+	return v
 }

@@ -108,8 +108,7 @@ func TestModes(t *testing.T) {
 // The module is fetched once: on a second page view it comes from the
 // HTTP cache, 0 bytes over the network by the browser's resource timing,
 // as the proxy serves it (immutable, under its content hash). In worker
-// mode the worker fetches it, and its timeline is the worker's: the
-// debug log says what it measured.
+// mode the worker fetches it, and the timeline is the worker's.
 func TestModuleCached(t *testing.T) {
 	for _, main := range []bool{false, true} {
 		t.Run(map[bool]string{false: "worker", true: "main thread"}[main], func(t *testing.T) {
@@ -119,27 +118,16 @@ func TestModuleCached(t *testing.T) {
 			onMainThread = main
 			s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL, "debug": "true"}}})
 			onMainThread = false
-			ctx, console := newBrowser(t)
+			ctx, _ := newBrowser(t)
+			const transfer = `performance.getEntriesByType("resource").filter(function (e) { return /\/lpedge\.[0-9a-f]+\.wasm$/.test(e.name) }).map(function (e) { return e.transferSize }).join()`
 			var sizes []string
-			for i := range 2 {
+			for range 2 {
 				open(t, ctx, s.URL+"/shop")
 				if main {
-					sizes = append(sizes, eval[string](t, ctx, `performance.getEntriesByType("resource").filter(function (e) { return /\/lpedge\.[0-9a-f]+\.wasm$/.test(e.name) }).map(function (e) { return e.transferSize }).join()`))
-					continue
+					sizes = append(sizes, eval[string](t, ctx, transfer))
+				} else {
+					sizes = append(sizes, inWorker(t, ctx, transfer, func(s string) bool { return s != "" }))
 				}
-				eventually(t, "the module's debug note", func() bool {
-					var notes []string
-					for _, m := range console.Messages() {
-						if n, ok := strings.CutPrefix(m.Text, "lpedge: module: "); ok {
-							notes = append(notes, strings.TrimSuffix(n, " bytes over the network"))
-						}
-					}
-					if len(notes) > i {
-						sizes = append(sizes, notes[i])
-						return true
-					}
-					return false
-				})
 			}
 			if first, err := strconv.Atoi(sizes[0]); err != nil || first < 100_000 || sizes[1] != "0" {
 				t.Errorf("the module's transferSize on the first and second page view: %q, want it fetched once, then 0", sizes)
