@@ -14,27 +14,6 @@ import (
 	"github.com/lpedge/lpedge/liveperson/lptest"
 )
 
-// TestMainThread runs a representative table of the suite with the tag
-// in main-thread mode (no Worker); the whole suite runs in worker mode,
-// the default. Twice over would take the package past its 120 s.
-func TestMainThread(t *testing.T) {
-	onMainThread = true
-	defer func() { onMainThread = false }()
-	for _, c := range []struct {
-		name string
-		test func(*testing.T)
-	}{
-		{"PageWithoutLpTag", TestPageWithoutLpTag},
-		{"TwoTabsWith503", TestTwoTabsWith503},
-		{"PagehideReleases", TestPagehideReleases},
-		{"Offline", TestOffline},
-		{"Consent", TestConsent},
-		{"ThroughProxy", TestThroughProxy},
-	} {
-		t.Run(c.name, c.test)
-	}
-}
-
 // The tag runs in a Web Worker where the page asks for it
 // (data-thread="worker") and it can, and on the page's thread where the
 // page does not ask, the browser has no Worker or the site's CSP forbids
@@ -42,15 +21,16 @@ func TestMainThread(t *testing.T) {
 // does not know is a console error. Every event arrives in each mode,
 // calls queued before the module was ready among them.
 func TestModes(t *testing.T) {
+	modeSpecific(t)
 	for _, c := range []struct {
 		name, csp, head string
-		thread          []string // the data-thread attribute, if not "worker"
+		thread          []string // the data-thread attribute
 		worker          bool
 		note            string
 	}{
-		{"worker", "", "", nil, true, ""},
-		{"no Worker", "", "<script>delete window.Worker</script>", nil, false, "lpedge: the tag runs on the page's thread: no Worker"},
-		{"CSP worker-src 'none'", "worker-src 'none'", "", nil, false, "lpedge: the tag runs on the page's thread"},
+		{"worker", "", "", []string{"thread", "worker"}, true, ""},
+		{"no Worker", "", "<script>delete window.Worker</script>", []string{"thread", "worker"}, false, "lpedge: the tag runs on the page's thread: no Worker"},
+		{"CSP worker-src 'none'", "worker-src 'none'", "", []string{"thread", "worker"}, false, "lpedge: the tag runs on the page's thread"},
 		{"no data-thread: the default", "", "", []string{"thread", ""}, false, ""},
 		{"data-thread=main", "", "", []string{"thread", "main"}, false, ""},
 		{"data-thread=wrker", "", "", []string{"thread", "wrker"}, false, `lpedge: data-thread: want "worker" or "main", got "wrker"`},
@@ -111,19 +91,18 @@ func TestModes(t *testing.T) {
 // mode the worker fetches it, and its timeline is the worker's: the
 // debug log says what it measured.
 func TestModuleCached(t *testing.T) {
-	for _, main := range []bool{false, true} {
-		t.Run(map[bool]string{false: "worker", true: "main thread"}[main], func(t *testing.T) {
+	modeSpecific(t)
+	for _, mode := range []string{worker, mainThread} {
+		t.Run(mode, func(t *testing.T) {
 			lp := lptest.NewServer()
 			defer lp.Close()
 			px := newProxy(t, lp)
-			onMainThread = main
-			s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL, "debug": "true"}}})
-			onMainThread = false
+			s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Thread: mode, Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL, "debug": "true"}}})
 			ctx, console := newBrowser(t)
 			var sizes []string
 			for i := range 2 {
 				open(t, ctx, s.URL+"/shop")
-				if main {
+				if mode == mainThread {
 					sizes = append(sizes, eval[string](t, ctx, `performance.getEntriesByType("resource").filter(function (e) { return /\/lpedge\.[0-9a-f]+\.wasm$/.test(e.name) }).map(function (e) { return e.transferSize }).join()`))
 					continue
 				}
