@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/lpedge/lpedge/internal/browsertest"
@@ -27,10 +28,13 @@ import (
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
-// build is the tag as jsglue.Build makes it, once for the package.
+// build is the tag as jsglue.Build makes it, once for the package;
+// browser is the package's Chromium, where each test has a tab of its own
+// (newBrowser).
 var (
-	build  *jsglue.Result
-	assets string
+	build   *jsglue.Result
+	assets  string
+	browser *browsertest.Browser
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +53,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	assets = dir
+	// Its life bounds the package's: make test's -timeout is 300 s.
+	browser, err = browsertest.Start(browsertest.WithTimeout(10 * time.Minute))
+	if err != nil {
+		os.RemoveAll(dir)
+		panic(err)
+	}
 	code := m.Run()
+	browser.Close()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -197,43 +208,51 @@ func open(t testing.TB, ctx context.Context, url string) {
 }
 
 // waitReady waits until lpedge is ready, and checks that the tag runs in
-// the page's mode: in worker mode the browser has a worker for each tab
-// of the page's origin, in main-thread mode it has none. (The targets do
-// not say which page a dedicated worker belongs to.)
+// the page's mode: in worker mode the tab's browser context has a worker
+// for each of its tabs of the page's origin, in main-thread mode none.
+// (The targets do not say which page a dedicated worker belongs to.)
 func waitReady(t testing.TB, ctx context.Context) {
 	t.Helper()
 	mode := eval[string](t, ctx, `new Promise(function(r){ lpedge.ready(function(){ r(window.__thread || "") }) })`)
 	if mode == "" {
 		return
 	}
+	workers, tabs, origin := threads(t, ctx)
+	if mode == worker && workers < tabs || mode == mainThread && workers > 0 {
+		t.Fatalf("the page asks for %s mode; its browser context has %d worker targets for %d tabs of %s", mode, workers, tabs, origin)
+	}
+}
+
+// threads counts the worker targets of the browser context of ctx's tab,
+// and its tabs of the same origin as ctx's.
+func threads(t testing.TB, ctx context.Context) (workers, tabs int, origin string) {
+	t.Helper()
 	targets, err := chromedp.Targets(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	origin := func(u string) string {
+	originOf := func(u string) string {
 		if p, err := url.Parse(u); err == nil {
 			return p.Scheme + "://" + p.Host
 		}
 		return u
 	}
-	var tab string
+	var browserContext cdp.BrowserContextID
 	for _, info := range targets {
 		if info.TargetID == chromedp.FromContext(ctx).Target.TargetID {
-			tab = origin(info.URL)
+			origin, browserContext = originOf(info.URL), info.BrowserContextID
 		}
 	}
-	tabs, workers := 0, 0
 	for _, info := range targets {
 		switch {
+		case info.BrowserContextID != browserContext:
 		case info.Type == "worker":
 			workers++
-		case info.Type == "page" && origin(info.URL) == tab:
+		case info.Type == "page" && originOf(info.URL) == origin:
 			tabs++
 		}
 	}
-	if mode == worker && workers < tabs || mode == mainThread && workers > 0 {
-		t.Fatalf("the page asks for %s mode; the browser has %d worker targets for %d tabs of %s", mode, workers, tabs, tab)
-	}
+	return workers, tabs, origin
 }
 
 // eventually polls f until it is true, for at most 20 s.
@@ -310,7 +329,9 @@ window.lpTag = {section: ["shoes"], _b: [],
   taglets: {lp_monitoringSDK: {getVid: function () { return "` + vid + `" }, getSid: function () { return "` + sid + `" }}}};`
 }
 
+// newBrowser opens a tab for the test in a browser context of its own
+// (storage, HTTP cache), and records its console.
 func newBrowser(t testing.TB) (context.Context, *browsertest.Console) {
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	return ctx, browsertest.RecordConsole(t, ctx)
 }

@@ -63,16 +63,7 @@ func TestModes(t *testing.T) {
 					t.Errorf("no console note %q: %v", c.note, err)
 				}
 			}
-			targets, err := chromedp.Targets(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			workers := 0
-			for _, info := range targets {
-				if info.Type == "worker" {
-					workers++
-				}
-			}
+			workers, _, _ := threads(t, ctx)
 			if want := map[bool]int{true: 1, false: 0}[c.worker]; workers != want {
 				t.Errorf("%d worker targets, want %d", workers, want)
 			}
