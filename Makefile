@@ -32,8 +32,12 @@ TEST_TIMEOUT ?= 300s
 # and its code starts no goroutines.
 RACE_PKGS = $(shell $(GO) list ./... | grep -v '/jsglue$$')
 
+# The Chromium suite, wasm/e2e, runs in worker mode with the rest, then
+# again in main-thread mode (the fallback without Worker); its mode-specific
+# tests (TestModes...) run in the first run only.
 test-native:
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(RACE_PKGS)
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./wasm/e2e -e2e.thread=main
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./jsglue
 
 test-wasm: ## The tag's packages, compiled to wasm, under Node via go_js_wasm_exec.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -75,57 +78,130 @@ func ChromiumPath() string {
 // start; the message says to run `make deps`.
 func New(t testing.TB, opts ...Option) context.Context {
 	t.Helper()
+	logs := &testLogger{t: t}
+	ctx, stop, err := start(t.TempDir(), logs.logf, opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() {
+		stop()
+		logs.stop()
+	})
+	return ctx
+}
+
+// A Browser is one Chromium that the tests of a package share, where
+// starting one for each test would take most of their time (2 s each on
+// the project's machine): TestMain starts it with [Start], and each test
+// takes a tab of its own with [Browser.Tab].
+type Browser struct {
+	ctx  context.Context // its first tab
+	stop func()
+	dir  string
+}
+
+// Start starts headless Chromium as [New] does, for the tests of a package:
+// Close closes it. It lives at most [DefaultTimeout] (see [WithTimeout]); its
+// messages about the protocol go to the standard logger.
+func Start(opts ...Option) (*Browser, error) {
+	dir, err := os.MkdirTemp("", "browsertest")
+	if err != nil {
+		return nil, err
+	}
+	ctx, stop, err := start(dir, log.Printf, opts)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &Browser{ctx: ctx, stop: stop, dir: dir}, nil
+}
+
+// Close closes the browser and removes its profile.
+func (b *Browser) Close() error {
+	b.stop()
+	return os.RemoveAll(b.dir)
+}
+
+// Tab opens a tab for the test in a new BrowserContext of b, as a new
+// browser would have it: its storage, cookies and HTTP cache are its own,
+// and so is a second tab that chromedp.NewContext opens from it. A cleanup
+// of t closes the tab and its BrowserContext. The tab lives at most
+// [DefaultTimeout] (see [WithTimeout]).
+func (b *Browser) Tab(t testing.TB, opts ...Option) context.Context {
+	t.Helper()
+	cfg := configure(opts)
+	timeoutCtx, cancelTimeout := context.WithTimeout(b.ctx, cfg.timeout)
+	ctx, cancel := chromedp.NewContext(timeoutCtx, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() {
+		if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			t.Logf("browsertest: closing the tab: %v", err)
+		}
+		cancel()
+		cancelTimeout()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("browsertest: opening a tab: %v", err)
+	}
+	return ctx
+}
+
+func configure(opts []Option) config {
 	cfg := config{timeout: DefaultTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	path := ChromiumPath()
-	if err := checkExecutable(path); err != nil {
-		t.Fatalf("browsertest: no Chromium to run: %v; run `make deps` to install Debian's chromium, or set %s to a Chromium binary", err, EnvChromium)
-	}
-
-	// Under a loaded machine Chromium now and then exits at its start
-	// (chromedp: "chrome failed to start"; the same binary starts at once
-	// after): a second try, in a fresh profile, tells that from a broken
-	// browser, which fails both.
-	var err error
-	for try := 1; try <= 2; try++ {
-		var ctx context.Context
-		if ctx, err = start(t, path, cfg); err == nil {
-			return ctx
-		}
-		t.Logf("browsertest: starting %s (try %d of 2): %v", path, try, err)
-	}
-	t.Fatalf("browsertest: starting %s: %v (run `make deps` if the browser is broken)", path, err)
-	return nil
+	return cfg
 }
 
-// start starts the browser of New once; a cleanup of t closes it.
-func start(t testing.TB, path string, cfg config) (context.Context, error) {
+// start starts Chromium with its profile in dir and chromedp's messages to
+// logf; stop closes it. Under a loaded machine Chromium now and then exits
+// at its start (chromedp: "chrome failed to start"; the same binary starts
+// at once after): a second try, in a profile of its own, tells that from a
+// broken browser, which fails both.
+func start(dir string, logf func(string, ...any), opts []Option) (ctx context.Context, stop func(), err error) {
+	cfg := configure(opts)
+	path := ChromiumPath()
+	if err := checkExecutable(path); err != nil {
+		return nil, nil, fmt.Errorf("browsertest: no Chromium to run: %v; run `make deps` to install Debian's chromium, or set %s to a Chromium binary", err, EnvChromium)
+	}
+	for try := 1; try <= 2; try++ {
+		if ctx, stop, err = launch(path, filepath.Join(dir, strconv.Itoa(try)), logf, cfg); err == nil {
+			return ctx, stop, nil
+		}
+		logf("browsertest: starting %s (try %d of 2): %v", path, try, err)
+	}
+	return nil, nil, fmt.Errorf("browsertest: starting %s: %v (run `make deps` if the browser is broken)", path, err)
+}
+
+// launch starts Chromium once.
+func launch(path, dir string, logf func(string, ...any), cfg config) (ctx context.Context, stop func(), err error) {
+
 	alloc := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path)}
 	for _, f := range flags {
 		alloc = append(alloc, chromedp.Flag(f, true))
 	}
-	alloc = append(alloc, chromedp.UserDataDir(t.TempDir()))
+	alloc = append(alloc, chromedp.UserDataDir(dir))
 
-	logs := &testLogger{t: t}
 	timeoutCtx, cancelTimeout := context.WithTimeout(context.Background(), cfg.timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeoutCtx, alloc...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logs.logf))
-	t.Cleanup(func() {
+	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
+	stop = func() {
 		// A graceful close lets Chromium's helper processes exit before
-		// t.TempDir's cleanup, which runs after this one, removes the profile.
+		// the profile is removed.
 		if errors.Is(timeoutCtx.Err(), context.DeadlineExceeded) {
-			logs.logf("browsertest: the browser reached its time limit of %v and was killed", cfg.timeout)
+			logf("browsertest: the browser reached its time limit of %v and was killed", cfg.timeout)
 		} else if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			logs.logf("browsertest: closing Chromium: %v", err)
+			logf("browsertest: closing Chromium: %v", err)
 		}
 		cancelTab()
 		cancelAlloc()
 		cancelTimeout()
-		logs.stop()
-	})
-	return ctx, chromedp.Do(ctx)
+	}
+	if err := chromedp.Do(ctx); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return ctx, stop, nil
 }
 
 // checkExecutable reports why path cannot be a browser to run.

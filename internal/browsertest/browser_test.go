@@ -427,3 +427,61 @@ func TestOutputDir(t *testing.T) {
 		}
 	})
 }
+
+// TestShared checks Start and Tab: each Tab has the storage of a new
+// browser, a second tab opened from one shares it, a closed tab is gone,
+// and Close removes the profile.
+func TestShared(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>shared</title><link rel="icon" href="data:,">`)
+	}))
+	t.Cleanup(srv.Close)
+	b, err := Start(WithTimeout(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func(t *testing.T, ctx context.Context, set string) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+			t.Fatal(err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+			var v = localStorage.getItem("k") || ""; if (`+strconv.Quote(set)+`) localStorage.setItem("k", `+strconv.Quote(set)+`); return v })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var first context.Context
+	t.Run("first", func(t *testing.T) {
+		first = b.Tab(t)
+		if got := stored(t, first, "a"); got != "" {
+			t.Errorf("a new tab's storage holds %q", got)
+		}
+		second, cancel := chromedp.NewContext(first)
+		defer cancel()
+		if got := stored(t, second, ""); got != "a" {
+			t.Errorf("a second tab of the same context reads %q, want a", got)
+		}
+	})
+	targets, err := chromedp.Targets(b.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range targets {
+		if info.TargetID == chromedp.FromContext(first).Target.TargetID || info.BrowserContextID == chromedp.FromContext(first).BrowserContextID {
+			t.Errorf("after its test's cleanup, the browser still has %s %s", info.Type, info.URL)
+		}
+	}
+	t.Run("next", func(t *testing.T) {
+		if got := stored(t, b.Tab(t), ""); got != "" {
+			t.Errorf("the next test's tab reads %q: the storage of the first", got)
+		}
+	})
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(b.dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the profile %s after Close: %v", b.dir, err)
+	}
+}

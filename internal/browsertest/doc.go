@@ -2,7 +2,10 @@
 // driven over the DevTools protocol by github.com/chromedp/chromedp.
 //
 // [New] starts one browser for a test and returns the context of its tab; the
-// test's cleanup closes it. [RecordConsole] keeps what the page writes to its
+// test's cleanup closes it. Where a package's tests share one browser,
+// TestMain starts it with [Start], and [Browser.Tab] gives each test a tab in
+// a BrowserContext of its own (storage, cookies, HTTP cache), which its
+// cleanup closes. [RecordConsole] keeps what the page writes to its
 // console, uncaught exceptions included, and [RecordNetwork] keeps the HTTP
 // requests the page makes (method, URL, request headers, status), both with a
 // Wait that blocks until a matching entry arrives. [Screenshot] saves the

@@ -157,11 +157,23 @@ func TestLpTag(t *testing.T) {
 func TestReloadWith503(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
-	ctx := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"});
+	ctx, console := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"});
 		lpedge.sdes.push([{type: "searchInfo", keywords: ["boots"]}, {type: "lead", lead: {topic: "fit"}}])`)
 	do(t, ctx, chromedp.Reload())
 	waitReady(t, ctx)
-	eventually(t, "the new page's attempt", func() bool { return len(reports(lp)) >= 2 })
+	// The new page's attempt has failed, and the tag has the answer (its
+	// retry note, the second after the first page's): an online event
+	// before it would find the request in flight, and the delivery would
+	// wait for the retry (10 s).
+	eventually(t, "the new page's attempt answered", func() bool {
+		n := 0
+		for _, m := range console.Messages() {
+			if strings.HasPrefix(m.Text, "lpedge: retrying in") {
+				n++
+			}
+		}
+		return n >= 2
+	})
 	lp.ClearFaults()
 	exec(t, ctx, `dispatchEvent(new Event("online"))`)
 	eventually(t, "delivery after recovery", func() bool { return len(received(lp)) >= 3 })
@@ -212,7 +224,7 @@ func TestTwoTabsWith503(t *testing.T) {
 func TestPagehideReleases(t *testing.T) {
 	lp := lptest.NewServer()
 	defer lp.Close()
-	ctx := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
+	ctx, _ := failing(t, lp, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"})`)
 	released := `Object.keys(localStorage).filter(function (k) { return k.indexOf("lpedge:v1:` + lptest.DefaultAccount +
 		`:queue:") == 0 }).map(function (k) { return JSON.parse(localStorage[k]).r }).join()`
 	for _, step := range []struct{ event, want string }{{"pagehide", "true"}, {"pageshow", "false"}} {
@@ -229,7 +241,7 @@ func TestPagehideReleases(t *testing.T) {
 // failing opens the shop against lp, which answers reports 503 from
 // then on, runs script there and waits until the tag's first report has
 // failed and waits to be retried.
-func failing(t *testing.T, lp *lptest.Server, script string) context.Context {
+func failing(t *testing.T, lp *lptest.Server, script string) (context.Context, *browsertest.Console) {
 	t.Helper()
 	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}})
 	ctx, console := newBrowser(t)
@@ -241,7 +253,7 @@ func failing(t *testing.T, lp *lptest.Server, script string) context.Context {
 	if _, err := console.Wait(wctx, func(m chromedp.ConsoleMessage) bool { return strings.Contains(m.Text, "retrying in") }); err != nil {
 		t.Fatal(err)
 	}
-	return ctx
+	return ctx, console
 }
 
 // Offline, nothing is sent; the online event sends what waited.

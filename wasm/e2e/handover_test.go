@@ -17,12 +17,13 @@ import (
 // went twice in 2 of 4 runs when the worker sent its own requests: the
 // page's plan at pagehide could be older than what the worker had sent.
 func TestTrackThenNavigate(t *testing.T) {
-	for _, mode := range []struct{ name, head string }{{"worker", ""}, {"main", "<script>delete window.Worker</script>"}} {
-		t.Run(mode.name, func(t *testing.T) {
+	modeSpecific(t)
+	for _, mode := range []string{worker, mainThread} {
+		t.Run(mode, func(t *testing.T) {
 			ctx, _ := newBrowser(t)
 			for i := 0; i < 4; i++ { // each run a site of its own: an origin, a storage
 				lp := lptest.NewServer()
-				s := site(t, map[string]page{"shop": {Attrs: direct(lp), Head: mode.head}, "next": {Attrs: direct(lp), Head: mode.head}})
+				s := site(t, map[string]page{"shop": {Attrs: direct(lp), Thread: mode}, "next": {Attrs: direct(lp), Thread: mode}})
 				open(t, ctx, s.URL+"/shop")
 				exec(t, ctx, `lpedge.track("Product Viewed", {sku: "A1", name: "Boot"}); location.href = "/next"`)
 				onceDelivered(t, lp, "prodView")
@@ -53,6 +54,7 @@ func onceDelivered(t *testing.T, lp *lptest.Server, want string) {
 // the next page makes them, once; without consent to storage, nothing is
 // kept.
 func TestJournal(t *testing.T) {
+	modeSpecific(t) // worker mode's
 	// hold: from window.__hold on, the page's messages to the worker that
 	// carry a call never reach it.
 	const hold = `<script>(function (p) { Worker.prototype.postMessage = function (m) {
@@ -70,7 +72,7 @@ func TestJournal(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			lp := lptest.NewServer()
 			defer lp.Close()
-			s := site(t, map[string]page{"shop": {Attrs: direct(lp, c.attrs...), Head: hold}, "next": {Attrs: direct(lp, c.attrs...)}})
+			s := site(t, map[string]page{"shop": {Attrs: direct(lp, c.attrs...), Head: hold, Thread: worker}, "next": {Attrs: direct(lp, c.attrs...), Thread: worker}})
 			ctx, _ := newBrowser(t)
 			open(t, ctx, s.URL+"/shop")
 			if c.consent != "" {

@@ -3,17 +3,22 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
+	"flag"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 
 	"github.com/lpedge/lpedge/internal/browsertest"
@@ -23,13 +28,21 @@ import (
 	"github.com/lpedge/lpedge/liveperson/monitoring"
 )
 
-// build is the tag as jsglue.Build makes it, once for the package.
+// build is the tag as jsglue.Build makes it, once for the package;
+// browser is the package's Chromium, where each test has a tab of its own
+// (newBrowser).
 var (
-	build  *jsglue.Result
-	assets string
+	build   *jsglue.Result
+	assets  string
+	browser *browsertest.Browser
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if *thread != worker && *thread != mainThread {
+		fmt.Fprintf(os.Stderr, "-e2e.thread=%s: want worker or main\n", *thread)
+		os.Exit(2)
+	}
 	dir, err := os.MkdirTemp("", "lpedge-e2e")
 	if err != nil {
 		panic(err)
@@ -40,7 +53,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	assets = dir
+	// Its life bounds the package's: make test's -timeout is 300 s.
+	browser, err = browsertest.Start(browsertest.WithTimeout(10 * time.Minute))
+	if err != nil {
+		os.RemoveAll(dir)
+		panic(err)
+	}
 	code := m.Run()
+	browser.Close()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -52,13 +72,31 @@ type page struct {
 	Head   string            // HTML before the loader (a stand-in lpTag)
 	Script string            // inline script after the stub, run before load
 	CSP    string            // the page's Content-Security-Policy header, if any
+	Thread string            // the tag's mode, worker or main; default the run's, -e2e.thread
 }
 
-// onMainThread makes the pages site makes run the tag in main-thread mode:
-// they delete window.Worker before the loader runs, as a browser without
-// workers would have it, and leave out data-thread="worker". TestMainThread
-// sets it; the rest of the suite runs in worker mode (data-thread="worker").
-var onMainThread bool
+// The suite runs in one mode per run, -e2e.thread: make test runs it
+// twice, in worker mode (the default) and in main-thread mode. The mode is
+// the page's, whatever the loader's default: worker mode asks for it
+// (data-thread="worker"); main-thread mode deletes window.Worker before
+// the loader runs, as a browser without workers has it, and names no
+// thread. waitReady checks that the tag runs in the page's mode. A page
+// whose Attrs name the thread (TestModes) gets neither, nor the check.
+var thread = flag.String("e2e.thread", "worker", "the mode of the suite's pages: worker or main")
+
+const (
+	worker     = "worker"
+	mainThread = "main"
+)
+
+// modeSpecific skips t in the main-thread run: t chooses its pages' modes
+// itself, and runs once, in the worker-mode run.
+func modeSpecific(t testing.TB) {
+	t.Helper()
+	if *thread != worker {
+		t.Skip("mode-specific: it sets its pages' modes and runs in the -e2e.thread=worker run")
+	}
+}
 
 // site serves the pages, the built tag under /a/ (application/wasm) and
 // under /bad/ (the module as application/octet-stream, as a misconfigured
@@ -82,9 +120,6 @@ func site(t testing.TB, pages map[string]page) *httptest.Server {
 	})
 	var srv *httptest.Server
 	for name, p := range pages {
-		if onMainThread {
-			p.Head = "<script>delete window.Worker</script>" + p.Head
-		}
 		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
@@ -110,16 +145,24 @@ func (p page) html(base string) string {
 	for k, v := range p.Attrs {
 		attrs.WriteString(" data-" + k + `="` + html.EscapeString(v) + `"`)
 	}
-	// The suite runs in worker mode, which a page asks for, unless it
-	// names its thread itself (Attrs "thread").
-	if _, ok := p.Attrs["thread"]; !ok && !onMainThread {
-		attrs.WriteString(` data-thread="worker"`)
+	head := p.Head
+	if _, ok := p.Attrs["thread"]; !ok {
+		mode := cmp.Or(p.Thread, *thread)
+		switch mode {
+		case worker:
+			attrs.WriteString(` data-thread="worker"`)
+		case mainThread:
+			head = "<script>delete window.Worker</script>" + head
+		default:
+			panic("e2e: thread " + mode + ": want worker or main")
+		}
+		head = `<script>window.__thread = "` + mode + `"</script>` + head
 	}
 	integrity := ` integrity="` + build.Integrity + `" crossorigin="anonymous"`
 	return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
 <script>window.__tasks=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__tasks.push(e.duration);(window.__taskLog=window.__taskLog||[]).push([Math.round(e.startTime),Math.round(e.duration)])})}).observe({type:"longtask",buffered:true});new PerformanceObserver(function(l){l.getEntries().forEach(function(f){f.scripts.forEach(function(s){(window.__scripts=window.__scripts||[]).push([s.startTime,s.duration,s.sourceURL,s.invoker+" "+s.sourceFunctionName+" "+s.forcedStyleAndLayoutDuration])})})}).observe({type:"long-animation-frame",buffered:true})}catch(e){}</script>
 <script>` + string(build.Stub) + `</script>
-` + p.Head + `
+` + head + `
 <script async src="` + loader + `"` + integrity + attrs.String() + `></script>
 </head><body><h1>shop</h1><script>` + p.Script + `</script></body></html>`
 }
@@ -164,9 +207,52 @@ func open(t testing.TB, ctx context.Context, url string) {
 	waitReady(t, ctx)
 }
 
+// waitReady waits until lpedge is ready, and checks that the tag runs in
+// the page's mode: in worker mode the tab's browser context has a worker
+// for each of its tabs of the page's origin, in main-thread mode none.
+// (The targets do not say which page a dedicated worker belongs to.)
 func waitReady(t testing.TB, ctx context.Context) {
 	t.Helper()
-	eval[bool](t, ctx, `new Promise(function(r){ lpedge.ready(function(){ r(true) }) })`)
+	mode := eval[string](t, ctx, `new Promise(function(r){ lpedge.ready(function(){ r(window.__thread || "") }) })`)
+	if mode == "" {
+		return
+	}
+	workers, tabs, origin := threads(t, ctx)
+	if mode == worker && workers < tabs || mode == mainThread && workers > 0 {
+		t.Fatalf("the page asks for %s mode; its browser context has %d worker targets for %d tabs of %s", mode, workers, tabs, origin)
+	}
+}
+
+// threads counts the worker targets of the browser context of ctx's tab,
+// and its tabs of the same origin as ctx's.
+func threads(t testing.TB, ctx context.Context) (workers, tabs int, origin string) {
+	t.Helper()
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	originOf := func(u string) string {
+		if p, err := url.Parse(u); err == nil {
+			return p.Scheme + "://" + p.Host
+		}
+		return u
+	}
+	var browserContext cdp.BrowserContextID
+	for _, info := range targets {
+		if info.TargetID == chromedp.FromContext(ctx).Target.TargetID {
+			origin, browserContext = originOf(info.URL), info.BrowserContextID
+		}
+	}
+	for _, info := range targets {
+		switch {
+		case info.BrowserContextID != browserContext:
+		case info.Type == "worker":
+			workers++
+		case info.Type == "page" && originOf(info.URL) == origin:
+			tabs++
+		}
+	}
+	return workers, tabs, origin
 }
 
 // eventually polls f until it is true, for at most 20 s.
@@ -243,13 +329,15 @@ window.lpTag = {section: ["shoes"], _b: [],
   taglets: {lp_monitoringSDK: {getVid: function () { return "` + vid + `" }, getSid: function () { return "` + sid + `" }}}};`
 }
 
+// newBrowser opens a tab for the test in a browser context of its own
+// (storage, HTTP cache), and records its console.
 func newBrowser(t testing.TB) (context.Context, *browsertest.Console) {
-	ctx := browsertest.New(t, browsertest.WithTimeout(3*time.Minute))
+	ctx := browser.Tab(t, browsertest.WithTimeout(3*time.Minute))
 	return ctx, browsertest.RecordConsole(t, ctx)
 }
 
 // inWorker evaluates expr in the tag's Web Worker of the page in the tab
-// of ctx (a target of its own, whose timeline holds the module's fetch
+// of ctx (a target of its own, in the tab's browser context, whose timeline holds the module's fetch
 // and the "lpedge:module" mark), awaiting a Promise, until it gives what
 // ok accepts. The worker of a page the tab left may still be there: the
 // page's is the one that started after the page did.
@@ -262,8 +350,14 @@ func inWorker[T any](t testing.TB, ctx context.Context, expr string, ok func(T) 
 		if err != nil {
 			return false
 		}
+		var browserContext cdp.BrowserContextID
 		for _, ti := range targets {
-			if ti.Type != "worker" {
+			if ti.TargetID == chromedp.FromContext(ctx).Target.TargetID {
+				browserContext = ti.BrowserContextID
+			}
+		}
+		for _, ti := range targets {
+			if ti.Type != "worker" || ti.BrowserContextID != browserContext {
 				continue
 			}
 			wctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(ti.TargetID))

@@ -14,27 +14,6 @@ import (
 	"github.com/lpedge/lpedge/liveperson/lptest"
 )
 
-// TestMainThread runs a representative table of the suite with the tag
-// in main-thread mode (no Worker); the whole suite runs in worker mode,
-// the default. Twice over would take the package past its 120 s.
-func TestMainThread(t *testing.T) {
-	onMainThread = true
-	defer func() { onMainThread = false }()
-	for _, c := range []struct {
-		name string
-		test func(*testing.T)
-	}{
-		{"PageWithoutLpTag", TestPageWithoutLpTag},
-		{"TwoTabsWith503", TestTwoTabsWith503},
-		{"PagehideReleases", TestPagehideReleases},
-		{"Offline", TestOffline},
-		{"Consent", TestConsent},
-		{"ThroughProxy", TestThroughProxy},
-	} {
-		t.Run(c.name, c.test)
-	}
-}
-
 // The tag runs in a Web Worker by default (or data-thread="worker"), and
 // on the page's thread where the page asks for it (data-thread="main"),
 // the browser has no Worker or the site's CSP forbids workers
@@ -42,15 +21,16 @@ func TestMainThread(t *testing.T) {
 // know is a console error, and the default applies. Every event arrives in each mode,
 // calls queued before the module was ready among them.
 func TestModes(t *testing.T) {
+	modeSpecific(t)
 	for _, c := range []struct {
 		name, csp, head string
-		thread          []string // the data-thread attribute, if not "worker"
+		thread          []string // the data-thread attribute
 		worker          bool
 		note            string
 	}{
-		{"worker", "", "", nil, true, ""},
-		{"no Worker", "", "<script>delete window.Worker</script>", nil, false, "lpedge: the tag runs on the page's thread: no Worker"},
-		{"CSP worker-src 'none'", "worker-src 'none'", "", nil, false, "lpedge: the tag runs on the page's thread"},
+		{"worker", "", "", []string{"thread", "worker"}, true, ""},
+		{"no Worker", "", "<script>delete window.Worker</script>", []string{"thread", "worker"}, false, "lpedge: the tag runs on the page's thread: no Worker"},
+		{"CSP worker-src 'none'", "worker-src 'none'", "", []string{"thread", "worker"}, false, "lpedge: the tag runs on the page's thread"},
 		{"no data-thread: the default", "", "", []string{"thread", ""}, true, ""},
 		{"data-thread=main", "", "", []string{"thread", "main"}, false, ""},
 		{"data-thread=wrker", "", "", []string{"thread", "wrker"}, true, `lpedge: data-thread: want "worker" or "main", got "wrker"`},
@@ -83,16 +63,7 @@ func TestModes(t *testing.T) {
 					t.Errorf("no console note %q: %v", c.note, err)
 				}
 			}
-			targets, err := chromedp.Targets(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			workers := 0
-			for _, info := range targets {
-				if info.Type == "worker" {
-					workers++
-				}
-			}
+			workers, _, _ := threads(t, ctx)
 			if want := map[bool]int{true: 1, false: 0}[c.worker]; workers != want {
 				t.Errorf("%d worker targets, want %d", workers, want)
 			}
@@ -110,20 +81,19 @@ func TestModes(t *testing.T) {
 // as the proxy serves it (immutable, under its content hash). In worker
 // mode the worker fetches it, and the timeline is the worker's.
 func TestModuleCached(t *testing.T) {
-	for _, main := range []bool{false, true} {
-		t.Run(map[bool]string{false: "worker", true: "main thread"}[main], func(t *testing.T) {
+	modeSpecific(t)
+	for _, mode := range []string{worker, mainThread} {
+		t.Run(mode, func(t *testing.T) {
 			lp := lptest.NewServer()
 			defer lp.Close()
 			px := newProxy(t, lp)
-			onMainThread = main
-			s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL, "debug": "true"}}})
-			onMainThread = false
+			s := site(t, map[string]page{"shop": {Loader: px.URL + "/lpedge.js", Thread: mode, Attrs: map[string]string{"account": lptest.DefaultAccount, "proxy": px.URL, "debug": "true"}}})
 			ctx, _ := newBrowser(t)
 			const transfer = `performance.getEntriesByType("resource").filter(function (e) { return /\/lpedge\.[0-9a-f]+\.wasm$/.test(e.name) }).map(function (e) { return e.transferSize }).join()`
 			var sizes []string
 			for range 2 {
 				open(t, ctx, s.URL+"/shop")
-				if main {
+				if mode == mainThread {
 					sizes = append(sizes, eval[string](t, ctx, transfer))
 				} else {
 					sizes = append(sizes, inWorker(t, ctx, transfer, func(s string) bool { return s != "" }))

@@ -51,33 +51,31 @@ type perfRun struct {
 // figure. With -perf.runs=N (and -v) it runs both modes, throttled and
 // not, and prints the figures.
 func TestPerformance(t *testing.T) {
+	modeSpecific(t)
 	type config struct {
-		mainThread bool
-		rate       float64
+		mode string
+		rate float64
 	}
-	configs, runs := []config{{false, 4}}, 2
+	configs, runs := []config{{worker, 4}}, 2
 	if *perfRuns > 0 {
-		configs, runs = []config{{false, 1}, {true, 1}, {false, 4}, {true, 4}}, *perfRuns
+		configs, runs = []config{{worker, 1}, {mainThread, 1}, {worker, 4}, {mainThread, 4}}, *perfRuns
 	}
 	lp := lptest.NewServer()
 	defer lp.Close()
 	ctx, _ := newBrowser(t)
 	do(t, ctx) // the browser's first tab
 	for _, c := range configs {
-		onMainThread = c.mainThread
-		s := site(t, map[string]page{"shop": {Attrs: direct(lp, "debug", "false")}})
-		onMainThread = false
+		s := site(t, map[string]page{"shop": {Thread: c.mode, Attrs: direct(lp, "debug", "false")}})
 		var all []perfRun
 		for range runs {
 			all = append(all, perfOnce(t, ctx, lp, s.URL+"/shop", c.rate))
 		}
-		mode := map[bool]string{false: "worker", true: "main thread"}[c.mainThread]
 		for _, r := range all {
-			if !c.mainThread && r.WhileRunning > 0 {
-				t.Errorf("%s, CPU %gx: %v scripts of lpedge.js over 50 ms on the page's thread from the module's start through 200 track calls, want none", mode, c.rate, r.WhileRunning)
+			if c.mode == worker && r.WhileRunning > 0 {
+				t.Errorf("%s, CPU %gx: %v scripts of lpedge.js over 50 ms on the page's thread from the module's start through 200 track calls, want none", c.mode, c.rate, r.WhileRunning)
 			}
 		}
-		t.Logf("%s, CPU %gx, %d runs: %s", mode, c.rate, runs, summary(all))
+		t.Logf("%s, CPU %gx, %d runs: %s", c.mode, c.rate, runs, summary(all))
 	}
 }
 
