@@ -380,7 +380,8 @@
       // Storage, by name ("localStorage"): reading the property itself
       // throws where storage is blocked (a sandboxed frame, cookies
       // disabled), and setItem where it is full. setItem returns "" or
-      // what was thrown.
+      // what was thrown, having removed the key: the value there is older
+      // than the one that did not fit, and must not be read later.
       getItem: function (name, key) {
         try {
           return w[name].getItem(key);
@@ -393,6 +394,7 @@
           w[name].setItem(key, value);
           return "";
         } catch (e) {
+          o.removeItem(name, key);
           return String(e);
         }
       },
@@ -599,7 +601,7 @@
     // integrity hash. A CSP without blob: in worker-src refuses it. (A
     // blob: worker's script needs no JavaScript type: only an HTTP(S) one
     // is checked.)
-    var wk = 1, src, ph, settles = {}, ids = 0, plan, hideID, showID, sent = 0, kept = [], gone; // wk: 1 until the worker is made, 0 once it failed
+    var wk = 1, src, ph, settles = {}, plan, hideID, sent = 0, kept = []; // wk: 1 until the worker is made, 0 once it failed
     if (!w.Worker) return here("no Worker");
     // later(f, ...next) runs f in a task of its own, then the next
     // steps so, unless the worker failed meanwhile. Each step waits for
@@ -654,27 +656,38 @@
       // stores the queue the module would leave and, when storage is
       // allowed, the calls the plan does not reflect yet (the journal,
       // which the next page's tag makes: wasm/tag), so that nothing
-      // depends on the worker still running; the hide message says which
-      // plan went. From then until pageshow it makes none of the worker's
-      // requests and writes (the plan has them, or the journal their
-      // calls): a request gets no answer (status 0), which the module
-      // retries if the page comes back.
+      // depends on the worker still running; then it lets the worker go,
+      // and what it was doing with it: the Promises of calls not answered
+      // reject. Back from the back/forward cache, the page starts a new
+      // one, which takes up the stored queue and journal, as a new page
+      // would (unless another page took them meanwhile).
       ph = host((...v) => {
-        var a = ["go", ...v], p = plan;
-        queue(a);
-        if (v[0] === showID) gone = 0;
+        var p = plan;
+        if (!wk) return;
+        queue(["go", ...v]);
         if (v[0] !== hideID || !v[1]) return;
-        gone = 1;
         // plan: [storage function or "", key, value, calls, may store, id, method, url, body, true, header, value, ...]
+        // A consent call the module has not reached decides: after a
+        // withdrawal the page sends and stores nothing of the plan, which
+        // predates it; after a grant, the calls from it on may be kept
+        // even where the plan may not store.
         if (p) {
-          if (p[6]) {
-            a[3] = p[5];
-            ph.fetch(...p.slice(5));
-            p[6] = "";
+          var i = kept.map((c) => c[0]).lastIndexOf("consent"),
+            yes = i < 0 || /"marketing":true/.test(kept[i][1]),
+            j = p[4] ? kept : yes && i >= 0 ? kept.slice(i) : [];
+          if (yes) {
+            if (p[6]) ph.fetch(...p.slice(5));
+            if (p[0]) ph[p[0]]("localStorage", p[1], p[2]);
           }
-          if (p[0]) ph[p[0]]("localStorage", p[1], p[2]);
-          if (p[4] && kept[0]) ph.setItem("localStorage", p[1].replace(":queue:", ":calls:"), JSON.stringify(kept));
+          if (j[0]) ph.setItem("localStorage", p[1].replace(":queue:", ":calls:"), JSON.stringify(j));
         }
+        wk.terminate();
+        wk = 0;
+        invoke = (c) => calls.push(c);
+        for (i in settles) settles[i]("", "lpedge: the page was hidden");
+        w.addEventListener("pageshow", function back(e) {
+          if (e.persisted) start(w.removeEventListener("pageshow", back));
+        });
       });
       // The worker's messages: [name, arguments...] of ph's functions
       // (the DOM's part), or of these.
@@ -682,10 +695,10 @@
         ready(err) {
           wk.onerror = null;
           started((n, json, s) => {
-            if (s) settles[++ids] = s;
-            queue(["call", n, json, s && ids]);
             kept.push([n, json]); // until a plan reflects it
-            sent++;
+            if (s) settles[++sent] = s;
+            else sent++;
+            queue(["call", n, json, s && sent]);
           }, err);
         },
         settle(id, r, e) {
@@ -701,13 +714,10 @@
       });
       wk.onmessage = (e) =>
         e.data.forEach((m) => {
-          var n = m[0], r;
-          if (n == "listen") (hideID = m[1]), (showID = m[3]);
-          if (gone && /^(fetch|setItem|removeItem)$/.test(n)) return n == "fetch" && queue(["go", m[1], 0, "pagehide"]);
-          if ((r = ph[n](...m.slice(1))) && n == "setItem") {
-            ph.removeItem(m[1], m[2]);
-            say("warn", "lpedge: storage: " + r);
-          }
+          if (m[0] == "listen") hideID = m[1];
+          // Of ph's functions only setItem answers: what the browser
+          // refused (the module's copy still has the value).
+          if ((m = ph[m[0]](...m.slice(1)))) say("warn", "lpedge: storage: " + m);
         });
       w.addEventListener("storage", (e) => {
         if (!e.key || !e.key.lastIndexOf("lpedge:", 0))

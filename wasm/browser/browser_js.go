@@ -226,27 +226,25 @@ func guard(f func()) {
 // a timer, an entry point), plan hands the page the plan of now, when it
 // or the count of calls taken changed, under a new id. The count tells
 // the page which of its calls the plan reflects: it keeps the others
-// (loader.js). When the page's hide comes, it names the plan it sent
-// (hide): Do hands the page's answer to the request of the same URL and
-// body instead of sending it again.
+// (loader.js). After pagehide the page lets the worker go (and starts a
+// new one if it comes back from the back/forward cache), so this module
+// never runs Hide(true) itself.
 var (
 	planning     bool         // the host takes plans
 	planDue      bool         // a timer will end the calls' tick, and plan after it
 	planned      tag.HidePlan // the last plan handed to the page
-	planID       uint32       // its id, for the page's answer to its report
-	handed       uint32       // the plan id the page sent, while Hide runs
 	calls        uint32       // the page API calls taken so far
 	plannedCalls uint32       // calls when the last plan was made
 )
 
 func plan() {
 	p := started.PlanHide() // the same URL is the same method: Report's
-	if p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store &&
-		p.Queue == planned.Queue && p.MayStore == planned.MayStore && calls == plannedCalls {
+	if p.Key == planned.Key && p.Report.URL == planned.Report.URL && p.Report.Body == planned.Report.Body && p.Store == planned.Store &&
+		p.Queue == planned.Queue && p.MayStore == planned.MayStore && calls == plannedCalls { // the first differs in Key
 		return
 	}
-	lastID++
-	planned, planID, plannedCalls = p, lastID, calls
+	lastID++ // the id of the report's fetch, if the page makes it
+	planned, plannedCalls = p, calls
 	store := "" // the host's storage function Hide would call, if any
 	if p.Store {
 		store = "removeItem"
@@ -256,7 +254,7 @@ func plan() {
 	}
 	// The storage's arguments, the calls and whether the page may store
 	// them, then the page's fetch's (a report is keepalive).
-	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue, calls, p.MayStore}, planID, p.Report)...)
+	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue, calls, p.MayStore}, lastID, p.Report)...)
 }
 
 // fetchArgs appends to pre the host's fetch's arguments for req under id.
@@ -268,14 +266,8 @@ func fetchArgs(pre []any, id uint32, req tag.Request) []any {
 	return args
 }
 
-// hide is the page's (leaving, the plan id it sent or undefined).
-func hide(a []js.Value) {
-	if len(a) > 1 && a[1].Type() == js.TypeNumber && uint32(a[1].Int()) == planID {
-		handed = planID
-	}
-	started.Hide(a[0].Bool())
-	handed = 0
-}
+// hide is the page's (leaving).
+func hide(a []js.Value) { started.Hide(a[0].Bool()) }
 
 // settle runs release, which runs the callbacks queued under the tag's
 // lock: one that panics too is reported and release runs again (to free
@@ -354,13 +346,7 @@ func (*window) After(ms int64, f func()) func() bool {
 // (status, text, Retry-After or ""), or (0, what went wrong) when no
 // answer came.
 func (*window) Do(req tag.Request, done func(tag.Response)) {
-	f := func(a []js.Value) { done(response(a)) }
-	if handed != 0 && req.Keepalive && req.URL == planned.Report.URL && req.Body == planned.Report.Body {
-		callbacks[handed] = f
-		handed = 0
-		return
-	}
-	host.Call("fetch", fetchArgs(nil, once(f), req)...)
+	host.Call("fetch", fetchArgs(nil, once(func(a []js.Value) { done(response(a)) }), req)...)
 }
 
 // Stream is the host's stream(onStream, url, token): one is open at a

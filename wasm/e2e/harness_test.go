@@ -73,6 +73,7 @@ type page struct {
 	Script string            // inline script after the stub, run before load
 	CSP    string            // the page's Content-Security-Policy header, if any
 	Thread string            // the tag's mode, worker or main; default the run's, -e2e.thread
+	Cached bool              // served without Cache-Control: no-store, so that the back/forward cache may keep it
 }
 
 // The suite runs in one mode per run, -e2e.thread: make test runs it
@@ -122,7 +123,9 @@ func site(t testing.TB, pages map[string]page) *httptest.Server {
 	for name, p := range pages {
 		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
+			if !p.Cached {
+				w.Header().Set("Cache-Control", "no-store")
+			}
 			if p.CSP != "" {
 				w.Header().Set("Content-Security-Policy", p.CSP)
 			}

@@ -172,7 +172,7 @@ func (t *Tag) Consent(marketing bool) {
 			t.retry()
 			t.retry = nil
 		}
-		for _, k := range append(t.local.Keys(t.key("queue")), t.key("vid"), t.key("consumer"), t.key("consent")) {
+		for _, k := range append(append(t.local.Keys(t.key("queue")), t.local.Keys(t.key("calls:"))...), t.key("vid"), t.key("consumer"), t.key("consent")) {
 			t.local.Remove(k)
 		}
 		for _, k := range []string{"sid", "cart", "customer", "conversation"} {

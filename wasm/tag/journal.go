@@ -30,7 +30,8 @@ func journaled(method string) bool {
 // them. What it cannot read is a warning; the calls read up to there are
 // made.
 func (t *Tag) replayJournals() {
-	for _, k := range t.local.Keys(t.key("calls:")) {
+	keys := t.local.Keys(t.key("calls:"))
+	for _, k := range keys {
 		s, _ := t.local.Get(k)
 		t.local.Remove(k)
 		calls, err := readJournal([]byte(s))
@@ -40,6 +41,14 @@ func (t *Tag) replayJournals() {
 		for _, c := range calls {
 			t.Call(c[0], []byte(c[1]), nil)
 		}
+	}
+	if keys != nil {
+		// What they made is one request of its own; this page's calls
+		// have this page's entry points (a replayed page(url) set them).
+		t.mu.Lock()
+		t.close()
+		t.entry, t.tickEntry = nil, nil
+		t.unlock()
 	}
 }
 

@@ -2,7 +2,9 @@ package tag
 
 import (
 	"github.com/lpedge/lpedge/internal/jsonv"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -130,6 +132,9 @@ func TestJournalReplay(t *testing.T) {
 			if got := len(h.console.warns) > 0; got != c.warn {
 				t.Errorf("warnings %q, want one: %v", h.console.warns, c.warn)
 			}
+			if len(h.console.errors) > 0 { // a conversation.start made here would say it has no proxy
+				t.Errorf("console errors %q", h.console.errors)
+			}
 			h.clock.tick()
 			n := 0
 			for _, r := range h.tr.all {
@@ -147,18 +152,23 @@ func TestJournalReplay(t *testing.T) {
 	}
 }
 
-// A page back from the back/forward cache has its module, which made the
-// calls it kept at pagehide: Show removes its journal, so that the next
-// page does not make them again.
-func TestShowTakesBackTheJournal(t *testing.T) {
-	h := newHarness(t, direct)
-	mine, other := direct.key("calls:"+h.tab), direct.key("calls:ffffffffffffffff")
-	h.local[mine], h.local[other] = `[]`, `[]`
-	h.Show()
-	if _, ok := h.local[mine]; ok {
-		t.Errorf("Show left this page's journal in storage")
+// A replayed page(url) labels the journal's own request, not this
+// page's calls: they have this page's entry points.
+func TestJournalReplayEntryPoints(t *testing.T) {
+	entry := func(h *harness) any { // of the track's request, once the ones before it are answered
+		h.call("track", viewed)
+		h.clock.tick()
+		for !strings.Contains(h.tr.all[len(h.tr.all)-1].Body, `"prodView"`) {
+			h.tr.answer(t, 200, answer1)
+			h.clock.tick()
+		}
+		return body(t, h.tr.all[len(h.tr.all)-1])["entryPoints"]
 	}
-	if _, ok := h.local[other]; !ok {
-		t.Errorf("Show removed another page's journal")
+	want := entry(newHarness(t, direct))
+	h := newHarness(t, direct, func(h *harness) {
+		h.local[direct.key("calls:0102030405060708")] = `[["page","[\"https://shop.example/old-route\"]"]]`
+	})
+	if got := entry(h); !reflect.DeepEqual(got, want) {
+		t.Errorf("this page's track went with entry points %v, want its own %v", got, want)
 	}
 }

@@ -382,9 +382,9 @@ func kept(q []*batch, inflight int) []*batch {
 // A HidePlan is what Hide(true) would do now, for a host whose tag may
 // be gone by the time the page is: in a Web Worker, the page's own
 // thread sends Report with keepalive and stores Queue at pagehide, and
-// the tag, should it still run, then sends nothing twice (the host hands
-// the page's answer to Report to Hide's request of the same URL and
-// body). It is a copy: the tag goes on as if nothing was sent.
+// then lets the tag go (a page back from the back/forward cache starts
+// a new one, from storage). It is a copy: the tag goes on as if nothing
+// was sent.
 type HidePlan struct {
 	Report Request // the report Hide sends; Method "" when none
 	Key    string  // this page's stored queue's key in Env.Local
@@ -485,9 +485,6 @@ func (t *Tag) Hide(leaving bool) {
 func (t *Tag) Show() {
 	t.mu.Lock()
 	t.released = false
-	// The calls the page kept at pagehide are this page's again (back
-	// from the back/forward cache): its module has them (journal.go).
-	t.local.Remove(t.key("calls:" + t.tab))
 	t.save()
 	t.chat.listen()
 	t.chat.visible()
