@@ -30,8 +30,9 @@
 // default) and on the page's thread (data-thread="main", or where there
 // is no worker). In the worker the host reads storage, location and lpTag
 // from copies the page keeps current, and has the page do the rest
-// (requests, console, storage writes, DOM events, listeners), so that the
-// page knows all that was sent; since the worker may be gone when the
+// (requests but the conversation's event stream, console, storage
+// writes, DOM events, listeners), so that the page knows all that was
+// sent; since the worker may be gone when the
 // page goes away, the host there also takes plans: after an entry point
 // (the page API's calls: after the timer that ends their tick) the module
 // hands the page what Hide(true) would send and store now

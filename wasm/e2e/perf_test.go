@@ -42,6 +42,9 @@ func metrics(t *testing.T, ctx context.Context) (task, script float64) {
 	t.Helper()
 	do(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		m, err := cdp.Call(ctx, tg, performance.GetMetrics, cdp.Empty{})
+		if err != nil {
+			return err
+		}
 		for _, v := range m.Metrics {
 			switch v.Name {
 			case "TaskDuration":
@@ -50,7 +53,7 @@ func metrics(t *testing.T, ctx context.Context) (task, script float64) {
 				script = 1000 * v.Value
 			}
 		}
-		return err
+		return nil
 	}))
 	return task, script
 }
