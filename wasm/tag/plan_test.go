@@ -60,6 +60,9 @@ func TestPlanHide(t *testing.T) {
 		{"an identified first visit", direct, []func(*harness){fresh}, func(h *harness) {
 			h.call("identify", `["c-1",{"firstName":"Ann"}]`)
 		}, true},
+		{"holding batches taken over", direct, []func(*harness){released}, func(h *harness) {}, true},
+		{"holding batches taken over, offline", direct, []func(*harness){released, func(h *harness) { h.page.offline = true }},
+			func(h *harness) {}, false},
 		{"no consent yet", consent, nil, func(h *harness) { h.call("track", viewed) }, false},
 		{"lpTag without ids", direct, []func(*harness){func(h *harness) { h.lp = &fakeLpTag{present: true} }},
 			func(h *harness) { h.call("track", viewed) }, false},
@@ -104,6 +107,12 @@ func TestPlanHide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// released stores a queue another page released at pagehide: the tag
+// takes it over at its start, and holds it ClaimWait.
+func released(h *harness) {
+	storeQueue(h.local, direct.key("queue:other"), queueInfo{released: true}, "k")
 }
 
 // The calls a page kept at pagehide (its journal) are made by the next

@@ -276,14 +276,19 @@ func (t *Tag) sent(batches []*batch, extra bool) {
 	}
 }
 
-// requeue puts an extra request's batches back in front of the unsent.
-// They are not in the stored queue: it was written without them.
+// requeue puts an extra request's batches, or batches taken over, in
+// front of the unsent. They are not in the stored queue: it was written
+// without them.
 func (t *Tag) requeue(batches []*batch) {
 	for _, b := range batches {
 		b.stored = false
 	}
-	rest := append(append([]*batch(nil), batches...), t.queue[t.inflight:]...)
-	t.queue = append(t.queue[:t.inflight], rest...)
+	t.queue = spliced(t.queue, t.inflight, batches)
+}
+
+// spliced is q with add inserted at i, in a new array.
+func spliced(q []*batch, i int, add []*batch) []*batch {
+	return append(append(append([]*batch(nil), q[:i]...), add...), q[i:]...)
 }
 
 func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid string, fromLpTag bool, resp Response) {
