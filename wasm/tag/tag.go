@@ -113,7 +113,7 @@ type batch struct {
 	attempt int    // failed attempts so far
 	stored  bool   // in this page's stored queue as last written
 	gen     int64  // the write that last put it there
-	from    string // held (Tag.claims): the key of the stored queue it was taken from
+	from    string // taken over: the key of the stored queue it came from (see Tag.settle)
 }
 
 // New starts a tag: it restores the unsent queue, ids and cart of earlier
