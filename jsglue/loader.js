@@ -708,10 +708,19 @@
             ph.removeItem(m[1], m[2]);
             say("warn", "lpedge: storage: " + r);
           }
+          // The key's value now goes back to the copy, after any other
+          // tab's write this page forwarded before it applied this one:
+          // the copy ends as the page's storage does. (Without, and with
+          // the events' newValue below, two tabs that wrote one key at
+          // once each kept the other's value in Chromium:
+          // TestTwoTabsTakeOneQueue.)
+          if (/Item$/.test(n)) queue(["k", m[1], m[2], ph.getItem(m[1], m[2])]);
         });
+      // Another tab's write: the key's value as this page's storage holds
+      // it now, which may not be the event's newValue (see above).
       w.addEventListener("storage", (e) => {
         if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
-          queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
+          queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.storageArea.getItem(e.key)]);
       });
       // The first storage reads in a task of their own.
       later(() => {
@@ -732,8 +741,9 @@
   // Promise), ["go", id, values] (the page's host calls back: an event,
   // lpTag, the answer to a fetch, the listeners an event reached) and
   // ["k", storage, key, value] (the tag's keys of localStorage and
-  // sessionStorage before init, then what another tab wrote; value null:
-  // removed; key null: cleared). It posts ["ready", error], ["settle", id, result,
+  // sessionStorage before init, then what another tab wrote, and a key's
+  // value after each write of the module; value null: removed; key null:
+  // cleared). It posts ["ready", error], ["settle", id, result,
   // error], [name, args...] (the page's host does it: console, storage
   // writes, requests, listeners, DOM events, lpTag) and ["plan", ...]
   // (what to send and store at pagehide). Storage reads are answered from

@@ -26,6 +26,7 @@ func TestMainThread(t *testing.T) {
 	}{
 		{"PageWithoutLpTag", TestPageWithoutLpTag},
 		{"TwoTabsWith503", TestTwoTabsWith503},
+		{"TwoTabsTakeOneQueue", TestTwoTabsTakeOneQueue},
 		{"PagehideReleases", TestPagehideReleases},
 		{"Offline", TestOffline},
 		{"Consent", TestConsent},
