@@ -274,13 +274,19 @@ func (t *Tag) adopt() {
 // the taker (see takenOver).
 func (t *Tag) settle() {
 	var q []*batch
-	for _, b := range t.claims {
-		s, _ := t.local.Get(b.from)
-		if _, info, err := readQueue([]byte(s)); err == nil && info.note && info.by != t.tab {
-			t.logf("another tab took over the same unsent request: it sends it")
-			continue
+	from, lost := "", false
+	for _, b := range t.claims { // a key's batches one after the other
+		if b.from != from {
+			from = b.from
+			s, _ := t.local.Get(from)
+			_, info, err := readQueue([]byte(s))
+			if lost = err == nil && info.note && info.by != t.tab; lost {
+				t.logf("another tab took over the same unsent requests: it sends them")
+			}
 		}
-		q = append(q, b)
+		if !lost {
+			q = append(q, b)
+		}
 	}
 	t.claims = nil
 	if q == nil {
