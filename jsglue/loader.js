@@ -616,10 +616,9 @@
     }
     later(
       () => (src = new Blob(["(" + __lpedgeBundle + ")()"])),
-      () => (src = URL.createObjectURL(src)),
       () => {
         try {
-          wk = new w.Worker(src);
+          wk = new w.Worker(URL.createObjectURL(src));
         } catch (e) {
           wk = 0;
           return here(e);
@@ -630,7 +629,7 @@
           e.preventDefault();
           wk.terminate();
           wk = 0; // the steps not yet run must not, nor a message
-          here(e.message || "the worker did not start");
+          here(e.message || "refused");
         };
       },
       connect
@@ -673,18 +672,17 @@
         // even where the plan may not store.
         if (p) {
           var i = kept.map((c) => c[0]).lastIndexOf("consent"),
-            yes = i < 0 || /"marketing":true/.test(kept[i][1]),
-            j = p[4] ? kept : yes && i >= 0 ? kept.slice(i) : [];
-          if (yes) {
+            g = ~i && /"marketing":true/.test(kept[i][1]);
+          if (!~i || g) {
             if (p[6]) ph.fetch(...p.slice(5));
             if (p[0]) ph[p[0]]("localStorage", p[1], p[2]);
           }
-          if (j[0]) ph.setItem("localStorage", p[1].replace(":queue:", ":calls:"), JSON.stringify(j));
+          if ((p[4] || g) && kept[0]) ph.setItem("localStorage", p[1].replace(":queue:", ":calls:"), JSON.stringify(kept));
         }
         wk.terminate();
         wk = 0;
         invoke = (c) => calls.push(c);
-        for (i in settles) settles[i]("", "lpedge: the page was hidden");
+        for (i in settles) settles[i]("", "lpedge: pagehide");
         w.addEventListener("pageshow", function back(e) {
           if (e.persisted) start(w.removeEventListener("pageshow", back));
         });
@@ -712,20 +710,33 @@
         },
         fail: failed,
       });
+      // copy(storage, key) sends the key's value as the page's storage
+      // holds it now to the module's copy (key null: cleared).
+      var copy = (n, k) => queue(["k", n, k, ph.getItem(n, k)]);
       wk.onmessage = (e) =>
         e.data.forEach((m) => {
-          if (m[0] == "listen") hideID = m[1];
+          var n = m[0], r;
+          if (n == "listen") hideID = m[1];
           // Of ph's functions only setItem answers: what the browser
-          // refused (the module's copy still has the value).
-          if ((m = ph[m[0]](...m.slice(1)))) say("warn", "lpedge: storage: " + m);
+          // refused (the module's copy gets the key's value below).
+          if ((r = ph[n](...m.slice(1)))) say("warn", "lpedge: storage: " + r);
+          // The key's value now goes back to the copy, after any other
+          // tab's write this page forwarded before it applied this one:
+          // the copy ends as the page's storage does. (Without, and with
+          // the events' newValue below, two tabs that wrote one key at
+          // once each kept the other's value in Chromium:
+          // TestTwoTabsTakeOneQueue.)
+          if (/Item$/.test(n)) copy(m[1], m[2]);
         });
+      // Another tab's write: the key's value as this page's storage holds
+      // it now, which may not be the event's newValue (see above).
       w.addEventListener("storage", (e) => {
-        if (!e.key || !e.key.lastIndexOf("lpedge:", 0))
-          queue(["k", e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key, e.newValue]);
+        if (/^lpedge:/.test(e.key ?? "lpedge:"))
+          copy(e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key);
       });
       // The first storage reads in a task of their own.
       later(() => {
-        ["localStorage", "sessionStorage"].forEach((n) => ph.keys(n, "lpedge:").forEach((k) => queue(["k", n, k, ph.getItem(n, k)])));
+        ["localStorage", "sessionStorage"].forEach((n) => ph.keys(n, "lpedge:").forEach((k) => copy(n, k)));
         queue(["init", url, attrs]);
       });
     }
@@ -742,8 +753,9 @@
   // Promise), ["go", id, values] (the page's host calls back: an event,
   // lpTag, the answer to a fetch, the listeners an event reached) and
   // ["k", storage, key, value] (the tag's keys of localStorage and
-  // sessionStorage before init, then what another tab wrote; value null:
-  // removed; key null: cleared). It posts ["ready", error], ["settle", id, result,
+  // sessionStorage before init, then what another tab wrote, and a key's
+  // value after each write of the module; value null: removed; key null:
+  // cleared). It posts ["ready", error], ["settle", id, result,
   // error], [name, args...] (the page's host does it: console, storage
   // writes, requests, listeners, DOM events, lpTag) and ["plan", ...]
   // (what to send and store at pagehide). Storage reads are answered from

@@ -110,10 +110,10 @@ func useLoader(t *testing.T) {
 }
 
 // fire calls the listeners of an event.
-func fire(event string) {
+func fire(event string, args ...any) {
 	if fs := listeners.Get("on").Get(event); fs.Type() == js.TypeObject {
 		for i := 0; i < fs.Length(); i++ {
-			fs.Index(i).Invoke()
+			fs.Index(i).Invoke(args...)
 		}
 	}
 }
@@ -561,6 +561,8 @@ func TestStart(t *testing.T) {
 	// The page is hidden (nothing in flight now that engagement has
 	// answered): the tag sends what this tick queued at once, with
 	// keepalive, instead of at the tick's end; not when it is shown.
+	// After pagehide the page comes back from the back/forward cache
+	// (pageshow, persisted): until then it sends nothing.
 	for _, hide := range []func(){
 		func() { fire("pagehide") },
 		func() { document.Set("visibilityState", "hidden"); fire("visibilitychange") },
@@ -572,6 +574,7 @@ func TestStart(t *testing.T) {
 			t.Errorf("requests after the page was hidden: %q (%d before)", b[n:], n)
 		}
 		idle(t) // the answer
+		fire("pageshow", object(map[string]any{"persisted": true}))
 	}
 	document.Set("visibilityState", "visible")
 	n := len(bodies())

@@ -219,6 +219,49 @@ func TestTwoTabsWith503(t *testing.T) {
 	}
 }
 
+// Two open tabs that take over the same released queue at the same moment
+// (the online event in both, before either's note reached the other)
+// send it once: the tab whose note was written last.
+func TestTwoTabsTakeOneQueue(t *testing.T) {
+	lp := lptest.NewServer()
+	defer lp.Close()
+	s := site(t, map[string]page{"shop": {Attrs: direct(lp)}, "plain": {Loader: "/a/none.js"}})
+	a, _ := newBrowser(t)
+	b, closeB := chromedp.NewContext(a)
+	defer closeB()
+	c, closeC := chromedp.NewContext(a) // a page of the site without the tag
+	defer closeC()
+	open(t, a, s.URL+"/shop")
+	open(t, b, s.URL+"/shop")
+	do(t, c, chromedp.Navigate(s.URL+"/plain"))
+	key := jsString("lpedge:v1:" + lptest.DefaultAccount + ":queue:gone")
+	exec(t, c, `localStorage.setItem(`+key+`, JSON.stringify({v: 1, t: Date.now(), g: 1, w: 0, r: true,
+		q: [{n: 1, ep: [], a: [{type: "searchInfo", keywords: ["gone"]}]}]}))`)
+	for _, tab := range []context.Context{a, b} { // then the tag has it too (the storage event's message comes first)
+		eventually(t, "the released queue in both tabs", func() bool { return eval[bool](t, tab, `localStorage.getItem(`+key+`) != null`) })
+	}
+	errs := make(chan error, 2)
+	for _, tab := range []context.Context{a, b} {
+		go func() {
+			errs <- chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`dispatchEvent(new Event("online"))`))
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := func() int { return strings.Count(types(received(lp)), "searchInfo") }
+	eventually(t, "the released queue delivered", func() bool { return sent() >= 1 })
+	time.Sleep(time.Second) // a second delivery would come by now
+	if n := sent(); n != 1 {
+		for _, c := range lp.Calls() {
+			t.Logf("%s %s %s %d %s %.80s", c.Time.Format("05.000"), c.Route, c.Method, c.Status, c.Query, c.Body)
+		}
+		t.Errorf("lptest received the released queue %d times, want once", n)
+	}
+}
+
 // At pagehide the page releases its stored events to the next page; back
 // from the back/forward cache (pageshow, persisted), it holds them again
 // (in worker mode a new worker takes them over, as a new page would: the

@@ -44,10 +44,15 @@
 //     once LivePerson answers it or it is back online, takes the batches
 //     over and sends them. A page gone without pagehide (a crash, a mobile
 //     tab discarded) is taken over QueueLease after it last stored its
-//     queue and after its retry pause. The taker leaves a note naming the
-//     write it took (tabs see each other's writes late), so a page that
-//     comes back leaves exactly those batches to it and keeps what it
-//     stored later. An older release's single key is taken over at once.
+//     queue and after its retry pause. The taker leaves a note naming
+//     itself and the write it took (tabs see each other's writes late),
+//     so a page that comes back leaves exactly those batches to it and
+//     keeps what it stored later. Two tabs may both read a queue before
+//     the other's note reaches them: each holds the batches ClaimWait
+//     (250 ms), then sends them only if no other tab's note replaced its
+//     own (the last note written wins); a page that hides meanwhile
+//     settles at once. An older release's single key is taken over at
+//     once (its batches, too, after ClaimWait).
 //     A first attempt in flight at pagehide is not kept: keepalive
 //     delivers it, and keeping it would send it twice; a retry in flight
 //     is kept (LivePerson was failing: a loss is likelier than a repeat).

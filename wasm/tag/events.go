@@ -167,7 +167,7 @@ func (t *Tag) Consent(marketing bool) {
 	}
 	if !marketing {
 		t.consent = consentDenied
-		t.open, t.queue, t.inflight, t.stored = nil, nil, 0, false
+		t.open, t.queue, t.inflight, t.stored, t.claims = nil, nil, 0, false, nil
 		if t.retry != nil {
 			t.retry()
 			t.retry = nil

@@ -171,6 +171,10 @@ type harness struct {
 // claim is the query viaProxy's requests carry (Config.claim).
 const claim = "account=12345678"
 
+// claimWait is ClaimWait: a page that took over another's batches sends
+// them after it.
+const claimWait = ClaimWait * time.Millisecond
+
 var direct = Config{Account: "12345678", App: "app-1", Domain: "smt.example", Scheme: "https"}
 var viaProxy = Config{Account: "12345678", Proxy: "https://edge.example", Scheme: "https"}
 

@@ -62,6 +62,9 @@ func TestPlanHide(t *testing.T) {
 		{"an identified first visit", direct, []func(*harness){fresh}, func(h *harness) {
 			h.call("identify", `["c-1",{"firstName":"Ann"}]`)
 		}, true},
+		{"holding batches taken over", direct, []func(*harness){released}, func(h *harness) {}, true},
+		{"holding batches taken over, offline", direct, []func(*harness){released, func(h *harness) { h.page.offline = true }},
+			func(h *harness) {}, false},
 		{"no consent yet", consent, nil, func(h *harness) { h.call("track", viewed) }, false},
 		{"lpTag without ids", direct, []func(*harness){func(h *harness) { h.lp = &fakeLpTag{present: true} }},
 			func(h *harness) { h.call("track", viewed) }, false},
@@ -106,6 +109,12 @@ func TestPlanHide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// released stores a queue another page released at pagehide: the tag
+// takes it over at its start, and holds it ClaimWait.
+func released(h *harness) {
+	storeQueue(h.local, direct.key("queue:other"), queueInfo{released: true}, "k")
 }
 
 // The calls a page kept at pagehide (its journal) are made by the next
@@ -170,5 +179,28 @@ func TestJournalReplayEntryPoints(t *testing.T) {
 	})
 	if got := entry(h); !reflect.DeepEqual(got, want) {
 		t.Errorf("this page's track went with entry points %v, want its own %v", got, want)
+	}
+}
+
+// A page whose session opens while it goes away (pagehide) sends nothing
+// when the answer comes: it released its stored batches, which the next
+// page sends; back from the back/forward cache, it sends them itself.
+func TestReleasedAfterPagehide(t *testing.T) {
+	h := newHarness(t, direct, fresh)
+	h.call("track", viewed)
+	h.clock.tick() // the session's engagement call goes
+	h.Hide(true)
+	sent := len(h.tr.all)
+	h.tr.answer(t, 200, answer1) // the session opens after pagehide
+	h.clock.tick()
+	for _, r := range h.tr.all[sent:] {
+		if strings.Contains(r.URL, "/report?") {
+			t.Fatalf("a released page sent %s", r.Body)
+		}
+	}
+	h.Show()
+	h.clock.tick()
+	if r := h.tr.all[len(h.tr.all)-1]; !strings.Contains(r.URL, "/report?") || !strings.Contains(r.Body, "prodView") {
+		t.Errorf("back from the back/forward cache, the page did not send its batches: last request %s %s", r.URL, r.Body)
 	}
 }

@@ -10,12 +10,14 @@ import (
 )
 
 // flush sends the next request unless something holds it: no consent,
-// offline, a request in flight, a retry pause, or lpTag's ids still
-// coming. hide says the page may go away: then what is unsent beside a
-// request in flight goes too. The caller holds mu.
+// offline, a request in flight, a retry pause, lpTag's ids still coming,
+// or the page released what it stored at pagehide (the next page sends
+// it; an answer that comes after pagehide, such as the session's, must
+// not: Show takes it back). hide says the page may go away: then what is
+// unsent beside a request in flight goes too. The caller holds mu.
 func (t *Tag) flush(hide bool) {
 	t.takenOver() // what another tab took over is not sent twice
-	if t.consent != consentGranted || len(t.queue) == t.inflight || t.retry != nil {
+	if t.consent != consentGranted || len(t.queue) == t.inflight || t.retry != nil || t.released {
 		return
 	}
 	if !t.env.Page.Online() {
@@ -276,14 +278,19 @@ func (t *Tag) sent(batches []*batch, extra bool) {
 	}
 }
 
-// requeue puts an extra request's batches back in front of the unsent.
-// They are not in the stored queue: it was written without them.
+// requeue puts an extra request's batches, or batches taken over, in
+// front of the unsent. They are not in the stored queue: it was written
+// without them.
 func (t *Tag) requeue(batches []*batch) {
 	for _, b := range batches {
 		b.stored = false
 	}
-	rest := append(append([]*batch(nil), batches...), t.queue[t.inflight:]...)
-	t.queue = append(t.queue[:t.inflight], rest...)
+	t.queue = spliced(t.queue, t.inflight, batches)
+}
+
+// spliced is q with add inserted at i, in a new array.
+func spliced(q []*batch, i int, add []*batch) []*batch {
+	return append(append(append([]*batch(nil), q[:i]...), add...), q[i:]...)
 }
 
 func (t *Tag) reported(batches []*batch, extra bool, attempt int, vid, sid string, fromLpTag bool, resp Response) {

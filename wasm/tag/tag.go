@@ -31,8 +31,15 @@ const (
 	// pagehide (or is frozen, offline, or its request hangs): another page
 	// then takes them over and sends them, and the old page, if it comes
 	// back, leaves them to it. Batches a page released at pagehide are
-	// taken at once.
+	// taken at once (after ClaimWait).
 	QueueLease = 2 * monitoring.MaxWait
+	// ClaimWait is how long (ms) a page that took over another page's
+	// stored batches holds them before it sends them: the note naming it
+	// that it wrote in their place must reach the other tabs, which may
+	// have taken the same batches (tabs see each other's writes late, a
+	// worker's copy of storage later still). The last note written wins:
+	// a page that then finds another page's note leaves the batches to it.
+	ClaimWait = 250
 )
 
 // batchBudget is what the SDEs of one request may take: MaxBody less
@@ -65,12 +72,13 @@ type Tag struct {
 	retry       func() bool
 	opening     bool // the session's engagement call is in flight
 	openAttempt int
-	tab         string // this page's name: its stored queue is "queue:"+tab
-	stored      bool   // this page's stored queue holds batches
-	released    bool   // pagehide came, and no pageshow since: other pages may take the stored queue
-	gen         int64  // how many times this page wrote its stored queue
-	written     string // what it wrote last, so that reading it back needs no parse
-	retryAt     int64  // when the retry pause ends, while there is one
+	tab         string   // this page's name: its stored queue is "queue:"+tab
+	stored      bool     // this page's stored queue holds batches
+	released    bool     // pagehide came, and no pageshow since: other pages may take the stored queue
+	gen         int64    // how many times this page wrote its stored queue
+	written     string   // what it wrote last, so that reading it back needs no parse
+	retryAt     int64    // when the retry pause ends, while there is one
+	claims      []*batch // taken over from other pages, held for ClaimWait (see adopt)
 
 	vid, sid    string // own ids (stored), used when lpTag has none
 	lpTagStale  bool   // LivePerson refused lpTag's ids; use our own until they change
@@ -102,9 +110,10 @@ type batch struct {
 	sdes    []liveperson.SDE
 	size    int // bytes of the SDEs' JSON with separators
 	entry   []string
-	attempt int   // failed attempts so far
-	stored  bool  // in this page's stored queue as last written
-	gen     int64 // the write that last put it there
+	attempt int    // failed attempts so far
+	stored  bool   // in this page's stored queue as last written
+	gen     int64  // the write that last put it there
+	from    string // taken over: the key of the stored queue it came from (see Tag.settle)
 }
 
 // New starts a tag: it restores the unsent queue, ids and cart of earlier
@@ -202,10 +211,15 @@ func (t *Tag) restore() {
 // page released them at pagehide, or stored them QueueLease or longer
 // before (and past the retry it planned), or they are an older tag's
 // (key "queue" alone) or unreadable. Each page keeps its batches under
-// its own key, so that tabs never overwrite each other's.
+// its own key, so that tabs never overwrite each other's. Two tabs may
+// take the same batches (each read the key before the other's note
+// reached it): each writes a note naming itself and holds the batches
+// ClaimWait, and only the one whose note is in the key then sends them
+// (see settle). While it holds batches, a page takes no others.
 func (t *Tag) adopt() {
-	t.takenOver() // before this page's key is written again
-	var q []*batch
+	if t.claims != nil {
+		return
+	}
 	for _, k := range t.local.Keys(t.key("queue")) {
 		s, _ := t.local.Get(k)
 		list, info, err := readQueue([]byte(s))
@@ -225,7 +239,7 @@ func (t *Tag) adopt() {
 			// (tabs see each other's writes late): the note tells the
 			// owner which of its writes was taken, so it keeps what came
 			// after.
-			t.store(t.local, k[len(t.key("")):], string(encodeTaken(info.gen, t.env.Clock.Now())))
+			t.store(t.local, k[len(t.key("")):], string(encodeTaken(info.gen, t.env.Clock.Now(), t.tab)))
 		}
 		if err != nil {
 			t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
@@ -238,16 +252,48 @@ func (t *Tag) adopt() {
 				t.env.Console.Warn("lpedge: queue: unsent events stored by an earlier page are unreadable and were dropped: " + err.Error())
 				continue
 			}
+			b.from = k
+			t.claims = append(t.claims, b)
+		}
+	}
+	if t.claims != nil {
+		t.env.Clock.After(ClaimWait, func() {
+			t.mu.Lock()
+			t.settle()
+			t.flush(false)
+			t.save()
+			t.unlock()
+		})
+	}
+}
+
+// settle queues the held batches this page won, and holds none after:
+// those whose key holds no note naming another page (that page took them
+// last). The note there is this page's, or the owner wrote its queue
+// again or removed it: it came back and, seeing the note, left them to
+// the taker (see takenOver).
+func (t *Tag) settle() {
+	var q []*batch
+	from, lost := "", false
+	for _, b := range t.claims { // a key's batches one after the other
+		if b.from != from {
+			from = b.from
+			s, _ := t.local.Get(from)
+			_, info, err := readQueue([]byte(s))
+			if lost = err == nil && info.note && info.by != t.tab; lost {
+				t.logf("another tab took over the same unsent requests: it sends them")
+			}
+		}
+		if !lost {
 			q = append(q, b)
 		}
 	}
+	t.claims = nil
 	if q == nil {
 		return
 	}
-	rest := append(q, t.queue[t.inflight:]...)
-	t.queue = append(t.queue[:t.inflight], rest...)
+	t.requeue(q)
 	t.trim()
-	t.write()
 	t.logf("took over " + strconv.Itoa(len(q)) + " unsent request(s) from an earlier page or another tab")
 }
 
@@ -398,7 +444,9 @@ type HidePlan struct {
 // PlanHide returns the HidePlan of now. It sends and stores nothing.
 func (t *Tag) PlanHide() HidePlan {
 	t.mu.Lock()
-	q := t.queue[:len(t.queue):len(t.queue)]
+	// Hide settles the held batches; the plan, made before, counts them
+	// as won.
+	q := spliced(t.queue, t.inflight, t.claims)
 	if t.open != nil {
 		q = append(q, t.open)
 	}
@@ -464,9 +512,11 @@ func (t *Tag) takenOver() {
 // the page may go away. It sends what is unsent with keepalive and stores
 // the rest; at pagehide, released, so that the next page takes it at once
 // (should this page come back from the back/forward cache, it leaves to
-// that page what it took).
+// that page what it took). Batches it took over and holds for ClaimWait
+// are settled now, not to be lost with the page.
 func (t *Tag) Hide(leaving bool) {
 	t.mu.Lock()
+	t.settle()
 	t.close()
 	t.tickEntry = nil
 	t.flush(true)
@@ -486,6 +536,7 @@ func (t *Tag) Show() {
 	t.mu.Lock()
 	t.released = false
 	t.save()
+	t.flush(false)
 	t.chat.listen()
 	t.chat.visible()
 	t.unlock()
@@ -557,11 +608,12 @@ func sameStrings(a, b []string) bool {
 
 // queueInfo is what a stored queue says of the page that stored it.
 type queueInfo struct {
-	saved, retry int64 // when it stored the queue, when its retry pause ends (ms)
-	gen          int64 // how many times it wrote it
-	released     bool  // at pagehide
-	note         bool  // a taker's note, in place of the queue it took
-	taken        int64 // in a note: the write it took
+	saved, retry int64  // when it stored the queue, when its retry pause ends (ms)
+	gen          int64  // how many times it wrote it
+	released     bool   // at pagehide
+	note         bool   // a taker's note, in place of the queue it took
+	taken        int64  // in a note: the write it took
+	by           string // in a note: the taker's tab ("" in an older tag's)
 }
 
 // encodeQueue writes a stored queue:
@@ -592,11 +644,11 @@ func encodeQueue(q []*batch, info queueInfo) []byte {
 }
 
 // encodeTaken writes a taker's note in place of a stored queue it took:
-// {"v":1,"t":now,"taken":gen}.
-func encodeTaken(gen, now int64) []byte {
+// {"v":1,"t":now,"taken":gen,"by":tab}.
+func encodeTaken(gen, now int64, tab string) []byte {
 	b := strconv.AppendInt([]byte(`{"v":1,"t":`), now, 10)
 	b = strconv.AppendInt(append(b, `,"taken":`...), gen, 10)
-	return append(b, '}')
+	return append(b, `,"by":"`+tab+`"}`...)
 }
 
 // readQueue reads a stored queue's entries, as JSON values, and what it
@@ -612,7 +664,8 @@ func readQueue(data []byte) (entries []any, info queueInfo, err error) {
 	}
 	num := func(k string) int64 { f, _ := m[k].(float64); return int64(f) }
 	_, note := m["taken"]
-	info = queueInfo{saved: num("t"), retry: num("w"), gen: num("g"), released: m["r"] == true, note: note, taken: num("taken")}
+	by, _ := m["by"].(string)
+	info = queueInfo{saved: num("t"), retry: num("w"), gen: num("g"), released: m["r"] == true, note: note, taken: num("taken"), by: by}
 	entries, _ = m["q"].([]any)
 	return entries, info, nil
 }

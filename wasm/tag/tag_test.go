@@ -295,6 +295,7 @@ func TestReloadKeepsUnsent(t *testing.T) {
 	h.call("sdes.push", `[{"type":"searchInfo","keywords":["boots"]}]`)
 	h.clock.tick() // waits behind the retry
 	h.reload()
+	h.clock.advance(claimWait)
 	if len(h.tr.all) != 2 {
 		t.Fatalf("the new page sent %d requests, want the restored ones at once", len(h.tr.all)-1)
 	}
@@ -336,6 +337,7 @@ func TestHide(t *testing.T) {
 		t.Fatalf("no retry in flight")
 	}
 	h.reload()
+	h.clock.advance(claimWait)
 	if len(h.tr.waiting) != 1 || !strings.Contains(h.tr.reqs[0].Body, "searchInfo") {
 		t.Errorf("a retry in flight at pagehide was not resent by the next page")
 	}
@@ -467,6 +469,7 @@ func TestConsent(t *testing.T) {
 	if len(h.tr.all) != 0 || len(h.local) != 0 || len(h.session) != 0 {
 		t.Fatalf("before consent: %d requests, storage %v %v", len(h.tr.all), h.local, h.session)
 	}
+	h.Show() // back from the back/forward cache: a released page sends nothing
 	h.call("consent", `[{"marketing":true}]`)
 	if len(h.tr.all) != 1 || len(attrs(t, h.tr.all[0])) != 2 {
 		t.Fatalf("after consent: %v, want what waited in one request", h.tr.all)
@@ -695,6 +698,7 @@ func TestTabsShareTheQueue(t *testing.T) {
 	d := tab(150, false)
 	d.clock.now = a.clock.now.Add(QueueLease*time.Millisecond + time.Second)
 	d.start()
+	d.clock.advance(claimWait)
 	if len(d.tr.all) != 1 || len(attrs(t, d.tr.all[0])) != 2 {
 		t.Fatalf("after the lease the new tab sent %d requests, want one with both batches", len(d.tr.all))
 	}
@@ -791,6 +795,7 @@ func TestTakeOver(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, direct, func(h *harness) { storeQueue(h.local, direct.key(tc.key), tc.info, "k") })
+			h.clock.advance(claimWait)
 			still := holdsQueue(h.local, direct.key(tc.key))
 			if got := sentKeywords(t, h); (got == "k") != tc.taken || still == tc.taken {
 				t.Errorf("sent %q, key kept %v; want taken %v", got, still, tc.taken)
@@ -814,6 +819,7 @@ func TestTakeOver(t *testing.T) {
 				}
 			}
 		})
+		h.clock.advance(claimWait)
 		if len(h.queue) != MaxBatches || len(h.console.warns) != 1 || !strings.Contains(h.console.warns[0], "dropped") {
 			t.Errorf("took over %d batches, warnings %q; want %d and a warning", len(h.queue), h.console.warns, MaxBatches)
 		}
@@ -846,12 +852,14 @@ func TestReleaseAtPagehide(t *testing.T) {
 	b.call("track", viewed)
 	b.clock.tick()
 	b.tr.answer(t, 200, answer1)
+	b.clock.advance(claimWait)
 	if got := sentKeywords(t, b); got != "a1" {
 		t.Errorf("the live tab sent %q after LivePerson answered it, want the left page's a1", got)
 	}
 	leave("a2")
 	c.page.offline = false
 	c.Online()
+	c.clock.advance(claimWait)
 	if got := sentKeywords(t, c); got != "a2" {
 		t.Errorf("the tab back online sent %q, want the left page's a2", got)
 	}
@@ -922,7 +930,8 @@ func TestTakerNote(t *testing.T) {
 		h := newHarness(t, direct, func(h *harness) { h.page.offline = true })
 		push(h, "x2")
 		push(h, "x3")
-		h.local[h.key("queue:"+h.tab)] = string(encodeTaken(1, h.clock.Now())) // read when it held x2 only
+		// An older tag's note (no "by"), read when the key held x2 only.
+		h.local[h.key("queue:"+h.tab)] = `{"v":1,"t":` + strconv.FormatInt(h.clock.Now(), 10) + `,"taken":1}`
 		h.page.offline = false
 		h.Online()
 		if got := sentKeywords(t, h); got != "x3" {
@@ -940,9 +949,12 @@ func TestTakerNote(t *testing.T) {
 		push(a, "x2") // stored
 		a.Hide(true)
 		b := tab(200, false) // takes x2
+		b.clock.advance(claimWait)
 		storeQueue(local, direct.key("queue:r"), queueInfo{released: true}, "r")
+		a.Show() // back from the back/forward cache: a released page sends nothing
 		a.page.offline = false
 		a.Online() // a takes r, and must not send x2 again
+		a.clock.advance(claimWait)
 		for len(a.tr.waiting) > 0 {
 			a.tr.answer(t, 200, answer1)
 		}
@@ -956,9 +968,9 @@ func TestTakerNote(t *testing.T) {
 		h.call("page", `["https://shop.example/p/2"]`)
 		push(h, "x2") // another request: other entry points
 		h.page.offline = false
-		h.Online()                                                                   // x1 in flight and out of the stored queue, x2 stored
-		h.tr.answer(t, 503, "")                                                      // x1 stored again
-		h.local[h.key("queue:"+h.tab)] = string(encodeTaken(h.gen-1, h.clock.Now())) // a taker read the write without x1
+		h.Online()                                                                         // x1 in flight and out of the stored queue, x2 stored
+		h.tr.answer(t, 503, "")                                                            // x1 stored again
+		h.local[h.key("queue:"+h.tab)] = string(encodeTaken(h.gen-1, h.clock.Now(), "t9")) // a taker read the write without x1
 		h.clock.advance(time.Minute)
 		for len(h.tr.waiting) > 0 {
 			h.tr.answer(t, 200, answer1)
@@ -995,4 +1007,145 @@ func TestTakerNote(t *testing.T) {
 			t.Errorf("x2 in flight (keepalive delivers it) is still stored: %v", h.local)
 		}
 	})
+}
+
+// twoTabs returns a function that opens tabs (harnesses) on one shared
+// localStorage, which holds the released queues of the pages owners names,
+// one batch each of keyword k<i>: key "queue:"+owners[i-1].
+func twoTabs(t *testing.T, owners ...string) (local Memory, tab func(seed byte, offline bool) *harness) {
+	local = Memory{"lpedge:v1:12345678:vid": "V0"}
+	for i, o := range owners {
+		storeQueue(local, direct.key("queue:"+o), queueInfo{released: true, gen: 3}, "k"+strconv.Itoa(i+1))
+	}
+	return local, func(seed byte, offline bool) *harness {
+		return newHarness(t, direct, func(h *harness) {
+			h.local, h.session, h.randCount, h.page.offline = local, Memory{"lpedge:v1:12345678:sid": "S0"}, seed, offline
+		})
+	}
+}
+
+// Two tabs that take the same released queue in the same moment (each
+// read it before the other's note reached it) hold it ClaimWait, then
+// read the key again: the tab whose note is there, the last written,
+// sends it, and the other leaves it. A page holding batches it took
+// over takes no more, even if its copy of storage shows them released
+// again.
+func TestClaim(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		last         func(local Memory, a, b string) // the key o2's value once both notes landed
+		wantA, wantB string
+	}{
+		{"b's note written last", func(Memory, string, string) {}, "k1", "k2"},
+		{"a's note written last", func(local Memory, a, _ string) { local[direct.key("queue:o2")] = a }, "k1 k2", ""},
+		{"an older tag's note written last (it sends)", func(local Memory, _, _ string) {
+			local[direct.key("queue:o2")] = `{"v":1,"t":1,"taken":3}`
+		}, "k1", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			local, tab := twoTabs(t, "o1", "o2")
+			o2 := direct.key("queue:o2")
+			released := local[o2]
+			a := tab(100, false) // takes o1 and o2
+			noteA := local[o2]
+			local[o2] = released // b read o2 before a's note reached it
+			b := tab(200, false) // takes o2
+			if len(a.tr.all)+len(b.tr.all) != 0 {
+				t.Fatalf("sent before ClaimWait: %q %q", sentKeywords(t, a), sentKeywords(t, b))
+			}
+			tc.last(local, noteA, local[o2])
+			a.clock.advance(claimWait)
+			b.clock.advance(claimWait)
+			if got, other := sentKeywords(t, a), sentKeywords(t, b); got != tc.wantA || other != tc.wantB {
+				t.Errorf("a sent %q, b %q; want %q and %q", got, other, tc.wantA, tc.wantB)
+			}
+		})
+	}
+	t.Run("taken again while held", func(t *testing.T) {
+		local, tab := twoTabs(t, "o1")
+		released := local[direct.key("queue:o1")]
+		a := tab(100, false)
+		a.clock.advance(claimWait / 2)
+		local[direct.key("queue:o1")] = released // a stale copy of storage
+		a.Online()
+		a.clock.advance(claimWait)
+		if got := sentKeywords(t, a); got != "k1" {
+			t.Errorf("sent %q, want k1 once", got)
+		}
+	})
+	t.Run("the owner comes back", func(t *testing.T) {
+		local, tab := twoTabs(t)
+		o := tab(50, true)
+		o.call("sdes.push", `[{"type":"searchInfo","keywords":["k1"]}]`)
+		o.clock.tick() // stored
+		o.Hide(true)   // released
+		a := tab(100, false)
+		if !strings.Contains(local[o.key("queue:"+o.tab)], `"by":"`+a.tab+`"`) {
+			t.Fatalf("the taker's note does not name it: %q", local[o.key("queue:"+o.tab)])
+		}
+		o.Show() // back from the back/forward cache: k1 is a's
+		o.call("sdes.push", `[{"type":"searchInfo","keywords":["k2"]}]`)
+		o.clock.tick()
+		o.page.offline = false
+		o.Online()
+		a.clock.advance(claimWait)
+		if got, other := sentKeywords(t, a), sentKeywords(t, o); got != "k1" || other != "k2" {
+			t.Errorf("the taker sent %q, the owner %q; want k1, and k2", got, other)
+		}
+	})
+}
+
+// A page that hides while it holds batches it took over settles them at
+// once, not to lose them with the page: those it won go out with the
+// rest (sent with keepalive, or stored released for the next page), and
+// the plan for a hide in a worker counts them.
+func TestClaimAcrossHide(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		leaving bool
+		offline bool
+		other   bool   // another tab's note lands before the hide
+		sent    string // what the page sends, at hide and after ClaimWait
+		stored  string // its stored queue's keywords after the hide
+	}{
+		{"pagehide", true, false, false, "k1", ""},
+		{"hidden", false, false, false, "k1", ""},
+		{"pagehide offline: stored for the next page", true, true, false, "", "k1"},
+		{"another tab's note came first", true, false, true, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			local, tab := twoTabs(t, "o1")
+			a := tab(100, tc.offline)
+			if tc.other {
+				local[direct.key("queue:o1")] = string(encodeTaken(3, a.clock.Now(), "ffffffffffffffff"))
+			}
+			a.clock.advance(claimWait / 2)
+			p := a.PlanHide()
+			a.Hide(tc.leaving)
+			if tc.leaving && !tc.offline && !tc.other && (len(a.tr.all) != 1 || a.tr.all[0].Body != p.Report.Body) {
+				t.Errorf("Hide sent %d requests, want the planned one: %s", len(a.tr.all), p.Report.Body)
+			}
+			if tc.leaving {
+				a.clock.timers = nil // the page is gone
+			}
+			a.clock.advance(claimWait)
+			var stored []string
+			if q, _, _ := readQueue([]byte(local[a.key("queue:"+a.tab)])); q != nil {
+				for _, e := range q {
+					b, _ := decodeBatch(e.(map[string]any), 0)
+					stored = append(stored, b.sdes[0]["keywords"].([]any)[0].(string))
+				}
+			}
+			if got := sentKeywords(t, a); got != tc.sent || strings.Join(stored, " ") != tc.stored {
+				t.Errorf("sent %q, stored %q; want %q and %q", got, stored, tc.sent, tc.stored)
+			}
+			if tc.stored != "" {
+				next := tab(200, false)
+				next.clock.advance(claimWait)
+				if got := sentKeywords(t, next); got != tc.stored {
+					t.Errorf("the next page sent %q, want %q", got, tc.stored)
+				}
+			}
+		})
+	}
 }
