@@ -165,7 +165,11 @@ func start(dir string, logf func(string, ...any), opts []Option) (ctx context.Co
 		return nil, nil, fmt.Errorf("browsertest: no Chromium to run: %v; run `make deps` to install Debian's chromium, or set %s to a Chromium binary", err, EnvChromium)
 	}
 	for try := 1; try <= 2; try++ {
-		if ctx, stop, err = launch(path, filepath.Join(dir, strconv.Itoa(try)), logf, cfg); err == nil {
+		profile := filepath.Join(dir, strconv.Itoa(try))
+		if err = os.MkdirAll(profile, 0o700); err != nil {
+			return nil, nil, err
+		}
+		if ctx, stop, err = launch(path, profile, logf, cfg); err == nil {
 			return ctx, stop, nil
 		}
 		logf("browsertest: starting %s (try %d of 2): %v", path, try, err)
