@@ -666,12 +666,13 @@
         queue(["go", ...v]);
         if (v[0] !== hideID || !v[1]) return;
         // plan: [storage function or "", key, value, calls, may store, id, method, url, body, true, header, value, ...]
-        // A consent call the module has not reached decides: after a
-        // withdrawal the page sends and stores nothing of the plan, which
-        // predates it; after a grant, the calls from it on may be kept
-        // even where the plan may not store.
+        // Where consent is required (data-consent), a consent call the
+        // module has not reached decides: after a withdrawal the page
+        // sends and stores nothing of the plan, which predates it; after
+        // a grant, the calls may be kept even where the plan may not
+        // store. (Elsewhere consent does not stop reports.)
         if (p) {
-          var i = kept.map((c) => c[0]).lastIndexOf("consent"),
+          var i = attrs.includes("required") ? kept.map((c) => c[0]).lastIndexOf("consent") : -1,
             g = ~i && /"marketing":true/.test(kept[i][1]);
           if (!~i || g) {
             if (p[6]) ph.fetch(...p.slice(5));
@@ -683,9 +684,8 @@
         wk = 0;
         invoke = (c) => calls.push(c);
         for (i in settles) settles[i]("", "lpedge: pagehide");
-        w.addEventListener("pageshow", function back(e) {
-          if (e.persisted) start(w.removeEventListener("pageshow", back));
-        });
+        // After pagehide, the next pageshow is a return from the cache.
+        w.addEventListener("pageshow", start, { once: true });
       });
       // The worker's messages: [name, arguments...] of ph's functions
       // (the DOM's part), or of these.
@@ -726,12 +726,12 @@
           // the events' newValue below, two tabs that wrote one key at
           // once each kept the other's value in Chromium:
           // TestTwoTabsTakeOneQueue.)
-          if (/Item$/.test(n)) copy(m[1], m[2]);
+          if (/Item$/.test(n) && !r) copy(m[1], m[2]); // a refused write: the copy keeps it, as the module believes
         });
       // Another tab's write: the key's value as this page's storage holds
       // it now, which may not be the event's newValue (see above).
       w.addEventListener("storage", (e) => {
-        if (/^lpedge:/.test(e.key ?? "lpedge:"))
+        if (e.key == null || /^lpedge:/.test(e.key))
           copy(e.storageArea == get("sessionStorage") ? "sessionStorage" : "localStorage", e.key);
       });
       // The first storage reads in a task of their own.

@@ -190,13 +190,19 @@ func TestReleasedAfterPagehide(t *testing.T) {
 	h.call("track", viewed)
 	h.clock.tick() // the session's engagement call goes
 	h.Hide(true)
+	other := direct.key("queue:other")
+	storeQueue(h.local, other, queueInfo{released: true}, "left")
 	sent := len(h.tr.all)
 	h.tr.answer(t, 200, answer1) // the session opens after pagehide
-	h.clock.tick()
+	h.Online()                   // and the browser comes back online
+	h.clock.advance(claimWait)
 	for _, r := range h.tr.all[sent:] {
 		if strings.Contains(r.URL, "/report?") {
 			t.Fatalf("a released page sent %s", r.Body)
 		}
+	}
+	if _, info, err := readQueue([]byte(h.local[other])); err != nil || info.note {
+		t.Errorf("a released page took over another page's queue: %q", h.local[other])
 	}
 	h.Show()
 	h.clock.tick()

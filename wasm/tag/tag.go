@@ -217,7 +217,7 @@ func (t *Tag) restore() {
 // ClaimWait, and only the one whose note is in the key then sends them
 // (see settle). While it holds batches, a page takes no others.
 func (t *Tag) adopt() {
-	if t.claims != nil {
+	if t.claims != nil || t.released { // a page that has left takes nothing: it may never come back
 		return
 	}
 	for _, k := range t.local.Keys(t.key("queue")) {
