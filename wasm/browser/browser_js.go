@@ -26,7 +26,7 @@ var (
 			calls++
 			started.Call(a[0].String(), []byte(a[1].String()), reply(a[2]))
 		},
-		onHide:   hide,
+		onHide:   func(a []js.Value) { started.Hide(a[0].Bool()) },
 		onOnline: func([]js.Value) { started.Online() },
 		onShow:   func([]js.Value) { started.Show() },
 		onStream: func(a []js.Value) { streamed(a) },
@@ -224,7 +224,7 @@ func guard(f func()) {
 // what the tag planned (tag.HidePlan), as the worker may be gone by then:
 // after every entry point but the page API's calls (whose tick ends with
 // a timer, an entry point), plan hands the page the plan of now, when it
-// or the count of calls taken changed, under a new id. The count tells
+// or the count of calls taken changed. The count tells
 // the page which of its calls the plan reflects: it keeps the others
 // (loader.js). After pagehide the page lets the worker go (and starts a
 // new one if it comes back from the back/forward cache), so this module
@@ -243,7 +243,6 @@ func plan() {
 		p.Queue == planned.Queue && p.MayStore == planned.MayStore && calls == plannedCalls { // the first differs in Key
 		return
 	}
-	lastID++ // the id of the report's fetch, if the page makes it
 	planned, plannedCalls = p, calls
 	store := "" // the host's storage function Hide would call, if any
 	if p.Store {
@@ -253,8 +252,9 @@ func plan() {
 		}
 	}
 	// The storage's arguments, the calls and whether the page may store
-	// them, then the page's fetch's (a report is keepalive).
-	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue, calls, p.MayStore}, lastID, p.Report)...)
+	// them, then the page's fetch's (a report is keepalive), whose answer
+	// reaches no module (id 0): the page lets this one go at pagehide.
+	host.Call("plan", fetchArgs([]any{store, p.Key, p.Queue, calls, p.MayStore}, 0, p.Report)...)
 }
 
 // fetchArgs appends to pre the host's fetch's arguments for req under id.
@@ -265,9 +265,6 @@ func fetchArgs(pre []any, id uint32, req tag.Request) []any {
 	}
 	return args
 }
-
-// hide is the page's (leaving).
-func hide(a []js.Value) { started.Hide(a[0].Bool()) }
 
 // settle runs release, which runs the callbacks queued under the tag's
 // lock: one that panics too is reported and release runs again (to free

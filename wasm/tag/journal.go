@@ -10,10 +10,11 @@ import (
 // its module had not yet reflected in the plan the page holds
 // (jsglue/loader.js): the page API's calls as they reached the module, a
 // JSON array of [method, argsJSON], under key("calls:"+tab), written only
-// when the plan allowed storage (consent). The next page makes them, once,
-// before its own: the calls are not lost when the worker is slower than
-// the navigation, and none is made twice, as the worker, whose requests
-// the page no longer makes after pagehide, cannot send them.
+// when the plan allowed storage, or the calls hold a consent grant (where
+// consent is required). The next page makes them, once, as a request of
+// their own: the calls are not lost when the worker is slower than the
+// navigation, and none is made twice, as the page lets the worker go at
+// pagehide.
 
 // journaled says whether a journal may hold method: those that report.
 // A conversation's calls mean nothing on another page, and a journal is
